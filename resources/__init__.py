@@ -1,0 +1,1 @@
+"""Packaged resources: default scheme, icons, styles."""

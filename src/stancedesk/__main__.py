@@ -1,0 +1,5 @@
+"""Allow ``python -m stancedesk``."""
+
+from stancedesk.cli import main
+
+raise SystemExit(main())

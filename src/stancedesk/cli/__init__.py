@@ -1,0 +1,71 @@
+"""``stancedesk``: no arguments opens the desk; subcommands script everything else.
+
+Each subcommand lives in its own module exposing ``register(subparsers)``; the module sets
+``func`` on its parser, which receives the parsed arguments and returns an exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from stancedesk import __version__
+from stancedesk.domain import SchemeError
+from stancedesk.formats.errors import FormatError
+from stancedesk.services.annotations import AnnotationError
+from stancedesk.services.corpus import ImportCancelled
+from stancedesk.storage.engine import DB_ENV_VAR
+from stancedesk.storage.errors import StorageError
+
+COMMAND_MODULES = (
+    "stancedesk.cli.db",
+    "stancedesk.cli.corpus",
+    "stancedesk.cli.exchange",
+    "stancedesk.cli.scheme",
+    "stancedesk.cli.annotators",
+)
+
+EXIT_OK, EXIT_DATA_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stancedesk",
+        description="Annotate stance and sourcing in news text; measure agreement.",
+        epilog=f"Without a command, the annotation desk opens. The database is --db, else "
+               f"${DB_ENV_VAR}, else a file in your user data folder.",
+    )
+    parser.add_argument("--version", action="version", version=f"stancedesk {__version__}")
+    parser.add_argument("--db", metavar="PATH_OR_URL",
+                        help=f"database file or SQLAlchemy URL (default: ${DB_ENV_VAR} or the "
+                             "per-user database)")
+    parser.add_argument("--annotator", metavar="NAME",
+                        help="open the desk as this annotator (created if new)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        import_module(name).register(sub)
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"stancedesk: error: {message}", file=sys.stderr)
+    return EXIT_DATA_ERROR
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from stancedesk.app import run_gui
+
+        return run_gui(args.db, args.annotator)
+    try:
+        return int(args.func(args) or 0)
+    except (FormatError, SchemeError, StorageError, AnnotationError, ImportCancelled) as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted; nothing of the unfinished step was stored")
+    except BrokenPipeError:
+        return EXIT_OK

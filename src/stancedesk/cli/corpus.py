@@ -1,0 +1,74 @@
+"""``stancedesk import PATH...``, ``stancedesk import annotations FILE`` and ``documents``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from stancedesk.cli.common import database, print_json
+from stancedesk.services import corpus, exchange
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    imp = sub.add_parser(
+        "import", help="import articles (files or folders), or 'import annotations FILE'",
+        description="Import articles from .txt, .md, .html, .jsonl and .csv files and folders "
+                    "(all or nothing: one bad file stores nothing). 'stancedesk import "
+                    "annotations FILE' imports annotations instead.")
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--format", dest="fmt", default=None,
+                     help="annotation format for 'import annotations' (default: from the file)")
+    imp.add_argument("--mapping", metavar="FILE", default=None,
+                     help="label mapping file for annotation formats of other tools")
+    imp.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    imp.set_defaults(func=_import)
+
+    docs = sub.add_parser("documents", help="list stored documents")
+    docs.add_argument("--json", action="store_true", help="machine-readable output")
+    docs.set_defaults(func=_documents)
+
+
+def _import(args: argparse.Namespace) -> int:
+    if args.paths[0] == "annotations" and len(args.paths) > 1:
+        return _import_annotations(args, args.paths[1:])
+    db = database(args)
+    report = corpus.import_paths(db, [Path(p) for p in args.paths])
+    if not args.quiet:
+        print(f"imported {len(report.added)} document(s) from {report.files} file(s)")
+        for origin, doc_id in report.duplicates:
+            print(f"  already present, skipped: {origin} (document {doc_id})")
+        for skipped in report.skipped_files:
+            print(f"  not an importable type, skipped: {skipped}", file=sys.stderr)
+    return 0
+
+
+def _import_annotations(args: argparse.Namespace, paths: list[str]) -> int:
+    db = database(args)
+    total = 0
+    for path in paths:
+        report = exchange.import_annotations(db, Path(path), fmt=args.fmt, mapping=args.mapping)
+        total += report.added
+        if not args.quiet:
+            line = f"{path}: imported {report.added} annotation(s)"
+            if report.unchanged:
+                line += f", {report.unchanged} already present"
+            if report.annotators_created:
+                line += f"; new annotator(s): {', '.join(report.annotators_created)}"
+            print(line)
+    return 0
+
+
+def _documents(args: argparse.Namespace) -> int:
+    db = database(args)
+    docs = corpus.list_documents(db)
+    if args.json:
+        print_json([d.as_json() for d in docs])
+        return 0
+    if not docs:
+        print("no documents; add some with 'stancedesk import PATH'")
+        return 0
+    for d in docs:
+        print(f"{d.id}  {d.published or '-':<10}  {d.spans:>5} spans  {d.outlet[:24]:<24}  "
+              f"{d.title}")
+    return 0

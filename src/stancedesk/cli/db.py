@@ -1,0 +1,64 @@
+"""``stancedesk db upgrade|info``."""
+
+from __future__ import annotations
+
+import argparse
+
+from stancedesk import __version__
+from stancedesk.cli.common import print_json
+from stancedesk.services.project import migration_of, open_database
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.migrate import current_revision, head_revision
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("db", help="database maintenance")
+    dsub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    up = dsub.add_parser("upgrade", help="migrate the database to this version's schema "
+                         "(a backup is made first)")
+    up.set_defaults(func=_upgrade)
+    info = dsub.add_parser("info", help="where the database is and what it holds")
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.set_defaults(func=_info)
+
+
+def _upgrade(args: argparse.Namespace) -> int:
+    database = open_database(args.db)
+    result = migration_of(database)
+    if result is None or not result.changed:
+        print(f"{database.location.display}: already at schema revision {head_revision()}")
+    else:
+        print(f"{database.location.display}: upgraded from {result.before or 'empty'} to "
+              f"{result.after}")
+        if result.backup:
+            print(f"backup: {result.backup}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    database = open_database(args.db)
+    with database.read() as session:
+        scheme = repo.load_scheme(session)
+        data = {
+            "database": database.location.display,
+            "url": database.location.url if database.location.path is None else None,
+            "is_default": database.location.is_default,
+            "schema_revision": current_revision(database),
+            "schema_head": head_revision(),
+            "app_version": __version__,
+            "documents": repo.count_documents(session),
+            "spans": repo.count_spans(session),
+            "annotators": [a.name for a in repo.list_annotators(session)],
+            "scheme": scheme.name if scheme else None,
+        }
+    if args.json:
+        print_json(data)
+    else:
+        width = max(len(k) for k in data)
+        for key, value in data.items():
+            if value is None:
+                continue
+            if isinstance(value, list):
+                value = ", ".join(value) or "(none)"
+            print(f"{key.replace('_', ' '):<{width}}  {value}")
+    return 0

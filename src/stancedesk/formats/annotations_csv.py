@@ -1,0 +1,136 @@
+"""The annotation CSV: one row per span, a column per scheme layer. What analysts take to R."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import IO
+
+from stancedesk.domain import Document, Scheme, Span
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.records import AnnotationRecord
+from stancedesk.formats.text import decode_utf8
+
+LEADING_COLUMNS = ("annotation_id", "document_id", "document_title", "source_file", "annotator",
+                   "start", "end", "text")
+TRAILING_COLUMNS = ("note", "created_at", "updated_at")
+REQUIRED_COLUMNS = ("annotator", "start", "end", "text")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def columns(scheme: Scheme) -> list[str]:
+    return [*LEADING_COLUMNS, *scheme.layer_keys, *TRAILING_COLUMNS]
+
+
+def format_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str, file: str, line: int, column: str) -> datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FormatError(file, f"{column} {value!r} is not an ISO 8601 time", line) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Neutralise cells a spreadsheet would run as a formula (CSV injection)."""
+    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+
+
+def write_annotations_csv(out: IO[str], scheme: Scheme, spans: Iterable[Span],
+                          document: Callable[[str], Document | None], *,
+                          safe: bool = False) -> int:
+    """Stream rows; ``document`` looks up title and file name (callers cache it)."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns(scheme))
+    cell = spreadsheet_safe if safe else (lambda v: v)
+    n = 0
+    for span in spans:
+        doc = document(span.document_id)
+        row = [span.id, span.document_id, doc.title if doc else "", doc.source_file if doc else "",
+               span.annotator, str(span.start), str(span.end), span.text]
+        row += [span.labels.get(key, "") for key in scheme.layer_keys]
+        row += [span.note, format_time(span.created_at), format_time(span.updated_at)]
+        writer.writerow([cell(v) for v in row])
+        n += 1
+    return n
+
+
+def _int(value: str, file: str, line: int, column: str) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise FormatError(file, f"{column} {value!r} is not a whole number", line) from None
+    if number < 0:
+        raise FormatError(file, f"{column} {number} is negative", line)
+    return number
+
+
+def read_annotations_csv(data: bytes, file: str, scheme: Scheme) -> Iterator[AnnotationRecord]:
+    """Parse and check the shape of every row; the database checks are the service's job."""
+    text = decode_utf8(data, file)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FormatError(file, "the file is empty") from None
+    except csv.Error as exc:
+        raise FormatError(file, f"malformed CSV: {exc}", 1) from None
+    header = [h.strip() for h in header]
+    known = set(columns(scheme))
+    unknown = [h for h in header if h not in known]
+    if unknown:
+        raise FormatError(
+            file, f"unknown column(s) {', '.join(repr(u) for u in unknown)}; the scheme's layers "
+            f"are {', '.join(scheme.layer_keys)} (a misspelt layer would lose its labels)", 1)
+    duplicates = sorted({h for h in header if header.count(h) > 1})
+    if duplicates:
+        raise FormatError(file, f"duplicate column(s) {', '.join(duplicates)}", 1)
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if "document_id" not in header and "source_file" not in header:
+        missing.insert(0, "document_id or source_file")
+    if missing:
+        raise FormatError(file, f"missing required column(s): {', '.join(missing)}", 1)
+    layers = [h for h in header if scheme.has_layer(h)]
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise FormatError(file, f"the row has {len(cells)} cells, the header has "
+                                  f"{len(header)}", line)
+            row = dict(zip(header, cells, strict=True))
+            annotator = row["annotator"].strip()
+            if not annotator:
+                raise FormatError(file, "the annotator is empty", line)
+            if not row.get("document_id", "").strip() and not row.get("source_file", "").strip():
+                raise FormatError(file, "the row names no document (document_id or source_file)",
+                                  line)
+            start = _int(row["start"], file, line, "start")
+            end = _int(row["end"], file, line, "end")
+            if end <= start:
+                raise FormatError(file, f"end {end} is not after start {start}", line)
+            yield AnnotationRecord(
+                line=line, annotator=annotator, start=start, end=end, text=row["text"],
+                document_id=row.get("document_id", "").strip(),
+                source_file=row.get("source_file", "").strip(),
+                annotation_id=row.get("annotation_id", "").strip(),
+                labels={k: row[k] for k in layers if row[k] != ""},
+                note=row.get("note", ""),
+                created_at=parse_time(row.get("created_at", ""), file, line, "created_at"),
+                updated_at=parse_time(row.get("updated_at", ""), file, line, "updated_at"),
+            )
+    except csv.Error as exc:
+        raise FormatError(file, f"malformed CSV: {exc}", reader.line_num) from None

@@ -1,0 +1,202 @@
+"""Create, change and delete spans. Every call is its own committed transaction (autosave), and
+returns the span as it was before and after, so undo can restore it and views refresh only it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stancedesk.domain import Scheme, Span, new_span_id
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.engine import Database
+from stancedesk.storage.tables import DocumentRow, SpanLabelRow, SpanRow
+from stancedesk.storage.types import utcnow
+
+_UNSET: object = object()
+
+
+class AnnotationError(ValueError):
+    """A span change that the data contract does not allow."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpanChange:
+    before: Span | None  # None: created
+    after: Span | None  # None: deleted
+
+
+def load_scheme(database: Database) -> Scheme:
+    with database.read() as session:
+        scheme = repo.load_scheme(session)
+    if scheme is None:
+        raise AnnotationError("the database has no annotation scheme")
+    return scheme
+
+
+def _check_labels(scheme: Scheme, labels: Mapping[str, str]) -> dict[str, str]:
+    clean: dict[str, str] = {}
+    for layer, value in labels.items():
+        if value is None or value == "":
+            continue
+        problem = scheme.check_value(layer, value)
+        if problem:
+            raise AnnotationError(problem)
+        clean[layer] = value
+    return clean
+
+
+def _covered_text(session: Session, document_id: str, start: int, end: int) -> str:
+    # SQLite's substr/length count characters, exactly like Python str indices, so a 1 MB text
+    # never travels to Python just to label a few words.
+    row = session.execute(
+        select(func.length(DocumentRow.text),
+               func.substr(DocumentRow.text, start + 1, end - start))
+        .where(DocumentRow.id == document_id)).first()
+    if row is None:
+        raise AnnotationError(f"no document with id {document_id}")
+    length, text = row
+    if end > length:
+        raise AnnotationError(f"span {start}:{end} runs past the end of the document ({length})")
+    return text or ""
+
+
+def _get_row(session: Session, span_id: str) -> SpanRow:
+    row = session.get(SpanRow, span_id)
+    if row is None:
+        raise AnnotationError(f"no span with id {span_id}")
+    return row
+
+
+def create_span(database: Database, document_id: str, annotator: str, start: int, end: int,
+                labels: Mapping[str, str] | None = None, note: str = "", *,
+                scheme: Scheme | None = None, span_id: str | None = None) -> Span:
+    if start < 0 or end <= start:
+        raise AnnotationError(f"a span needs 0 <= start < end, not {start}:{end}")
+    clean = _check_labels(scheme or load_scheme(database), labels or {})
+    with database.session() as session:
+        text = _covered_text(session, document_id, start, end)
+        span = Span(id=span_id or new_span_id(), document_id=document_id, annotator=annotator,
+                    start=start, end=end, text=text, labels=clean, note=note)
+        row = repo.add_span(session, span)
+        session.flush()
+        return repo.span_from_row(row)
+
+
+def restore_span(database: Database, span: Span) -> Span:
+    """Put back a deleted span with its id and times (undo of delete)."""
+    with database.session() as session:
+        row = repo.add_span(session, span)
+        session.flush()
+        return repo.span_from_row(row)
+
+
+def delete_span(database: Database, span_id: str) -> Span:
+    with database.session() as session:
+        row = _get_row(session, span_id)
+        before = repo.span_from_row(row)
+        session.delete(row)
+        return before
+
+
+def update_span(database: Database, span_id: str, *, labels: Mapping[str, str] | None = None,
+                note: str | None = None, start: int | None = None, end: int | None = None,
+                scheme: Scheme | None = None) -> SpanChange:
+    """Replace labels (whole mapping), note and/or offsets; returns before and after."""
+    checked = _check_labels(scheme or load_scheme(database), labels) if labels is not None \
+        else None
+    with database.session() as session:
+        row = _get_row(session, span_id)
+        before = repo.span_from_row(row)
+        if start is not None or end is not None:
+            new_start = row.start if start is None else start
+            new_end = row.end if end is None else end
+            if new_start < 0 or new_end <= new_start:
+                raise AnnotationError(f"a span needs 0 <= start < end, not {new_start}:{new_end}")
+            row.text = _covered_text(session, row.document_id, new_start, new_end)
+            row.start, row.end = new_start, new_end
+        if note is not None:
+            row.note = note
+        if checked is not None:
+            existing = {lb.layer: lb for lb in row.labels}
+            for layer in list(existing):
+                if layer not in checked:
+                    row.labels.remove(existing[layer])
+            for layer, value in checked.items():
+                if layer in existing:
+                    existing[layer].value = value
+                else:
+                    row.labels.append(SpanLabelRow(layer=layer, value=value))
+        row.updated_at = utcnow()
+        session.flush()
+        return SpanChange(before, repo.span_from_row(row))
+
+
+def set_label(database: Database, span_id: str, layer: str, value: str | None, *,
+              scheme: Scheme | None = None) -> SpanChange:
+    """Set (or clear, with None) one layer's value, keeping the others."""
+    with database.read() as session:
+        current = repo.span_from_row(_get_row(session, span_id))
+    labels = dict(current.labels)
+    if value:
+        labels[layer] = value
+    else:
+        labels.pop(layer, None)
+    return update_span(database, span_id, labels=labels, scheme=scheme)
+
+
+def put_span(database: Database, span: Span) -> Span:
+    """Write a span back exactly as given (undo of an update)."""
+    with database.session() as session:
+        row = _get_row(session, span.id)
+        row.start, row.end, row.text, row.note = span.start, span.end, span.text, span.note
+        row.labels = [SpanLabelRow(layer=k, value=v) for k, v in span.labels.items() if v]
+        if span.updated_at is not None:
+            row.updated_at = span.updated_at
+        session.flush()
+        return repo.span_from_row(row)
+
+
+def get_span(database: Database, span_id: str) -> Span:
+    with database.read() as session:
+        return repo.span_from_row(_get_row(session, span_id))
+
+
+def list_spans(database: Database, document_ids: Sequence[str] | None = None,
+               annotators: Sequence[str] | None = None) -> list[Span]:
+    with database.read() as session:
+        return list(repo.iter_spans(session, document_ids, annotators))
+
+
+def spans_for_document(database: Database, document_id: str,
+                       annotators: Sequence[str] | None = None) -> list[Span]:
+    return list_spans(database, [document_id], annotators)
+
+
+def list_annotator_names(database: Database) -> list[str]:
+    with database.read() as session:
+        return [a.name for a in repo.list_annotators(session)]
+
+
+def ensure_annotator(database: Database, name: str) -> str:
+    with database.session() as session:
+        return repo.ensure_annotator(session, name).name
+
+
+def set_document_status(database: Database, document_id: str, annotator: str,
+                        status: str) -> None:
+    if status not in ("in_progress", "done"):
+        raise AnnotationError(f"unknown status {status!r} (in_progress or done)")
+    with database.session() as session:
+        repo.set_document_status(session, document_id, annotator, status)
+
+
+def document_statuses(database: Database, annotator: str) -> dict[str, str]:
+    with database.read() as session:
+        return repo.document_statuses(session, annotator)
+
+
+def with_text(span: Span, text: str) -> Span:
+    return replace(span, text=text[span.start:span.end])

@@ -1,0 +1,165 @@
+"""Import a corpus (all-or-nothing) and list what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from stancedesk.domain import Document
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.registry import corpus_extensions, corpus_format_for
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.engine import Database
+
+Progress = Callable[[int, int, str], None]  # done, total, current file
+IsCancelled = Callable[[], bool]
+
+
+class ImportCancelled(RuntimeError):
+    """The user cancelled; nothing was stored."""
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: int = 0
+    added: list[Document] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, existing id)
+    skipped_files: list[str] = field(default_factory=list)  # unsupported types inside folders
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    id: str
+    title: str
+    source_file: str
+    outlet: str
+    published: str
+    length: int
+    spans: int = 0
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "title": self.title, "source_file": self.source_file,
+                "outlet": self.outlet, "date": self.published, "length": self.length,
+                "spans": self.spans}
+
+
+@contextmanager
+def sample_corpus_dir() -> Iterator[Path]:
+    with resources.as_file(resources.files("stancedesk.sample_corpus")) as folder:
+        yield Path(folder)
+
+
+def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """Files named explicitly must be importable; inside folders other files are skipped."""
+    files: list[Path] = []
+    skipped: list[str] = []
+    for path in paths:
+        if not path.exists():
+            raise FormatError(str(path), "no such file or folder")
+        if path.is_dir():
+            found = False
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = child.relative_to(path).parts
+                if any(part.startswith(".") for part in rel) or child.name == "__init__.py":
+                    continue
+                if corpus_format_for(child) is None:
+                    skipped.append(str(child))
+                    continue
+                files.append(child)
+                found = True
+            if not found:
+                raise FormatError(str(path), "the folder holds no importable files "
+                                  f"({', '.join(corpus_extensions())})")
+        else:
+            if corpus_format_for(path) is None:
+                raise FormatError(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
+                                  f"importable: {', '.join(corpus_extensions())}")
+            files.append(path)
+    return files, skipped
+
+
+def read_drafts(files: Sequence[Path], progress: Progress | None = None,
+                cancelled: IsCancelled | None = None) -> list[DocumentDraft]:
+    drafts: list[DocumentDraft] = []
+    for i, path in enumerate(files):
+        if cancelled is not None and cancelled():
+            raise ImportCancelled("import cancelled; nothing was stored")
+        if progress is not None:
+            progress(i, len(files), str(path))
+        fmt = corpus_format_for(path)
+        assert fmt is not None
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
+        for draft in fmt.reader(data, str(path)):
+            draft.source_file = path.name
+            drafts.append(draft)
+    if progress is not None:
+        progress(len(files), len(files), "")
+    return drafts
+
+
+def import_paths(database: Database, paths: Sequence[Path | str],
+                 progress: Progress | None = None,
+                 cancelled: IsCancelled | None = None) -> ImportReport:
+    """Read everything first, then store in one transaction: any bad file stores nothing."""
+    files, skipped = collect_files([Path(p) for p in paths])
+    drafts = read_drafts(files, progress, cancelled)
+    report = ImportReport(files=len(files), skipped_files=skipped)
+    docs = [Document.from_text(d.text, title=d.title, source_file=d.source_file, outlet=d.outlet,
+                               published=d.published, url=d.url, metadata=d.metadata)
+            for d in drafts]
+    with database.session() as session:
+        present = repo.existing_hashes(session, [d.sha256 for d in docs])
+        seen: dict[str, str] = {}
+        for draft, doc in zip(drafts, docs, strict=True):
+            if doc.sha256 in present or doc.sha256 in seen:
+                report.duplicates.append((draft.origin, doc.id))
+                continue
+            seen[doc.sha256] = doc.id
+            repo.add_document(session, doc)
+            report.added.append(doc)
+        if cancelled is not None and cancelled():
+            raise ImportCancelled("import cancelled; nothing was stored")
+    return report
+
+
+def list_documents(database: Database, annotator: str | None = None) -> list[DocumentSummary]:
+    """Headers only (no texts), with span counts for ``annotator`` or for everyone."""
+    from sqlalchemy import func, select
+
+    from stancedesk.storage.tables import AnnotatorRow, SpanRow
+
+    with database.read() as session:
+        stmt = select(SpanRow.document_id, func.count()).group_by(SpanRow.document_id)
+        if annotator is not None:
+            stmt = stmt.join(AnnotatorRow).where(AnnotatorRow.name == annotator)
+        counts = {k: v for k, v in session.execute(stmt)}
+        return [DocumentSummary(id=i, title=t, source_file=s, outlet=o, published=p, length=n,
+                                spans=counts.get(i, 0))
+                for i, t, s, o, p, n in repo.document_headers(session)]
+
+
+def get_document(database: Database, document_id: str) -> Document:
+    with database.read() as session:
+        doc = repo.get_document(session, document_id)
+    if doc is None:
+        raise KeyError(f"no document with id {document_id}")
+    return doc
+
+
+def get_texts(database: Database, document_ids: Sequence[str] | None = None) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from stancedesk.storage.tables import DocumentRow
+
+    with database.read() as session:
+        stmt = select(DocumentRow.id, DocumentRow.text)
+        if document_ids is not None:
+            stmt = stmt.where(DocumentRow.id.in_(list(document_ids)))
+        return {k: v for k, v in session.execute(stmt)}

@@ -1,0 +1,241 @@
+"""Export and import annotations. Imports check everything first and store all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import select
+
+from stancedesk.domain import Document, Scheme, Span, new_span_id
+from stancedesk.formats.annotations_csv import read_annotations_csv, write_annotations_csv
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.records import AnnotationRecord
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.engine import Database
+from stancedesk.storage.tables import DocumentRow, SpanRow
+
+MAX_LISTED_PROBLEMS = 20
+
+
+class AnnotationImportError(FormatError):
+    """Several rows are wrong; all of them are listed so the file is fixed in one pass."""
+
+    def __init__(self, file: str, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        shown = [f"line {line}: {problem}" for line, problem in problems[:MAX_LISTED_PROBLEMS]]
+        more = len(problems) - len(shown)
+        if more > 0:
+            shown.append(f"... and {more} more")
+        summary = (f"{len(problems)} problem(s); nothing was imported\n  " + "\n  ".join(shown))
+        super().__init__(file, summary)
+
+
+@dataclass(slots=True)
+class AnnotationImportReport:
+    added: int = 0
+    unchanged: int = 0
+    annotators_created: list[str] = field(default_factory=list)
+
+
+def document_lookup(database: Database) -> Callable[[str], Document | None]:
+    """Title and file name of every document, without loading texts (exports call this)."""
+    with database.read() as session:
+        rows = session.execute(select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file,
+                                      DocumentRow.sha256))
+        docs = {i: Document(id=i, title=t, text="", sha256=h, source_file=s)
+                for i, t, s, h in rows}
+    return docs.get
+
+
+def stream_spans(database: Database, annotators: Sequence[str] | None = None,
+                 documents: Sequence[str] | None = None) -> Iterable[Span]:
+    with database.read() as session:
+        yield from repo.iter_spans(session, documents, annotators)
+
+
+def export_annotations_csv(database: Database, out: IO[str], *,
+                           annotators: Sequence[str] | None = None,
+                           documents: Sequence[str] | None = None,
+                           spreadsheet_safe: bool = False) -> int:
+    with database.read() as session:
+        scheme = repo.load_scheme(session)
+    assert scheme is not None
+    return write_annotations_csv(out, scheme, stream_spans(database, annotators, documents),
+                                 document_lookup(database), safe=spreadsheet_safe)
+
+
+def _same(span: Span, record: Span) -> bool:
+    return (span.document_id, span.annotator, span.start, span.end, span.text, dict(span.labels),
+            span.note) == (record.document_id, record.annotator, record.start, record.end,
+                           record.text, dict(record.labels), record.note)
+
+
+def store_records(database: Database, file: str, records: Iterable[AnnotationRecord],
+                  scheme: Scheme | None = None) -> AnnotationImportReport:
+    """Validate every record against the database, then store them in one transaction.
+
+    Shared by every annotation format, so each gets the same checks: known document, offsets
+    inside it, covered text equal to the document's text, labels in the scheme, no clashing ids.
+    """
+    problems: list[tuple[int, str]] = []
+    report = AnnotationImportReport()
+    with database.session() as session:
+        scheme = scheme or repo.load_scheme(session)
+        assert scheme is not None
+        by_file = repo.documents_by_source_file(session)
+        texts: dict[str, str] = {}
+
+        def text_of(doc_id: str) -> str | None:
+            if doc_id not in texts:
+                row = session.get(DocumentRow, doc_id)
+                if row is None:
+                    return None
+                texts[doc_id] = row.text
+            return texts[doc_id]
+
+        ids_in_file: dict[str, int] = {}
+        to_add: list[Span] = []
+        for rec in records:
+            doc_id = rec.document_id
+            if doc_id:
+                if text_of(doc_id) is None:
+                    problems.append((rec.line, f"unknown document_id {doc_id!r} (import the "
+                                     "corpus first, or check the id)"))
+                    continue
+            else:
+                candidates = by_file.get(rec.source_file, [])
+                if not candidates:
+                    problems.append((rec.line, f"unknown document: no document was imported "
+                                     f"from a file named {rec.source_file!r}"))
+                    continue
+                if len(candidates) > 1:
+                    problems.append((rec.line, f"source_file {rec.source_file!r} names "
+                                     f"{len(candidates)} documents; give document_id instead"))
+                    continue
+                doc_id = candidates[0]
+            text = text_of(doc_id) or ""
+            if rec.end > len(text):
+                problems.append((rec.line, f"span {rec.start}:{rec.end} runs past the end of the "
+                                 f"document ({len(text)} characters)"))
+                continue
+            if text[rec.start:rec.end] != rec.text:
+                problems.append((rec.line, f"text {rec.text!r} does not match the document's "
+                                 f"text at {rec.start}:{rec.end}, which is "
+                                 f"{text[rec.start:rec.end]!r}"))
+                continue
+            bad = [p for layer, value in rec.labels.items()
+                   if (p := scheme.check_value(layer, value))]
+            if bad:
+                problems.extend((rec.line, p) for p in bad)
+                continue
+            span_id = rec.annotation_id or new_span_id()
+            if span_id in ids_in_file:
+                problems.append((rec.line, f"annotation_id {span_id} repeats line "
+                                 f"{ids_in_file[span_id]}"))
+                continue
+            ids_in_file[span_id] = rec.line
+            span = Span(id=span_id, document_id=doc_id, annotator=rec.annotator, start=rec.start,
+                        end=rec.end, text=rec.text, labels=dict(rec.labels), note=rec.note,
+                        created_at=rec.created_at, updated_at=rec.updated_at or rec.created_at)
+            existing = session.get(SpanRow, span_id)
+            if existing is not None:
+                if _same(repo.span_from_row(existing), span):
+                    report.unchanged += 1
+                    continue
+                problems.append((rec.line, f"annotation_id {span_id} already exists with "
+                                 "different content; remove the id to add it as a new span"))
+                continue
+            to_add.append(span)
+        if problems:
+            raise AnnotationImportError(file, problems)
+        known = {a.name for a in repo.list_annotators(session)}
+        for span in to_add:
+            if span.annotator not in known:
+                known.add(span.annotator)
+                report.annotators_created.append(span.annotator)
+            repo.add_span(session, span)
+        report.added = len(to_add)
+    return report
+
+
+def import_annotations_csv(database: Database, path: Path | str) -> AnnotationImportReport:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
+    with database.read() as session:
+        scheme = repo.load_scheme(session)
+    assert scheme is not None
+    records = list(read_annotations_csv(data, str(path), scheme))
+    return store_records(database, str(path), records, scheme)
+
+
+# --- format registry -----------------------------------------------------------------------
+# Each exporter streams spans to a path (or standard output when the path is None) and returns
+# how many it wrote; each importer reads a path and stores its records through store_records.
+
+Exporter = Callable[..., int]
+Importer = Callable[..., AnnotationImportReport]
+
+
+def _export_csv(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
+                documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+    import sys
+
+    if path is None:
+        return export_annotations_csv(database, sys.stdout, annotators=annotators,
+                                      documents=documents, spreadsheet_safe=spreadsheet_safe)
+    # Write to a temporary file and rename, so a failed export never leaves half a file.
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            n = export_annotations_csv(database, out, annotators=annotators, documents=documents,
+                                       spreadsheet_safe=spreadsheet_safe)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def _import_csv(database: Database, path: Path, *, mapping: str | None = None) -> \
+        AnnotationImportReport:
+    if mapping is not None:
+        raise FormatError(str(path), "the StanceDesk CSV format takes no label mapping")
+    return import_annotations_csv(database, path)
+
+
+EXPORTERS: dict[str, Exporter] = {"csv": _export_csv}
+IMPORTERS: dict[str, Importer] = {"csv": _import_csv}
+IMPORT_SUFFIXES: dict[str, str] = {".csv": "csv"}
+
+
+def export_formats() -> list[str]:
+    return sorted(EXPORTERS)
+
+
+def export_annotations(database: Database, fmt: str, path: Path | None, *,
+                       annotators: Sequence[str] | None = None,
+                       documents: Sequence[str] | None = None,
+                       spreadsheet_safe: bool = False) -> int:
+    if fmt not in EXPORTERS:
+        raise FormatError(str(path or "-"), f"unknown export format {fmt!r} "
+                          f"(known: {', '.join(export_formats())})")
+    return EXPORTERS[fmt](database, path, annotators=annotators, documents=documents,
+                          spreadsheet_safe=spreadsheet_safe)
+
+
+def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
+                       mapping: str | None = None) -> AnnotationImportReport:
+    if fmt is None:
+        fmt = IMPORT_SUFFIXES.get(path.suffix.lower())
+        if fmt is None:
+            raise FormatError(str(path), "cannot tell the annotation format from the file name; "
+                              f"give --format ({', '.join(sorted(IMPORTERS))})")
+    if fmt not in IMPORTERS:
+        raise FormatError(str(path), f"unknown annotation format {fmt!r} "
+                          f"(known: {', '.join(sorted(IMPORTERS))})")
+    return IMPORTERS[fmt](database, path, mapping=mapping)

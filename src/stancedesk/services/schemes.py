@@ -1,0 +1,79 @@
+"""Show, export and replace the project's annotation scheme without orphaning labels."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stancedesk.domain import LayerKind, Scheme, SchemeError
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.engine import Database
+
+
+def get_scheme(database: Database) -> Scheme:
+    with database.read() as session:
+        scheme = repo.load_scheme(session)
+    if scheme is None:
+        raise SchemeError(["the database has no scheme"])
+    return scheme
+
+
+def scheme_to_json(scheme: Scheme) -> str:
+    return json.dumps(scheme.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def read_scheme_file(path: Path | str) -> Scheme:
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SchemeError([f"cannot read the file: {exc.strerror}"], str(path)) from None
+    except UnicodeDecodeError:
+        raise SchemeError(["the file is not UTF-8 text"], str(path)) from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise SchemeError([f"line {exc.lineno}: malformed JSON: {exc.msg}"], str(path)) from None
+    return Scheme.from_dict(data, source=str(path))
+
+
+def replace_scheme(database: Database, scheme: Scheme, source: str = "") -> None:
+    """Refuse a scheme that drops a layer or a label which stored spans still use."""
+    with database.session() as session:
+        problems: list[str] = []
+        for (layer_key, value), count in sorted(repo.label_usage(session).items()):
+            if not scheme.has_layer(layer_key):
+                problems.append(f"layer {layer_key!r} is missing but {count} span(s) use it")
+                continue
+            layer = scheme.layer(layer_key)
+            if layer.kind is LayerKind.CLOSED and value not in layer.label_keys:
+                problems.append(f"label {layer_key}/{value} is missing but {count} span(s) use "
+                                "it; relabel or delete those spans first")
+        if problems:
+            raise SchemeError(problems, source)
+        repo.save_scheme(session, scheme)
+
+
+def import_scheme_file(database: Database, path: Path | str) -> Scheme:
+    scheme = read_scheme_file(path)
+    replace_scheme(database, scheme, str(path))
+    return scheme
+
+
+def describe_scheme(scheme: Scheme) -> str:
+    """A readable listing for the terminal."""
+    lines = [scheme.name, ""]
+    for layer in scheme.layers:
+        kind = "free text" if layer.kind is LayerKind.FREE else "one of"
+        key = f"  [{layer.shortcut}]" if layer.shortcut else ""
+        lines.append(f"{layer.key} - {layer.name} ({kind}){key}")
+        if layer.description:
+            lines.append(f"    {layer.description}")
+        for label in layer.labels:
+            shortcut = f"[{label.shortcut}]" if label.shortcut else ""
+            lines.append(f"    {shortcut:<10}{label.key:<12}{label.name}")
+        lines.append("")
+    if scheme.targets:
+        lines.append("targets")
+        lines.extend(f"    {t.key:<22}{t.name}" for t in scheme.targets)
+    return "\n".join(lines).rstrip() + "\n"

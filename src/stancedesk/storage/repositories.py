@@ -1,0 +1,215 @@
+"""Map rows to domain objects and back. Functions take a Session so callers own the unit of work."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from stancedesk.domain import Annotator, Document, Scheme, Span, StanceTarget
+from stancedesk.storage.tables import (
+    AnnotatorRow,
+    DocumentRow,
+    DocumentStatusRow,
+    SettingRow,
+    SpanLabelRow,
+    SpanRow,
+    TargetRow,
+)
+from stancedesk.storage.types import utcnow
+
+SCHEME_SETTING = "scheme"
+
+
+# --- documents -------------------------------------------------------------------------------
+
+def document_from_row(row: DocumentRow) -> Document:
+    return Document(id=row.id, title=row.title, text=row.text, sha256=row.sha256,
+                    source_file=row.source_file, outlet=row.outlet, published=row.published,
+                    url=row.url, metadata=dict(row.meta or {}), imported_at=row.imported_at)
+
+
+def add_document(session: Session, doc: Document, imported_at: datetime | None = None) -> None:
+    session.add(DocumentRow(id=doc.id, title=doc.title, text=doc.text, sha256=doc.sha256,
+                            source_file=doc.source_file, outlet=doc.outlet,
+                            published=doc.published, url=doc.url, meta=dict(doc.metadata),
+                            imported_at=imported_at or utcnow()))
+
+
+def existing_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
+    wanted = list(set(hashes))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        found.update(session.scalars(select(DocumentRow.sha256)
+                                     .where(DocumentRow.sha256.in_(chunk))))
+    return found
+
+
+def get_document(session: Session, document_id: str) -> Document | None:
+    row = session.get(DocumentRow, document_id)
+    return document_from_row(row) if row is not None else None
+
+
+def list_documents(session: Session) -> list[Document]:
+    rows = session.scalars(select(DocumentRow).order_by(DocumentRow.published,
+                                                        DocumentRow.title, DocumentRow.id))
+    return [document_from_row(r) for r in rows]
+
+
+def document_headers(session: Session) -> list[tuple[str, str, str, str, str, int]]:
+    """id, title, source file, outlet, published, length - without loading texts."""
+    rows = session.execute(select(
+        DocumentRow.id, DocumentRow.title, DocumentRow.source_file, DocumentRow.outlet,
+        DocumentRow.published, func.length(DocumentRow.text),
+    ).order_by(DocumentRow.published, DocumentRow.title, DocumentRow.id))
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def count_documents(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+
+
+def documents_by_source_file(session: Session) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for doc_id, source in session.execute(select(DocumentRow.id, DocumentRow.source_file)):
+        out.setdefault(source, []).append(doc_id)
+    return out
+
+
+# --- annotators ------------------------------------------------------------------------------
+
+def annotator_from_row(row: AnnotatorRow) -> Annotator:
+    return Annotator(id=row.id, name=row.name, created_at=row.created_at,
+                     is_reviewer=row.is_reviewer)
+
+
+def list_annotators(session: Session) -> list[Annotator]:
+    return [annotator_from_row(r)
+            for r in session.scalars(select(AnnotatorRow).order_by(AnnotatorRow.name))]
+
+
+def find_annotator(session: Session, name: str) -> AnnotatorRow | None:
+    return session.scalar(select(AnnotatorRow).where(AnnotatorRow.name == name))
+
+
+def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
+    name = name.strip()
+    if not name:
+        raise ValueError("an annotator needs a non-empty name")
+    row = find_annotator(session, name)
+    if row is None:
+        row = AnnotatorRow(id=str(uuid.uuid4()), name=name, created_at=utcnow())
+        session.add(row)
+        session.flush()
+    return row
+
+
+# --- spans -----------------------------------------------------------------------------------
+
+def span_from_row(row: SpanRow) -> Span:
+    return Span(id=row.id, document_id=row.document_id, annotator=row.annotator.name,
+                start=row.start, end=row.end, text=row.text,
+                labels={lb.layer: lb.value for lb in row.labels}, note=row.note,
+                created_at=row.created_at, updated_at=row.updated_at)
+
+
+def add_span(session: Session, span: Span) -> SpanRow:
+    annotator = ensure_annotator(session, span.annotator)
+    now = utcnow()
+    row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator.id,
+                  start=span.start, end=span.end, text=span.text, note=span.note,
+                  created_at=span.created_at or now, updated_at=span.updated_at or now)
+    row.labels = [SpanLabelRow(layer=k, value=v) for k, v in span.labels.items() if v]
+    session.add(row)
+    return row
+
+
+def spans_query(document_ids: Sequence[str] | None = None,
+                annotators: Sequence[str] | None = None):  # noqa: ANN201 - a Select
+    stmt = select(SpanRow).join(SpanRow.annotator)
+    if document_ids is not None:
+        stmt = stmt.where(SpanRow.document_id.in_(list(document_ids)))
+    if annotators is not None:
+        stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
+    return stmt.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end, AnnotatorRow.name,
+                         SpanRow.id)
+
+
+def iter_spans(session: Session, document_ids: Sequence[str] | None = None,
+               annotators: Sequence[str] | None = None, batch: int = 2000) -> Iterator[Span]:
+    """Stream spans in (document, start) order so exports run in constant memory."""
+    stmt = spans_query(document_ids, annotators).execution_options(yield_per=batch)
+    for row in session.scalars(stmt):
+        yield span_from_row(row)
+
+
+def count_spans(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(SpanRow)) or 0
+
+
+def label_usage(session: Session) -> dict[tuple[str, str], int]:
+    """(layer, value) -> number of spans using it: what a scheme change must not orphan."""
+    rows = session.execute(select(SpanLabelRow.layer, SpanLabelRow.value, func.count())
+                           .group_by(SpanLabelRow.layer, SpanLabelRow.value))
+    return {(layer, value): n for layer, value, n in rows}
+
+
+# --- document status -------------------------------------------------------------------------
+
+def set_document_status(session: Session, document_id: str, annotator: str, status: str) -> None:
+    ann = ensure_annotator(session, annotator)
+    row = session.get(DocumentStatusRow, (document_id, ann.id))
+    if row is None:
+        session.add(DocumentStatusRow(document_id=document_id, annotator_id=ann.id,
+                                      status=status, updated_at=utcnow()))
+    else:
+        row.status = status
+        row.updated_at = utcnow()
+
+
+def document_statuses(session: Session, annotator: str) -> dict[str, str]:
+    stmt = (select(DocumentStatusRow.document_id, DocumentStatusRow.status)
+            .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
+            .where(AnnotatorRow.name == annotator))
+    return {k: v for k, v in session.execute(stmt)}
+
+
+# --- scheme and targets ----------------------------------------------------------------------
+
+def load_scheme(session: Session) -> Scheme | None:
+    row = session.get(SettingRow, SCHEME_SETTING)
+    if row is None or row.value is None:
+        return None
+    return Scheme.from_dict(row.value, source="stored scheme")
+
+
+def save_scheme(session: Session, scheme: Scheme) -> None:
+    row = session.get(SettingRow, SCHEME_SETTING)
+    data = scheme.to_dict()
+    if row is None:
+        session.add(SettingRow(key=SCHEME_SETTING, value=data))
+    else:
+        row.value = data
+    existing = {t.key: t for t in session.scalars(select(TargetRow))}
+    for target in scheme.targets:
+        row_t = existing.get(target.key)
+        if row_t is None:
+            session.add(TargetRow(key=target.key, name=target.name,
+                                  description=target.description))
+        else:
+            row_t.name, row_t.description = target.name, target.description
+
+
+def list_targets(session: Session) -> list[StanceTarget]:
+    return [StanceTarget(r.key, r.name, r.description)
+            for r in session.scalars(select(TargetRow).order_by(TargetRow.name))]
+
+
+def add_target(session: Session, target: StanceTarget) -> None:
+    row = session.get(TargetRow, target.key)
+    if row is None:
+        session.add(TargetRow(key=target.key, name=target.name, description=target.description))

@@ -1,0 +1,103 @@
+"""ORM tables. Every schema change here needs an Alembic migration in ``migrations/``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from stancedesk.storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source_file: Mapped[str] = mapped_column(Text, default="", index=True)
+    outlet: Mapped[str] = mapped_column(Text, default="")
+    published: Mapped[str] = mapped_column(String(32), default="")
+    url: Mapped[str] = mapped_column(Text, default="")
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AnnotatorRow(Base):
+    __tablename__ = "annotators"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    is_reviewer: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SpanRow(Base):
+    __tablename__ = "spans"
+    __table_args__ = (
+        Index("ix_spans_doc_annotator", "document_id", "annotator_id", "start"),
+        CheckConstraint('start >= 0 AND "end" >= start', name="ck_spans_offsets"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    annotator_id: Mapped[str] = mapped_column(ForeignKey("annotators.id", ondelete="RESTRICT"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    labels: Mapped[list[SpanLabelRow]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", passive_deletes=True)
+    annotator: Mapped[AnnotatorRow] = relationship(lazy="joined")
+
+
+class SpanLabelRow(Base):
+    __tablename__ = "span_labels"
+
+    span_id: Mapped[str] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    layer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_span_labels_layer_value", "layer", "value"),)
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class SettingRow(Base):
+    """Project-wide settings (the scheme, among others) stored as JSON."""
+
+    __tablename__ = "project_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class DocumentStatusRow(Base):
+    """Per-annotator progress on a document, set by the annotator (added in migration 0002)."""
+
+    __tablename__ = "document_status"
+    __table_args__ = (UniqueConstraint("document_id", "annotator_id"),)
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    annotator_id: Mapped[str] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), default="in_progress")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
