@@ -39,6 +39,7 @@ class Document:
     def from_text(cls, text: str, **fields: Any) -> Document:
         """Build a document whose id and hash follow from its text (the data contract)."""
         digest = sha256_text(text)
+        fields.setdefault("title", "")
         return cls(id=str(uuid.uuid5(DOCUMENT_NAMESPACE, digest)), text=text, sha256=digest,
                    **fields)
 

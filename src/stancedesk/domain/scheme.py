@@ -79,7 +79,7 @@ def normalise_shortcut(shortcut: str) -> str:
     if not parts:
         return ""
     *mods, key = parts
-    return "+".join(sorted(mods) + [key])
+    return "+".join([*sorted(mods), key])
 
 
 @dataclass(frozen=True, slots=True)

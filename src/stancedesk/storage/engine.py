@@ -104,9 +104,9 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any error."""
-        with translate_errors(self.location.display), self._sessions() as session:
-            with session.begin():
-                yield session
+        with translate_errors(self.location.display), self._sessions() as session, \
+                session.begin():
+            yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:

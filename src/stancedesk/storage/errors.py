@@ -6,6 +6,7 @@ database) become ``StorageError`` with advice; anything else is our bug and prop
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,7 +49,7 @@ def describe(exc: BaseException, where: str) -> str | None:
 def translate_errors(where: str) -> Iterator[None]:
     try:
         yield
-    except (sa_exc.OperationalError, sa_exc.DatabaseError) as exc:
+    except (sa_exc.OperationalError, sa_exc.DatabaseError, sqlite3.DatabaseError) as exc:
         message = describe(exc, where)
         if message is None:
             raise

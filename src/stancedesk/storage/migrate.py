@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 from stancedesk.storage.engine import Database
-from stancedesk.storage.errors import NewerDatabaseError, StorageError
+from stancedesk.storage.errors import NewerDatabaseError, StorageError, translate_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +75,11 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
 
 
 def upgrade(db: Database, *, revision: str = "head") -> MigrationResult:
+    with translate_errors(db.location.display):
+        return _upgrade(db, revision)
+
+
+def _upgrade(db: Database, revision: str) -> MigrationResult:
     scripts = script_directory()
     head = scripts.get_current_head()
     assert head is not None

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Annotator, Document, Scheme, Span, StanceTarget
@@ -129,7 +129,7 @@ def add_span(session: Session, span: Span) -> SpanRow:
 
 
 def spans_query(document_ids: Sequence[str] | None = None,
-                annotators: Sequence[str] | None = None):  # noqa: ANN201 - a Select
+                annotators: Sequence[str] | None = None) -> Select[tuple[SpanRow]]:
     stmt = select(SpanRow).join(SpanRow.annotator)
     if document_ids is not None:
         stmt = stmt.where(SpanRow.document_id.in_(list(document_ids)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from stancedesk.storage.types import UTCDateTime
@@ -86,14 +86,13 @@ class SettingRow(Base):
     __tablename__ = "project_settings"
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[Any] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class DocumentStatusRow(Base):
     """Per-annotator progress on a document, set by the annotator (added in migration 0002)."""
 
     __tablename__ = "document_status"
-    __table_args__ = (UniqueConstraint("document_id", "annotator_id"),)
 
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
                                              primary_key=True)

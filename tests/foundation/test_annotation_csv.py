@@ -1,0 +1,194 @@
+"""The annotation CSV both ways: columns, round trip, offsets, and every refused row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from stancedesk.formats.errors import FormatError
+from stancedesk.services import annotations, corpus, exchange
+from stancedesk.services.project import open_database
+from stancedesk.storage.engine import Database
+
+TEXT = ("KESSA (Meridian) - “We are close,” said Zoe\u0301 Arnaud, a diplomat quoted by the "
+        "agency 🕊️🤝. Protesters chanted «ماؤنا ليس للبيع», sources said.\n")
+EXPECTED_COLUMNS = ["annotation_id", "document_id", "document_title", "source_file", "annotator",
+                    "start", "end", "text", "stance", "target", "sourcing", "reliability",
+                    "credibility", "note", "created_at", "updated_at"]
+
+
+def _corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir(exist_ok=True)
+    (folder / "talks.txt").write_text(TEXT, encoding="utf-8")
+    (folder / "other.md").write_text("---\ntitle: Other\n---\nAnother article, officials "
+                                     "said.\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def annotated(db: Database, tmp_path: Path) -> Database:
+    corpus.import_paths(db, [_corpus(tmp_path)])
+    doc = next(d for d in corpus.list_documents(db) if d.source_file == "talks.txt")
+    zoe = TEXT.index("Zoe")
+    emoji = TEXT.index("🕊")
+    arabic = TEXT.index("ماؤنا")
+    annotations.create_span(db, doc.id, "alice", zoe, zoe + len("Zoe\u0301 Arnaud"),
+                            {"stance": "favor", "sourcing": "diplomat", "target": "rapprochement",
+                             "reliability": "B", "credibility": "2"}, note="named, quoted")
+    annotations.create_span(db, doc.id, "bob", zoe, zoe + len("Zoe\u0301 Arnaud"),
+                            {"stance": "neutral"})
+    annotations.create_span(db, doc.id, "alice", emoji, emoji + 3, {"sourcing": "other"},
+                            note='comma, "quote"\nand newline')
+    annotations.create_span(db, doc.id, "ḃöb ✍️", arabic, arabic + len("ماؤنا ليس للبيع"),
+                            {"stance": "against", "sourcing": "other", "target": "=SUM(A1)"})
+    return db
+
+
+def _export(database: Database, **kw) -> str:
+    out = io.StringIO()
+    exchange.export_annotations_csv(database, out, **kw)
+    return out.getvalue()
+
+
+def test_export_columns_and_values(annotated: Database) -> None:
+    rows = list(csv.DictReader(io.StringIO(_export(annotated))))
+    assert list(rows[0].keys()) == EXPECTED_COLUMNS
+    assert len(rows) == 4
+    zoe = next(r for r in rows if r["annotator"] == "alice" and r["stance"] == "favor")
+    assert zoe["text"] == "Zoe\u0301 Arnaud"
+    assert TEXT[int(zoe["start"]):int(zoe["end"])] == zoe["text"]
+    assert (zoe["sourcing"], zoe["reliability"], zoe["credibility"], zoe["note"]) == (
+        "diplomat", "B", "2", "named, quoted")
+    assert zoe["document_title"].startswith("KESSA") and zoe["source_file"] == "talks.txt"
+    assert zoe["created_at"].endswith("Z")
+    for row in rows:
+        assert TEXT[int(row["start"]):int(row["end"])] == row["text"]
+
+
+def test_export_selects_annotators_and_documents(annotated: Database) -> None:
+    rows = list(csv.DictReader(io.StringIO(_export(annotated, annotators=["bob"]))))
+    assert [r["annotator"] for r in rows] == ["bob"]
+    other = next(d.id for d in corpus.list_documents(annotated) if d.source_file == "other.md")
+    assert list(csv.DictReader(io.StringIO(_export(annotated, documents=[other])))) == []
+
+
+def test_spreadsheet_safe_neutralises_formulas(annotated: Database) -> None:
+    plain = list(csv.DictReader(io.StringIO(_export(annotated))))
+    safe = list(csv.DictReader(io.StringIO(_export(annotated, spreadsheet_safe=True))))
+    assert "=SUM(A1)" in [r["target"] for r in plain]
+    assert "'=SUM(A1)" in [r["target"] for r in safe]
+
+
+def test_round_trip_into_an_empty_database_of_the_same_corpus(annotated: Database,
+                                                              tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    exchange.export_annotations(annotated, "csv", path)
+    fresh = open_database(str(tmp_path / "fresh.sqlite"), seed_sample=False)
+    try:
+        corpus.import_paths(fresh, [_corpus(tmp_path)])
+        report = exchange.import_annotations(fresh, path)
+        assert report.added == 4
+        assert sorted(report.annotators_created) == ["alice", "bob", "ḃöb ✍️"]
+        assert annotations.list_spans(fresh) == annotations.list_spans(annotated)
+        assert _export(fresh) == _export(annotated)
+        again = exchange.import_annotations(fresh, path)
+        assert (again.added, again.unchanged) == (0, 4), "re-import is idempotent"
+    finally:
+        fresh.dispose()
+
+
+def _write(tmp_path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    path = tmp_path / "in.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _doc_id(database: Database) -> str:
+    return next(d.id for d in corpus.list_documents(database) if d.source_file == "talks.txt")
+
+
+def test_minimal_columns_and_source_file_identification(db: Database, tmp_path: Path) -> None:
+    corpus.import_paths(db, [_corpus(tmp_path)])
+    i = TEXT.index("sources said")
+    path = _write(tmp_path, ["source_file", "annotator", "start", "end", "text", "sourcing"],
+                  [["talks.txt", "carol", str(i), str(i + 12), "sources said", "anonymous"]])
+    assert exchange.import_annotations(db, path).added == 1
+    (span,) = annotations.list_spans(db)
+    assert (span.annotator, span.text, dict(span.labels)) == ("carol", "sources said",
+                                                              {"sourcing": "anonymous"})
+    assert span.document_id == _doc_id(db)
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    (lambda d: [d, "al", "0", "5", "WRONG", "favor"], "does not match the document's text"),
+    (lambda d: [d, "al", "0", "5", "KESSA", "pro"], "label 'pro' is not in layer 'stance'"),
+    (lambda d: ["00000000-0000-0000-0000-000000000000", "al", "0", "5", "KESSA", ""],
+     "unknown document_id"),
+    (lambda d: [d, "al", "0", "9999", "KESSA", ""], "runs past the end"),
+    (lambda d: [d, "al", "5", "5", "", ""], "end 5 is not after start 5"),
+    (lambda d: [d, "al", "x", "5", "KESSA", ""], "start 'x' is not a whole number"),
+    (lambda d: [d, "", "0", "5", "KESSA", ""], "annotator is empty"),
+])
+def test_bad_rows_stop_the_import_and_store_nothing(db: Database, tmp_path: Path, row,
+                                                    problem: str) -> None:
+    corpus.import_paths(db, [_corpus(tmp_path)])
+    doc = _doc_id(db)
+    good = [doc, "al", "0", "5", "KESSA", "favor"]
+    path = _write(tmp_path, ["document_id", "annotator", "start", "end", "text", "stance"],
+                  [good, row(doc)])
+    with pytest.raises(FormatError) as info:
+        exchange.import_annotations(db, path)
+    message = str(info.value)
+    assert str(path) in message and "line 3" in message and problem in message
+    assert annotations.list_spans(db) == []
+
+
+def test_every_bad_row_is_listed(db: Database, tmp_path: Path) -> None:
+    corpus.import_paths(db, [_corpus(tmp_path)])
+    doc = _doc_id(db)
+    path = _write(tmp_path, ["document_id", "annotator", "start", "end", "text", "stance"],
+                  [[doc, "al", "0", "5", "KESSA", "pro"], [doc, "al", "0", "5", "kessa", ""]])
+    with pytest.raises(FormatError) as info:
+        exchange.import_annotations(db, path)
+    assert "2 problem(s)" in str(info.value)
+    assert "line 2" in str(info.value) and "line 3" in str(info.value)
+
+
+@pytest.mark.parametrize(("header", "problem"), [
+    (["document_id", "annotator", "start", "end", "text", "stnace"], "unknown column(s) 'stnace'"),
+    (["document_id", "annotator", "start", "end"], "missing required column(s): text"),
+    (["annotator", "start", "end", "text"], "document_id or source_file"),
+    (["document_id", "annotator", "start", "end", "text", "note", "note"], "duplicate column"),
+])
+def test_bad_headers_are_refused(db: Database, tmp_path: Path, header: list[str],
+                                 problem: str) -> None:
+    corpus.import_paths(db, [_corpus(tmp_path)])
+    path = _write(tmp_path, header, [])
+    with pytest.raises(FormatError, match="line 1") as info:
+        exchange.import_annotations(db, path)
+    assert problem in str(info.value)
+
+
+def test_ambiguous_source_file_and_conflicting_ids(db: Database, tmp_path: Path) -> None:
+    (tmp_path / "many.jsonl").write_text('{"text": "One."}\n{"text": "Two."}\n',
+                                         encoding="utf-8")
+    corpus.import_paths(db, [tmp_path / "many.jsonl"])
+    path = _write(tmp_path, ["source_file", "annotator", "start", "end", "text"],
+                  [["many.jsonl", "al", "0", "3", "One"]])
+    with pytest.raises(FormatError, match="names 2 documents; give document_id"):
+        exchange.import_annotations(db, path)
+    doc = next(d.id for d in corpus.list_documents(db) if d.length == 4
+               and corpus.get_document(db, d.id).text == "One.")
+    span = annotations.create_span(db, doc, "al", 0, 3)
+    path = _write(tmp_path, ["annotation_id", "document_id", "annotator", "start", "end", "text"],
+                  [[span.id, doc, "al", "0", "2", "On"]])
+    with pytest.raises(FormatError, match="already exists with different content"):
+        exchange.import_annotations(db, path)
+    assert len(annotations.list_spans(db)) == 1

@@ -1,0 +1,204 @@
+"""Every foundation subcommand, driven through ``stancedesk.cli.main`` as a user would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stancedesk import __version__
+from stancedesk.cli import main
+from stancedesk.services import annotations, corpus, schemes
+from stancedesk.services.project import default_scheme, open_database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"stancedesk {__version__}"
+
+
+def test_console_script_runs_in_a_subprocess() -> None:
+    result = subprocess.run([sys.executable, "-m", "stancedesk", "--version"], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == f"stancedesk {__version__}"
+
+
+def test_db_info_and_upgrade(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    code, out, _ = run(capsys, "--db", db, "db", "upgrade")
+    assert code == 0 and "upgraded from empty to" in out
+    code, out, _ = run(capsys, "--db", db, "db", "upgrade")
+    assert code == 0 and "already at schema revision" in out
+    _, out, _ = run(capsys, "--db", db, "db", "info", "--json")
+    info = json.loads(out)
+    assert info["database"] == db and info["documents"] == 0
+    assert info["schema_revision"] == info["schema_head"]
+    assert info["scheme"].startswith("Stance and sourcing")
+    code, out, _ = run(capsys, "--db", db, "db", "info")
+    assert "schema revision" in out and db in out
+
+
+def test_environment_variable_names_the_database(capsys: pytest.CaptureFixture[str],
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STANCEDESK_DB", str(tmp_path / "env.sqlite"))
+    _, out, _ = run(capsys, "db", "info", "--json")
+    assert json.loads(out)["database"] == str(tmp_path / "env.sqlite")
+    _, out, _ = run(capsys, "--db", str(tmp_path / "opt.sqlite"), "db", "info", "--json")
+    assert json.loads(out)["database"] == str(tmp_path / "opt.sqlite")
+
+
+def test_import_documents_and_listing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    code, out, _ = run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    assert code == 0 and "imported 10 document(s) from 10 file(s)" in out
+    code, out, _ = run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    assert "imported 0 document(s)" in out and "already present, skipped" in out
+    code, out, _ = run(capsys, "--db", db, "documents", "--json")
+    docs = json.loads(out)
+    assert len(docs) == 10
+    assert set(docs[0]) == {"id", "title", "source_file", "outlet", "date", "length", "spans"}
+    code, out, _ = run(capsys, "--db", db, "documents")
+    assert docs[0]["id"] in out and docs[0]["title"] in out
+
+
+def test_bad_import_exits_non_zero_with_message(capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "ok"}\n{oops}\n', encoding="utf-8")
+    code, out, err = run(capsys, "--db", db, "import", str(bad))
+    assert code == 1
+    assert err.startswith(f"stancedesk: error: {bad}, line 2: malformed JSON")
+    code, out, _ = run(capsys, "--db", db, "documents", "--json")
+    assert json.loads(out) == []
+
+
+def test_export_and_import_annotations(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    database = open_database(db)
+    try:
+        doc = corpus.list_documents(database)[0]
+        text = corpus.get_document(database, doc.id).text
+        start = text.index("said")
+        annotations.create_span(database, doc.id, "alice", start, start + 4,
+                                {"stance": "neutral", "sourcing": "official"})
+    finally:
+        database.dispose()
+    out_file = tmp_path / "a.csv"
+    code, _, err = run(capsys, "--db", db, "export", "annotations", "--format", "csv", "-o",
+                       str(out_file))
+    assert code == 0 and "exported 1 annotation(s)" in err
+    code, stdout_csv, _ = run(capsys, "--db", db, "export", "annotations")
+    assert stdout_csv == out_file.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(stdout_csv)))
+    assert rows[0]["text"] == "said" and rows[0]["sourcing"] == "official"
+
+    db2 = str(tmp_path / "q.sqlite")
+    run(capsys, "--db", db2, "import", str(ROOT / "sample_corpus"))
+    code, out, _ = run(capsys, "--db", db2, "import", "annotations", str(out_file))
+    assert code == 0 and "imported 1 annotation(s)" in out and "alice" in out
+    code, again, _ = run(capsys, "--db", db2, "export", "annotations")
+    assert again == stdout_csv
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(stdout_csv.replace(",official,", ",officer,"), encoding="utf-8")
+    code, _, err = run(capsys, "--db", db2, "import", "annotations", str(bad))
+    assert code == 1 and f"{bad}:" in err and "label 'officer' is not in layer 'sourcing'" in err
+
+
+def test_scheme_show_export_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    code, out, _ = run(capsys, "--db", db, "scheme", "show")
+    assert code == 0 and "sourcing - Sourcing" in out and "[Shift+A]" in out
+    code, out, _ = run(capsys, "--db", db, "scheme", "show", "--json")
+    assert json.loads(out) == default_scheme().to_dict()
+    path = tmp_path / "scheme.json"
+    code, _, _ = run(capsys, "--db", db, "scheme", "export", str(path))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == default_scheme().to_dict()
+
+    data["layers"][0]["labels"].append({"key": "mixed", "name": "Mixed", "shortcut": "Q",
+                                        "color": "#123456"})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, _ = run(capsys, "--db", db, "scheme", "import", str(path))
+    assert code == 0
+    database = open_database(db)
+    try:
+        assert "mixed" in schemes.get_scheme(database).layer("stance").label_keys
+    finally:
+        database.dispose()
+
+
+def test_scheme_import_refusals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    database = open_database(db)
+    try:
+        doc = corpus.list_documents(database)[0]
+        annotations.create_span(database, doc.id, "al", 0, 5, {"sourcing": "media"})
+    finally:
+        database.dispose()
+    path = tmp_path / "s.json"
+
+    data = default_scheme().to_dict()
+    data["layers"][2]["labels"] = [lb for lb in data["layers"][2]["labels"]
+                                   if lb["key"] != "media"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "scheme", "import", str(path))
+    assert code == 1 and "label sourcing/media is missing but 1 span(s) use it" in err
+
+    data = default_scheme().to_dict()
+    data["layers"][0]["labels"][0]["shortcut"] = "D"
+    data["layers"][0]["labelz"] = []
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "scheme", "import", str(path))
+    assert code == 1 and str(path) in err
+    assert "duplicate shortcut 'D'" in err and "unknown key 'labelz'" in err
+
+    path.write_text("{not json", encoding="utf-8")
+    code, _, err = run(capsys, "--db", db, "scheme", "import", str(path))
+    assert code == 1 and "malformed JSON" in err
+    code, out, _ = run(capsys, "--db", db, "scheme", "show", "--json")
+    assert json.loads(out) == default_scheme().to_dict(), "a refused scheme changes nothing"
+
+
+def test_annotators_listing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    database = open_database(db)
+    try:
+        doc = corpus.list_documents(database)[0]
+        annotations.create_span(database, doc.id, "al", 0, 5)
+        annotations.ensure_annotator(database, "bea")
+    finally:
+        database.dispose()
+    _, out, _ = run(capsys, "--db", db, "annotators", "--json")
+    assert json.loads(out) == [{"name": "al", "spans": 1}, {"name": "bea", "spans": 0}]
+
+
+def test_newer_database_message(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "p.sqlite"
+    run(capsys, "--db", str(db), "db", "info")
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num='0099'")
+    code, _, err = run(capsys, "--db", str(db), "documents")
+    assert code == 1 and "newer version of StanceDesk" in err

@@ -1,0 +1,147 @@
+"""Storage: pragmas, locations, migrations that keep data, refusal of foreign or newer files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from stancedesk.services import annotations, corpus
+from stancedesk.services.project import open_database
+from stancedesk.storage.engine import Database, default_database_path, resolve_location
+from stancedesk.storage.errors import NewerDatabaseError, StorageError
+from stancedesk.storage.migrate import head_revision, upgrade
+from stancedesk.storage.tables import Base
+
+
+def test_sqlite_pragmas(db: Database) -> None:
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_location_precedence(tmp_path: Path) -> None:
+    env = {"STANCEDESK_DB": str(tmp_path / "env.sqlite")}
+    assert resolve_location(str(tmp_path / "opt.sqlite"), env).path == tmp_path / "opt.sqlite"
+    assert resolve_location(None, env).path == tmp_path / "env.sqlite"
+    default = resolve_location(None, {})
+    assert default.is_default and default.path == default_database_path()
+    assert "stancedesk" in str(default.path)
+    url = resolve_location(f"sqlite:///{tmp_path / 'u.sqlite'}", {})
+    assert url.path == tmp_path / "u.sqlite" and not url.is_default
+
+
+def test_orm_tables_match_the_migrations(db: Database) -> None:
+    """A model change without a migration would make this diff non-empty."""
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def _populate_at_0001(path: Path) -> None:
+    """Write rows the way version 0001 of the schema stored them, with raw SQL."""
+    database = Database(resolve_location(str(path), {}))
+    upgrade(database, revision="0001")
+    with database.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO documents (id, title, text, sha256, source_file, outlet, published, url,"
+            " metadata, imported_at) VALUES ('d1', 'Talks', 'Talks resume 🕊️ in Kessa', 'h1',"
+            " 'a.md', 'Meridian', '2026-03-04', '', '{}', '2026-03-04 10:00:00')"))
+        conn.execute(text("INSERT INTO annotators (id, name, is_reviewer, created_at) VALUES "
+                          "('a1', 'alice', 0, '2026-03-04 10:00:00')"))
+        conn.execute(text(
+            "INSERT INTO spans (id, document_id, annotator_id, start, \"end\", text, note,"
+            " created_at, updated_at) VALUES ('s1', 'd1', 'a1', 0, 5, 'Talks', 'n',"
+            " '2026-03-04 10:00:00', '2026-03-04 10:00:00')"))
+        conn.execute(text("INSERT INTO span_labels (span_id, layer, value) VALUES "
+                          "('s1', 'stance', 'favor'), ('s1', 'target', 'rapprochement')"))
+    database.dispose()
+
+
+def test_migration_upgrades_a_populated_database_without_loss(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    _populate_at_0001(path)
+    database = open_database(str(path), seed_sample=False)
+    try:
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
+                head_revision()
+        spans = annotations.list_spans(database)
+        assert len(spans) == 1
+        span = spans[0]
+        assert (span.id, span.annotator, span.start, span.end, span.text, span.note) == \
+            ("s1", "alice", 0, 5, "Talks", "n")
+        assert dict(span.labels) == {"stance": "favor", "target": "rapprochement"}
+        assert corpus.get_document(database, "d1").text == "Talks resume 🕊️ in Kessa"
+        # the new table of 0002 works on the upgraded file
+        annotations.set_document_status(database, "d1", "alice", "done")
+        assert annotations.document_statuses(database, "alice") == {"d1": "done"}
+    finally:
+        database.dispose()
+    backups = list(tmp_path.glob("old.sqlite.bak-0001-*"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:
+        assert conn.execute("SELECT count(*) FROM spans").fetchone() == (1,)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+
+
+def test_no_backup_when_nothing_to_upgrade(db_path: Path) -> None:
+    open_database(str(db_path), seed_sample=False).dispose()
+    open_database(str(db_path), seed_sample=False).dispose()
+    assert not list(db_path.parent.glob("*.bak-*"))
+
+
+def test_a_newer_database_is_refused_and_left_alone(db_path: Path) -> None:
+    open_database(str(db_path), seed_sample=False).dispose()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    with pytest.raises(NewerDatabaseError, match="newer version of StanceDesk"):
+        open_database(str(db_path), seed_sample=False)
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == \
+            ("9999_future",)
+
+
+def test_a_foreign_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(StorageError, match="not a StanceDesk database"):
+        open_database(str(path), seed_sample=False)
+
+
+def test_a_file_that_is_not_a_database_gives_advice(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite"
+    path.write_text("just some notes, not a database " * 100)
+    with pytest.raises(StorageError, match="not a SQLite database"):
+        open_database(str(path), seed_sample=False)
+
+
+def test_default_database_is_created_in_user_data_and_seeded(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    database = open_database(None)
+    try:
+        assert database.location.is_default
+        assert database.location.path == tmp_path / "xdg" / "stancedesk" / "stancedesk.sqlite"
+        assert len(corpus.list_documents(database)) >= 8
+    finally:
+        database.dispose()
+    # the sample is loaded once: a user who deleted it does not get it back
+    with sqlite3.connect(tmp_path / "xdg" / "stancedesk" / "stancedesk.sqlite") as conn:
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("DELETE FROM documents")
+    database = open_database(None)
+    try:
+        assert corpus.list_documents(database) == []
+    finally:
+        database.dispose()
+
+
+def test_a_non_default_database_is_not_seeded(db: Database) -> None:
+    assert corpus.list_documents(db) == []
