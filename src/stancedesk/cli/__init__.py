@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "stancedesk.cli.exchange",
     "stancedesk.cli.scheme",
     "stancedesk.cli.annotators",
+    "stancedesk.cli.agreement",
 )
 
 EXIT_OK, EXIT_DATA_ERROR, EXIT_USAGE = 0, 1, 2

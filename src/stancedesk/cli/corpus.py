@@ -13,14 +13,21 @@ from stancedesk.services import corpus, exchange
 def register(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser(
         "import", help="import articles (files or folders), or 'import annotations FILE'",
-        description="Import articles from .txt, .md, .html, .jsonl and .csv files and folders "
+        description="Import articles from .txt, .md, .html, .jsonl, .csv, .docx and .pdf files "
+                    "and folders "
                     "(all or nothing: one bad file stores nothing). 'stancedesk import "
                     "annotations FILE' imports annotations instead.")
     imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--format", dest="fmt", default=None,
-                     help="annotation format for 'import annotations' (default: from the file)")
+    imp.add_argument("--format", dest="fmt", default=None, choices=exchange.import_formats(),
+                     help="annotation format for 'import annotations' (default: from the file "
+                          "name; a folder is brat or webanno)")
     imp.add_argument("--mapping", metavar="FILE", default=None,
-                     help="label mapping file for annotation formats of other tools")
+                     help="label mapping file (JSON) for annotation formats of other tools")
+    imp.add_argument("--map", dest="label_map", metavar="FOREIGN=LAYER:VALUE", action="append",
+                     default=[], help="map one foreign label onto the scheme (repeatable; "
+                     "'FOREIGN=' drops it); wins over --mapping")
+    imp.add_argument("--annotator", dest="import_annotator", metavar="NAME", default=None,
+                     help="annotator for files that do not name one (default: 'imported')")
     imp.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     imp.set_defaults(func=_import)
 
@@ -47,7 +54,9 @@ def _import_annotations(args: argparse.Namespace, paths: list[str]) -> int:
     db = database(args)
     total = 0
     for path in paths:
-        report = exchange.import_annotations(db, Path(path), fmt=args.fmt, mapping=args.mapping)
+        report = exchange.import_annotations(db, Path(path), fmt=args.fmt, mapping=args.mapping,
+                                             label_map=args.label_map,
+                                             annotator=args.import_annotator)
         total += report.added
         if not args.quiet:
             line = f"{path}: imported {report.added} annotation(s)"
@@ -55,6 +64,10 @@ def _import_annotations(args: argparse.Namespace, paths: list[str]) -> int:
                 line += f", {report.unchanged} already present"
             if report.annotators_created:
                 line += f"; new annotator(s): {', '.join(report.annotators_created)}"
+            if report.documents_created:
+                line += f"; {len(report.documents_created)} new document(s)"
+            if report.documents_reused:
+                line += f"; {len(report.documents_reused)} document(s) already stored"
             print(line)
     return 0
 

@@ -17,13 +17,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     ann.add_argument("--format", dest="fmt", default="csv", choices=exchange.export_formats(),
                      help="output format (default: csv)")
     ann.add_argument("-o", "--output", metavar="PATH", default=None,
-                     help="file (or folder, for folder formats); default: standard output")
+                     help="file, or a new folder for brat and webanno; default: standard "
+                          "output (csv, jsonl, labelstudio, doccano only)")
     ann.add_argument("--annotators", metavar="A,B,...", default=None,
                      help="only these annotators (comma-separated)")
     ann.add_argument("--documents", metavar="ID,...", default=None,
                      help="only these document ids (comma-separated)")
     ann.add_argument("--spreadsheet-safe", action="store_true",
-                     help="prefix cells that a spreadsheet would run as formulas with '")
+                     help="csv: prefix cells that a spreadsheet would run as formulas "
+                          "(starting with = + - @ tab or CR) with '")
     ann.set_defaults(func=_export)
 
 

@@ -29,7 +29,9 @@ def format_time(value: datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    elif value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_time(value: str, file: str, line: int, column: str) -> datetime | None:
@@ -87,6 +89,20 @@ def read_annotations_csv(data: bytes, file: str, scheme: Scheme) -> Iterator[Ann
         raise FormatError(file, "the file is empty") from None
     except csv.Error as exc:
         raise FormatError(file, f"malformed CSV: {exc}", 1) from None
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as exc:
+            raise FormatError(file, f"malformed CSV: {exc}", reader.line_num) from None
+
+    yield from records_from_rows(header, rows(), file, scheme)
+
+
+def records_from_rows(header: list[str], rows: Iterable[tuple[int, list[str]]], file: str,
+                      scheme: Scheme) -> Iterator[AnnotationRecord]:
+    """Check a table of annotation cells (CSV, XLSX, Parquet share the columns)."""
     header = [h.strip() for h in header]
     known = set(columns(scheme))
     unknown = [h for h in header if h not in known]
@@ -103,34 +119,30 @@ def read_annotations_csv(data: bytes, file: str, scheme: Scheme) -> Iterator[Ann
     if missing:
         raise FormatError(file, f"missing required column(s): {', '.join(missing)}", 1)
     layers = [h for h in header if scheme.has_layer(h)]
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(header):
-                raise FormatError(file, f"the row has {len(cells)} cells, the header has "
-                                  f"{len(header)}", line)
-            row = dict(zip(header, cells, strict=True))
-            annotator = row["annotator"].strip()
-            if not annotator:
-                raise FormatError(file, "the annotator is empty", line)
-            if not row.get("document_id", "").strip() and not row.get("source_file", "").strip():
-                raise FormatError(file, "the row names no document (document_id or source_file)",
-                                  line)
-            start = _int(row["start"], file, line, "start")
-            end = _int(row["end"], file, line, "end")
-            if end <= start:
-                raise FormatError(file, f"end {end} is not after start {start}", line)
-            yield AnnotationRecord(
-                line=line, annotator=annotator, start=start, end=end, text=row["text"],
-                document_id=row.get("document_id", "").strip(),
-                source_file=row.get("source_file", "").strip(),
-                annotation_id=row.get("annotation_id", "").strip(),
-                labels={k: row[k] for k in layers if row[k] != ""},
-                note=row.get("note", ""),
-                created_at=parse_time(row.get("created_at", ""), file, line, "created_at"),
-                updated_at=parse_time(row.get("updated_at", ""), file, line, "updated_at"),
-            )
-    except csv.Error as exc:
-        raise FormatError(file, f"malformed CSV: {exc}", reader.line_num) from None
+    for line, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(header):
+            raise FormatError(file, f"the row has {len(cells)} cells, the header has "
+                              f"{len(header)}", line)
+        row = dict(zip(header, cells, strict=True))
+        annotator = row["annotator"].strip()
+        if not annotator:
+            raise FormatError(file, "the annotator is empty", line)
+        if not row.get("document_id", "").strip() and not row.get("source_file", "").strip():
+            raise FormatError(file, "the row names no document (document_id or source_file)",
+                              line)
+        start = _int(row["start"], file, line, "start")
+        end = _int(row["end"], file, line, "end")
+        if end <= start:
+            raise FormatError(file, f"end {end} is not after start {start}", line)
+        yield AnnotationRecord(
+            line=line, annotator=annotator, start=start, end=end, text=row["text"],
+            document_id=row.get("document_id", "").strip(),
+            source_file=row.get("source_file", "").strip(),
+            annotation_id=row.get("annotation_id", "").strip(),
+            labels={k: row[k] for k in layers if row[k] != ""},
+            note=row.get("note", ""),
+            created_at=parse_time(row.get("created_at", ""), file, line, "created_at"),
+            updated_at=parse_time(row.get("updated_at", ""), file, line, "updated_at"),
+        )

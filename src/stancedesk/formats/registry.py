@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from stancedesk.formats import corpus
+from stancedesk.formats import corpus, corpus_docx, corpus_pdf
 from stancedesk.formats.corpus import CorpusReader
 
 
@@ -26,6 +26,10 @@ CORPUS_FORMATS: tuple[CorpusFormat, ...] = (
                  "one article per line: text, title, outlet, date, url, id"),
     CorpusFormat("csv", (".csv",), corpus.read_csv_corpus,
                  "one article per row: text, title, outlet, date, url, id"),
+    CorpusFormat("docx", (".docx",), corpus_docx.read_docx,
+                 "a Word document: paragraphs joined by a blank line"),
+    CorpusFormat("pdf", (".pdf",), corpus_pdf.read_pdf,
+                 "a PDF with a text layer: pages joined by a blank line"),
 )
 
 

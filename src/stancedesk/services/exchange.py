@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
 
@@ -38,6 +40,8 @@ class AnnotationImportReport:
     added: int = 0
     unchanged: int = 0
     annotators_created: list[str] = field(default_factory=list)
+    documents_created: list[str] = field(default_factory=list)  # ids, for corpus-carrying formats
+    documents_reused: list[str] = field(default_factory=list)  # same text already stored
 
 
 def document_lookup(database: Database) -> Callable[[str], Document | None]:
@@ -50,10 +54,61 @@ def document_lookup(database: Database) -> Callable[[str], Document | None]:
     return docs.get
 
 
+def document_loader(database: Database) -> Callable[[str], Document | None]:
+    """Whole documents (with text), one query each, keeping only the latest: exports that group
+    spans by document ask for each document once, so memory stays at one text."""
+    last: dict[str, Document | None] = {}
+
+    def load(doc_id: str) -> Document | None:
+        if doc_id not in last:
+            last.clear()
+            with database.read() as session:
+                last[doc_id] = repo.get_document(session, doc_id)
+        return last[doc_id]
+
+    return load
+
+
 def stream_spans(database: Database, annotators: Sequence[str] | None = None,
-                 documents: Sequence[str] | None = None) -> Iterable[Span]:
+                 documents: Sequence[str] | None = None) -> Iterator[Span]:
+    """Spans in (document, start) order, streamed. On SQLite one core query brings each span
+    with its labels (as a JSON object), which is several times faster than ORM objects with
+    their label rows; other databases take the ORM path."""
+    if database.engine.dialect.name != "sqlite":
+        with database.read() as session:
+            yield from repo.iter_spans(session, documents, annotators)
+        return
+    # Plain SQL on the driver's cursor: SQLAlchemy's per-row type processing costs more than
+    # the query itself at a million rows. Times are stored as naive UTC text.
+    sql = ('SELECT s.id, s.document_id, a.name, s.start, s."end", s.text, '
+           "(SELECT json_group_object(l.layer, l.value) FROM span_labels l "
+           "WHERE l.span_id = s.id), s.note, s.created_at, s.updated_at "
+           "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
+    where, params = [], []
+    if documents is not None:
+        where.append(f"s.document_id IN ({','.join('?' * len(documents))})")
+        params += list(documents)
+    if annotators is not None:
+        where.append(f"a.name IN ({','.join('?' * len(annotators))})")
+        params += list(annotators)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += ' ORDER BY s.document_id, s.start, s."end", a.name, s.id'
+    loads, parse = json.loads, datetime.fromisoformat
+
+    def when(value: str | None) -> datetime | None:
+        return parse(value).replace(tzinfo=UTC) if value else None
+
     with database.read() as session:
-        yield from repo.iter_spans(session, documents, annotators)
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(5000):
+                for sid, doc, ann, start, end, text, raw, note, created, updated in rows:
+                    yield Span(sid, doc, ann, start, end, text, loads(raw) if raw else {},
+                               note, when(created), when(updated))
+        finally:
+            cursor.close()
 
 
 def export_annotations_csv(database: Database, out: IO[str], *,
@@ -73,20 +128,47 @@ def _same(span: Span, record: Span) -> bool:
                            record.text, dict(record.labels), record.note)
 
 
+def _signature(span: Span) -> tuple[Any, ...]:
+    return (span.annotator, span.start, span.end, tuple(sorted(span.labels.items())), span.note)
+
+
 def store_records(database: Database, file: str, records: Iterable[AnnotationRecord],
-                  scheme: Scheme | None = None) -> AnnotationImportReport:
+                  scheme: Scheme | None = None,
+                  documents: Sequence[Document] = ()) -> AnnotationImportReport:
     """Validate every record against the database, then store them in one transaction.
 
     Shared by every annotation format, so each gets the same checks: known document, offsets
     inside it, covered text equal to the document's text, labels in the scheme, no clashing ids.
+    ``documents`` come from formats that carry their text (brat, Label Studio, doccano, WebAnno,
+    JSONL): those not stored yet are added in the same transaction; a document whose text is
+    already stored is reused as it is (its id follows from the text, so it is the same article).
+    A record without an id that equals a stored span (same document, annotator, offsets, labels
+    and note) counts as unchanged, so importing a file twice adds nothing the second time.
     """
     problems: list[tuple[int, str]] = []
     report = AnnotationImportReport()
     with database.session() as session:
         scheme = scheme or repo.load_scheme(session)
         assert scheme is not None
-        by_file = repo.documents_by_source_file(session)
         texts: dict[str, str] = {}
+        for doc in documents:
+            if doc.id in texts:
+                continue
+            texts[doc.id] = doc.text
+            if session.get(DocumentRow, doc.id) is not None:
+                report.documents_reused.append(doc.id)
+            else:
+                repo.add_document(session, doc)
+                report.documents_created.append(doc.id)
+        if documents:
+            session.flush()
+        by_file = repo.documents_by_source_file(session)
+        stored: dict[str, set[tuple[Any, ...]]] = {}
+
+        def stored_signatures(doc_id: str) -> set[tuple[Any, ...]]:
+            if doc_id not in stored:
+                stored[doc_id] = {_signature(s) for s in repo.iter_spans(session, [doc_id])}
+            return stored[doc_id]
 
         def text_of(doc_id: str) -> str | None:
             if doc_id not in texts:
@@ -131,6 +213,15 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             if bad:
                 problems.extend((rec.line, p) for p in bad)
                 continue
+            if not rec.annotation_id:
+                candidate = Span(id="", document_id=doc_id, annotator=rec.annotator,
+                                 start=rec.start, end=rec.end, text=rec.text,
+                                 labels=dict(rec.labels), note=rec.note)
+                signature = _signature(candidate)
+                if signature in stored_signatures(doc_id):
+                    report.unchanged += 1
+                    continue
+                stored_signatures(doc_id).add(signature)  # a repeat within the file, too
             span_id = rec.annotation_id or new_span_id()
             if span_id in ids_in_file:
                 problems.append((rec.line, f"annotation_id {span_id} repeats line "
@@ -175,67 +266,45 @@ def import_annotations_csv(database: Database, path: Path | str) -> AnnotationIm
 
 
 # --- format registry -----------------------------------------------------------------------
-# Each exporter streams spans to a path (or standard output when the path is None) and returns
-# how many it wrote; each importer reads a path and stores its records through store_records.
-
-Exporter = Callable[..., int]
-Importer = Callable[..., AnnotationImportReport]
-
-
-def _export_csv(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
-                documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
-    import sys
-
-    if path is None:
-        return export_annotations_csv(database, sys.stdout, annotators=annotators,
-                                      documents=documents, spreadsheet_safe=spreadsheet_safe)
-    # Write to a temporary file and rename, so a failed export never leaves half a file.
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            n = export_annotations_csv(database, out, annotators=annotators, documents=documents,
-                                       spreadsheet_safe=spreadsheet_safe)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return n
-
-
-def _import_csv(database: Database, path: Path, *, mapping: str | None = None) -> \
-        AnnotationImportReport:
-    if mapping is not None:
-        raise FormatError(str(path), "the StanceDesk CSV format takes no label mapping")
-    return import_annotations_csv(database, path)
-
-
-EXPORTERS: dict[str, Exporter] = {"csv": _export_csv}
-IMPORTERS: dict[str, Importer] = {"csv": _import_csv}
-IMPORT_SUFFIXES: dict[str, str] = {".csv": "csv"}
+# The per-format glue lives in services/formats_registry.py; these names stay here for callers.
 
 
 def export_formats() -> list[str]:
-    return sorted(EXPORTERS)
+    from stancedesk.services import formats_registry
+
+    return formats_registry.export_formats()
+
+
+def import_formats() -> list[str]:
+    from stancedesk.services import formats_registry
+
+    return formats_registry.import_formats()
 
 
 def export_annotations(database: Database, fmt: str, path: Path | None, *,
                        annotators: Sequence[str] | None = None,
                        documents: Sequence[str] | None = None,
                        spreadsheet_safe: bool = False) -> int:
-    if fmt not in EXPORTERS:
-        raise FormatError(str(path or "-"), f"unknown export format {fmt!r} "
-                          f"(known: {', '.join(export_formats())})")
-    return EXPORTERS[fmt](database, path, annotators=annotators, documents=documents,
-                          spreadsheet_safe=spreadsheet_safe)
+    from stancedesk.services import formats_registry
+
+    return formats_registry.export_annotations(database, fmt, path, annotators=annotators,
+                                               documents=documents,
+                                               spreadsheet_safe=spreadsheet_safe)
 
 
 def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
-                       mapping: str | None = None) -> AnnotationImportReport:
-    if fmt is None:
-        fmt = IMPORT_SUFFIXES.get(path.suffix.lower())
-        if fmt is None:
-            raise FormatError(str(path), "cannot tell the annotation format from the file name; "
-                              f"give --format ({', '.join(sorted(IMPORTERS))})")
-    if fmt not in IMPORTERS:
-        raise FormatError(str(path), f"unknown annotation format {fmt!r} "
-                          f"(known: {', '.join(sorted(IMPORTERS))})")
-    return IMPORTERS[fmt](database, path, mapping=mapping)
+                       mapping: str | None = None, label_map: Sequence[str] = (),
+                       annotator: str | None = None) -> AnnotationImportReport:
+    from stancedesk.services import formats_registry
+
+    return formats_registry.import_annotations(database, path, fmt=fmt, mapping=mapping,
+                                               label_map=label_map, annotator=annotator)
+
+
+def __getattr__(name: str) -> Any:
+    # EXPORTERS, IMPORTERS and IMPORT_SUFFIXES moved with the registry; keep them reachable.
+    if name in {"EXPORTERS", "IMPORTERS", "IMPORT_SUFFIXES"}:
+        from stancedesk.services import formats_registry
+
+        return getattr(formats_registry, name)
+    raise AttributeError(name)

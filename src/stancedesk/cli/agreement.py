@@ -1,0 +1,94 @@
+"""``stancedesk reliability``, ``stancedesk agreement`` and ``stancedesk report``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from stancedesk.cli.common import database, print_json, split_list
+from stancedesk.services import agreement
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    rel = sub.add_parser(
+        "reliability", help="agreement coefficients for any reliability data (CSV)",
+        description="CSV: a header row; the first column is the unit id, then one column per "
+                    "coder; an empty cell is missing.")
+    rel.add_argument("file", metavar="FILE.csv")
+    rel.add_argument("--level", choices=LEVELS, default="nominal",
+                     help="measurement level for Krippendorff's alpha (default: nominal)")
+    rel.add_argument("--json", action="store_true", help="machine-readable output")
+    rel.set_defaults(func=_reliability)
+
+    agr = sub.add_parser("agreement", help="span agreement between annotators, per layer")
+    _selection_options(agr)
+    agr.add_argument("--json", action="store_true", help="machine-readable output")
+    agr.add_argument("--csv", metavar="FILE", default=None,
+                     help="also write every table as tidy CSV (one number per row)")
+    agr.add_argument("--alignment", metavar="FILE", default=None,
+                     help="also write the cross-annotator span alignment as CSV")
+    agr.set_defaults(func=_agreement)
+
+    rep = sub.add_parser("report", help="a self-contained HTML agreement report")
+    rep.add_argument("-o", "--output", metavar="FILE.html", required=True)
+    _selection_options(rep)
+    rep.set_defaults(func=_report)
+
+
+def _selection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--layer", action="append", dest="layers", metavar="KEY",
+                        help="a scheme layer (repeatable; default: every layer)")
+    parser.add_argument("--annotators", metavar="A,B,...", default=None,
+                        help="annotators to compare (default: everyone with spans)")
+    parser.add_argument("--documents", metavar="ID,...", default=None,
+                        help="documents in scope (default: those any chosen annotator labelled)")
+    parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                        help="bootstrap resamples for confidence intervals (0: none; "
+                             "default 1000)")
+    parser.add_argument("--seed", type=int, default=20261123, help="bootstrap seed")
+
+
+def _settings(args: argparse.Namespace) -> agreement.AgreementSettings:
+    return agreement.AgreementSettings(
+        layers=args.layers, annotators=split_list(args.annotators),
+        documents=split_list(args.documents), bootstrap=args.bootstrap, seed=args.seed)
+
+
+def _reliability(args: argparse.Namespace) -> int:
+    result = agreement.reliability_from_csv(Path(args.file), args.level)
+    if args.json:
+        print_json(result)
+        return 0
+    print(f"{args.file}: {result['units']} units, {len(result['coders'])} coders "
+          f"({', '.join(result['coders'])}), level {args.level}")
+    for key in ("percent_agreement", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1",
+                "cohen_kappa"):
+        if key in result:
+            print(f"  {key:<20} {agreement.fmt(result[key])}")
+    return 0
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    db = database(args)
+    settings = _settings(args)
+    result = agreement.span_agreement(db, settings)
+    if args.csv:
+        n = agreement.export_tables_csv(result, Path(args.csv))
+        print(f"wrote {n} rows to {args.csv}", file=sys.stderr)
+    if args.alignment:
+        n = agreement.export_alignment_csv(db, settings, Path(args.alignment))
+        print(f"wrote {n} aligned units to {args.alignment}", file=sys.stderr)
+    if args.json:
+        print_json(result)
+    else:
+        sys.stdout.write(agreement.describe(result))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    path = agreement.write_report(database(args), _settings(args), Path(args.output))
+    print(f"wrote {path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,279 @@
+"""A self-contained HTML agreement report (inline CSS and SVG, no scripts, no network).
+
+Written for a methods section: every number comes with the settings that produced it, the
+definitions used, and the references, and the file opens the same on any machine in ten years.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+CSS = """
+body{font-family:Georgia,'Noto Serif',serif;max-width:1100px;margin:2em auto;padding:0 1.5em;
+color:#1f2328;line-height:1.5;background:#fdfcf9}
+h1,h2,h3{font-family:'Helvetica Neue',Arial,sans-serif;font-weight:600;color:#17324d}
+h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:2em;border-bottom:1px solid #d8d4ca;
+padding-bottom:.2em}h3{font-size:1.05em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0 1.2em;font-family:'Helvetica Neue',Arial,sans-serif;
+font-size:.88em}th,td{border:1px solid #d8d4ca;padding:.3em .6em;text-align:right}
+th{background:#f1eee6;text-align:center}td.l,th.l{text-align:left}
+.muted{color:#6b6f76;font-size:.9em}.na{color:#9aa0a6}
+.grid{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start}
+figure{margin:0}figcaption{font-size:.85em;color:#555;font-family:Arial,sans-serif}
+code{background:#f1eee6;padding:0 .25em;border-radius:3px}
+"""
+
+
+def esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def num(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return '<span class="na">n/a</span>'
+    if isinstance(value, bool):
+        return esc(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return esc(value)
+
+
+def ci_text(ci: Any) -> str:
+    if isinstance(ci, Sequence) and len(ci) == 2 and all(
+            isinstance(x, int | float) and not math.isnan(x) for x in ci):
+        return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
+    return '<span class="na">—</span>'
+
+
+def _colour(value: float | None) -> str:
+    """A diverging scale: red below 0.4, amber to 0.67, green above (Krippendorff's cut-offs)."""
+    if value is None or math.isnan(value):
+        return "#e8e6e1"
+    v = max(-1.0, min(1.0, value))
+    if v < 0.4:
+        return "#e57373" if v < 0 else "#f4a582"
+    if v < 0.667:
+        return "#fddc8b"
+    if v < 0.8:
+        return "#a6d96a"
+    return "#4dac26"
+
+
+def heatmap_svg(names: Sequence[str], values: Mapping[tuple[str, str], float | None],
+                title: str) -> str:
+    cell, pad = 46, 78
+    n = len(names)
+    width, height = pad + n * cell + 10, pad + n * cell + 10
+    parts = [f'<svg width="{width}" height="{height}" '
+             f'role="img" aria-label="{esc(title)}" font-family="Arial" font-size="11">']
+    for i, name in enumerate(names):
+        x = pad + i * cell + cell / 2
+        parts.append(f'<text x="{x}" y="{pad - 8}" text-anchor="start" '
+                     f'transform="rotate(-45 {x} {pad - 8})">{esc(name[:16])}</text>')
+        parts.append(f'<text x="{pad - 6}" y="{pad + i * cell + cell / 2 + 4}" '
+                     f'text-anchor="end">{esc(name[:16])}</text>')
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            v = 1.0 if a == b else values.get((a, b), values.get((b, a)))
+            x, y = pad + j * cell, pad + i * cell
+            parts.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" '
+                         f'fill="{_colour(v)}"><title>{esc(a)} × {esc(b)}: '
+                         f'{"n/a" if v is None else f"{v:.3f}"}</title></rect>')
+            label = "" if v is None else f"{v:.2f}"
+            parts.append(f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 4}" '
+                         f'text-anchor="middle">{label}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bars_svg(items: Sequence[tuple[str, float | None]], title: str) -> str:
+    bar_h, label_w, plot_w = 20, 130, 320
+    height = 30 + len(items) * (bar_h + 6)
+    zero = label_w + plot_w / 2  # the axis runs from -1 to 1
+    parts = [f'<svg width="{label_w + plot_w + 60}" '
+             f'height="{height}" role="img" aria-label="{esc(title)}" font-family="Arial" '
+             f'font-size="11">',
+             f'<line x1="{zero}" y1="10" x2="{zero}" y2="{height - 6}" stroke="#888"/>']
+    for tick in (-1, -0.5, 0.5, 1):
+        x = zero + tick * plot_w / 2
+        parts.append(f'<line x1="{x}" y1="10" x2="{x}" y2="{height - 6}" stroke="#ddd"/>'
+                     f'<text x="{x}" y="9" text-anchor="middle" fill="#888">{tick:g}</text>')
+    for i, (name, value) in enumerate(items):
+        y = 16 + i * (bar_h + 6)
+        parts.append(f'<text x="{label_w - 6}" y="{y + bar_h / 2 + 4}" '
+                     f'text-anchor="end">{esc(name[:22])}</text>')
+        if value is None or math.isnan(value):
+            parts.append(f'<text x="{zero + 4}" y="{y + bar_h / 2 + 4}" fill="#999">n/a</text>')
+            continue
+        v = max(-1.0, min(1.0, value))
+        x0, w = (zero, v * plot_w / 2) if v >= 0 else (zero + v * plot_w / 2, -v * plot_w / 2)
+        parts.append(f'<rect x="{x0}" y="{y}" width="{max(w, 1)}" height="{bar_h}" '
+                     f'fill="{_colour(value)}"><title>{esc(name)}: {value:.3f}</title></rect>'
+                     f'<text x="{label_w + plot_w + 4}" y="{y + bar_h / 2 + 4}">'
+                     f'{value:.3f}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+    head = "".join(f'<th class="{"l" if i < left else ""}">{h}</th>'
+                   for i, h in enumerate(headers))
+    body = "".join("<tr>" + "".join(f'<td class="{"l" if i < left else ""}">{c}</td>'
+                                    for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def confusion_table(labels: Sequence[str], matrix: Sequence[Sequence[float]], a: str,
+                    b: str) -> str:
+    total = max(1.0, max((max(r) for r in matrix), default=1.0))
+    head = "".join(f"<th>{esc(x)}</th>" for x in labels)
+    rows = []
+    for label, row in zip(labels, matrix, strict=False):
+        cells = "".join(
+            f'<td style="background:rgba(23,50,77,{0.08 + 0.6 * v / total:.2f});'
+            f'color:{"#fff" if v / total > 0.6 else "#000"}">{num(v, 0) if float(v).is_integer() else num(v)}</td>'  # noqa: E501
+            for v in row)
+        rows.append(f'<tr><th class="l">{esc(label)}</th>{cells}</tr>')
+    return (f'<table><caption class="muted">rows: {esc(a)}, columns: {esc(b)}</caption>'
+            f'<thead><tr><th class="l"></th>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
+            "</table>")
+
+
+def document(title: str, body: str) -> str:
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{esc(title)}</title><style>{CSS}</style></head><body>{body}</body></html>\n")
+
+
+METHODS = """
+<h2>Methods</h2>
+<p><b>Character α</b> is Krippendorff's nominal α with the non-white-space characters of the
+documents in scope as units. An annotator's value for a character is the label, in the layer, of
+the shortest of their spans covering it (ties: the earliest start), or <code>none</code> when no
+span of theirs covers it; so missed passages count as disagreement, and annotators who never
+opened a document are not counted as agreeing, because only documents where at least one chosen
+annotator has a span are in scope unless documents are named.</p>
+<p><b>F1 exact</b> matches spans with equal document, start, end and label (multiset
+intersection); <b>F1 overlap</b> matches spans with the same label that overlap, one to one,
+maximising the total overlap. F1 = 2·matches / (|A| + |B|).</p>
+<p><b>Aligned label agreement</b>: spans of different annotators are aligned by overlap with an
+optimal one-to-one assignment per document; each aligned group is a unit, and an annotator with
+no counterpart is a missing value. α (nominal), Fleiss' κ with Gwet's generalisation for missing
+ratings, Gwet's AC1 and pairwise Cohen's κ are computed over these units.</p>
+<p><b>Unitized α</b> (α<sub>u</sub>) follows Krippendorff (2004), comparing the segmentation and
+labels of the continuum directly. Confidence intervals are percentile bootstrap intervals
+(documents resampled for character α, aligned units for aligned α) with a fixed seed, so the
+report is reproducible.</p>
+<p class="muted">References: Krippendorff, K. (2004). Measuring the reliability of qualitative
+text analysis data. <i>Quality &amp; Quantity</i> 38, 787–800. Krippendorff, K. (2011).
+Computing Krippendorff's alpha-reliability. Cohen, J. (1960). <i>Educational and Psychological
+Measurement</i> 20, 37–46. Fleiss, J. L. (1971). <i>Psychological Bulletin</i> 76, 378–382.
+Gwet, K. L. (2008). <i>British Journal of Mathematical and Statistical Psychology</i> 61, 29–48.
+Artstein, R. &amp; Poesio, M. (2008). <i>Computational Linguistics</i> 34, 555–596.</p>
+"""
+
+
+def _settings_section(settings: Mapping[str, Any]) -> str:
+    docs = settings.get("documents")
+    rows = [
+        ("Annotators", esc(", ".join(settings.get("annotators") or []) or "(none)")),
+        ("Layers", esc(", ".join(settings.get("layers") or []))),
+        ("Documents", esc(f"{len(docs)} named" if docs else
+                          "every document where a chosen annotator has a span")),
+        ("Bootstrap", esc(f"{settings.get('bootstrap', 0)} resamples, seed "
+                          f"{settings.get('seed')}, {settings.get('confidence', 0.95):.0%} "
+                          "percentile intervals" if settings.get("bootstrap") else "none")),
+        ("Database", esc(settings.get("database", ""))),
+        ("Computed", esc(f"{settings.get('computed_at', '')} with StanceDesk "
+                         f"{settings.get('stancedesk_version', '')}")),
+    ]
+    return "<h2>Settings</h2>" + table(["Setting", "Value"], rows, left=2)
+
+
+def _layer_section(key: str, name: str, layer: Mapping[str, Any]) -> str:
+    ci = layer.get("ci") or {}
+    aligned = layer.get("aligned") or {}
+    out = [f'<h2 id="layer-{esc(key)}">{esc(name)} <span class="muted">({esc(key)})</span></h2>',
+           f'<p class="muted">{num(layer.get("n_documents"))} document(s), '
+           f'{num(layer.get("n_characters"))} characters; spans: ' +
+           esc(", ".join(f"{a} {n}" for a, n in (layer.get("n_spans") or {}).items())) + "</p>"]
+    rows = [
+        ["Character α (nominal)", num(layer.get("char_alpha")), ci_text(ci.get("char_alpha"))],
+        ["Unitized α<sub>u</sub>", num(layer.get("unitized_alpha")), ci_text(None)],
+        ["Aligned α (nominal)", num(aligned.get("alpha")), ci_text(ci.get("aligned_alpha"))],
+        ["Aligned Fleiss' κ", num(aligned.get("fleiss_kappa")), ci_text(None)],
+        ["Aligned Gwet's AC1", num(aligned.get("gwet_ac1")), ci_text(None)],
+        ["Aligned percent agreement", num(aligned.get("percent_agreement")), ci_text(None)],
+        ["Aligned units (pairable)", f'{num(aligned.get("n_units"))} '
+         f'({num(aligned.get("n_pairable_units"))})', ""],
+    ]
+    out.append("<h3>Coefficients</h3>" + table(["Coefficient", "Value", "95% CI"], rows))
+    pairwise = layer.get("pairwise") or []
+    if pairwise:
+        prow = [[esc(p["a"]), esc(p["b"]), num(p.get("n_a")), num(p.get("n_b")),
+                 num(p.get("f1_exact")), num(p.get("f1_overlap")), num(p.get("cohen_kappa"))]
+                for p in pairwise]
+        out.append("<h3>Pairs of annotators</h3>" + table(
+            ["A", "B", "spans A", "spans B", "F1 exact", "F1 overlap", "Cohen's κ"], prow,
+            left=2))
+        names = list(layer.get("annotators") or [])
+        f1s = {(p["a"], p["b"]): p.get("f1_overlap") for p in pairwise}
+        kappas = {(p["a"], p["b"]): p.get("cohen_kappa") for p in pairwise}
+        out.append('<div class="grid">'
+                   f'<figure>{heatmap_svg(names, f1s, "F1 overlap")}'
+                   "<figcaption>F1 overlap by pair</figcaption></figure>"
+                   f'<figure>{heatmap_svg(names, kappas, "Cohen kappa")}'
+                   "<figcaption>Cohen's κ on aligned spans by pair</figcaption></figure></div>")
+    labels = layer.get("labels") or {}
+    if labels:
+        lrows = [[esc(lab), num(v.get("n_spans")), num(v.get("char_alpha")),
+                  num(v.get("f1_exact")), num(v.get("f1_overlap")),
+                  num(v.get("unitized_alpha")), num(v.get("aligned_specific_agreement"))]
+                 for lab, v in labels.items()]
+        out.append("<h3>Per label</h3>" + table(
+            ["Label", "spans", "char α", "F1 exact", "F1 overlap", "α<sub>u</sub>",
+             "specific agreement"], lrows))
+        out.append("<figure>" + bars_svg([(lab, v.get("char_alpha")) for lab, v in
+                                          labels.items()], "character alpha per label") +
+                   "<figcaption>Character α per label (one label against all others)"
+                   "</figcaption></figure>")
+    confusion = layer.get("confusion") or {}
+    if confusion:
+        out.append("<h3>Confusion on aligned spans</h3>")
+        out.append('<div class="grid">')
+        for pair, data in confusion.items():
+            a, _, b = pair.partition("|")
+            out.append("<div>" + confusion_table(data["labels"], data["matrix"], a, b) +
+                       "</div>")
+        out.append("</div>")
+    return "".join(out)
+
+
+def render_report(result: Mapping[str, Any], layer_names: Mapping[str, str] | None = None,
+                  title: str = "StanceDesk agreement report") -> str:
+    names = layer_names or {}
+    settings = result.get("settings") or {}
+    body = [f"<h1>{esc(title)}</h1>",
+            '<p class="muted">Inter-annotator agreement on spans, per scheme layer. '
+            "Values range from −1 to 1; Krippendorff suggests α ≥ 0.8 for firm conclusions "
+            "and α ≥ 0.667 for tentative ones.</p>",
+            _settings_section(settings)]
+    layers = result.get("layers") or {}
+    if layers:
+        toc = "".join(f'<li><a href="#layer-{esc(k)}">{esc(names.get(k, k))}</a></li>'
+                      for k in layers)
+        body.append(f"<ul>{toc}</ul>")
+    summary_rows = [[esc(names.get(k, k)), num(v.get("char_alpha")),
+                     num(v.get("unitized_alpha")), num((v.get("aligned") or {}).get("alpha")),
+                     num((v.get("aligned") or {}).get("gwet_ac1"))] for k, v in layers.items()]
+    body.append("<h2>Summary</h2>" + table(
+        ["Layer", "char α", "α<sub>u</sub>", "aligned α", "aligned AC1"], summary_rows))
+    for key, layer in layers.items():
+        body.append(_layer_section(key, names.get(key, key), layer))
+    body.append(METHODS)
+    return document(title, "".join(body))

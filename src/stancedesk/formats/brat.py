@@ -1,0 +1,225 @@
+"""brat standoff: ``NAME.txt`` (the text) beside ``NAME.ann`` (the annotations).
+
+Written as one folder per annotator (brat keeps one annotation set per document) holding
+``<document>.txt`` and ``<document>.ann``, with ``annotation.conf`` and ``visual.conf`` at the top,
+where brat looks for them. Each span is one text-bound annotation ``T``: its type is
+``<layer>_<label>`` for the first closed layer (in scheme order) the span has a label in
+(``unlabelled`` when it has none), every other label is an attribute ``A`` named after its layer,
+and the note is an ``AnnotatorNotes`` comment ``#``. Offsets are code points, as brat counts them.
+A span over a line break is written as fragments (``0 5;6 10``), as brat requires.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from itertools import groupby
+from pathlib import Path
+from urllib.parse import unquote
+
+from stancedesk.domain import Document, LayerKind, Scheme, Span
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
+from stancedesk.formats.offsets import NewlineMap
+from stancedesk.formats.paths import annotator_folder, annotator_of, document_stem
+from stancedesk.formats.records import DocumentDraft
+
+_T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
+_A_LINE = re.compile(r"^([AM]\d+)\t(\S+) (T\d+)(?: (\S+))?\s*$")
+_NOTE_LINE = re.compile(r"^(#\d+)\t(\S+) (T\d+)\t(.*)$")
+
+
+def encode_value(value: str) -> str:
+    """brat separates fields with spaces: keep values a single token, reversibly."""
+    return (value.replace("%", "%25").replace(" ", "%20").replace("\t", "%09")
+            .replace("\n", "%0A").replace("\r", "%0D"))
+
+
+def _escape_note(note: str) -> str:
+    return note.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+
+
+def _unescape_note(note: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), note)
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split at line breaks, which brat does not allow inside a fragment."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    for piece in text[start:end].split("\n"):
+        if piece:
+            out.append((pos, pos + len(piece)))
+        pos += len(piece) + 1
+    return out or [(start, end)]
+
+
+def primary_layer(scheme: Scheme, span: Span) -> str | None:
+    for layer in scheme.layers:
+        if layer.kind is LayerKind.CLOSED and span.labels.get(layer.key):
+            return layer.key
+    return None
+
+
+def ann_lines(scheme: Scheme, spans: Iterable[Span], text: str) -> list[str]:
+    lines: list[str] = []
+    a = c = 0
+    for t, span in enumerate(spans, start=1):
+        primary = primary_layer(scheme, span)
+        kind = encode_value(f"{primary}_{span.labels[primary]}") if primary else UNLABELLED
+        frags = fragments(text, span.start, span.end)
+        offsets = ";".join(f"{s} {e}" for s, e in frags)
+        shown = " ".join(text[s:e] for s, e in frags)
+        lines.append(f"T{t}\t{kind} {offsets}\t{shown}")
+        for key in scheme.layer_keys:
+            value = span.labels.get(key)
+            if value and key != primary:
+                a += 1
+                lines.append(f"A{a}\t{key} T{t} {encode_value(value)}")
+        if span.note:
+            c += 1
+            lines.append(f"#{c}\tAnnotatorNotes T{t}\t{_escape_note(span.note)}")
+    return lines
+
+
+def annotation_conf(scheme: Scheme, free_values: dict[str, set[str]]) -> str:
+    entities = [UNLABELLED] + [encode_value(f"{layer.key}_{label.key}")
+                               for layer in scheme.layers if layer.kind is LayerKind.CLOSED
+                               for label in layer.labels]
+    attributes = []
+    for layer in scheme.layers:
+        values = sorted(free_values.get(layer.key, ())) if layer.kind is LayerKind.FREE \
+            else list(layer.label_keys)
+        if values:
+            attributes.append(f"{layer.key}\tArg:<ENTITY>, Value:"
+                              + "|".join(encode_value(v) for v in values))
+    return ("# Written by StanceDesk: entity types are <layer>_<label>, attributes are layers.\n"
+            "[entities]\n" + "\n".join(entities) + "\n\n[relations]\n"
+            "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n"
+            "[attributes]\n" + "\n".join(attributes) + "\n")
+
+
+def visual_conf(scheme: Scheme) -> str:
+    labels, drawing = [f"{UNLABELLED} | Unlabelled"], [f"{UNLABELLED}\tbgColor:#e0e0e0"]
+    for layer in scheme.layers:
+        for label in layer.labels:
+            kind = encode_value(f"{layer.key}_{label.key}")
+            labels.append(f"{kind} | {label.name} | {label.key}")
+            drawing.append(f"{kind}\tbgColor:{label.color}")
+    return "[labels]\n" + "\n".join(labels) + "\n\n[drawing]\n" + "\n".join(drawing) + "\n"
+
+
+def write_brat(folder: Path, scheme: Scheme, spans: Iterable[Span],
+               document: Callable[[str], Document | None]) -> int:
+    """``spans`` ordered by document; one document's spans are held at a time."""
+    n = 0
+    free_values: dict[str, set[str]] = {}
+    free_layers = [layer.key for layer in scheme.layers if layer.kind is LayerKind.FREE]
+    for doc_id, group in groupby(spans, key=lambda s: s.document_id):
+        doc = document(doc_id)
+        if doc is None:
+            continue
+        by_annotator: dict[str, list[Span]] = {}
+        for span in group:
+            by_annotator.setdefault(span.annotator, []).append(span)
+            for key in free_layers:
+                if span.labels.get(key):
+                    free_values.setdefault(key, set()).add(span.labels[key])
+        stem = document_stem(doc)
+        for annotator, items in by_annotator.items():
+            sub = folder / annotator_folder(annotator)
+            sub.mkdir(exist_ok=True)
+            (sub / f"{stem}.txt").write_bytes(doc.text.encode("utf-8"))
+            lines = ann_lines(scheme, items, doc.text)
+            (sub / f"{stem}.ann").write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+            n += len(items)
+    (folder / "annotation.conf").write_text(annotation_conf(scheme, free_values),
+                                            encoding="utf-8")
+    (folder / "visual.conf").write_text(visual_conf(scheme), encoding="utf-8")
+    return n
+
+
+def _decode(data: bytes, file: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormatError(file, f"not valid UTF-8 (byte offset {exc.start})") from None
+
+
+def read_ann(ann: str, file: str, raw_text: str, document: int, annotator: str) -> \
+        list[ForeignSpan]:
+    """Parse one ``.ann`` against its raw ``.txt`` text (offsets count the raw file)."""
+    newlines = NewlineMap(raw_text)
+    text = newlines.text
+    spans: dict[str, ForeignSpan] = {}
+    for n, line in enumerate(ann.split("\n"), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        if line.startswith("T"):
+            m = _T_LINE.match(line)
+            if not m:
+                raise FormatError(file, "malformed text-bound annotation (expected "
+                                  "'T1<TAB>Type START END<TAB>text')", n)
+            tid, kind, offsets, shown = m.groups()
+            frags = [tuple(int(x) for x in part.split()) for part in offsets.split(";")]
+            pieces = []
+            for s, e in frags:
+                if e < s or e > len(raw_text):
+                    raise FormatError(file, f"{tid}: offsets {s} {e} lie outside the text "
+                                      f"({len(raw_text)} characters)", n)
+                pieces.append(raw_text[s:e])
+            if " ".join(pieces) != shown:
+                raise FormatError(file, f"{tid}: the text {shown!r} does not match the .txt "
+                                  f"file at {offsets}, which holds {' '.join(pieces)!r}", n)
+            start, end = newlines(min(f[0] for f in frags)), newlines(max(f[1] for f in frags))
+            spans[tid] = ForeignSpan(file=file, line=n, document=document, annotator=annotator,
+                                     start=start, end=end, text=text[start:end],
+                                     labels=[unquote(kind)])
+        elif line[0] in "AM":
+            m = _A_LINE.match(line)
+            if not m:
+                raise FormatError(file, "malformed attribute (expected 'A1<TAB>Name T1 "
+                                  "[Value]')", n)
+            _, name, target, value = m.groups()
+            if target not in spans:
+                raise FormatError(file, f"attribute of unknown annotation {target}", n)
+            spans[target].labels.append(name if value is None else f"{name}={unquote(value)}")
+        elif line.startswith("#"):
+            m = _NOTE_LINE.match(line)
+            if m and m.group(3) in spans:
+                note = _unescape_note(m.group(4))
+                span = spans[m.group(3)]
+                span.note = f"{span.note}\n{note}" if span.note else note
+        elif line[0] in "RE*N":
+            continue  # relations, events, equivalences, normalisations: not StanceDesk's model
+        else:
+            raise FormatError(file, f"unknown annotation line {line[:20]!r}", n)
+    return list(spans.values())
+
+
+def read_brat(path: Path, annotator: str) -> ForeignBundle:
+    """A folder (subfolders name annotators) or one ``.ann`` file with its ``.txt``."""
+    if path.is_dir():
+        anns = sorted(p for p in path.rglob("*.ann") if p.is_file())
+        if not anns:
+            raise FormatError(str(path), "the folder holds no .ann files")
+        root = path
+    elif path.suffix.lower() == ".ann" and path.is_file():
+        anns, root = [path], path.parent
+    else:
+        raise FormatError(str(path), "give a brat folder or an .ann file")
+    bundle = ForeignBundle()
+    for ann in anns:
+        txt = ann.with_suffix(".txt")
+        if not txt.is_file():
+            raise FormatError(str(ann), f"no text file {txt.name} beside it")
+        raw = _decode(txt.read_bytes(), str(txt))
+        doc = DocumentDraft(text=NewlineMap(raw).text, source_file=txt.name, origin=str(txt))
+        if not doc.text.strip():
+            raise FormatError(str(txt), "the text file is empty")
+        bundle.documents.append(doc)
+        who = annotator_of(ann, root, annotator) if path.is_dir() else annotator
+        bundle.spans.extend(read_ann(_decode(ann.read_bytes(), str(ann)), str(ann), raw,
+                                     len(bundle.documents) - 1, who))
+    return bundle

@@ -1,0 +1,122 @@
+"""doccano JSONL (sequence labelling): ``{"text": ..., "label": [[start, end, "LABEL"], ...]}``.
+
+doccano stores one label per entry, so a span with several layers becomes one entry per layer,
+each labelled ``layer:value``; entries with the same offsets on the same line are one span again
+on import. StanceDesk writes one line per document and annotator, adding ``"annotator"``,
+``"document_id"``, ``"title"`` and ``"notes"`` (``[[start, end, note]]``), which doccano keeps as
+metadata. Offsets are code points (doccano's backend is Python). The newer export with
+``"entities": [{"start_offset", "end_offset", "label"}]`` reads too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from itertools import groupby
+from typing import IO, Any
+
+from stancedesk.domain import Document, Scheme, Span
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
+from stancedesk.formats.offsets import NewlineMap
+from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.text import decode_utf8
+
+
+def _entries(scheme: Scheme, span: Span) -> list[list[Any]]:
+    labels = [[span.start, span.end, f"{key}:{span.labels[key]}"]
+              for key in scheme.layer_keys if span.labels.get(key)]
+    return labels or [[span.start, span.end, UNLABELLED]]
+
+
+def write_doccano(out: IO[str], scheme: Scheme, spans: Iterable[Span],
+                  document: Callable[[str], Document | None]) -> int:
+    n = 0
+    for doc_id, group in groupby(spans, key=lambda s: s.document_id):
+        doc = document(doc_id)
+        if doc is None:
+            continue
+        by_annotator: dict[str, list[Span]] = {}
+        for span in group:
+            by_annotator.setdefault(span.annotator, []).append(span)
+        for annotator, items in by_annotator.items():
+            line = {"text": doc.text,
+                    "label": [e for s in items for e in _entries(scheme, s)],
+                    "annotator": annotator, "document_id": doc.id, "title": doc.title,
+                    "notes": [[s.start, s.end, s.note] for s in items if s.note]}
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            n += len(items)
+    return n
+
+
+def _offset(value: Any, file: str, line: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise FormatError(file, f"offset {value!r} is not a whole number >= 0", line)
+    return value
+
+
+def _label_entries(obj: dict[str, Any], file: str, n: int) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    if "entities" in obj:
+        items = obj["entities"]
+        if not isinstance(items, list):
+            raise FormatError(file, "'entities' must be a list", n)
+        for item in items:
+            if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+                raise FormatError(file, "each entity needs start_offset, end_offset, label", n)
+            out.append((_offset(item.get("start_offset"), file, n),
+                        _offset(item.get("end_offset"), file, n), item["label"]))
+        return out
+    items = obj.get("label", obj.get("labels", []))
+    if not isinstance(items, list):
+        raise FormatError(file, "'label' must be a list of [start, end, label]", n)
+    for item in items:
+        if isinstance(item, str):
+            raise FormatError(file, f"document-level label {item!r}: only span labels "
+                              "([start, end, label]) can be imported", n)
+        if not isinstance(item, list) or len(item) != 3 or not isinstance(item[2], str):
+            raise FormatError(file, f"label entry {item!r} is not [start, end, label]", n)
+        out.append((_offset(item[0], file, n), _offset(item[1], file, n), item[2]))
+    return out
+
+
+def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
+    bundle = ForeignBundle()
+    for n, raw in enumerate(decode_utf8(data, file).split("\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})", n) \
+                from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise FormatError(file, "each line must be an object with a 'text' string", n)
+        newlines = NewlineMap(obj["text"])
+        text = newlines.text
+        if not text.strip():
+            raise FormatError(file, "the line's text is empty", n)
+        bundle.documents.append(DocumentDraft(text=text, title=str(obj.get("title") or ""),
+                                              origin=f"{file}, line {n}"))
+        who = obj.get("annotator", obj.get("user"))
+        who = str(who) if who not in (None, "") else annotator
+        spans: dict[tuple[int, int], ForeignSpan] = {}
+        for start, end, label in _label_entries(obj, file, n):
+            if end <= start or end > len(obj["text"]):
+                raise FormatError(file, f"span {start}:{end} does not fit the text "
+                                  f"({len(obj['text'])} characters)", n)
+            key = (newlines(start), newlines(end))
+            if key not in spans:
+                spans[key] = ForeignSpan(file=file, line=n, document=len(bundle.documents) - 1,
+                                         annotator=who, start=key[0], end=key[1],
+                                         text=text[key[0]:key[1]])
+            spans[key].labels.append(label)
+        for item in obj.get("notes") or []:
+            if isinstance(item, list) and len(item) == 3 and isinstance(item[2], str):
+                key = (newlines(_offset(item[0], file, n)), newlines(_offset(item[1], file, n)))
+                if key in spans:
+                    spans[key].note = item[2]
+        bundle.spans.extend(spans.values())
+    if not bundle.documents:
+        raise FormatError(file, "the file has no lines")
+    return bundle

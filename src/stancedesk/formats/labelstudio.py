@@ -1,0 +1,211 @@
+"""Label Studio JSON: a list of tasks, ``{"data": {"text": ...}, "annotations": [{"result":
+[...]}]}``, for a project whose labelling config has a ``<Text name="text">``.
+
+StanceDesk writes one task per document and one annotation per annotator (``completed_by``
+``{"email": NAME}``). A span is a region: one result per layer with a label, all sharing the
+region ``id`` (the span's id), with ``from_name`` = the layer key; closed layers are ``labels``
+results, free layers per-region ``textarea`` results, and the note is the region's ``meta``
+text. Offsets are code points, as Label Studio exports them since its emoji fix (frontend PR
+#308); on import, each region's ``value.text`` is checked and offsets counted in UTF-16 code
+units (older versions) are recognised and converted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from itertools import groupby
+from typing import IO, Any
+
+from stancedesk.domain import Document, LayerKind, Scheme, Span
+from stancedesk.formats.annotations_csv import format_time, parse_time
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
+from stancedesk.formats.offsets import NewlineMap, Utf16Index
+from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.text import decode_utf8
+
+TEXT_KEY = "text"
+
+
+def _region(scheme: Scheme, span: Span) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    base = {"id": span.id, "to_name": TEXT_KEY, "origin": "manual"}
+    for layer in scheme.layers:
+        value = span.labels.get(layer.key)
+        if not value:
+            continue
+        if layer.kind is LayerKind.FREE:
+            out.append({**base, "from_name": layer.key, "type": "textarea",
+                        "value": {"start": span.start, "end": span.end, "text": [value]}})
+        else:
+            out.append({**base, "from_name": layer.key, "type": "labels",
+                        "value": {"start": span.start, "end": span.end, "text": span.text,
+                                  "labels": [value]}})
+    if not out:
+        out.append({**base, "from_name": "label", "type": "labels",
+                    "value": {"start": span.start, "end": span.end, "text": span.text,
+                              "labels": [UNLABELLED]}})
+    if span.note:
+        out[0]["meta"] = {"text": [span.note]}
+    return out
+
+
+def label_config(scheme: Scheme) -> str:
+    """A labelling config that matches what :func:`write_labelstudio` writes."""
+    parts = ['<View>', f'  <Text name="{TEXT_KEY}" value="${TEXT_KEY}"/>']
+    for layer in scheme.layers:
+        if layer.kind is LayerKind.FREE:
+            parts.append(f'  <TextArea name="{layer.key}" toName="{TEXT_KEY}" perRegion="true"/>')
+            continue
+        parts.append(f'  <Labels name="{layer.key}" toName="{TEXT_KEY}">')
+        parts += [f'    <Label value="{label.key}" background="{label.color}"/>'
+                  for label in layer.labels]
+        parts.append('  </Labels>')
+    parts.append('</View>')
+    return "\n".join(parts) + "\n"
+
+
+def write_labelstudio(out: IO[str], scheme: Scheme, spans: Iterable[Span],
+                      document: Callable[[str], Document | None]) -> int:
+    """A JSON array written task by task, so memory holds one document's spans."""
+    n = 0
+    out.write("[")
+    first = True
+    for task_id, (doc_id, group) in enumerate(groupby(spans, key=lambda s: s.document_id), 1):
+        doc = document(doc_id)
+        if doc is None:
+            continue
+        by_annotator: dict[str, list[Span]] = {}
+        for span in group:
+            by_annotator.setdefault(span.annotator, []).append(span)
+        annotations = []
+        for number, (annotator, items) in enumerate(by_annotator.items(), 1):
+            times = [s.created_at for s in items if s.created_at]
+            updates = [s.updated_at for s in items if s.updated_at]
+            annotations.append({
+                "id": task_id * 1000 + number, "completed_by": {"email": annotator},
+                "result": [r for s in items for r in _region(scheme, s)],
+                "was_cancelled": False, "ground_truth": False,
+                "created_at": format_time(min(times)) if times else "",
+                "updated_at": format_time(max(updates)) if updates else "",
+            })
+            n += len(items)
+        task = {"id": task_id, "data": {TEXT_KEY: doc.text, "document_id": doc.id,
+                                        "title": doc.title, "source_file": doc.source_file},
+                "annotations": annotations}
+        out.write("\n" if first else ",\n")
+        out.write(json.dumps(task, ensure_ascii=False))
+        first = False
+    out.write("\n]\n")
+    return n
+
+
+def _who(annotation: dict[str, Any], default: str) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        for key in ("email", "username", "first_name", "id"):
+            if who.get(key) not in (None, ""):
+                return str(who[key])
+        return default
+    if isinstance(who, str | int) and not isinstance(who, bool):
+        return f"user {who}" if isinstance(who, int) else who
+    return default
+
+
+def _offsets(value: dict[str, Any], text: str, index: Utf16Index, where: tuple[str, int]) -> \
+        tuple[int, int]:
+    start, end = value.get("start"), value.get("end")
+    if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (start, end)):
+        raise FormatError(where[0], f"region offsets {start!r}:{end!r} are not whole numbers "
+                          "(only plain-text regions can be imported)", where[1])
+    assert isinstance(start, int) and isinstance(end, int)
+    shown = value.get("text")
+    if end > len(text) and index.simple:
+        raise FormatError(where[0], f"region {start}:{end} runs past the text", where[1])
+    if not isinstance(shown, str) or text[start:end] == shown:
+        return start, end
+    if not index.simple:
+        s16, e16 = index.from_utf16(start), index.from_utf16(end)
+        if s16 is not None and e16 is not None and text[s16:e16] == shown:
+            return s16, e16
+    raise FormatError(where[0], f"region {start}:{end}: its text {shown!r} does not match the "
+                      f"task's text there (counted in code points or in UTF-16 units)", where[1])
+
+
+def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
+    try:
+        tasks = json.loads(decode_utf8(data, file))
+    except json.JSONDecodeError as exc:
+        raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})",
+                          exc.lineno) from None
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise FormatError(file, "a Label Studio export is a JSON list of tasks")
+    bundle = ForeignBundle()
+    for t, task in enumerate(tasks, start=1):
+        where = (f"{file}, task {t}", 0)
+        data_ = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data_, dict):
+            raise FormatError(where[0], "the task has no 'data' object")
+        raw = data_.get(TEXT_KEY)
+        if not isinstance(raw, str):
+            raw = next((v for v in data_.values() if isinstance(v, str)), None)
+        if raw is None:
+            raise FormatError(where[0], "the task's data holds no text")
+        newlines = NewlineMap(raw)
+        text = newlines.text
+        bundle.documents.append(DocumentDraft(
+            text=text, title=str(data_.get("title") or ""),
+            source_file=str(data_.get("source_file") or ""), origin=where[0]))
+        doc = len(bundle.documents) - 1
+        index = Utf16Index(raw)
+        annotations = task.get("annotations", task.get("completions", []))
+        for number, annotation in enumerate(annotations or [], start=1):
+            if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
+                continue
+            who = _who(annotation, annotator)
+            loc = (f"{file}, task {t}, annotation {number}", 0)
+            created = parse_time(str(annotation.get("created_at") or ""), loc[0], 0,
+                                 "created_at")
+            regions: dict[str, ForeignSpan] = {}
+            results = [(r, res) for r, res in enumerate(annotation.get("result") or [], start=1)
+                       if isinstance(res, dict) and isinstance(res.get("value"), dict)
+                       and "start" in res["value"]]  # relations, document choices: not spans
+            # Results that show their text settle how the region's offsets are counted; the
+            # per-region text areas of the same region then take that extent.
+            results.sort(key=lambda item: not isinstance(item[1]["value"].get("text"), str))
+            for r, result in results:
+                value = result["value"]
+                rid = str(result.get("id") or f"#{r}")
+                span = regions.get(rid)
+                if span is not None and not isinstance(value.get("text"), str):
+                    s, e = span.start, span.end
+                else:
+                    s, e = _offsets(value, raw, index, (loc[0], r))
+                    s, e = newlines(s), newlines(e)
+                if span is None:
+                    span = regions[rid] = ForeignSpan(
+                        file=loc[0], line=r, document=doc, annotator=who, start=s, end=e,
+                        text=text[s:e], created_at=created,
+                        annotation_id=rid if len(rid) == 36 else "")
+                elif (span.start, span.end) != (s, e):
+                    raise FormatError(loc[0], f"region {rid} has two extents", r)
+                source = str(result.get("from_name") or "")
+                kind = str(result.get("type") or "")
+                if kind == "textarea":
+                    for item in value.get("text") or []:
+                        span.labels.append(f"{source}:{item}")
+                else:
+                    key = next((k for k in ("labels", "choices", "taxonomy")
+                                if isinstance(value.get(k), list)), None)
+                    for label in value.get(key, []) if key else []:
+                        label = str(label)
+                        span.labels.append(label)
+                        span.hints[label] = f"{source}:{label}"
+                meta = result.get("meta")
+                if isinstance(meta, dict) and isinstance(meta.get("text"), list):
+                    span.note = "\n".join(str(x) for x in meta["text"])
+            bundle.spans.extend(regions.values())
+    return bundle

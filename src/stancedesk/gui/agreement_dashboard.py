@@ -1,0 +1,446 @@
+"""The agreement dashboard: choose annotators, documents and layers; compute off the GUI thread;
+read coefficients with intervals, a pairwise heat map, per-label bars and confusion matrices;
+export the tables as CSV. All numbers come from ``services.agreement``, as in the CLI."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stancedesk.gui import tasks
+from stancedesk.gui.agreement_charts import HeatMap, LabelBars, agreement_colour
+from stancedesk.services import agreement, annotations, corpus, schemes
+from stancedesk.services.agreement import AgreementSettings
+from stancedesk.storage.engine import Database
+
+
+class AgreementCancelled(Exception):
+    """Raised from the progress callback when the user cancels between layers."""
+
+
+def _fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _item(text: str, value: float | None = None, align_right: bool = True) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if align_right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if value is not None and not math.isnan(value):
+        item.setBackground(QBrush(agreement_colour(value).lighter(115)))
+        item.setForeground(QBrush(QColor("#1f2328")))
+    return item
+
+
+def _table(headers: list[str], rows: list[list[QTableWidgetItem]], name: str) -> QTableWidget:
+    table = QTableWidget(len(rows), len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    for r, row in enumerate(rows):
+        for c, item in enumerate(row):
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+    return table
+
+
+class LayerPanel(QWidget):
+    """Everything about one layer: coefficients, pairs, labels, confusion."""
+
+    def __init__(self, key: str, layer: dict[str, Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"layerPanel_{key}")
+        ci = layer.get("ci") or {}
+        aligned = layer.get("aligned") or {}
+
+        def ci_text(name: str) -> str:
+            bounds = ci.get(name)
+            if not bounds or any(b is None for b in bounds):
+                return ""
+            return f"[{bounds[0]:.3f}, {bounds[1]:.3f}]"
+
+        coefficient_rows = [
+            ("Character α (nominal)", layer.get("char_alpha"), ci_text("char_alpha")),
+            ("Unitized α (αu)", layer.get("unitized_alpha"), ""),
+            ("Aligned α (nominal)", aligned.get("alpha"), ci_text("aligned_alpha")),
+            ("Aligned Fleiss' κ", aligned.get("fleiss_kappa"), ""),
+            ("Aligned Gwet's AC1", aligned.get("gwet_ac1"), ""),
+            ("Aligned percent agreement", aligned.get("percent_agreement"), ""),
+        ]
+        self.coefficients = _table(
+            ["Coefficient", "Value", "95% CI"],
+            [[_item(n, align_right=False), _item(_fmt(v), v), _item(c)]
+             for n, v, c in coefficient_rows], "coefficientTable")
+        pairs = layer.get("pairwise") or []
+        self.pairs = _table(
+            ["A", "B", "F1 exact", "F1 overlap", "Cohen's κ"],
+            [[_item(p["a"], align_right=False), _item(p["b"], align_right=False),
+              _item(_fmt(p["f1_exact"]), p["f1_exact"]),
+              _item(_fmt(p["f1_overlap"]), p["f1_overlap"]),
+              _item(_fmt(p["cohen_kappa"]), p["cohen_kappa"])] for p in pairs], "pairTable")
+        self.heatmap = HeatMap()
+        self.heatmap.setObjectName("pairHeatMap")
+        names = list(layer.get("annotators") or [])
+        self.heat_measure = QComboBox()
+        self.heat_measure.setObjectName("heatMeasure")
+        for key_, text in (("f1_overlap", "F1 overlap"), ("f1_exact", "F1 exact"),
+                           ("cohen_kappa", "Cohen's κ")):
+            self.heat_measure.addItem(text, key_)
+
+        def show_heat() -> None:
+            measure = self.heat_measure.currentData()
+            self.heatmap.set_data(names, {(p["a"], p["b"]): p[measure] for p in pairs},
+                                  self.heat_measure.currentText())
+
+        self.heat_measure.currentIndexChanged.connect(lambda _i: show_heat())
+        show_heat()
+        labels = layer.get("labels") or {}
+        self.label_table = _table(
+            ["Label", "Spans", "char α", "F1 exact", "F1 overlap", "αu", "Specific agr."],
+            [[_item(lab, align_right=False), _item(str(v.get("n_spans", 0))),
+              _item(_fmt(v.get("char_alpha")), v.get("char_alpha")),
+              _item(_fmt(v.get("f1_exact")), v.get("f1_exact")),
+              _item(_fmt(v.get("f1_overlap")), v.get("f1_overlap")),
+              _item(_fmt(v.get("unitized_alpha")), v.get("unitized_alpha")),
+              _item(_fmt(v.get("aligned_specific_agreement")),
+                    v.get("aligned_specific_agreement"))]
+             for lab, v in labels.items()], "labelTable")
+        self.bars = LabelBars()
+        self.bars.setObjectName("labelBars")
+        self.bars.set_data([(lab, v.get("char_alpha")) for lab, v in labels.items()],
+                           "Character α per label")
+        self.confusion_pair = QComboBox()
+        self.confusion_pair.setObjectName("confusionPair")
+        self.confusion = QTableWidget()
+        self.confusion.setObjectName("confusionTable")
+        self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self._confusion = layer.get("confusion") or {}
+        for pair in self._confusion:
+            a, _, b = pair.partition("|")
+            self.confusion_pair.addItem(f"{a} (rows) × {b} (columns)", pair)
+        self.confusion_pair.currentIndexChanged.connect(lambda _i: self._show_confusion())
+        self._show_confusion()
+
+        summary = QLabel(
+            f"{layer.get('n_documents', 0)} document(s), {layer.get('n_characters', 0):,} "
+            "characters · spans: " + ", ".join(f"{a} {n}" for a, n in
+                                               (layer.get("n_spans") or {}).items()))
+        summary.setObjectName("layerSummary")
+        summary.setWordWrap(True)
+        body = QVBoxLayout()
+        body.addWidget(summary)
+        top = QHBoxLayout()
+        top.addWidget(self.coefficients, 2)
+        heat_box = QVBoxLayout()
+        heat_box.addWidget(self.heat_measure)
+        heat_box.addWidget(self.heatmap)
+        heat_box.addStretch(1)
+        top.addLayout(heat_box, 1)
+        body.addLayout(top)
+        body.addWidget(QLabel("Pairs of annotators"))
+        body.addWidget(self.pairs)
+        labels_row = QHBoxLayout()
+        labels_row.addWidget(self.label_table, 2)
+        labels_row.addWidget(self.bars, 1)
+        body.addWidget(QLabel("Per label"))
+        body.addLayout(labels_row)
+        body.addWidget(QLabel("Confusion on aligned spans"))
+        body.addWidget(self.confusion_pair)
+        body.addWidget(self.confusion)
+        body.addStretch(1)
+        self.setLayout(body)
+
+    def _show_confusion(self) -> None:
+        pair = self.confusion_pair.currentData()
+        data = self._confusion.get(pair) if pair else None
+        if not data:
+            self.confusion.setRowCount(0)
+            self.confusion.setColumnCount(0)
+            return
+        labels, matrix = data["labels"], data["matrix"]
+        self.confusion.setRowCount(len(labels))
+        self.confusion.setColumnCount(len(labels))
+        self.confusion.setHorizontalHeaderLabels(labels)
+        self.confusion.setVerticalHeaderLabels(labels)
+        top = max(1.0, max((max(row) for row in matrix), default=1.0))
+        for r, row in enumerate(matrix):
+            for c, count in enumerate(row):
+                item = _item(f"{count:g}")
+                shade = int(235 - 150 * (count / top))
+                item.setBackground(QBrush(QColor(shade, shade + 8, min(255, shade + 20))))
+                item.setForeground(QBrush(QColor("#ffffff" if count / top > 0.6 else "#1f2328")))
+                self.confusion.setItem(r, c, item)
+        self.confusion.resizeColumnsToContents()
+
+
+class AgreementDashboard(QWidget):
+    """A tool window over one database; the computation never runs on the GUI thread."""
+
+    computed = Signal(object)  # the result dict
+    failed = Signal(str)
+
+    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("agreementDashboard")
+        self.setWindowTitle("Agreement — StanceDesk")
+        self.database = database
+        self.result: dict[str, Any] | None = None
+        self.task: tasks.Task | None = None
+
+        self.annotator_list = self._checklist("annotatorChoice")
+        self.layer_list = self._checklist("layerChoice")
+        self.document_list = self._checklist("documentChoice")
+        self.document_list.setToolTip("None checked: every document where a chosen annotator "
+                                      "has a span")
+        self.bootstrap = QSpinBox()
+        self.bootstrap.setObjectName("bootstrapResamples")
+        self.bootstrap.setRange(0, 20000)
+        self.bootstrap.setSingleStep(500)
+        self.bootstrap.setValue(1000)
+        self.seed = QSpinBox()
+        self.seed.setObjectName("bootstrapSeed")
+        self.seed.setRange(0, 2_000_000_000)
+        self.seed.setValue(AgreementSettings().seed)
+        self.compute_button = QPushButton("Compute")
+        self.compute_button.setObjectName("computeButton")
+        self.compute_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
+        self.cancel_button.setEnabled(False)
+        self.export_button = QPushButton("Export tables as CSV…")
+        self.export_button.setObjectName("exportTablesButton")
+        self.export_button.setEnabled(False)
+        self.report_button = QPushButton("Save HTML report…")
+        self.report_button.setObjectName("saveReportButton")
+        self.progress = QProgressBar()
+        self.progress.setObjectName("agreementProgress")
+        self.progress.setVisible(False)
+        self.status = QLabel("Choose annotators and layers, then Compute.")
+        self.status.setObjectName("agreementStatus")
+        self.status.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("layerTabs")
+
+        controls = QWidget()
+        form = QFormLayout(controls)
+        form.addRow("Annotators", self.annotator_list)
+        form.addRow("Layers", self.layer_list)
+        form.addRow("Documents", self.document_list)
+        form.addRow("Bootstrap", self.bootstrap)
+        form.addRow("Seed", self.seed)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.compute_button)
+        buttons.addWidget(self.cancel_button)
+        form.addRow(buttons)
+        form.addRow(self.progress)
+        form.addRow(self.status)
+        form.addRow(self.export_button)
+        form.addRow(self.report_button)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.tabs)
+        split = QSplitter()
+        split.addWidget(controls)
+        split.addWidget(scroll)
+        split.setStretchFactor(1, 1)
+        split.setSizes([300, 900])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        self.resize(1280, 820)
+
+        self.compute_button.clicked.connect(self.compute)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.export_button.clicked.connect(self._choose_export)
+        self.report_button.clicked.connect(self._choose_report)
+        self.reload_choices()
+
+    @staticmethod
+    def _checklist(name: str) -> QListWidget:
+        widget = QListWidget()
+        widget.setObjectName(name)
+        widget.setMaximumHeight(150)
+        return widget
+
+    @staticmethod
+    def _add(widget: QListWidget, text: str, data: str, checked: bool) -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, data)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        widget.addItem(item)
+
+    def reload_choices(self) -> None:
+        for widget in (self.annotator_list, self.layer_list, self.document_list):
+            widget.clear()
+        for name in annotations.list_annotator_names(self.database):
+            self._add(self.annotator_list, name, name, True)
+        for layer in schemes.get_scheme(self.database).layers:
+            self._add(self.layer_list, layer.name, layer.key, True)
+        for doc in corpus.list_documents(self.database):
+            self._add(self.document_list, doc.title or doc.source_file, doc.id, False)
+
+    @staticmethod
+    def _checked(widget: QListWidget) -> list[str]:
+        return [widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(widget.count())
+                if widget.item(i).checkState() == Qt.CheckState.Checked]
+
+    def settings(self) -> AgreementSettings:
+        return AgreementSettings(layers=self._checked(self.layer_list),
+                                 annotators=self._checked(self.annotator_list),
+                                 documents=self._checked(self.document_list) or None,
+                                 bootstrap=self.bootstrap.value(), seed=self.seed.value())
+
+    def compute(self) -> tasks.Task | None:
+        settings = self.settings()
+        if len(settings.annotators or []) < 2:
+            self.status.setText("Choose at least two annotators.")
+            return None
+        if not settings.layers:
+            self.status.setText("Choose at least one layer.")
+            return None
+        database = self.database
+
+        def work(progress: tasks.Progress, cancelled: Callable[[], bool]) -> dict[str, Any]:
+            def report(done: int, total: int, text: str) -> None:
+                if cancelled():
+                    raise AgreementCancelled
+                progress(done, total, text)
+
+            return agreement.span_agreement(database, settings, report)
+
+        task = tasks.Task(work, cancel_types=(AgreementCancelled,))
+        task.signals.progress.connect(self._progress)
+        task.signals.succeeded.connect(self._show)
+        task.signals.failed.connect(self._failed)
+        task.signals.cancelled.connect(self._cancelled)
+        task.signals.finished.connect(self._finished)
+        self.task = task
+        self.compute_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText("Computing…")
+        return tasks.start(task)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.status.setText("Cancelling after the current layer…")
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        if text:
+            self.status.setText(f"Computing layer {text} ({done + 1} of {total})…")
+
+    def _finished(self) -> None:
+        self.compute_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.progress.setVisible(False)
+        self.task = None
+
+    def _cancelled(self) -> None:
+        self.status.setText("Cancelled; nothing was computed.")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(f"Could not compute agreement: {exc}")
+        self.failed.emit(str(exc))
+
+    def _show(self, result: dict[str, Any]) -> None:
+        self.result = result
+        names = {layer.key: layer.name for layer in schemes.get_scheme(self.database).layers}
+        self.tabs.clear()
+        for key, layer in result["layers"].items():
+            self.tabs.addTab(LayerPanel(key, layer), names.get(key, key))
+        settings = result.get("settings", {})
+        self.status.setText(
+            f"{len(settings.get('annotators', []))} annotators, "
+            f"{len(result['layers'])} layer(s); bootstrap {settings.get('bootstrap')} "
+            f"(seed {settings.get('seed')}).")
+        self.export_button.setEnabled(True)
+        self.computed.emit(result)
+
+    def export_tables(self, path: str | Path) -> int:
+        if self.result is None:
+            raise RuntimeError("compute agreement first")
+        return agreement.export_tables_csv(self.result, Path(path))
+
+    def _choose_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export agreement tables",
+                                              "agreement.csv", "CSV (*.csv)")
+        if path:
+            n = self.export_tables(path)
+            self.status.setText(f"Wrote {n} rows to {path}.")
+
+    def _choose_report(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save agreement report",
+                                              "agreement-report.html", "HTML (*.html)")
+        if not path:
+            return
+        try:
+            agreement.write_report(self.database, self.settings(), Path(path))
+        except Exception as exc:  # shown, not swallowed: the user chose this action
+            QMessageBox.warning(self, "Report", f"Could not write the report: {exc}")
+            return
+        self.status.setText(f"Saved the report to {path}.")
+
+
+def install(window: QMainWindow) -> QAction:
+    """Add Tools > Agreement dashboard to a main window that offers ``add_tool_action``."""
+    action = QAction("&Agreement dashboard…", window)
+    action.setObjectName("agreementDashboardAction")
+    action.setShortcut("Ctrl+Shift+G")
+    holder: dict[str, AgreementDashboard] = {}
+
+    def show() -> None:
+        dashboard = holder.get("dashboard")
+        if dashboard is None:
+            dashboard = AgreementDashboard(window.database, window)  # type: ignore[attr-defined]
+            holder["dashboard"] = dashboard
+        else:
+            dashboard.reload_choices()
+        dashboard.show()
+        dashboard.raise_()
+        dashboard.activateWindow()
+
+    action.triggered.connect(show)
+    window.add_tool_action(action)  # type: ignore[attr-defined]
+    window.agreement_dashboard_action = action  # type: ignore[attr-defined]
+    return action

@@ -1,0 +1,300 @@
+"""The annotation desk's controller: who is annotating, which document is open, which span is
+current, and every change to spans (through undo commands that call the services).
+
+Widgets stay thin: the main window wires menus and docks to these methods, the reader and the
+span table show the shared span store, and this object keeps them in step after each change.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
+
+from stancedesk.domain import Document, Span
+from stancedesk.gui import commands
+from stancedesk.gui.document_model import DocumentListModel
+from stancedesk.gui.highlight import SpanStyler, annotator_styles
+from stancedesk.gui.reader import DocumentView
+from stancedesk.gui.span_model import SpanTableModel
+from stancedesk.gui.span_store import SpanStore
+from stancedesk.services import annotations, corpus
+from stancedesk.services.schemes import get_scheme
+from stancedesk.storage.engine import Database
+
+
+class AnnotationDesk(QObject):
+    documentOpened = Signal(str)
+    annotatorChanged = Signal(str)
+    reviewerChanged = Signal(bool)
+    spansChanged = Signal(str)  # document id; for docks others add (agreement dashboard)
+    currentSpanChanged = Signal(object)  # span id or None
+    saved = Signal()
+    message = Signal(str)
+    failed = Signal(str)
+    noteRequested = Signal(str)  # span id: the window opens the note editor
+    targetRequested = Signal(str)  # layer key of a free layer: the window opens its editor
+
+    def __init__(self, database: Database, reader: DocumentView, styler: SpanStyler,
+                 annotator: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.database = database
+        self.scheme = get_scheme(database)
+        self.reader = reader
+        self.styler = styler
+        self.annotator = annotations.ensure_annotator(database, annotator)
+        self.reviewer = False
+        self.document: Document | None = None
+        self.store = SpanStore()
+        self.span_model = SpanTableModel(self.scheme, self.store)
+        self.span_model.noteEdited.connect(self.set_note)
+        self.doc_model = DocumentListModel()
+        self.undo_group = QUndoGroup(self)
+        self._stacks: dict[tuple[str, str], QUndoStack] = {}
+        self.reader.spanClicked.connect(self.select_span)
+        self.refresh_annotators()
+
+    # --- identity and view mode ------------------------------------------------------------
+
+    @property
+    def document_id(self) -> str | None:
+        return self.document.id if self.document else None
+
+    def annotator_names(self) -> list[str]:
+        return annotations.list_annotator_names(self.database)
+
+    def refresh_annotators(self) -> None:
+        self.styler.annotators = annotator_styles(self.annotator_names())
+
+    def set_annotator(self, name: str) -> None:
+        name = annotations.ensure_annotator(self.database, name)
+        if name == self.annotator:
+            return
+        self.annotator = name
+        self.refresh_annotators()
+        self.reload_documents()
+        self._reload_spans()
+        self.annotatorChanged.emit(name)
+
+    def set_reviewer(self, on: bool) -> None:
+        """Blind mode (off) shows only the current annotator's spans; reviewer mode shows
+        everyone's, each annotator with their own underline colour and pattern."""
+        if on == self.reviewer:
+            return
+        self.reviewer = on
+        self.styler.show_owners = on
+        self.refresh_annotators()
+        self._reload_spans()
+        self.reviewerChanged.emit(on)
+
+    def visible_annotators(self) -> list[str] | None:
+        return None if self.reviewer else [self.annotator]
+
+    # --- documents -------------------------------------------------------------------------
+
+    def reload_documents(self) -> None:
+        self.doc_model.reset(corpus.list_documents(self.database, self.annotator),
+                             annotations.document_statuses(self.database, self.annotator))
+
+    def open_document(self, document_id: str) -> None:
+        if document_id == self.document_id:
+            return
+        self.document = corpus.get_document(self.database, document_id)
+        spans = annotations.document_spans(self.database, document_id, self.visible_annotators())
+        self.store = SpanStore(spans)
+        self.reader.set_document(self.document.text, self.store)
+        self.span_model.reset(self.store)
+        self._activate_stack()
+        self.currentSpanChanged.emit(None)
+        self.documentOpened.emit(document_id)
+
+    def _reload_spans(self) -> None:
+        if self.document is None:
+            return
+        spans = annotations.document_spans(self.database, self.document.id,
+                                           self.visible_annotators())
+        self.store = SpanStore(spans)
+        self.reader.set_store(self.store)
+        self.reader.set_current_span(None)
+        self.span_model.reset(self.store)
+        self._activate_stack()
+        self.currentSpanChanged.emit(None)
+
+    def _activate_stack(self) -> None:
+        if self.document is None:
+            return
+        key = (self.document.id, self.annotator)
+        stack = self._stacks.get(key)
+        if stack is None:
+            stack = QUndoStack(self.undo_group)
+            self._stacks[key] = stack
+        self.undo_group.setActiveStack(stack)
+
+    def undo_stack(self) -> QUndoStack | None:
+        return self.undo_group.activeStack()
+
+    def document_status(self) -> str:
+        return self.doc_model.status(self.document_id) if self.document_id else ""
+
+    def set_done(self, done: bool, document_id: str | None = None) -> None:
+        doc_id = document_id or self.document_id
+        if doc_id is None:
+            return
+        status = "done" if done else "in_progress"
+        annotations.set_document_status(self.database, doc_id, self.annotator, status)
+        self.doc_model.set_status(doc_id, status)
+        self.saved.emit()
+
+    # --- the current span ------------------------------------------------------------------
+
+    def current_span(self) -> Span | None:
+        return self.store.get(self.reader.current_span or "")
+
+    def select_span(self, span_id: str | None, *, show: bool = False) -> None:
+        span = self.store.get(span_id or "")
+        self.reader.set_current_span(span.id if span else None)
+        if span is not None and show:
+            self.reader.show_span(span)
+        self.currentSpanChanged.emit(span.id if span else None)
+
+    def step(self, forward: bool) -> None:
+        """Move to the next or previous span (of the visible annotators) in reading order."""
+        if not len(self.store):
+            return
+        current = self.current_span()
+        if current is not None:
+            row = self.store.row_of(current.id)
+        else:
+            index = self.reader.offsets.to_py(self.reader.textCursor().selectionStart())
+            row = self.store.first_row_at(index)
+            row = row - 1 if forward else row
+        span = self.store.neighbour(row, forward)
+        if span is not None:
+            self.reader.clear_selection()
+            self.select_span(span.id, show=True)
+
+    def _own(self, span: Span | None) -> Span | None:
+        return span if span is not None and span.annotator == self.annotator else None
+
+    def _target(self) -> tuple[Span | None, tuple[int, int] | None]:
+        """What a label key applies to: the selected text (its own span if one matches
+        exactly), else the current span; another annotator's span is copied, never changed."""
+        rng = self.reader.label_range()
+        if rng is not None:
+            return self.store.exact(rng[0], rng[1], self.annotator), rng
+        current = self.current_span()
+        if current is None:
+            return None, None
+        if self._own(current):
+            return current, (current.start, current.end)
+        return None, (current.start, current.end)
+
+    # --- changes ---------------------------------------------------------------------------
+
+    def _push(self, command: QUndoCommand) -> None:
+        stack = self.undo_stack()
+        assert stack is not None
+        stack.push(command)
+
+    def label(self, layer_key: str, value: str | None) -> None:
+        """Apply one layer's value to the selection or the current span; the same value again
+        clears it (a toggle, as in brat and INCEpTION)."""
+        if self.document is None:
+            return
+        span, rng = self._target()
+        if rng is None:
+            self.message.emit("Select some text or click a span first.")
+            return
+        layer = self.scheme.layer(layer_key)
+        shown = (layer.label(value).name if value and layer.label(value) else value) or "none"
+        try:
+            if span is None:
+                if not value:
+                    return
+                cmd: QUndoCommand = commands.perform_create(
+                    self, self.document.id, self.annotator, rng[0], rng[1], {layer_key: value})
+                self._push(cmd)
+                if self.reader.label_range() is not None:
+                    self.reader.select_range(*rng, exact=self.reader.exact_selection)
+                self.select_span(cmd.span.id)  # type: ignore[attr-defined]
+            else:
+                labels = dict(span.labels)
+                if not value or labels.get(layer_key) == value:
+                    labels.pop(layer_key, None)
+                    text = f"Clear {layer.name}"
+                else:
+                    labels[layer_key] = value
+                    text = f"{layer.name}: {shown}"
+                self._push(commands.perform_update(self, span.id, text, labels=labels))
+                self.select_span(span.id)
+        except Exception as exc:
+            self.report_error(exc)
+
+    def request_free_value(self, layer_key: str) -> None:
+        _span, rng = self._target()
+        if rng is None:
+            self.message.emit("Select some text or click a span first.")
+            return
+        self.targetRequested.emit(layer_key)
+
+    def current_value(self, layer_key: str) -> str:
+        span, _ = self._target()
+        return span.labels.get(layer_key, "") if span else ""
+
+    def delete_current(self) -> None:
+        span, _ = self._target()
+        if span is None:
+            self.message.emit("No span of yours is selected.")
+            return
+        try:
+            self._push(commands.perform_delete(self, span.id))
+        except Exception as exc:
+            self.report_error(exc)
+
+    def request_note(self) -> None:
+        span, _ = self._target()
+        if span is None:
+            self.message.emit("Select one of your spans to edit its note.")
+            return
+        self.noteRequested.emit(span.id)
+
+    def set_note(self, span_id: str, note: str) -> None:
+        span = self._own(self.store.get(span_id))
+        if span is None or span.note == note:
+            return
+        try:
+            self._push(commands.perform_update(self, span_id, "Edit note", note=note))
+        except Exception as exc:
+            self.report_error(exc)
+
+    def fit_to_selection(self) -> None:
+        """Resize the current span to the selected text."""
+        current = self._own(self.current_span())
+        rng = self.reader.label_range()
+        if current is None or rng is None:
+            self.message.emit("Click one of your spans, then select its new extent.")
+            return
+        if rng == (current.start, current.end):
+            return
+        try:
+            self._push(commands.perform_update(self, current.id, "Resize span",
+                                               start=rng[0], end=rng[1]))
+            self.select_span(current.id)
+        except Exception as exc:
+            self.report_error(exc)
+
+    def apply_change(self, before: Span | None, after: Span | None) -> None:
+        """Called by undo commands after each committed write: refresh only what changed."""
+        doc_id = (after or before).document_id  # type: ignore[union-attr]
+        if doc_id == self.document_id:
+            self.span_model.apply(before, after)
+            if after is None and before is not None and self.reader.current_span == before.id:
+                self.select_span(None)
+            self.reader.viewport().update()
+        owner = (after or before).annotator  # type: ignore[union-attr]
+        if owner == self.annotator:
+            self.doc_model.add_to_count(doc_id, (after is not None) - (before is not None))
+        self.spansChanged.emit(doc_id)
+        self.saved.emit()
+
+    def report_error(self, exc: Exception) -> None:
+        self.failed.emit(str(exc))

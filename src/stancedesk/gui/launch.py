@@ -1,0 +1,50 @@
+"""Start the desk: the Qt application, the theme, who is annotating, the main window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from stancedesk.gui import theme
+from stancedesk.gui.annotator_dialog import AnnotatorDialog
+from stancedesk.gui.settings import APPLICATION, ORGANISATION, DeskSettings
+
+
+def _application(argv: Sequence[str]) -> QApplication:
+    QCoreApplication.setOrganizationName(ORGANISATION)
+    QCoreApplication.setApplicationName(APPLICATION)
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv) or ["stancedesk"])
+    app.setApplicationDisplayName("StanceDesk")
+    app.setDesktopFileName("stancedesk")
+    return app
+
+
+def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
+    """Run the desk until its window closes; returns the exit status."""
+    app = _application(argv)
+    from stancedesk.gui.main_window import MainWindow
+    from stancedesk.services import annotations
+    from stancedesk.services.project import open_database
+    from stancedesk.storage.errors import StorageError
+
+    try:
+        database = open_database(db)
+    except StorageError as exc:
+        QMessageBox.critical(None, "StanceDesk", f"Cannot open the database:\n{exc}")
+        return 1
+    settings = DeskSettings(database.url)
+    theme.apply_theme(app, settings.theme)
+    name = annotator or settings.annotator
+    if not name:
+        dialog = AnnotatorDialog(annotations.list_annotator_names(database))
+        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.name():
+            database.dispose()
+            return 0
+        name = dialog.name()
+    window = MainWindow(database, name)
+    window.show()
+    return app.exec()

@@ -1,0 +1,283 @@
+"""The document reader: a read-only QPlainTextEdit that paints spans for the visible lines.
+
+QPlainTextEdit lays out 1 MB of text in milliseconds and only ever lays out and paints what is on
+screen; spans are drawn in ``paintEvent`` from the span store's interval index, so there are no
+ExtraSelections or syntax highlighter passes over the whole document. Selections are handed out
+in Python indices (see offsets.py) and snapped to words (see snapping.py) unless the selection was
+made with Alt held: Alt+drag with the mouse, or Alt+Shift+Left/Right with the keyboard.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
+
+from stancedesk.domain import Span
+from stancedesk.gui.highlight import SpanPainter, SpanStyler, VisibleLine, span_rects
+from stancedesk.gui.offsets import OffsetMap, display_text
+from stancedesk.gui.snapping import keep_clusters, snap_to_words
+from stancedesk.gui.span_store import SpanStore
+
+READING_WIDTH_EM = 42  # a comfortable measure: about 75 characters a line
+
+
+class DocumentView(QPlainTextEdit):
+    """Shows one document and its spans; reports clicks on spans and keeps selections exact."""
+
+    spanClicked = Signal(str)
+    painted = Signal()
+
+    def __init__(self, styler: SpanStyler, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("documentView")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setUndoRedoEnabled(False)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setCenterOnScroll(False)
+        self.document().setDocumentMargin(18)
+        self.text = ""
+        self.offsets = OffsetMap("")
+        self.store = SpanStore()
+        self.painter = SpanPainter(styler)
+        self.current_span: str | None = None
+        self.exact_selection = False
+        self._press_pos: QPoint | None = None
+        self._keep_exact = False
+        self._last_click: tuple[int, str] | None = None
+        self.selectionChanged.connect(self._selection_changed)
+
+    # --- content ---------------------------------------------------------------------------
+
+    def set_document(self, text: str, store: SpanStore) -> None:
+        self.text = text
+        self.offsets = OffsetMap(text)
+        self.store = store
+        self.current_span = None
+        self.setPlainText(display_text(text))
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def set_store(self, store: SpanStore) -> None:
+        self.store = store
+        self.viewport().update()
+
+    def set_reading_font(self, font: QFont) -> None:
+        self.setFont(font)
+        self._centre_column()
+
+    # --- selection in Python indices -------------------------------------------------------
+
+    def raw_selection(self) -> tuple[int, int] | None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        return self.offsets.range_to_py(cursor.selectionStart(), cursor.selectionEnd())
+
+    def label_range(self) -> tuple[int, int] | None:
+        """The selection as it will be labelled: snapped unless made exact with Alt."""
+        raw = self.raw_selection()
+        if raw is None:
+            return None
+        start, end = keep_clusters(self.text, *raw) if self.exact_selection \
+            else snap_to_words(self.text, *raw)
+        return (start, end) if end > start else None
+
+    def select_range(self, start: int, end: int, *, exact: bool = False) -> None:
+        qs, qe = self.offsets.range_to_qt(start, end)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(qs)
+        cursor.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
+        self._keep_exact = True
+        self.setTextCursor(cursor)
+        self._keep_exact = False
+        self.exact_selection = exact
+
+    def clear_selection(self) -> None:
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+
+    def show_span(self, span: Span) -> None:
+        """Make a span visible without selecting its text (the span outline shows it)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.offsets.to_qt(span.end))
+        self.setTextCursor(cursor)
+        cursor.setPosition(self.offsets.to_qt(span.start))
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def set_current_span(self, span_id: str | None) -> None:
+        if span_id != self.current_span:
+            self.current_span = span_id
+            self.viewport().update()
+
+    def _selection_changed(self) -> None:
+        if not self._keep_exact:
+            self.exact_selection = False
+
+    # --- mouse and keys --------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press_pos = event.position().toPoint()
+        if event.button() == Qt.MouseButton.LeftButton and \
+                not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            # a press always starts a new selection (never a drag of the selected text)
+            self.clear_selection()
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position().toPoint()
+        moved = self._press_pos is not None and \
+            (pos - self._press_pos).manhattanLength() >= QApplication.startDragDistance()
+        raw = self.raw_selection()
+        if raw is not None and moved:
+            if event.modifiers() & Qt.KeyboardModifier.AltModifier:
+                self.select_range(*keep_clusters(self.text, *raw), exact=True)
+            else:
+                start, end = snap_to_words(self.text, *raw)
+                if end > start:
+                    self.select_range(start, end)
+        elif raw is None and not moved:
+            span = self._span_at(pos)
+            if span is not None:
+                self.spanClicked.emit(span.id)
+
+    def _span_at(self, pos: QPoint) -> Span | None:
+        """The innermost span under the mouse; clicking the same place again cycles outward."""
+        cursor = self.cursorForPosition(pos)
+        qpos = cursor.position()
+        if self.cursorRect(cursor).center().x() > pos.x() and qpos > 0:
+            qpos -= 1
+        index = self.offsets.to_py(qpos)
+        spans = self.store.containing(index)
+        if not spans:
+            self._last_click = None
+            return None
+        chosen = spans[0]
+        if self._last_click is not None and self._last_click[0] == index:
+            ids = [s.id for s in spans]
+            if self._last_click[1] in ids:
+                chosen = spans[(ids.index(self._last_click[1]) + 1) % len(spans)]
+        self._last_click = (index, chosen.id)
+        return chosen
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        mods = event.modifiers()
+        alt_shift = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
+        if (mods & alt_shift) == alt_shift and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            cursor = self.textCursor()
+            op = QTextCursor.MoveOperation.Left if event.key() == Qt.Key.Key_Left \
+                else QTextCursor.MoveOperation.Right
+            cursor.movePosition(op, QTextCursor.MoveMode.KeepAnchor)
+            self._keep_exact = True
+            self.setTextCursor(cursor)
+            self._keep_exact = False
+            self.exact_selection = True
+            return
+        super().keyPressEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # Tab moves focus to the span table rather than being swallowed by the read-only editor.
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) and \
+                event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            return QWidget.event(self, event)
+        return super().event(event)
+
+    # --- layout and painting ---------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._centre_column()
+
+    def _centre_column(self) -> None:
+        measure = int(self.fontMetrics().averageCharWidth() * READING_WIDTH_EM * 2)
+        spare = max(0, self.width() - measure - self.verticalScrollBar().sizeHint().width())
+        side = spare // 2
+        margins = self.viewportMargins()
+        if margins.left() != side:
+            self.setViewportMargins(side, 0, side, 0)
+
+    def visible_lines(self) -> list[VisibleLine]:
+        """The laid-out lines inside the viewport, found by walking visible blocks only and
+        bisecting the lines of long paragraphs."""
+        out: list[VisibleLine] = []
+        height = self.viewport().height()
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geom = self.blockBoundingGeometry(block).translated(offset)
+            if geom.top() > height:
+                break
+            layout = block.layout()
+            if block.isVisible() and layout is not None and layout.lineCount():
+                count = layout.lineCount()
+                ys = _LineTops(layout, count)
+                first = max(0, bisect.bisect_right(ys, -geom.top()) - 1) if geom.top() < 0 else 0
+                for i in range(first, count):
+                    line = layout.lineAt(i)
+                    if geom.top() + line.y() > height:
+                        break
+                    start = block.position() + line.textStart()
+                    out.append(VisibleLine(start, start + line.textLength(), geom.top(),
+                                           geom.left(), line))
+            block = block.next()
+        return out
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        spans: list[Span] = []
+        geometry = {}
+        if len(self.store):
+            lines = self.visible_lines()
+            if lines:
+                py_range = self.offsets.range_to_py(lines[0].start, lines[-1].end)
+                spans = self.painter.visible_spans(self.store, py_range)
+                starts = [vl.start for vl in lines]
+                for span in spans:
+                    qt = self.offsets.range_to_qt(span.start, span.end)
+                    rects = span_rects(qt, lines, starts)
+                    if rects:
+                        geometry[span.id] = rects
+        if geometry:
+            painter = QPainter(self.viewport())
+            self.painter.paint_fills(painter, spans, geometry, self.current_span)
+            painter.end()
+        super().paintEvent(event)
+        if geometry:
+            lanes = {s.id: self.store.depth(s) for s in spans if s.id in geometry}
+            painter = QPainter(self.viewport())
+            highlight = QColor(self.palette().color(self.palette().ColorRole.Highlight))
+            self.painter.paint_marks(painter, spans, geometry, lanes, self.current_span,
+                                     highlight)
+            painter.end()
+        self.painted.emit()
+
+
+class _LineTops:
+    """Sequence view of each line's y, so bisect finds the first line under the top edge."""
+
+    def __init__(self, layout: object, count: int) -> None:
+        self._layout = layout
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: int) -> float:
+        return self._layout.lineAt(i).y()  # type: ignore[attr-defined]

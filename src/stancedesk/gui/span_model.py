@@ -1,0 +1,135 @@
+"""Table model over the open document's spans: rows follow the span store, cells are built
+lazily and cached per span, and a change touches only its own row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from stancedesk.domain import LayerKind, Scheme, Span
+from stancedesk.gui.span_store import SpanStore
+
+Index = QModelIndex | QPersistentModelIndex
+TEXT_PREVIEW = 80
+
+
+class SpanTableModel(QAbstractTableModel):
+    """Columns: text, one per layer, note, annotator, start, end. The note is editable in place
+    (the edit goes through the undo stack via ``noteEdited``)."""
+
+    noteEdited = Signal(str, str)  # span id, new note
+
+    def __init__(self, scheme: Scheme, store: SpanStore | None = None) -> None:
+        super().__init__()
+        self.scheme = scheme
+        self.store = store or SpanStore()
+        self._cache: dict[str, tuple[str, ...]] = {}
+        self._columns = ["Text", *(layer.name for layer in scheme.layers), "Note", "Annotator",
+                         "Start", "End"]
+        self.note_column = 1 + len(scheme.layers)
+        self.annotator_column = self.note_column + 1
+
+    # --- structure ------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.store)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._columns[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.column() == self.note_column:
+            return base | Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def span_at(self, row: int) -> Span:
+        return self.store.at(row)
+
+    # --- cells ----------------------------------------------------------------------------
+
+    def _cells(self, span: Span) -> tuple[str, ...]:
+        cells = self._cache.get(span.id)
+        if cells is None:
+            text = " ".join(span.text.split())
+            if len(text) > TEXT_PREVIEW:
+                text = text[:TEXT_PREVIEW - 1] + "…"
+            values = []
+            for layer in self.scheme.layers:
+                value = span.labels.get(layer.key, "")
+                if value and layer.kind is LayerKind.CLOSED:
+                    label = layer.label(value)
+                    value = label.name if label else value
+                values.append(value)
+            cells = (text, *values, span.note, span.annotator, str(span.start), str(span.end))
+            self._cache[span.id] = cells
+        return cells
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        span = self.store.at(index.row())
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+                return span.text
+            return self._cells(span)[col]
+        if role == Qt.ItemDataRole.EditRole and col == self.note_column:
+            return span.note
+        if role == Qt.ItemDataRole.UserRole:
+            return span.id
+        if role == Qt.ItemDataRole.DecorationRole and 1 <= col <= len(self.scheme.layers):
+            layer = self.scheme.layers[col - 1]
+            label = layer.label(span.labels.get(layer.key, ""))
+            if label is not None:
+                return QColor(label.color)
+        if role == Qt.ItemDataRole.ForegroundRole and col >= self.annotator_column:
+            return QBrush(QColor("#8a8f98"))
+        return None
+
+    def setData(self, index: Index, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or index.column() != self.note_column:
+            return False
+        span = self.store.at(index.row())
+        if str(value) != span.note:
+            self.noteEdited.emit(span.id, str(value))
+        return True
+
+    # --- changes --------------------------------------------------------------------------
+
+    def reset(self, store: SpanStore) -> None:
+        self.beginResetModel()
+        self.store = store
+        self._cache.clear()
+        self.endResetModel()
+
+    def apply(self, before: Span | None, after: Span | None) -> None:
+        """Mirror one service change (created, changed, moved or deleted) with row signals."""
+        if before is not None:
+            self._cache.pop(before.id, None)
+        if before is not None and after is not None:
+            row = self.store.replace_same_place(after) if before.id in self.store else -1
+            if row >= 0:
+                self._cache.pop(after.id, None)
+                self.dataChanged.emit(self.index(row, 0),
+                                      self.index(row, self.columnCount() - 1))
+                return
+        if before is not None and before.id in self.store:
+            row = self.store.row_of(before.id)
+            self.beginRemoveRows(QModelIndex(), row, row)
+            self.store.remove(before.id)
+            self.endRemoveRows()
+        if after is not None:
+            row = self.store.insertion_row(after)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self.store.insert(after)
+            self.endInsertRows()

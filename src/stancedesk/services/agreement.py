@@ -1,0 +1,201 @@
+"""Agreement use cases: generic reliability data from a CSV, and span agreement from the database.
+
+The statistics live in ``stancedesk.agreement`` (numpy/scipy, imported on first use so that the
+CLI and the desk start fast); this module only gathers the data in
+scope, records the settings used (for a methods section) and hands results to the CLI, the GUI
+dashboard and the HTML report in one JSON-ready shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stancedesk import __version__
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.reliability_csv import numeric_matrix, read_reliability_csv
+from stancedesk.services import annotations, corpus, schemes
+from stancedesk.storage.engine import Database
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementSettings:
+    layers: Sequence[str] | None = None
+    annotators: Sequence[str] | None = None
+    documents: Sequence[str] | None = None
+    bootstrap: int = 1000
+    seed: int = 20261123
+    confidence: float = 0.95
+
+
+def fmt(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def reliability_from_csv(path: Path, level: str = "nominal") -> dict[str, Any]:
+    from stancedesk.agreement import reliability_summary  # numpy/scipy: loaded when needed
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
+    table = read_reliability_csv(data, str(path))
+    matrix: Any = table.values
+    if level in ("interval", "ratio"):
+        matrix = numeric_matrix(table, str(path))
+    elif level == "ordinal":
+        try:
+            matrix = numeric_matrix(table, str(path))
+        except FormatError:
+            matrix = table.values  # labels: ordered by their sorted order, reported below
+    result = dict(reliability_summary(matrix, level=level))
+    result["units"] = len(table.units)
+    result["coders"] = list(table.coders)
+    result["level"] = level
+    return result
+
+
+def _layer_plan(database: Database, layers: Sequence[str] | None) -> dict[str, list[str] | None]:
+    """Layer key -> its labels in scheme order (None for free-text layers)."""
+    scheme = schemes.get_scheme(database)
+    keys = list(layers) if layers else list(scheme.layer_keys)
+    plan: dict[str, list[str] | None] = {}
+    for key in keys:
+        layer = scheme.layer(key) if scheme.has_layer(key) else None
+        if layer is None:
+            raise FormatError("--layer", f"unknown layer {key!r}; the scheme has "
+                              f"{', '.join(scheme.layer_keys)}")
+        plan[key] = list(layer.label_keys) if layer.labels else None
+    return plan
+
+
+def span_agreement(database: Database, settings: AgreementSettings,
+                   progress: Progress | None = None) -> dict[str, Any]:
+    """Span agreement per layer plus the settings that produced it."""
+    from stancedesk.agreement import layer_agreement
+
+    plan = _layer_plan(database, settings.layers)
+    spans = annotations.list_spans(database, settings.documents, settings.annotators)
+    doc_ids = sorted(set(settings.documents or []) | {s.document_id for s in spans})
+    texts = corpus.get_texts(database, doc_ids)
+    missing = [d for d in settings.documents or [] if d not in texts]
+    if missing:
+        raise FormatError("--documents", f"unknown document id(s): {', '.join(missing)}")
+    chosen = list(settings.annotators) if settings.annotators else \
+        sorted({s.annotator for s in spans})
+    result: dict[str, Any] = {"layers": {}}
+    for i, (key, labels) in enumerate(plan.items()):
+        if progress is not None:
+            progress(i, len(plan), key)
+        result["layers"][key] = layer_agreement(
+            spans, texts, key, annotators=chosen, documents=settings.documents, labels=labels,
+            bootstrap=settings.bootstrap, seed=settings.seed, confidence=settings.confidence)
+    if progress is not None:
+        progress(len(plan), len(plan), "")
+    result["settings"] = {
+        **asdict(settings),
+        "layers": list(plan),
+        "annotators": chosen,
+        "documents": list(settings.documents) if settings.documents else None,
+        "n_documents_in_database": len(corpus.list_documents(database)),
+        "database": database.location.display,
+        "stancedesk_version": __version__,
+        "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    return result
+
+
+def describe(result: dict[str, Any]) -> str:
+    """A terminal summary: one block per layer."""
+    lines: list[str] = []
+    settings = result.get("settings", {})
+    lines.append(f"annotators: {', '.join(settings.get('annotators') or []) or '(none)'}")
+    for key, layer in result["layers"].items():
+        lines.append("")
+        lines.append(f"[{key}]  {layer['n_documents']} document(s), "
+                     f"{layer['n_characters']} characters, spans: " +
+                     ", ".join(f"{a} {n}" for a, n in layer["n_spans"].items()))
+        ci = layer.get("ci") or {}
+        lines.append(f"  character alpha   {fmt(layer['char_alpha'])}"
+                     f"{_ci(ci.get('char_alpha'))}")
+        lines.append(f"  unitized alpha    {fmt(layer['unitized_alpha'])}")
+        aligned = layer.get("aligned") or {}
+        lines.append(f"  aligned alpha     {fmt(aligned.get('alpha'))}"
+                     f"{_ci(ci.get('aligned_alpha'))}   AC1 {fmt(aligned.get('gwet_ac1'))}"
+                     f"   units {aligned.get('n_units', 0)}")
+        for pair in layer["pairwise"]:
+            lines.append(f"  {pair['a']} ~ {pair['b']}: F1 exact {fmt(pair['f1_exact'])}, "
+                         f"F1 overlap {fmt(pair['f1_overlap'])}, "
+                         f"kappa {fmt(pair['cohen_kappa'])}")
+    return "\n".join(lines) + "\n"
+
+
+def _ci(bounds: Any) -> str:
+    if not bounds or any(b is None for b in bounds):
+        return ""
+    return f" [{bounds[0]:.3f}, {bounds[1]:.3f}]"
+
+
+def write_report(database: Database, settings: AgreementSettings, path: Path) -> Path:
+    from stancedesk.formats.agreement_report import render_report
+
+    result = span_agreement(database, settings)
+    scheme = schemes.get_scheme(database)
+    names = {layer.key: layer.name for layer in scheme.layers}
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(render_report(result, names), encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def alignments(database: Database, settings: AgreementSettings) -> tuple[
+        dict[str, list[dict[str, Any]]], list[str]]:
+    """Layer -> aligned units (rows), and the annotators in column order."""
+    from stancedesk.agreement import align_layer
+
+    plan = _layer_plan(database, settings.layers)
+    spans = annotations.list_spans(database, settings.documents, settings.annotators)
+    texts = corpus.get_texts(database, sorted({s.document_id for s in spans} |
+                                              set(settings.documents or [])))
+    chosen = list(settings.annotators) if settings.annotators else \
+        sorted({s.annotator for s in spans})
+    out = {key: align_layer(spans, texts, key, chosen, settings.documents, labels).rows()
+           for key, labels in plan.items()}
+    return out, chosen
+
+
+def _atomic_write(path: Path, write: Callable[[Any], int]) -> int:
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            n = write(out)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return n
+
+
+def export_tables_csv(result: dict[str, Any], path: Path) -> int:
+    from stancedesk.formats.agreement_tables import write_agreement_tables_csv
+
+    return _atomic_write(path, lambda out: write_agreement_tables_csv(out, result))
+
+
+def export_alignment_csv(database: Database, settings: AgreementSettings, path: Path) -> int:
+    from stancedesk.formats.agreement_tables import write_alignment_csv
+
+    rows, names = alignments(database, settings)
+    return _atomic_write(path, lambda out: write_alignment_csv(out, rows, names))

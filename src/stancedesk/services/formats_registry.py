@@ -1,0 +1,308 @@
+"""Annotation formats by name: how each is exported from and imported into a database.
+
+Exporters stream spans (ordered by document) from the database to a file, a folder or standard
+output, writing to a temporary name first so a failed export never leaves half a file. Importers
+read everything, map labels, and store all or nothing through ``exchange.store_records``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from stancedesk.domain import Document, Scheme
+from stancedesk.formats import (
+    annotations_jsonl,
+    annotations_parquet,
+    annotations_xlsx,
+    brat,
+    doccano,
+    labelstudio,
+    webanno,
+)
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.labelmap import (
+    ForeignBundle,
+    LabelMapping,
+    check_mapping,
+    load_mapping,
+    parse_map_options,
+    resolve,
+)
+from stancedesk.services import exchange
+from stancedesk.services.exchange import AnnotationImportReport
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.engine import Database
+
+DEFAULT_ANNOTATOR = "imported"  # for foreign files that do not say who annotated
+
+Exporter = Callable[..., int]
+Importer = Callable[..., AnnotationImportReport]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    annotators: Sequence[str] | None
+    documents: Sequence[str] | None
+
+
+def _scheme(database: Database) -> Scheme:
+    with database.read() as session:
+        scheme = repo.load_scheme(session)
+    assert scheme is not None
+    return scheme
+
+
+@contextmanager
+def _atomic_file(path: Path, mode: str) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place only on success."""
+    del mode
+    tmp = path.with_name(path.name + ".part")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def _atomic_folder(path: Path) -> Iterator[Path]:
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise FormatError(str(path), "the output folder exists and is not empty; choose a new "
+                          "or empty folder (an export never mixes with older files)")
+    tmp = path.with_name(path.name + ".part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        yield tmp
+        if path.exists():
+            path.rmdir()
+        tmp.replace(path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _text_export(write: Callable[[IO[str], Scheme, Selection, Database], int]) -> Exporter:
+    def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
+               documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+        del spreadsheet_safe
+        scheme, sel = _scheme(database), Selection(annotators, documents)
+        if path is None:
+            return write(sys.stdout, scheme, sel, database)
+        with _atomic_file(path, "w") as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+            return write(out, scheme, sel, database)
+
+    return export
+
+
+def _binary_export(name: str, write: Callable[[Path, Scheme, Selection, Database], int]) -> \
+        Exporter:
+    def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
+               documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+        del spreadsheet_safe
+        if path is None:
+            raise FormatError("-", f"the {name} format is binary: give an output file with -o")
+        with _atomic_file(path, "wb") as tmp:
+            return write(tmp, _scheme(database), Selection(annotators, documents), database)
+
+    return export
+
+
+def _folder_export(name: str, write: Callable[[Path, Scheme, Selection, Database], int]) -> \
+        Exporter:
+    def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
+               documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+        del spreadsheet_safe
+        if path is None:
+            raise FormatError("-", f"the {name} format writes a folder: give it with -o")
+        with _atomic_folder(path) as tmp:
+            return write(tmp, _scheme(database), Selection(annotators, documents), database)
+
+    return export
+
+
+def _spans(database: Database, sel: Selection) -> Iterator:
+    return exchange.stream_spans(database, sel.annotators, sel.documents)
+
+
+def _export_csv(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
+                documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+    def write(out: IO[str], scheme: Scheme, sel: Selection, db: Database) -> int:
+        del scheme
+        return exchange.export_annotations_csv(db, out, annotators=sel.annotators,
+                                               documents=sel.documents,
+                                               spreadsheet_safe=spreadsheet_safe)
+
+    return _text_export(write)(database, path, annotators=annotators, documents=documents)
+
+
+EXPORTERS: dict[str, Exporter] = {
+    "csv": _export_csv,
+    "xlsx": _binary_export("xlsx", lambda p, sc, sel, db: annotations_xlsx.write_annotations_xlsx(
+        p, sc, _spans(db, sel), exchange.document_loader(db))),
+    "jsonl": _text_export(lambda out, sc, sel, db: annotations_jsonl.write_annotations_jsonl(
+        out, _spans(db, sel), exchange.document_loader(db))),
+    "parquet": _binary_export("parquet", lambda p, sc, sel, db:
+                              annotations_parquet.write_annotations_parquet(
+                                  p, sc, _spans(db, sel), exchange.document_lookup(db))),
+    "brat": _folder_export("brat", lambda p, sc, sel, db: brat.write_brat(
+        p, sc, _spans(db, sel), exchange.document_loader(db))),
+    "webanno": _folder_export("webanno", lambda p, sc, sel, db: webanno.write_webanno(
+        p, sc, _spans(db, sel), exchange.document_loader(db))),
+    "labelstudio": _text_export(lambda out, sc, sel, db: labelstudio.write_labelstudio(
+        out, sc, _spans(db, sel), exchange.document_loader(db))),
+    "doccano": _text_export(lambda out, sc, sel, db: doccano.write_doccano(
+        out, sc, _spans(db, sel), exchange.document_loader(db))),
+}
+
+
+# --- imports ---------------------------------------------------------------------------------
+
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise FormatError(str(path), "this format is a file, not a folder")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
+
+
+def _no_mapping(name: str, path: Path, mapping: LabelMapping | None) -> None:
+    if mapping is not None and mapping.rules:
+        raise FormatError(str(path), f"the StanceDesk {name} format takes no label mapping")
+
+
+def _import_csv(database: Database, path: Path, *, mapping: LabelMapping | None,
+                annotator: str | None) -> AnnotationImportReport:
+    del annotator
+    _no_mapping("CSV", path, mapping)
+    return exchange.import_annotations_csv(database, path)
+
+
+def _table_import(name: str, read: Callable[[Path, Scheme], Iterator]) -> Importer:
+    def imp(database: Database, path: Path, *, mapping: LabelMapping | None,
+            annotator: str | None) -> AnnotationImportReport:
+        del annotator
+        _no_mapping(name, path, mapping)
+        if not path.is_file():
+            raise FormatError(str(path), "no such file")
+        scheme = _scheme(database)
+        records = list(read(path, scheme))
+        return exchange.store_records(database, str(path), records, scheme)
+
+    return imp
+
+
+def store_bundle(database: Database, file: str, bundle: ForeignBundle,
+                 mapping: LabelMapping | None) -> AnnotationImportReport:
+    """Map labels, then store the bundle's documents and spans in one transaction."""
+    scheme = _scheme(database)
+    if mapping is not None:
+        check_mapping(mapping, scheme, file)
+    docs = [Document.from_text(d.text, title=d.title or _first_line(d.text),
+                               source_file=d.source_file, outlet=d.outlet,
+                               published=d.published, url=d.url, metadata=d.metadata)
+            for d in bundle.documents]
+    records = resolve(bundle, scheme, mapping, [d.id for d in docs], file)
+    return exchange.store_records(database, file, records, scheme, documents=docs)
+
+
+def _first_line(text: str) -> str:
+    from stancedesk.formats.corpus import _first_line_title
+
+    return _first_line_title(text)
+
+
+def _bundle_import(read: Callable[[Path, str], ForeignBundle]) -> Importer:
+    def imp(database: Database, path: Path, *, mapping: LabelMapping | None,
+            annotator: str | None) -> AnnotationImportReport:
+        bundle = read(path, annotator or DEFAULT_ANNOTATOR)
+        return store_bundle(database, str(path), bundle, mapping)
+
+    return imp
+
+
+IMPORTERS: dict[str, Importer] = {
+    "csv": _import_csv,
+    "xlsx": _table_import("XLSX", annotations_xlsx.read_annotations_xlsx),
+    "parquet": _table_import("Parquet", annotations_parquet.read_annotations_parquet),
+    "jsonl": _bundle_import(lambda p, a: annotations_jsonl.read_annotations_jsonl(
+        _read_bytes(p), str(p), a)),
+    "brat": _bundle_import(brat.read_brat),
+    "webanno": _bundle_import(webanno.read_webanno),
+    "labelstudio": _bundle_import(lambda p, a: labelstudio.read_labelstudio(
+        _read_bytes(p), str(p), a)),
+    "doccano": _bundle_import(lambda p, a: doccano.read_doccano(_read_bytes(p), str(p), a)),
+}
+IMPORT_SUFFIXES: dict[str, str] = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet",
+                                   ".ann": "brat", ".tsv": "webanno", ".json": "labelstudio"}
+FORMAT_NAMES = ("csv", "xlsx", "jsonl", "parquet", "brat", "webanno", "labelstudio", "doccano")
+
+
+def export_formats() -> list[str]:
+    return [name for name in FORMAT_NAMES if name in EXPORTERS]
+
+
+def import_formats() -> list[str]:
+    return [name for name in FORMAT_NAMES if name in IMPORTERS]
+
+
+def export_annotations(database: Database, fmt: str, path: Path | None, *,
+                       annotators: Sequence[str] | None = None,
+                       documents: Sequence[str] | None = None,
+                       spreadsheet_safe: bool = False) -> int:
+    if fmt not in EXPORTERS:
+        raise FormatError(str(path or "-"), f"unknown export format {fmt!r} "
+                          f"(known: {', '.join(export_formats())})")
+    return EXPORTERS[fmt](database, path, annotators=annotators, documents=documents,
+                          spreadsheet_safe=spreadsheet_safe)
+
+
+def detect_format(path: Path) -> str | None:
+    """From the name, or for ``.jsonl`` and folders, from a look inside."""
+    if path.is_dir():
+        files = [p.suffix.lower() for p in path.rglob("*") if p.is_file()]
+        if ".ann" in files:
+            return "brat"
+        if ".tsv" in files:
+            return "webanno"
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        try:
+            with path.open("rb") as fh:
+                first = fh.readline()
+        except OSError:
+            return None
+        return "jsonl" if b'"spans"' in first else "doccano"
+    return IMPORT_SUFFIXES.get(suffix)
+
+
+def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
+                       mapping: str | None = None, label_map: Sequence[str] = (),
+                       annotator: str | None = None) -> AnnotationImportReport:
+    """``mapping`` names a mapping file; ``label_map`` holds ``FOREIGN=layer:value`` options,
+    which win over the file's entries for the same label."""
+    path = Path(path)
+    if fmt is None:
+        if not path.exists():
+            raise FormatError(str(path), "no such file or folder")
+        fmt = detect_format(path)
+        if fmt is None:
+            raise FormatError(str(path), "cannot tell the annotation format from the file name; "
+                              f"give --format ({', '.join(import_formats())})")
+    if fmt not in IMPORTERS:
+        raise FormatError(str(path), f"unknown annotation format {fmt!r} "
+                          f"(known: {', '.join(import_formats())})")
+    rules: LabelMapping | None = None
+    if mapping is not None:
+        rules = load_mapping(mapping)
+    if label_map:
+        options = parse_map_options(label_map)
+        rules = rules.merged(options) if rules else options
+    return IMPORTERS[fmt](database, path, mapping=rules, annotator=annotator)

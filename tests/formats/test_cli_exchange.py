@@ -1,0 +1,91 @@
+"""The CLI: every format by name, selections, spreadsheet-safe CSV, clear errors."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+
+import pyarrow.parquet as pq
+from fmt_helpers import fresh_db
+from openpyxl import load_workbook
+
+from stancedesk.cli import main
+from stancedesk.services import annotations
+
+
+def test_format_choices_list_all_eight(capsys):
+    for argv in (["export", "annotations", "--help"], ["import", "--help"]):
+        with contextlib.suppress(SystemExit):
+            main(argv)
+        out = capsys.readouterr().out
+        assert "csv,xlsx,jsonl,parquet,brat,webanno,labelstudio,doccano" in out.replace(
+            " ", "").replace("\n", "")
+
+
+def test_spreadsheet_safe_csv(annotated, capsys):
+    db = str(annotated.db.location.path)
+    assert main(["--db", db, "export", "annotations", "--spreadsheet-safe",
+                 "--annotators", "bob"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["annotator"] for r in rows} == {"bob"}
+    notes = {r["note"] for r in rows}
+    assert "'=1+2 looks like a formula" in notes
+    assert "'-border reopening" in {r["target"] for r in rows}
+    assert main(["--db", db, "export", "annotations", "--annotators", "bob"]) == 0
+    plain = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert "=1+2 looks like a formula" in {r["note"] for r in plain}
+
+
+def test_xlsx_sheets_and_parquet_selection(annotated, tmp_path):
+    db = str(annotated.db.location.path)
+    doc = annotated.ids["rtl.txt"]
+    out = tmp_path / "a.xlsx"
+    assert main(["--db", db, "export", "annotations", "--format", "xlsx", "-o", str(out)]) == 0
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["spans", "documents", "scheme"]
+    rows = list(wb["spans"].iter_rows(values_only=True))
+    assert len(rows) == 12 and "=1+2 looks like a formula" in {r[-3] for r in rows}
+    assert wb["spans"]["A2"].data_type == "s"
+    assert len(list(wb["documents"].iter_rows())) == 4
+    wb.close()
+    pq_out = tmp_path / "a.parquet"
+    assert main(["--db", db, "export", "annotations", "--format", "parquet", "-o", str(pq_out),
+                 "--documents", doc, "--annotators", "carol ü,alice"]) == 0
+    table = pq.read_table(pq_out)
+    assert table.num_rows == 3 and set(table.column("document_id").to_pylist()) == {doc}
+    assert table.schema.field("start").type == "int64"
+
+
+def test_binary_formats_need_an_output(annotated, capsys):
+    db = str(annotated.db.location.path)
+    assert main(["--db", db, "export", "annotations", "--format", "parquet"]) == 1
+    assert "give an output file with -o" in capsys.readouterr().err
+
+
+def test_import_round_trip_via_cli(annotated, tmp_path, capsys):
+    db = str(annotated.db.location.path)
+    out = tmp_path / "ls.json"
+    assert main(["--db", db, "export", "annotations", "--format", "labelstudio", "-o",
+                 str(out), "--annotators", "alice"]) == 0
+    other = fresh_db(tmp_path)
+    other_path = str(other.location.path)
+    other.dispose()
+    assert main(["--db", other_path, "import", "annotations", str(out)]) == 0
+    assert "imported 5 annotation(s)" in capsys.readouterr().out
+    check = fresh_db(tmp_path, name="other.sqlite")
+    try:
+        assert {s.annotator for s in annotations.list_spans(check)} == {"alice"}
+    finally:
+        check.dispose()
+
+
+def test_import_unmapped_labels_exit_1(db, tmp_path, capsys):
+    path = tmp_path / "d.jsonl"
+    path.write_text('{"text": "Some text here.", "label": [[0, 4, "Favour"]]}\n',
+                    encoding="utf-8")
+    db_path = str(db.location.path)
+    assert main(["--db", db_path, "import", "annotations", str(path)]) == 1
+    assert "'Favour'" in capsys.readouterr().err
+    assert main(["--db", db_path, "import", "annotations", str(path), "--map",
+                 "Favour=stance:favor"]) == 0

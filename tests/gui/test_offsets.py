@@ -1,0 +1,54 @@
+"""Python indices <-> UTF-16 positions, with emoji, combining marks and right-to-left text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stancedesk.gui.offsets import OffsetMap, display_text
+
+MIXED = "Café 👩‍👩‍👧 said «نعم» and שָׁלוֹם 🇺🇦 e\u0301 😀!"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_bmp_text_is_identity() -> None:
+    m = OffsetMap("plain Arabic مرحبا and Hebrew שלום")
+    assert m.is_identity
+    assert m.to_qt(7) == 7 and m.to_py(7) == 7
+
+
+def test_every_index_round_trips_through_utf16() -> None:
+    m = OffsetMap(MIXED)
+    assert not m.is_identity
+    assert m.qt_length == utf16_len(MIXED)
+    for i in range(len(MIXED) + 1):
+        assert m.to_qt(i) == utf16_len(MIXED[:i])
+        assert m.to_py(m.to_qt(i)) == i
+
+
+def test_positions_inside_a_surrogate_pair_round_outward() -> None:
+    text = "a😀b"
+    m = OffsetMap(text)
+    assert m.range_to_py(1, 2) == (1, 2)  # half of the pair selects the whole emoji
+    assert m.to_py(2) == 1 and m.to_py(2, round_up=True) == 2
+    assert m.range_to_qt(1, 2) == (1, 3)
+
+
+def test_display_text_keeps_length() -> None:
+    text = "one\r\ntwo\rthree"
+    assert len(display_text(text)) == len(text)
+    assert "\r" not in display_text(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab é\u0301😀👍🏽שׁ\u200dمن\n")), max_size=40),
+       st.data())
+def test_ranges_round_trip(text: str, data: st.DataObject) -> None:
+    m = OffsetMap(text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    qs, qe = m.range_to_qt(start, end)
+    assert m.range_to_py(qs, qe) == (start, end)
+    assert text.encode("utf-16-le")[2 * qs:2 * qe].decode("utf-16-le") == text[start:end]

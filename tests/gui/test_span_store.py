@@ -1,0 +1,45 @@
+"""The span store's order and interval queries (what the reader paints and the table lists)."""
+
+from __future__ import annotations
+
+import random
+
+from stancedesk.domain import Span
+from stancedesk.gui.span_store import SpanStore
+
+
+def span(i: int, start: int, end: int, who: str = "a") -> Span:
+    return Span(f"s{i:04d}", "d", who, start, end, "x" * (end - start))
+
+
+def test_overlapping_matches_brute_force() -> None:
+    rng = random.Random(4)
+    spans = [span(i, s, s + rng.randint(1, 60)) for i, s in
+             enumerate(rng.randrange(0, 2000) for _ in range(500))]
+    store = SpanStore(spans)
+    for _ in range(200):
+        a = rng.randrange(0, 2100)
+        b = a + rng.randint(0, 80)
+        expected = {s.id for s in spans if s.start < max(b, a + 1) and s.end > a}
+        assert {s.id for s in store.overlapping(a, b)} == expected
+
+
+def test_insert_remove_keep_reading_order() -> None:
+    store = SpanStore([span(1, 10, 20), span(2, 0, 5)])
+    row = store.insert(span(3, 10, 30))
+    assert row == 1  # same start: the longer (outer) span first
+    assert [s.id for s in store.spans()] == ["s0002", "s0003", "s0001"]
+    assert store.remove("s0003") == 1
+    assert store.row_of("s0003") == -1
+    assert [s.id for s in store.overlapping(12, 13)] == ["s0001"]
+
+
+def test_nesting_depth_and_containing() -> None:
+    outer, inner, other = span(1, 0, 50), span(2, 10, 20), span(3, 15, 40, "b")
+    store = SpanStore([outer, inner, other])
+    assert store.depth(outer) == 0
+    assert store.depth(inner) == 1
+    assert store.depth(other) == 2
+    assert [s.id for s in store.containing(16)] == ["s0002", "s0003", "s0001"]
+    assert store.exact(10, 20, "a") == inner
+    assert store.exact(10, 20, "b") is None
