@@ -36,7 +36,7 @@ def build(path: Path, n_spans: int, n_docs: int) -> None:
 
     from stancedesk.domain import Document
     from stancedesk.services.project import open_database
-    from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanLabelRow, SpanRow
+    from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanRow
 
     rng = random.Random(5)
     database = open_database(str(path), seed_sample=False)
@@ -48,14 +48,11 @@ def build(path: Path, n_spans: int, n_docs: int) -> None:
     with database.engine.begin() as conn:
         conn.execute(insert(AnnotatorRow), annotators)
         spans: list[dict] = []
-        labels: list[dict] = []
 
         def flush() -> None:
             if spans:
                 conn.execute(insert(SpanRow), spans)
-                conn.execute(insert(SpanLabelRow), labels)
                 spans.clear()
-                labels.clear()
 
         for d in range(n_docs):
             text = " ".join(rng.choice(WORDS) for _ in range(600)) + f" ({d})\n"
@@ -72,10 +69,9 @@ def build(path: Path, n_spans: int, n_docs: int) -> None:
                 spans.append({"id": sid, "document_id": doc.id,
                               "annotator_id": rng.choice(annotators)["id"], "start": start,
                               "end": end, "text": text[start:end], "note": "",
+                              "labels": {"stance": rng.choice(stance),
+                                         "sourcing": rng.choice(sourcing)},
                               "created_at": t, "updated_at": t})
-                labels.append({"span_id": sid, "layer": "stance", "value": rng.choice(stance)})
-                labels.append({"span_id": sid, "layer": "sourcing",
-                               "value": rng.choice(sourcing)})
             if len(spans) >= BATCH:
                 flush()
         flush()

@@ -192,3 +192,21 @@ def test_ambiguous_source_file_and_conflicting_ids(db: Database, tmp_path: Path)
     with pytest.raises(FormatError, match="already exists with different content"):
         exchange.import_annotations(db, path)
     assert len(annotations.list_spans(db)) == 1
+
+
+def test_fast_sqlite_rows_equal_rows_built_from_spans(annotated: Database) -> None:
+    """The SQL-finished export rows must say exactly what the domain objects say."""
+    from stancedesk.formats.annotations_csv import format_time
+    from stancedesk.services.schemes import get_scheme
+    from stancedesk.storage import repositories as repo
+
+    scheme = get_scheme(annotated)
+    docs = {d.id: d for d in corpus.list_documents(annotated)}
+    expected = [
+        (s.id, s.document_id, docs[s.document_id].title, docs[s.document_id].source_file,
+         s.annotator, s.start, s.end, s.text, *(s.labels.get(k, "") for k in scheme.layer_keys),
+         s.note, format_time(s.created_at), format_time(s.updated_at))
+        for s in annotations.list_spans(annotated)]
+    with annotated.read() as session:
+        rows = list(repo.annotation_table_rows(session, scheme.layer_keys))
+    assert rows == expected

@@ -145,3 +145,28 @@ def test_default_database_is_created_in_user_data_and_seeded(
 
 def test_a_non_default_database_is_not_seeded(db: Database) -> None:
     assert corpus.list_documents(db) == []
+
+
+def test_labels_move_to_the_span_and_back(tmp_path: Path) -> None:
+    """0003 moves span_labels rows into spans.labels; its downgrade moves them back."""
+    from stancedesk.storage.migrate import downgrade
+
+    path = tmp_path / "old.sqlite"
+    _populate_at_0001(path)
+    database = open_database(str(path), seed_sample=False)
+    try:
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT labels FROM spans")).scalar() in (
+                '{"stance":"favor","target":"rapprochement"}',
+                '{"target":"rapprochement","stance":"favor"}')
+            tables = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'index')"))}
+        assert "span_labels" not in tables and "ix_spans_export_order" in tables
+        downgrade(database, "0002")
+        with database.engine.connect() as conn:
+            rows = conn.execute(text("SELECT span_id, layer, value FROM span_labels "
+                                     "ORDER BY layer")).all()
+        assert [tuple(r) for r in rows] == [("s1", "stance", "favor"),
+                                            ("s1", "target", "rapprochement")]
+    finally:
+        database.dispose()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO
 
-from stancedesk.domain import Document, Scheme, Span
+from stancedesk.domain import Scheme
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.formats.text import decode_utf8
@@ -50,23 +50,31 @@ def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
 
 
-def write_annotations_csv(out: IO[str], scheme: Scheme, spans: Iterable[Span],
-                          document: Callable[[str], Document | None], *,
-                          safe: bool = False) -> int:
-    """Stream rows; ``document`` looks up title and file name (callers cache it)."""
+def write_annotation_rows(out: IO[str], header: Sequence[str], rows: Iterable[Sequence[object]],
+                          *, safe: bool = False) -> int:
+    """Rows already in column order (see ``columns``): the fast path of the CSV export."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns(scheme))
-    cell = spreadsheet_safe if safe else (lambda v: v)
-    n = 0
-    for span in spans:
-        doc = document(span.document_id)
-        row = [span.id, span.document_id, doc.title if doc else "", doc.source_file if doc else "",
-               span.annotator, str(span.start), str(span.end), span.text]
-        row += [span.labels.get(key, "") for key in scheme.layer_keys]
-        row += [span.note, format_time(span.created_at), format_time(span.updated_at)]
-        writer.writerow([cell(v) for v in row])
-        n += 1
-    return n
+    writer.writerow(header)
+    counter = _Counter(rows)
+    if safe:
+        writer.writerows([spreadsheet_safe(c) if isinstance(c, str) else c for c in row]
+                         for row in counter)
+    else:
+        writer.writerows(counter)
+    return counter.n
+
+
+class _Counter:
+    """Counts rows as ``csv.writer.writerows`` consumes them, without a per-row Python call."""
+
+    def __init__(self, rows: Iterable[Sequence[object]]) -> None:
+        self._rows = iter(rows)
+        self.n = 0
+
+    def __iter__(self) -> Iterator[Sequence[object]]:
+        for n, row in enumerate(self._rows, start=1):
+            self.n = n
+            yield row
 
 
 def _int(value: str, file: str, line: int, column: str) -> int:

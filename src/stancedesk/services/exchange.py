@@ -12,7 +12,11 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
-from stancedesk.formats.annotations_csv import read_annotations_csv, write_annotations_csv
+from stancedesk.formats.annotations_csv import (
+    columns,
+    read_annotations_csv,
+    write_annotation_rows,
+)
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.storage import repositories as repo
@@ -81,8 +85,7 @@ def stream_spans(database: Database, annotators: Sequence[str] | None = None,
     # Plain SQL on the driver's cursor: SQLAlchemy's per-row type processing costs more than
     # the query itself at a million rows. Times are stored as naive UTC text.
     sql = ('SELECT s.id, s.document_id, a.name, s.start, s."end", s.text, '
-           "(SELECT json_group_object(l.layer, l.value) FROM span_labels l "
-           "WHERE l.span_id = s.id), s.note, s.created_at, s.updated_at "
+           "s.labels, s.note, s.created_at, s.updated_at "
            "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
     where, params = [], []
     if documents is not None:
@@ -93,7 +96,7 @@ def stream_spans(database: Database, annotators: Sequence[str] | None = None,
         params += list(annotators)
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += ' ORDER BY s.document_id, s.start, s."end", a.name, s.id'
+    sql += ' ORDER BY s.document_id, s.start, s."end", s.id'
     loads, parse = json.loads, datetime.fromisoformat
 
     def when(value: str | None) -> datetime | None:
@@ -117,9 +120,9 @@ def export_annotations_csv(database: Database, out: IO[str], *,
                            spreadsheet_safe: bool = False) -> int:
     with database.read() as session:
         scheme = repo.load_scheme(session)
-    assert scheme is not None
-    return write_annotations_csv(out, scheme, stream_spans(database, annotators, documents),
-                                 document_lookup(database), safe=spreadsheet_safe)
+        assert scheme is not None
+        rows = repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
+        return write_annotation_rows(out, columns(scheme), rows, safe=spreadsheet_safe)
 
 
 def _same(span: Span, record: Span) -> bool:

@@ -8,6 +8,7 @@ StanceDesk revision.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -74,6 +75,40 @@ def backup_sqlite(path: Path, revision: str | None) -> Path:
     return target
 
 
+def run_alembic(db: Database, step: Callable[[Config], None]) -> None:
+    """Run an Alembic command in one transaction, with SQLite's foreign keys off.
+
+    Batch migrations rebuild a table (copy, DROP, rename), and with foreign keys on, DROP TABLE
+    first deletes the rows and cascades into child tables: a migration would silently lose
+    labels or statuses. Integrity is checked with foreign_key_check before committing instead.
+    """
+    cfg = _config(db.engine)
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")  # only effective outside a transaction
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                step(cfg)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise StorageError(
+                            f"{db.location.display}: the migration would leave {len(broken)} "
+                            "row(s) pointing at missing rows; nothing was changed")
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def downgrade(db: Database, revision: str) -> None:
+    """For developers and tests; the application itself only ever upgrades."""
+    with translate_errors(db.location.display):
+        run_alembic(db, lambda cfg: command.downgrade(cfg, revision))
+
+
 def upgrade(db: Database, *, revision: str = "head") -> MigrationResult:
     with translate_errors(db.location.display):
         return _upgrade(db, revision)
@@ -106,10 +141,7 @@ def _upgrade(db: Database, revision: str) -> MigrationResult:
     backup = None
     if before is not None and db.location.path is not None and db.location.path.exists():
         backup = backup_sqlite(db.location.path, before)
-    cfg = _config(db.engine)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    run_alembic(db, lambda cfg: command.upgrade(cfg, revision))
     after = current_revision(db)
     assert after is not None
     return MigrationResult(before, after, backup)

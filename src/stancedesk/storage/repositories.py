@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Annotator, Document, Scheme, Span, StanceTarget
@@ -15,7 +15,6 @@ from stancedesk.storage.tables import (
     DocumentRow,
     DocumentStatusRow,
     SettingRow,
-    SpanLabelRow,
     SpanRow,
     TargetRow,
 )
@@ -113,7 +112,7 @@ def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
 def span_from_row(row: SpanRow) -> Span:
     return Span(id=row.id, document_id=row.document_id, annotator=row.annotator.name,
                 start=row.start, end=row.end, text=row.text,
-                labels={lb.layer: lb.value for lb in row.labels}, note=row.note,
+                labels=dict(row.labels or {}), note=row.note,
                 created_at=row.created_at, updated_at=row.updated_at)
 
 
@@ -123,7 +122,7 @@ def add_span(session: Session, span: Span) -> SpanRow:
     row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator.id,
                   start=span.start, end=span.end, text=span.text, note=span.note,
                   created_at=span.created_at or now, updated_at=span.updated_at or now)
-    row.labels = [SpanLabelRow(layer=k, value=v) for k, v in span.labels.items() if v]
+    row.labels = clean_labels(span.labels)
     session.add(row)
     return row
 
@@ -135,8 +134,9 @@ def spans_query(document_ids: Sequence[str] | None = None,
         stmt = stmt.where(SpanRow.document_id.in_(list(document_ids)))
     if annotators is not None:
         stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
-    return stmt.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end, AnnotatorRow.name,
-                         SpanRow.id)
+    # the order of index ix_spans_export_order, so large exports stream without a sort; span ids
+    # break ties, and they are the same in every database the spans travel to
+    return stmt.order_by(SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.id)
 
 
 def iter_spans(session: Session, document_ids: Sequence[str] | None = None,
@@ -151,11 +151,35 @@ def count_spans(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(SpanRow)) or 0
 
 
+def clean_labels(labels: Mapping[str, str | None]) -> dict[str, str]:
+    """Only layers with a value are stored: an empty value means the layer is unset."""
+    return {k: v for k, v in labels.items() if v}
+
+
 def label_usage(session: Session) -> dict[tuple[str, str], int]:
     """(layer, value) -> number of spans using it: what a scheme change must not orphan."""
-    rows = session.execute(select(SpanLabelRow.layer, SpanLabelRow.value, func.count())
-                           .group_by(SpanLabelRow.layer, SpanLabelRow.value))
-    return {(layer, value): n for layer, value, n in rows}
+    if session.get_bind().dialect.name == "sqlite":
+        rows = session.execute(text(
+            "SELECT j.key, j.value, count(*) FROM spans, json_each(spans.labels) j "
+            "GROUP BY j.key, j.value"))
+        return {(layer, str(value)): n for layer, value, n in rows}
+    counts: dict[tuple[str, str], int] = {}
+    for labels in session.scalars(select(SpanRow.labels)):
+        for layer, value in (labels or {}).items():
+            counts[(layer, value)] = counts.get((layer, value), 0) + 1
+    return counts
+
+
+def label_values(session: Session, layer: str) -> set[str]:
+    """Distinct values used in one layer (for a free layer's suggestions)."""
+    if session.get_bind().dialect.name == "sqlite":
+        rows = session.execute(text(
+            "SELECT DISTINCT json_extract(labels, '$.' || json_quote(:layer)) FROM spans "
+            "WHERE json_extract(labels, '$.' || json_quote(:layer)) IS NOT NULL"),
+            {"layer": layer})
+        return {str(v) for (v,) in rows}
+    return {labels[layer] for labels in session.scalars(select(SpanRow.labels))
+            if labels and labels.get(layer)}
 
 
 # --- document status -------------------------------------------------------------------------
@@ -213,3 +237,64 @@ def add_target(session: Session, target: StanceTarget) -> None:
     row = session.get(TargetRow, target.key)
     if row is None:
         session.add(TargetRow(key=target.key, name=target.name, description=target.description))
+
+
+# --- the annotation table, fast ---------------------------------------------------------------
+
+def annotation_table_rows(session: Session, layer_keys: Sequence[str],
+                          annotators: Sequence[str] | None = None,
+                          documents: Sequence[str] | None = None,
+                          batch: int = 5000) -> Iterator[tuple[object, ...]]:
+    """Rows of the annotation CSV (annotation_id ... text, one cell per layer, note, created_at,
+    updated_at), in export order, finished inside SQLite.
+
+    A million spans export in seconds only if Python touches each row once: SQLite joins the
+    titles, picks each layer's value out of the JSON labels and writes the times as ISO 8601
+    text in UTC (as ``format_time`` does), and the cursor streams in batches. Other databases
+    take the ORM path and give the same rows.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        docs: dict[str, tuple[str, str]] = {
+            i: (t, s) for i, t, s in session.execute(
+                select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
+        for span in iter_spans(session, documents, annotators):
+            title, source = docs.get(span.document_id, ("", ""))
+            yield (span.id, span.document_id, title, source, span.annotator, span.start,
+                   span.end, span.text, *(span.labels.get(k, "") for k in layer_keys),
+                   span.note, _iso(span.created_at), _iso(span.updated_at))
+        return
+
+    def stamp(column: str) -> str:
+        # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (naive UTC); pad to microseconds
+        return f"substr(replace({column}, ' ', 'T') || '.000000', 1, 26) || 'Z'"
+
+    label_cells = ", ".join("coalesce(json_extract(s.labels, ?), '')" for _ in layer_keys)
+    params: list[object] = [f'$."{key}"' for key in layer_keys]
+    sql = ('SELECT s.id, s.document_id, d.title, d.source_file, a.name, s.start, s."end", '
+           f"s.text, {label_cells}{',' if layer_keys else ''} s.note, "
+           f"{stamp('s.created_at')}, {stamp('s.updated_at')} "
+           "FROM spans s JOIN annotators a ON a.id = s.annotator_id "
+           "JOIN documents d ON d.id = s.document_id")
+    where: list[str] = []
+    if documents is not None:
+        where.append(f"s.document_id IN ({','.join('?' * len(documents))})")
+        params += list(documents)
+    if annotators is not None:
+        where.append(f"a.name IN ({','.join('?' * len(annotators))})")
+        params += list(annotators)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += ' ORDER BY s.document_id, s.start, s."end", s.id'
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch):
+            yield from rows
+    finally:
+        cursor.close()
+
+
+def _iso(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"

@@ -43,6 +43,8 @@ class SpanRow(Base):
     __tablename__ = "spans"
     __table_args__ = (
         Index("ix_spans_doc_annotator", "document_id", "annotator_id", "start"),
+        # (document, start, end, id) is the export order: exports stream without a sort
+        Index("ix_spans_export_order", "document_id", "start", "end", "id"),
         CheckConstraint('start >= 0 AND "end" >= start', name="ck_spans_offsets"),
     )
 
@@ -56,20 +58,10 @@ class SpanRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    labels: Mapped[list[SpanLabelRow]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", passive_deletes=True)
+    # layer key -> value, one value per layer (migration 0003 moved these here from a table).
+    # Always assign a new dict: in-place changes to a JSON column are not tracked.
+    labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     annotator: Mapped[AnnotatorRow] = relationship(lazy="joined")
-
-
-class SpanLabelRow(Base):
-    __tablename__ = "span_labels"
-
-    span_id: Mapped[str] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    layer: Mapped[str] = mapped_column(String(100), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
-
-    __table_args__ = (Index("ix_span_labels_layer_value", "layer", "value"),)
 
 
 class TargetRow(Base):
