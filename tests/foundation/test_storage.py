@@ -170,3 +170,9 @@ def test_labels_move_to_the_span_and_back(tmp_path: Path) -> None:
                                             ("s1", "target", "rapprochement")]
     finally:
         database.dispose()
+
+
+def test_schema_head_constant_matches_the_migration_scripts() -> None:
+    from stancedesk.storage.migrate import SCHEMA_HEAD
+
+    assert head_revision() == SCHEMA_HEAD, "update SCHEMA_HEAD when adding a migration"

@@ -10,7 +10,6 @@ from typing import Any
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.frontmatter import split_front_matter
-from stancedesk.formats.html import html_to_article
 from stancedesk.formats.records import DocumentDraft
 from stancedesk.formats.text import decode_utf8, normalise_newlines, require_text
 
@@ -46,6 +45,8 @@ def read_markdown(data: bytes, file: str) -> list[DocumentDraft]:
 
 
 def read_html(data: bytes, file: str) -> list[DocumentDraft]:
+    from stancedesk.formats.html import html_to_article  # BeautifulSoup: loaded when needed
+
     article = html_to_article(decode_utf8(data, file))
     require_text(article.text, file, what="HTML page's article")
     return [DocumentDraft(text=article.text, title=article.title or
