@@ -7,11 +7,11 @@ imported inside the functions so that starting the CLI or the desk does not pay 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from stancedesk.domain import Document, Scheme, Span
+from stancedesk.domain import Scheme
 from stancedesk.formats.annotations_csv import columns, format_time, records_from_rows
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
@@ -35,48 +35,43 @@ def arrow_schema(scheme: Scheme) -> Any:
     return pa.schema(fields, metadata={b"stancedesk.scheme": scheme.name.encode("utf-8")})
 
 
-def write_annotations_parquet(path: Path, scheme: Scheme, spans: Iterable[Span],
-                              document: Callable[[str], Document | None]) -> int:
+def write_annotation_rows_parquet(path: Path, scheme: Scheme,
+                                  rows: Iterable[Sequence[Any]]) -> int:
+    """Rows in CSV column order (times as ISO 8601 text): Arrow builds each column in C.
+
+    ``repositories.annotation_table_rows`` finishes the rows (in SQLite, or from domain objects
+    elsewhere); empty layer cells become nulls, times UTC timestamps.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = arrow_schema(scheme)
-    layers = scheme.layer_keys
     names = columns(scheme)
+    layer_index = {names.index(key) for key in scheme.layer_keys}
     n = 0
-
-    def empty() -> dict[str, list[Any]]:
-        return {name: [] for name in names}
-
-    cols = empty()
     with pq.ParquetWriter(str(path), schema, compression="zstd") as writer:
-        def flush() -> None:
-            writer.write_batch(pa.RecordBatch.from_pydict(cols, schema=schema))
+        batch: list[Sequence[Any]] = []
 
-        titles: tuple[str, str, str] = ("", "", "")
-        for span in spans:
-            if span.document_id != titles[0]:
-                doc = document(span.document_id)
-                titles = (span.document_id, doc.title if doc else "",
-                          doc.source_file if doc else "")
-            cols["annotation_id"].append(span.id)
-            cols["document_id"].append(span.document_id)
-            cols["document_title"].append(titles[1])
-            cols["source_file"].append(titles[2])
-            cols["annotator"].append(span.annotator)
-            cols["start"].append(span.start)
-            cols["end"].append(span.end)
-            cols["text"].append(span.text)
-            for key in layers:
-                cols[key].append(span.labels.get(key) or None)
-            cols["note"].append(span.note)
-            cols["created_at"].append(span.created_at)
-            cols["updated_at"].append(span.updated_at)
+        def flush() -> None:
+            cols = list(zip(*batch, strict=True)) if batch else [() for _ in names]
+            arrays = []
+            for i, (field, values) in enumerate(zip(schema, cols, strict=True)):
+                if i in layer_index:
+                    arrays.append(pa.array([v or None for v in values], pa.string()))
+                elif pa.types.is_timestamp(field.type):
+                    arrays.append(pa.array([v or None for v in values], pa.string())
+                                  .cast(field.type))
+                else:
+                    arrays.append(pa.array(values, field.type))
+            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            batch.clear()
+
+        for row in rows:
+            batch.append(row)
             n += 1
-            if n % BATCH_ROWS == 0:
+            if len(batch) == BATCH_ROWS:
                 flush()
-                cols = empty()
-        if cols["annotation_id"] or n == 0:
+        if batch or n == 0:
             flush()
     return n
 

@@ -114,6 +114,14 @@ def stream_spans(database: Database, annotators: Sequence[str] | None = None,
             cursor.close()
 
 
+def annotation_rows(database: Database, scheme: Scheme,
+                    annotators: Sequence[str] | None = None,
+                    documents: Sequence[str] | None = None) -> Iterator[tuple[object, ...]]:
+    """The annotation table's rows, streamed while a read session stays open."""
+    with database.read() as session:
+        yield from repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
+
+
 def export_annotations_csv(database: Database, out: IO[str], *,
                            annotators: Sequence[str] | None = None,
                            documents: Sequence[str] | None = None,

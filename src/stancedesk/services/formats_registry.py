@@ -148,8 +148,9 @@ EXPORTERS: dict[str, Exporter] = {
     "jsonl": _text_export(lambda out, sc, sel, db: annotations_jsonl.write_annotations_jsonl(
         out, _spans(db, sel), exchange.document_loader(db))),
     "parquet": _binary_export("parquet", lambda p, sc, sel, db:
-                              annotations_parquet.write_annotations_parquet(
-                                  p, sc, _spans(db, sel), exchange.document_lookup(db))),
+                              annotations_parquet.write_annotation_rows_parquet(
+                                  p, sc, exchange.annotation_rows(db, sc, sel.annotators,
+                                                                  sel.documents))),
     "brat": _folder_export("brat", lambda p, sc, sel, db: brat.write_brat(
         p, sc, _spans(db, sel), exchange.document_loader(db))),
     "webanno": _folder_export("webanno", lambda p, sc, sel, db: webanno.write_webanno(
