@@ -15,9 +15,9 @@ from typing import IO, Any
 from stancedesk.domain import Document, Span
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.grouping import json_lines
 from stancedesk.formats.labelmap import ForeignBundle, ForeignSpan
 from stancedesk.formats.records import DocumentDraft
-from stancedesk.formats.text import decode_utf8
 
 
 def document_header(doc: Document) -> dict[str, Any]:
@@ -61,16 +61,7 @@ def _field(obj: dict[str, Any], key: str, kind: type, file: str, line: int,
 def read_annotations_jsonl(data: bytes, file: str, annotator: str) -> ForeignBundle:
     """Labels come back as ``layer:value`` strings, which resolve without a mapping."""
     bundle = ForeignBundle()
-    for n, raw in enumerate(decode_utf8(data, file).split("\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})", n) \
-                from None
-        if not isinstance(obj, dict):
-            raise FormatError(file, "each line must be a JSON object", n)
+    for n, obj in json_lines(data, file):
         text = _field(obj, "text", str, file, n)
         bundle.documents.append(DocumentDraft(
             text=text, title=str(obj.get("title") or ""), outlet=str(obj.get("outlet") or ""),

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from itertools import groupby
 from pathlib import Path
 from urllib.parse import unquote
 
 from stancedesk.domain import Document, LayerKind, Scheme, Span
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
 from stancedesk.formats.paths import annotator_folder, annotator_of, document_stem
@@ -115,16 +115,11 @@ def write_brat(folder: Path, scheme: Scheme, spans: Iterable[Span],
     n = 0
     free_values: dict[str, set[str]] = {}
     free_layers = [layer.key for layer in scheme.layers if layer.kind is LayerKind.FREE]
-    for doc_id, group in groupby(spans, key=lambda s: s.document_id):
-        doc = document(doc_id)
-        if doc is None:
-            continue
-        by_annotator: dict[str, list[Span]] = {}
-        for span in group:
-            by_annotator.setdefault(span.annotator, []).append(span)
-            for key in free_layers:
-                if span.labels.get(key):
-                    free_values.setdefault(key, set()).add(span.labels[key])
+    for doc, by_annotator in by_document(spans, document):
+        for key in free_layers:
+            free_values.setdefault(key, set()).update(
+                s.labels[key] for items in by_annotator.values() for s in items
+                if s.labels.get(key))
         stem = document_stem(doc)
         for annotator, items in by_annotator.items():
             sub = folder / annotator_folder(annotator)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from typing import Any
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.frontmatter import split_front_matter
+from stancedesk.formats.grouping import json_lines
 from stancedesk.formats.records import DocumentDraft
 from stancedesk.formats.text import decode_utf8, normalise_newlines, require_text
 
@@ -78,19 +78,8 @@ def _draft_from_mapping(record: dict[str, Any], file: str, line: int) -> Documen
 
 
 def read_jsonl(data: bytes, file: str) -> list[DocumentDraft]:
-    text = decode_utf8(data, file)
-    drafts: list[DocumentDraft] = []
-    for n, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})", n) \
-                from None
-        if not isinstance(record, dict):
-            raise FormatError(file, "each line must be a JSON object with a 'text' field", n)
-        drafts.append(_draft_from_mapping(record, file, n))
+    drafts = [_draft_from_mapping(record, file, n) for n, record in
+              json_lines(data, file, "a JSON object with a 'text' field")]
     if not drafts:
         raise FormatError(file, "the file has no articles")
     return drafts

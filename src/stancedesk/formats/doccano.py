@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from itertools import groupby
 from typing import IO, Any
 
 from stancedesk.domain import Document, Scheme, Span
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.grouping import by_document, json_lines
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
 from stancedesk.formats.records import DocumentDraft
-from stancedesk.formats.text import decode_utf8
 
 
 def _entries(scheme: Scheme, span: Span) -> list[list[Any]]:
@@ -32,13 +31,7 @@ def _entries(scheme: Scheme, span: Span) -> list[list[Any]]:
 def write_doccano(out: IO[str], scheme: Scheme, spans: Iterable[Span],
                   document: Callable[[str], Document | None]) -> int:
     n = 0
-    for doc_id, group in groupby(spans, key=lambda s: s.document_id):
-        doc = document(doc_id)
-        if doc is None:
-            continue
-        by_annotator: dict[str, list[Span]] = {}
-        for span in group:
-            by_annotator.setdefault(span.annotator, []).append(span)
+    for doc, by_annotator in by_document(spans, document):
         for annotator, items in by_annotator.items():
             line = {"text": doc.text,
                     "label": [e for s in items for e in _entries(scheme, s)],
@@ -82,15 +75,8 @@ def _label_entries(obj: dict[str, Any], file: str, n: int) -> list[tuple[int, in
 
 def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
     bundle = ForeignBundle()
-    for n, raw in enumerate(decode_utf8(data, file).split("\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})", n) \
-                from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+    for n, obj in json_lines(data, file, "an object with a 'text' string"):
+        if not isinstance(obj.get("text"), str):
             raise FormatError(file, "each line must be an object with a 'text' string", n)
         newlines = NewlineMap(obj["text"])
         text = newlines.text

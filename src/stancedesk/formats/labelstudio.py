@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from itertools import groupby
 from typing import IO, Any
 
 from stancedesk.domain import Document, LayerKind, Scheme, Span
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap, Utf16Index
 from stancedesk.formats.records import DocumentDraft
@@ -72,13 +72,7 @@ def write_labelstudio(out: IO[str], scheme: Scheme, spans: Iterable[Span],
     n = 0
     out.write("[")
     first = True
-    for task_id, (doc_id, group) in enumerate(groupby(spans, key=lambda s: s.document_id), 1):
-        doc = document(doc_id)
-        if doc is None:
-            continue
-        by_annotator: dict[str, list[Span]] = {}
-        for span in group:
-            by_annotator.setdefault(span.annotator, []).append(span)
+    for task_id, (doc, by_annotator) in enumerate(by_document(spans, document), 1):
         annotations = []
         for number, (annotator, items) in enumerate(by_annotator.items(), 1):
             times = [s.created_at for s in items if s.created_at]

@@ -21,11 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import groupby
 from pathlib import Path
 
 from stancedesk.domain import Document, Scheme, Span
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import Utf16Index, utf16_len
 from stancedesk.formats.paths import annotator_folder, annotator_of, document_stem
@@ -130,13 +130,7 @@ def tsv_text(scheme: Scheme, text: str, spans: list[Span]) -> str:
 def write_webanno(folder: Path, scheme: Scheme, spans: Iterable[Span],
                   document: Callable[[str], Document | None]) -> int:
     n = 0
-    for doc_id, group in groupby(spans, key=lambda s: s.document_id):
-        doc = document(doc_id)
-        if doc is None:
-            continue
-        by_annotator: dict[str, list[Span]] = {}
-        for span in group:
-            by_annotator.setdefault(span.annotator, []).append(span)
+    for doc, by_annotator in by_document(spans, document):
         for annotator, items in by_annotator.items():
             sub = folder / annotator_folder(annotator)
             sub.mkdir(exist_ok=True)

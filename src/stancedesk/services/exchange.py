@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -75,43 +73,9 @@ def document_loader(database: Database) -> Callable[[str], Document | None]:
 
 def stream_spans(database: Database, annotators: Sequence[str] | None = None,
                  documents: Sequence[str] | None = None) -> Iterator[Span]:
-    """Spans in (document, start) order, streamed. On SQLite one core query brings each span
-    with its labels (as a JSON object), which is several times faster than ORM objects with
-    their label rows; other databases take the ORM path."""
-    if database.engine.dialect.name != "sqlite":
-        with database.read() as session:
-            yield from repo.iter_spans(session, documents, annotators)
-        return
-    # Plain SQL on the driver's cursor: SQLAlchemy's per-row type processing costs more than
-    # the query itself at a million rows. Times are stored as naive UTC text.
-    sql = ('SELECT s.id, s.document_id, a.name, s.start, s."end", s.text, '
-           "s.labels, s.note, s.created_at, s.updated_at "
-           "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
-    where, params = [], []
-    if documents is not None:
-        where.append(f"s.document_id IN ({','.join('?' * len(documents))})")
-        params += list(documents)
-    if annotators is not None:
-        where.append(f"a.name IN ({','.join('?' * len(annotators))})")
-        params += list(annotators)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += ' ORDER BY s.document_id, s.start, s."end", s.id'
-    loads, parse = json.loads, datetime.fromisoformat
-
-    def when(value: str | None) -> datetime | None:
-        return parse(value).replace(tzinfo=UTC) if value else None
-
+    """Spans in export order, streamed while a read session stays open."""
     with database.read() as session:
-        cursor = session.connection().connection.driver_connection.cursor()
-        try:
-            cursor.execute(sql, params)
-            while rows := cursor.fetchmany(5000):
-                for sid, doc, ann, start, end, text, raw, note, created, updated in rows:
-                    yield Span(sid, doc, ann, start, end, text, loads(raw) if raw else {},
-                               note, when(created), when(updated))
-        finally:
-            cursor.close()
+        yield from repo.stream_spans(session, documents, annotators)
 
 
 def annotation_rows(database: Database, scheme: Scheme,
