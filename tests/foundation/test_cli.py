@@ -202,3 +202,22 @@ def test_newer_database_message(capsys: pytest.CaptureFixture[str], tmp_path: Pa
         conn.execute("UPDATE alembic_version SET version_num='0099'")
     code, _, err = run(capsys, "--db", str(db), "documents")
     assert code == 1 and "newer version of StanceDesk" in err
+
+
+def test_document_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    _, out, _ = run(capsys, "--db", db, "documents", "--json")
+    first, second = (d["id"] for d in json.loads(out)[:2])
+    code, out, _ = run(capsys, "--db", db, "status", "-a", "alice", "--set", "done", first,
+                       "--json")
+    assert code == 0 and json.loads(out) == [
+        {"id": first, "title": json.loads(run(capsys, "--db", db, "documents", "--json")[1])[0]
+         ["title"], "spans": 0, "status": "done"}]
+    _, out, _ = run(capsys, "--db", db, "status", "-a", "alice", "--json")
+    marks = {r["id"]: r["status"] for r in json.loads(out)}
+    assert marks[first] == "done" and marks[second] == "in_progress"
+    _, out, _ = run(capsys, "--db", db, "status", "-a", "bob", first, "--json")
+    assert json.loads(out)[0]["status"] == "in_progress", "status is per annotator"
+    code, _, err = run(capsys, "--db", db, "status", "-a", "alice", "--set", "done", "nope")
+    assert code == 1 and "unknown document id(s): nope" in err

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "stancedesk.cli.scheme",
     "stancedesk.cli.annotators",
     "stancedesk.cli.agreement",
+    "stancedesk.cli.status",
 )
 
 EXIT_OK, EXIT_DATA_ERROR, EXIT_USAGE = 0, 1, 2

@@ -1,0 +1,43 @@
+"""``stancedesk status``: an annotator's done / in-progress marks, as the desk sets them."""
+
+from __future__ import annotations
+
+import argparse
+
+from stancedesk.cli.common import database, print_json
+from stancedesk.services import annotations, corpus
+
+STATUSES = ("in_progress", "done")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("status", help="show or set an annotator's document status")
+    parser.add_argument("--annotator", "-a", required=True, metavar="NAME")
+    parser.add_argument("--set", dest="new_status", choices=STATUSES, default=None,
+                        help="mark the given documents")
+    parser.add_argument("documents", nargs="*", metavar="DOCUMENT_ID")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.set_defaults(func=_status)
+
+
+def _status(args: argparse.Namespace) -> int:
+    db = database(args)
+    known = {d.id: d for d in corpus.list_documents(db, args.annotator)}
+    unknown = [d for d in args.documents if d not in known]
+    if unknown:
+        raise annotations.AnnotationError(f"unknown document id(s): {', '.join(unknown)}")
+    if args.new_status is not None:
+        if not args.documents:
+            raise annotations.AnnotationError("name the documents to mark with --set")
+        for doc_id in args.documents:
+            annotations.set_document_status(db, doc_id, args.annotator, args.new_status)
+    statuses = annotations.document_statuses(db, args.annotator)
+    chosen = args.documents or list(known)
+    rows = [{"id": d, "title": known[d].title, "spans": known[d].spans,
+             "status": statuses.get(d, "in_progress")} for d in chosen]
+    if args.json:
+        print_json(rows)
+    else:
+        for row in rows:
+            print(f"{row['id']}  {row['status']:<11}  {row['spans']:>5} spans  {row['title']}")
+    return 0
