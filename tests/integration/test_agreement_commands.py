@@ -152,3 +152,23 @@ def test_report_is_a_self_contained_html_file(capsys: pytest.CaptureFixture[str]
     for needle in ("Settings", "alice, bob", "Sourcing", "Character α", "<svg", "seed 20261123",
                    "Krippendorff, K. (2004)"):
         assert needle in html
+
+
+def test_gamma_on_request(capsys: pytest.CaptureFixture[str], two_annotators: str,
+                          tmp_path: Path) -> None:
+    _, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
+                    "--bootstrap", "0", "--json")
+    assert "gamma" not in json.loads(out)["layers"]["stance"], "gamma is opt-in"
+    _, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
+                    "--bootstrap", "0", "--gamma", "--json")
+    gamma = json.loads(out)["layers"]["stance"]["gamma"]
+    assert gamma["gamma"] == pytest.approx(1.0)  # identical annotations: no disorder
+    assert gamma["observed_disorder"] == pytest.approx(0.0)
+    assert gamma["n_groups"] == 4  # two passages in each of two documents
+    _, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
+                    "--annotators", "alice", "--bootstrap", "0", "--gamma", "--json")
+    assert json.loads(out)["layers"]["stance"]["gamma"] is None
+    path = tmp_path / "r.html"
+    run(capsys, "--db", two_annotators, "report", "-o", str(path), "--bootstrap", "0",
+        "--gamma")
+    assert "Mathet's γ" in path.read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ from stancedesk.agreement.coefficients import (
     per_category_agreement,
     percent_agreement,
 )
+from stancedesk.agreement.gamma import gamma_agreement
 from stancedesk.agreement.kappa import ConfusionMatrix, cohen_kappa, confusion_matrix, scott_pi
 from stancedesk.agreement.spans import (
     align_layer,
@@ -45,6 +46,7 @@ __all__ = [
     "f1_exact",
     "f1_overlap",
     "fleiss_kappa",
+    "gamma_agreement",
     "gwet_ac1",
     "gwet_ac2",
     "krippendorff_alpha",

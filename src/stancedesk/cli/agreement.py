@@ -48,13 +48,17 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="bootstrap resamples for confidence intervals (0: none; "
                              "default 1000)")
-    parser.add_argument("--seed", type=int, default=20261123, help="bootstrap seed")
+    parser.add_argument("--seed", type=int, default=20261123,
+                        help="seed of the bootstrap and of gamma's chance sampler")
+    parser.add_argument("--gamma", action="store_true",
+                        help="also compute Mathet et al.'s gamma per layer (slower)")
 
 
 def _settings(args: argparse.Namespace) -> agreement.AgreementSettings:
     return agreement.AgreementSettings(
         layers=args.layers, annotators=split_list(args.annotators),
-        documents=split_list(args.documents), bootstrap=args.bootstrap, seed=args.seed)
+        documents=split_list(args.documents), bootstrap=args.bootstrap, seed=args.seed,
+        gamma=args.gamma)
 
 
 def _reliability(args: argparse.Namespace) -> int:

@@ -169,7 +169,12 @@ ratings, Gwet's AC1 and pairwise Cohen's κ are computed over these units.</p>
 labels of the continuum directly. Confidence intervals are percentile bootstrap intervals
 (documents resampled for character α, aligned units for aligned α) with a fixed seed, so the
 report is reproducible.</p>
-<p class="muted">References: Krippendorff, K. (2004). Measuring the reliability of qualitative
+<p><b>Mathet's γ</b>, when asked for, aligns the units of all annotators at once with the least
+total disorder (positional and categorical dissimilarity) and compares that disorder with the
+disorder of chance continua sampled, with the report's seed, from the observed units.</p>
+<p class="muted">References: Mathet, Y., Widlöcher, A. &amp; Métivier, J.-P. (2015). The
+unified and holistic method gamma (γ). <i>Computational Linguistics</i> 41, 437–479.
+Krippendorff, K. (2004). Measuring the reliability of qualitative
 text analysis data. <i>Quality &amp; Quantity</i> 38, 787–800. Krippendorff, K. (2011).
 Computing Krippendorff's alpha-reliability. Cohen, J. (1960). <i>Educational and Psychological
 Measurement</i> 20, 37–46. Fleiss, J. L. (1971). <i>Psychological Bulletin</i> 76, 378–382.
@@ -205,6 +210,8 @@ def _layer_section(key: str, name: str, layer: Mapping[str, Any]) -> str:
     rows = [
         ["Character α (nominal)", num(layer.get("char_alpha")), ci_text(ci.get("char_alpha"))],
         ["Unitized α<sub>u</sub>", num(layer.get("unitized_alpha")), ci_text(None)],
+        *([["Mathet's γ", num((layer.get("gamma") or {}).get("gamma")), ci_text(None)]]
+          if "gamma" in layer else []),
         ["Aligned α (nominal)", num(aligned.get("alpha")), ci_text(ci.get("aligned_alpha"))],
         ["Aligned Fleiss' κ", num(aligned.get("fleiss_kappa")), ci_text(None)],
         ["Aligned Gwet's AC1", num(aligned.get("gwet_ac1")), ci_text(None)],

@@ -21,6 +21,8 @@ def agreement_rows(result: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
         ci = layer.get("ci") or {}
         for metric in ("char_alpha", "unitized_alpha"):
             yield (key, "coefficients", "", "", "", metric, layer.get(metric), *_ci(ci, metric))
+        for metric, value in (layer.get("gamma") or {}).items():
+            yield (key, "gamma", "", "", "", metric, value, None, None)
         for metric, value in (layer.get("aligned") or {}).items():
             bounds = _ci(ci, "aligned_alpha") if metric == "alpha" else (None, None)
             yield (key, "aligned", "", "", "", metric, value, *bounds)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -99,6 +100,8 @@ class LayerPanel(QWidget):
         coefficient_rows = [
             ("Character α (nominal)", layer.get("char_alpha"), ci_text("char_alpha")),
             ("Unitized α (αu)", layer.get("unitized_alpha"), ""),
+            *([("Mathet's γ", (layer.get("gamma") or {}).get("gamma"), "")]
+              if "gamma" in layer else []),
             ("Aligned α (nominal)", aligned.get("alpha"), ci_text("aligned_alpha")),
             ("Aligned Fleiss' κ", aligned.get("fleiss_kappa"), ""),
             ("Aligned Gwet's AC1", aligned.get("gwet_ac1"), ""),
@@ -238,6 +241,8 @@ class AgreementDashboard(QWidget):
         self.seed.setObjectName("bootstrapSeed")
         self.seed.setRange(0, 2_000_000_000)
         self.seed.setValue(AgreementSettings().seed)
+        self.gamma = QCheckBox("Mathet's γ (slower)")
+        self.gamma.setObjectName("computeGamma")
         self.compute_button = QPushButton("Compute")
         self.compute_button.setObjectName("computeButton")
         self.compute_button.setDefault(True)
@@ -265,6 +270,7 @@ class AgreementDashboard(QWidget):
         form.addRow("Documents", self.document_list)
         form.addRow("Bootstrap", self.bootstrap)
         form.addRow("Seed", self.seed)
+        form.addRow("", self.gamma)
         buttons = QHBoxLayout()
         buttons.addWidget(self.compute_button)
         buttons.addWidget(self.cancel_button)
@@ -325,7 +331,8 @@ class AgreementDashboard(QWidget):
         return AgreementSettings(layers=self._checked(self.layer_list),
                                  annotators=self._checked(self.annotator_list),
                                  documents=self._checked(self.document_list) or None,
-                                 bootstrap=self.bootstrap.value(), seed=self.seed.value())
+                                 bootstrap=self.bootstrap.value(), seed=self.seed.value(),
+                                 gamma=self.gamma.isChecked())
 
     def compute(self) -> tasks.Task | None:
         settings = self.settings()

@@ -32,6 +32,7 @@ class AgreementSettings:
     bootstrap: int = 1000
     seed: int = 20261123
     confidence: float = 0.95
+    gamma: bool = False  # Mathet's gamma: samples chance continua, so it is asked for
 
 
 def fmt(value: Any) -> str:
@@ -100,6 +101,8 @@ def span_agreement(database: Database, settings: AgreementSettings,
         result["layers"][key] = layer_agreement(
             spans, texts, key, annotators=chosen, documents=settings.documents, labels=labels,
             bootstrap=settings.bootstrap, seed=settings.seed, confidence=settings.confidence)
+        if settings.gamma:
+            result["layers"][key]["gamma"] = _gamma(spans, key, chosen, settings.seed)
     if progress is not None:
         progress(len(plan), len(plan), "")
     result["settings"] = {
@@ -113,6 +116,20 @@ def span_agreement(database: Database, settings: AgreementSettings,
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return result
+
+
+def _gamma(spans: Sequence[Any], layer: str, annotators: list[str],
+           seed: int) -> dict[str, Any] | None:
+    """Mathet et al. (2015) γ of the layer over the spans in scope; None where undefined."""
+    from stancedesk.agreement.gamma import gamma_for_spans
+
+    try:
+        g = gamma_for_spans(spans, layer, annotators=annotators, seed=seed)
+    except ValueError:  # fewer than two annotators, or no labelled units
+        return None
+    return {"gamma": g.gamma, "observed_disorder": g.observed_disorder,
+            "expected_disorder": g.expected_disorder, "n_samples": g.n_samples,
+            "n_groups": len(g.alignment)}
 
 
 def describe(result: dict[str, Any]) -> str:
@@ -129,6 +146,8 @@ def describe(result: dict[str, Any]) -> str:
         lines.append(f"  character alpha   {fmt(layer['char_alpha'])}"
                      f"{_ci(ci.get('char_alpha'))}")
         lines.append(f"  unitized alpha    {fmt(layer['unitized_alpha'])}")
+        if "gamma" in layer:
+            lines.append(f"  gamma (Mathet)    {fmt((layer['gamma'] or {}).get('gamma'))}")
         aligned = layer.get("aligned") or {}
         lines.append(f"  aligned alpha     {fmt(aligned.get('alpha'))}"
                      f"{_ci(ci.get('aligned_alpha'))}   AC1 {fmt(aligned.get('gwet_ac1'))}"
