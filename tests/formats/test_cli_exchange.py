@@ -15,7 +15,7 @@ from stancedesk.services import annotations
 
 
 def test_format_choices_list_all_eight(capsys):
-    for argv in (["export", "annotations", "--help"], ["import", "--help"]):
+    for argv in (["export", "annotations", "--help"], ["import", "annotations", "--help"]):
         with contextlib.suppress(SystemExit):
             main(argv)
         out = capsys.readouterr().out

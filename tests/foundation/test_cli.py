@@ -221,3 +221,58 @@ def test_document_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert json.loads(out)[0]["status"] == "in_progress", "status is per annotator"
     code, _, err = run(capsys, "--db", db, "status", "-a", "alice", "--set", "done", "nope")
     assert code == 1 and "unknown document id(s): nope" in err
+
+
+def test_import_annotations_takes_options_before_and_after_paths(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    database = open_database(db)
+    try:
+        doc = corpus.list_documents(database)[0]
+        annotations.create_span(database, doc.id, "al", 0, 5, {"stance": "favor"})
+    finally:
+        database.dispose()
+    out_file = tmp_path / "a.csv"
+    run(capsys, "--db", db, "export", "annotations", "-o", str(out_file))
+    db2 = str(tmp_path / "q.sqlite")
+    run(capsys, "--db", db2, "import", str(ROOT / "sample_corpus"))
+    code, out, _ = run(capsys, "--db", db2, "import", "annotations", "--format", "csv",
+                       "--dry-run", str(out_file))
+    assert code == 0 and "would import 1 annotation(s)" in out
+    code, out, _ = run(capsys, "--db", db2, "import", "annotations", str(out_file), "--format",
+                       "csv")
+    assert code == 0 and "imported 1 annotation(s)" in out
+    assert route_of(["--db", "x", "import", "annotations", "--format", "csv", "f"])[2] == \
+        "import-annotations"
+    assert route_of(["import", "annotations"]) == ["import", "annotations"], \
+        "a folder named 'annotations' still imports as a corpus"
+
+
+def test_import_annotations_of_several_files_is_all_or_nothing(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    db = str(tmp_path / "p.sqlite")
+    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    database = open_database(db)
+    try:
+        doc = corpus.list_documents(database)[0]
+        annotations.create_span(database, doc.id, "al", 0, 5, {"stance": "favor"})
+    finally:
+        database.dispose()
+    good = tmp_path / "good.csv"
+    run(capsys, "--db", db, "export", "annotations", "-o", str(good))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(good.read_text(encoding="utf-8").replace(",favor,", ",pro,"),
+                   encoding="utf-8")
+    db2 = str(tmp_path / "q.sqlite")
+    run(capsys, "--db", db2, "import", str(ROOT / "sample_corpus"))
+    code, _, err = run(capsys, "--db", db2, "import", "annotations", str(good), str(bad))
+    assert code == 1 and str(bad) in err
+    _, out, _ = run(capsys, "--db", db2, "annotators", "--json")
+    assert json.loads(out) == [], "the good first file was not stored either"
+
+
+def route_of(argv: list[str]) -> list[str]:
+    from stancedesk.cli import route
+
+    return route(argv)

@@ -56,9 +56,22 @@ def _fail(message: str) -> int:
     return EXIT_DATA_ERROR
 
 
+def route(argv: Sequence[str]) -> list[str]:
+    """Turn the two words 'import annotations' into the parser that takes its options."""
+    from stancedesk.cli.corpus import ANNOTATIONS_COMMAND
+
+    words = list(argv)
+    i = 0
+    while i < len(words) and words[i].startswith("-"):  # global options before the command
+        i += 2 if words[i] in ("--db", "--annotator") else 1
+    if words[i:i + 2] == ["import", "annotations"] and len(words) > i + 2:
+        words[i:i + 2] = [ANNOTATIONS_COMMAND]
+    return words
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(route(sys.argv[1:] if argv is None else argv))
     if args.command is None:
         from stancedesk.app import run_gui
 

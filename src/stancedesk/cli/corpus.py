@@ -9,14 +9,26 @@ from pathlib import Path
 from stancedesk.cli.common import database, print_json
 from stancedesk.services import corpus, exchange
 
+ANNOTATIONS_COMMAND = "import-annotations"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     imp = sub.add_parser(
         "import", help="import articles (files or folders), or 'import annotations FILE'",
         description="Import articles from .txt, .md, .html, .jsonl, .csv, .docx and .pdf files "
-                    "and folders "
-                    "(all or nothing: one bad file stores nothing). 'stancedesk import "
-                    "annotations FILE' imports annotations instead.")
+                    "and folders (all or nothing: one bad file stores nothing). "
+                    "'stancedesk import annotations [options] PATH...' imports annotations "
+                    "instead; see 'stancedesk import annotations --help'.")
+    imp.add_argument("paths", nargs="+", metavar="PATH")
+    imp.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    imp.set_defaults(func=_import)
+
+    # 'import annotations' has its own parser: argparse cannot take options before the paths
+    # when a positional list also holds the word 'annotations'. cli.main routes the two words.
+    imp = sub.add_parser(
+        ANNOTATIONS_COMMAND, prog="stancedesk import annotations",
+        description="Import annotations from files of StanceDesk or other tools, checked "
+                    "against the stored texts and the scheme; all or nothing.")
     imp.add_argument("paths", nargs="+", metavar="PATH")
     imp.add_argument("--format", dest="fmt", default=None, choices=exchange.import_formats(),
                      help="annotation format for 'import annotations' (default: from the file "
@@ -28,8 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "'FOREIGN=' drops it); wins over --mapping")
     imp.add_argument("--annotator", dest="import_annotator", metavar="NAME", default=None,
                      help="annotator for files that do not name one (default: 'imported')")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="'import annotations' only: read and check everything and report what "
+                          "would be imported, storing nothing")
     imp.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-    imp.set_defaults(func=_import)
+    imp.set_defaults(func=_import_annotations)
 
     docs = sub.add_parser("documents", help="list stored documents")
     docs.add_argument("--json", action="store_true", help="machine-readable output")
@@ -37,8 +52,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    if args.paths[0] == "annotations" and len(args.paths) > 1:
-        return _import_annotations(args, args.paths[1:])
     db = database(args)
     report = corpus.import_paths(db, [Path(p) for p in args.paths])
     if not args.quiet:
@@ -50,16 +63,25 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_annotations(args: argparse.Namespace, paths: list[str]) -> int:
+def _import_annotations(args: argparse.Namespace) -> int:
     db = database(args)
+    paths: list[str] = args.paths
+    if len(paths) > 1 and not args.dry_run:
+        # several files: check them all first, so that a bad last file stores nothing at all
+        for path in paths:
+            exchange.import_annotations(db, Path(path), fmt=args.fmt, mapping=args.mapping,
+                                        label_map=args.label_map,
+                                        annotator=args.import_annotator, dry_run=True)
     total = 0
     for path in paths:
         report = exchange.import_annotations(db, Path(path), fmt=args.fmt, mapping=args.mapping,
                                              label_map=args.label_map,
-                                             annotator=args.import_annotator)
+                                             annotator=args.import_annotator,
+                                             dry_run=args.dry_run)
         total += report.added
         if not args.quiet:
-            line = f"{path}: imported {report.added} annotation(s)"
+            verb = "would import" if args.dry_run else "imported"
+            line = f"{path}: {verb} {report.added} annotation(s)"
             if report.unchanged:
                 line += f", {report.unchanged} already present"
             if report.annotators_created:
@@ -69,6 +91,8 @@ def _import_annotations(args: argparse.Namespace, paths: list[str]) -> int:
             if report.documents_reused:
                 line += f"; {len(report.documents_reused)} document(s) already stored"
             print(line)
+    if args.dry_run and not args.quiet:
+        print("dry run: nothing was stored")
     return 0
 
 

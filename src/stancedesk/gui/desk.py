@@ -72,7 +72,7 @@ class AnnotationDesk(QObject):
         self.annotator = name
         self.refresh_annotators()
         self.reload_documents()
-        self._reload_spans()
+        self.reload_spans()
         self.annotatorChanged.emit(name)
 
     def set_reviewer(self, on: bool) -> None:
@@ -83,7 +83,7 @@ class AnnotationDesk(QObject):
         self.reviewer = on
         self.styler.show_owners = on
         self.refresh_annotators()
-        self._reload_spans()
+        self.reload_spans()
         self.reviewerChanged.emit(on)
 
     def visible_annotators(self) -> list[str] | None:
@@ -107,7 +107,7 @@ class AnnotationDesk(QObject):
         self.currentSpanChanged.emit(None)
         self.documentOpened.emit(document_id)
 
-    def _reload_spans(self) -> None:
+    def reload_spans(self) -> None:
         if self.document is None:
             return
         spans = annotations.document_spans(self.database, self.document.id,

@@ -8,7 +8,6 @@ a blocking dialog. Other parts of the GUI add to the window through ``add_tool_a
 from __future__ import annotations
 
 import getpass
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.domain import LayerKind
+from stancedesk.formats.registry import corpus_extensions
 from stancedesk.gui import tasks, theme
 from stancedesk.gui.annotator_dialog import AnnotatorDialog
 from stancedesk.gui.desk import AnnotationDesk
@@ -56,10 +56,6 @@ from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
 
 NEW_ANNOTATOR = "New annotator…"
-# GUI modules that add themselves to the window: each offers ``install(window)``, which uses the
-# hooks at the end of MainWindow (add_tool_action, add_export_action, add_import_action,
-# add_dock). A module that does not exist (yet) is skipped.
-EXTENSIONS = ("stancedesk.gui.exchange_dialogs", "stancedesk.gui.agreement_dashboard")
 
 
 def default_annotator_name() -> str:
@@ -110,7 +106,7 @@ class MainWindow(QMainWindow):
         self.desk.reload_documents()
         self._apply_reviewer_setting()
         self._open_initial_document()
-        self._refresh_annotator_ui()
+        self.refresh_annotator_ui()
         self.settings.annotator = self.desk.annotator
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._system_scheme_changed)
@@ -439,8 +435,8 @@ class MainWindow(QMainWindow):
         self.span_table.doubleClicked.connect(self._span_double_clicked)
         d.currentSpanChanged.connect(self._current_span_changed)
         d.documentOpened.connect(self._document_opened)
-        d.annotatorChanged.connect(lambda _n: self._refresh_annotator_ui())
-        d.reviewerChanged.connect(lambda _on: self._refresh_annotator_ui())
+        d.annotatorChanged.connect(lambda _n: self.refresh_annotator_ui())
+        d.reviewerChanged.connect(lambda _on: self.refresh_annotator_ui())
         d.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         d.failed.connect(self._show_error)
         d.saved.connect(self._saved)
@@ -453,16 +449,12 @@ class MainWindow(QMainWindow):
         self.palette_widget.freeLayerChosen.connect(self._palette_free)
 
     def _install_extensions(self) -> None:
-        for name in EXTENSIONS:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name == name:
-                    continue
-                raise
-            install = getattr(module, "install", None)
-            if callable(install):
-                install(self)
+        # Tool windows add themselves through the hooks at the end of this class
+        # (add_tool_action, add_export_action, add_import_action, add_dock).
+        from stancedesk.gui import agreement_dashboard, exchange_dialogs
+
+        exchange_dialogs.install(self)
+        agreement_dashboard.install(self)
 
     # --- documents -------------------------------------------------------------------------
 
@@ -627,7 +619,7 @@ class MainWindow(QMainWindow):
         self.settings.set_reviewer(self.desk.annotator, on)
         self.desk.set_reviewer(on)
 
-    def _refresh_annotator_ui(self) -> None:
+    def refresh_annotator_ui(self) -> None:
         names = self.desk.annotator_names()
         combo = self.annotator_combo
         combo.blockSignals(True)
@@ -650,7 +642,7 @@ class MainWindow(QMainWindow):
     def _annotator_combo_activated(self, index: int) -> None:
         text = self.annotator_combo.itemText(index)
         if text == NEW_ANNOTATOR:
-            self._refresh_annotator_ui()
+            self.refresh_annotator_ui()
             self.choose_annotator()
         elif text:
             self.set_annotator(text)
@@ -733,7 +725,7 @@ class MainWindow(QMainWindow):
     def choose_import(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Import corpus", self.settings.folder("import"),
-            "Articles (*.md *.markdown *.txt *.html *.htm *.jsonl);;All files (*)")
+            f"Articles ({' '.join('*' + ext for ext in corpus_extensions())});;All files (*)")
         if paths:
             self.settings.set_folder("import", str(Path(paths[0]).parent))
             self.start_import(paths)

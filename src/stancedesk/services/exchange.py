@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
 from stancedesk.formats.annotations_csv import (
@@ -19,7 +19,7 @@ from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.tables import DocumentRow, SpanRow
+from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanRow
 
 MAX_LISTED_PROBLEMS = 20
 
@@ -44,6 +44,7 @@ class AnnotationImportReport:
     annotators_created: list[str] = field(default_factory=list)
     documents_created: list[str] = field(default_factory=list)  # ids, for corpus-carrying formats
     documents_reused: list[str] = field(default_factory=list)  # same text already stored
+    per_annotator: dict[str, int] = field(default_factory=dict)  # spans added, by annotator
 
 
 def document_lookup(database: Database) -> Callable[[str], Document | None]:
@@ -76,6 +77,21 @@ def stream_spans(database: Database, annotators: Sequence[str] | None = None,
     """Spans in export order, streamed while a read session stays open."""
     with database.read() as session:
         yield from repo.stream_spans(session, documents, annotators)
+
+
+def selection_counts(database: Database, annotators: Sequence[str] | None = None,
+                     documents: Sequence[str] | None = None) -> tuple[int, int, int]:
+    """(spans, documents, annotators) an export of this selection holds, counted in SQL so a
+    dialog can say what it is about to write without streaming it."""
+    stmt = select(func.count(SpanRow.id), func.count(func.distinct(SpanRow.document_id)),
+                  func.count(func.distinct(AnnotatorRow.name))).join(SpanRow.annotator)
+    if documents is not None:
+        stmt = stmt.where(SpanRow.document_id.in_(list(documents)))
+    if annotators is not None:
+        stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
+    with database.read() as session:
+        spans, docs, people = session.execute(stmt).one()
+    return int(spans), int(docs), int(people)
 
 
 def annotation_rows(database: Database, scheme: Scheme,
@@ -223,6 +239,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
                 known.add(span.annotator)
                 report.annotators_created.append(span.annotator)
             repo.add_span(session, span)
+            report.per_annotator[span.annotator] = report.per_annotator.get(span.annotator, 0) + 1
         report.added = len(to_add)
     return report
 
@@ -259,21 +276,26 @@ def import_formats() -> list[str]:
 def export_annotations(database: Database, fmt: str, path: Path | None, *,
                        annotators: Sequence[str] | None = None,
                        documents: Sequence[str] | None = None,
-                       spreadsheet_safe: bool = False) -> int:
+                       spreadsheet_safe: bool = False, limit: int | None = None,
+                       progress: Callable[[int], None] | None = None) -> int:
     from stancedesk.services import formats_registry
 
     return formats_registry.export_annotations(database, fmt, path, annotators=annotators,
                                                documents=documents,
-                                               spreadsheet_safe=spreadsheet_safe)
+                                               spreadsheet_safe=spreadsheet_safe, limit=limit,
+                                               progress=progress)
 
 
 def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
                        mapping: str | None = None, label_map: Sequence[str] = (),
-                       annotator: str | None = None) -> AnnotationImportReport:
+                       annotator: str | None = None,
+                       dry_run: bool = False) -> AnnotationImportReport:
+    """``dry_run``: read and check everything, report what would be stored, store nothing."""
     from stancedesk.services import formats_registry
 
     return formats_registry.import_annotations(database, path, fmt=fmt, mapping=mapping,
-                                               label_map=label_map, annotator=annotator)
+                                               label_map=label_map, annotator=annotator,
+                                               dry_run=dry_run)
 
 
 def __getattr__(name: str) -> Any:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
+
+from sqlalchemy.orm import Session
 
 from stancedesk.domain import Document, Scheme
 from stancedesk.formats import (
+    annotations_csv,
     annotations_jsonl,
     annotations_parquet,
     annotations_xlsx,
@@ -38,17 +42,34 @@ from stancedesk.services import exchange
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
+from stancedesk.storage.errors import translate_errors
 
 DEFAULT_ANNOTATOR = "imported"  # for foreign files that do not say who annotated
 
 Exporter = Callable[..., int]
 Importer = Callable[..., AnnotationImportReport]
+SpanProgress = Callable[[int], None]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
 class Selection:
     annotators: Sequence[str] | None
     documents: Sequence[str] | None
+    # the first ``limit`` spans only (previews); ``progress(n)`` after each span read, and it may
+    # raise to stop the export (the temporary file or folder is then removed)
+    limit: int | None = None
+    progress: SpanProgress | None = None
+
+    def watch(self, items: Iterable[_T]) -> Iterator[_T]:
+        if self.limit is not None:
+            items = islice(items, self.limit)
+        if self.progress is None:
+            yield from items
+            return
+        for n, item in enumerate(items, start=1):
+            self.progress(n)
+            yield item
 
 
 def _scheme(database: Database) -> Scheme:
@@ -89,9 +110,10 @@ def _atomic_folder(path: Path) -> Iterator[Path]:
 
 def _text_export(write: Callable[[IO[str], Scheme, Selection, Database], int]) -> Exporter:
     def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
-               documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+               documents: Sequence[str] | None, spreadsheet_safe: bool = False,
+               limit: int | None = None, progress: SpanProgress | None = None) -> int:
         del spreadsheet_safe
-        scheme, sel = _scheme(database), Selection(annotators, documents)
+        scheme, sel = _scheme(database), Selection(annotators, documents, limit, progress)
         if path is None:
             return write(sys.stdout, scheme, sel, database)
         with _atomic_file(path, "w") as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
@@ -103,12 +125,14 @@ def _text_export(write: Callable[[IO[str], Scheme, Selection, Database], int]) -
 def _binary_export(name: str, write: Callable[[Path, Scheme, Selection, Database], int]) -> \
         Exporter:
     def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
-               documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+               documents: Sequence[str] | None, spreadsheet_safe: bool = False,
+               limit: int | None = None, progress: SpanProgress | None = None) -> int:
         del spreadsheet_safe
         if path is None:
             raise FormatError("-", f"the {name} format is binary: give an output file with -o")
         with _atomic_file(path, "wb") as tmp:
-            return write(tmp, _scheme(database), Selection(annotators, documents), database)
+            return write(tmp, _scheme(database),
+                         Selection(annotators, documents, limit, progress), database)
 
     return export
 
@@ -116,29 +140,40 @@ def _binary_export(name: str, write: Callable[[Path, Scheme, Selection, Database
 def _folder_export(name: str, write: Callable[[Path, Scheme, Selection, Database], int]) -> \
         Exporter:
     def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
-               documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+               documents: Sequence[str] | None, spreadsheet_safe: bool = False,
+               limit: int | None = None, progress: SpanProgress | None = None) -> int:
         del spreadsheet_safe
         if path is None:
             raise FormatError("-", f"the {name} format writes a folder: give it with -o")
         with _atomic_folder(path) as tmp:
-            return write(tmp, _scheme(database), Selection(annotators, documents), database)
+            return write(tmp, _scheme(database),
+                         Selection(annotators, documents, limit, progress), database)
 
     return export
 
 
 def _spans(database: Database, sel: Selection) -> Iterator:
-    return exchange.stream_spans(database, sel.annotators, sel.documents)
+    return sel.watch(exchange.stream_spans(database, sel.annotators, sel.documents))
+
+
+def _rows(database: Database, scheme: Scheme, sel: Selection) -> Iterator[tuple[object, ...]]:
+    return sel.watch(exchange.annotation_rows(database, scheme, sel.annotators, sel.documents))
 
 
 def _export_csv(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
-                documents: Sequence[str] | None, spreadsheet_safe: bool = False) -> int:
+                documents: Sequence[str] | None, spreadsheet_safe: bool = False,
+                limit: int | None = None, progress: SpanProgress | None = None) -> int:
     def write(out: IO[str], scheme: Scheme, sel: Selection, db: Database) -> int:
-        del scheme
-        return exchange.export_annotations_csv(db, out, annotators=sel.annotators,
-                                               documents=sel.documents,
-                                               spreadsheet_safe=spreadsheet_safe)
+        if sel.limit is None and sel.progress is None:
+            return exchange.export_annotations_csv(db, out, annotators=sel.annotators,
+                                                   documents=sel.documents,
+                                                   spreadsheet_safe=spreadsheet_safe)
+        return annotations_csv.write_annotation_rows(out, annotations_csv.columns(scheme),
+                                                     _rows(db, scheme, sel),
+                                                     safe=spreadsheet_safe)
 
-    return _text_export(write)(database, path, annotators=annotators, documents=documents)
+    return _text_export(write)(database, path, annotators=annotators, documents=documents,
+                               limit=limit, progress=progress)
 
 
 EXPORTERS: dict[str, Exporter] = {
@@ -149,8 +184,7 @@ EXPORTERS: dict[str, Exporter] = {
         out, _spans(db, sel), exchange.document_loader(db))),
     "parquet": _binary_export("parquet", lambda p, sc, sel, db:
                               annotations_parquet.write_annotation_rows_parquet(
-                                  p, sc, exchange.annotation_rows(db, sc, sel.annotators,
-                                                                  sel.documents))),
+                                  p, sc, _rows(db, sc, sel))),
     "brat": _folder_export("brat", lambda p, sc, sel, db: brat.write_brat(
         p, sc, _spans(db, sel), exchange.document_loader(db))),
     "webanno": _folder_export("webanno", lambda p, sc, sel, db: webanno.write_webanno(
@@ -256,12 +290,18 @@ def import_formats() -> list[str]:
 def export_annotations(database: Database, fmt: str, path: Path | None, *,
                        annotators: Sequence[str] | None = None,
                        documents: Sequence[str] | None = None,
-                       spreadsheet_safe: bool = False) -> int:
+                       spreadsheet_safe: bool = False, limit: int | None = None,
+                       progress: SpanProgress | None = None) -> int:
+    """``limit`` exports only the first spans (a faithful preview); ``progress(n)`` is called
+    after each span read and may raise to stop: the partial output is removed."""
     if fmt not in EXPORTERS:
         raise FormatError(str(path or "-"), f"unknown export format {fmt!r} "
                           f"(known: {', '.join(export_formats())})")
+    if limit is None and progress is None:  # exactly the call the exporters always had
+        return EXPORTERS[fmt](database, path, annotators=annotators, documents=documents,
+                              spreadsheet_safe=spreadsheet_safe)
     return EXPORTERS[fmt](database, path, annotators=annotators, documents=documents,
-                          spreadsheet_safe=spreadsheet_safe)
+                          spreadsheet_safe=spreadsheet_safe, limit=limit, progress=progress)
 
 
 def detect_format(path: Path) -> str | None:
@@ -284,11 +324,33 @@ def detect_format(path: Path) -> str | None:
     return IMPORT_SUFFIXES.get(suffix)
 
 
+class RolledBack(Database):
+    """The same database, except that every unit of work is rolled back instead of committed.
+
+    A dry run runs the real import against it, so it checks exactly what the import checks and
+    reports exactly what the import would store, and leaves the database as it was.
+    """
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(database.location, database.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with translate_errors(self.location.display), self._sessions() as session:
+            session.begin()
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+
 def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
                        mapping: str | None = None, label_map: Sequence[str] = (),
-                       annotator: str | None = None) -> AnnotationImportReport:
-    """``mapping`` names a mapping file; ``label_map`` holds ``FOREIGN=layer:value`` options,
-    which win over the file's entries for the same label."""
+                       annotator: str | None = None, dry_run: bool = False,
+                       label_mapping: LabelMapping | None = None) -> AnnotationImportReport:
+    """``mapping`` names a mapping file; ``label_mapping`` (e.g. edited in the GUI) wins over
+    its entries and ``label_map`` (``FOREIGN=layer:value`` options) wins over both. A
+    ``dry_run`` reads and checks everything and returns the same report, storing nothing."""
     path = Path(path)
     if fmt is None:
         if not path.exists():
@@ -303,7 +365,10 @@ def import_annotations(database: Database, path: Path, *, fmt: str | None = None
     rules: LabelMapping | None = None
     if mapping is not None:
         rules = load_mapping(mapping)
+    if label_mapping is not None:
+        rules = rules.merged(label_mapping) if rules else label_mapping
     if label_map:
         options = parse_map_options(label_map)
         rules = rules.merged(options) if rules else options
-    return IMPORTERS[fmt](database, path, mapping=rules, annotator=annotator)
+    target = RolledBack(database) if dry_run else database
+    return IMPORTERS[fmt](target, path, mapping=rules, annotator=annotator)

@@ -1,0 +1,290 @@
+"""The export and import dialogs: every format from the dialog, previews that match what is
+written, cancel that leaves nothing behind, and a dry run that stores nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from stancedesk.cli import main
+from stancedesk.gui.exchange_dialogs import ExportDialog, ImportDialog, checked_values
+from stancedesk.gui.main_window import MainWindow
+from stancedesk.services import annotations, corpus, exchange
+from stancedesk.services.project import open_database
+
+FIRST = "Ostrelia will host"  # the first span (document order) of the fixture
+
+
+@pytest.fixture
+def annotated_path(sample_path: Path) -> Path:
+    """The sample corpus with a few spans by alice and bob in one document."""
+    database = open_database(str(sample_path), seed_sample=False)
+    try:
+        doc = next(d for d in corpus.list_documents(database) if "Ostrelia to host" in d.title)
+        text = corpus.get_document(database, doc.id).text
+        for who, phrase, labels in (
+                ("alice", FIRST, {"stance": "favor", "sourcing": "official"}),
+                ("alice", "diplomats described", {"sourcing": "diplomat"}),
+                ("bob", "a cautious first step", {"stance": "neutral"})):
+            start = text.index(phrase)
+            annotations.create_span(database, doc.id, who, start, start + len(phrase), labels)
+    finally:
+        database.dispose()
+    return sample_path
+
+
+def _export_dialog(qtbot, window: MainWindow) -> ExportDialog:
+    window.export_annotations_action.trigger()
+    dialog = window.export_dialog
+    assert isinstance(dialog, ExportDialog) and dialog.objectName() == "exportDialog"
+    return dialog
+
+
+def _settle(qtbot, dialog: ExportDialog | ImportDialog) -> None:
+    """Wait for the preview of the current choices."""
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+        dialog.runner.schedule()
+
+
+@pytest.fixture
+def window(make_window, annotated_path: Path) -> Iterator[MainWindow]:
+    win = make_window(annotated_path)
+    yield win
+    for name in ("export_dialog", "import_dialog"):
+        dialog = getattr(win, name, None)
+        if dialog is not None:
+            with contextlib.suppress(RuntimeError):  # already deleted by Qt
+                dialog.shutdown()
+
+
+def test_menus_offer_both_dialogs_next_to_the_old_actions(window: MainWindow) -> None:
+    export_texts = [a.text() for a in window.export_menu.actions()]
+    assert window.export_csv_action.text() in export_texts  # the quick CSV export stays
+    assert window.export_annotations_action in window.export_menu.actions()
+    file_actions = window.file_menu.actions()
+    assert file_actions.index(window.import_action) < file_actions.index(
+        window.import_annotations_action)
+
+
+def test_default_annotators_follow_blind_and_reviewer_mode(qtbot, window: MainWindow) -> None:
+    dialog = _export_dialog(qtbot, window)
+    assert checked_values(dialog.annotator_list) == ["alice"]
+    assert "blind" in dialog.annotator_default.text()
+    _settle(qtbot, dialog)
+    assert dialog.preview.summary.text() == "2 spans from 1 document by 1 annotator"
+    dialog.close()
+    window.set_reviewer(True)
+    dialog = _export_dialog(qtbot, window)
+    assert checked_values(dialog.annotator_list) == ["alice", "bob"]
+    _settle(qtbot, dialog)
+    assert dialog.preview.summary.text() == "3 spans from 1 document by 2 annotators"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "brat"])
+def test_preview_shows_the_first_span_as_written(qtbot, window: MainWindow, fmt: str) -> None:
+    dialog = _export_dialog(qtbot, window)
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000) as blocker:
+        dialog.set_format(fmt)
+    text = dialog.preview.text.toPlainText()
+    assert blocker.args[0].text == text
+    assert FIRST in text
+    if fmt == "csv":
+        assert text.splitlines()[0].startswith("annotation_id,document_id")
+    elif fmt == "jsonl":
+        assert '"spans": [' in text and "characters)" in text  # the long text is cut
+    else:
+        assert "alice/" in text and "stance_favor" in text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl", "parquet", "brat", "webanno",
+                                 "labelstudio", "doccano"])
+def test_export_each_format_from_the_dialog(qtbot, window: MainWindow, tmp_path: Path,
+                                            fmt: str) -> None:
+    window.set_reviewer(True)
+    dialog = _export_dialog(qtbot, window)
+    dialog.set_format(fmt)
+    target = tmp_path / f"out-{fmt}"
+    dialog.set_path(target)
+    assert dialog.export_button.isEnabled()
+    with qtbot.waitSignal(dialog.exported, timeout=15_000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    n, path = blocker.args[0]
+    assert n == 3 and path == target
+    assert target.is_dir() if fmt in ("brat", "webanno") else target.is_file()
+    assert not target.with_name(target.name + ".part").exists()
+    assert "Exported 3 spans" in dialog.status.text()
+    assert "Exported 3 spans" in window.statusBar().currentMessage()
+    if fmt == "csv":
+        with target.open(encoding="utf-8") as f:
+            assert [r["annotator"] for r in csv.DictReader(f)] == ["alice", "alice", "bob"]
+    qtbot.waitUntil(lambda: dialog.runner.task is None)
+
+
+def test_current_document_and_spreadsheet_safe(qtbot, window: MainWindow,
+                                               tmp_path: Path) -> None:
+    dialog = _export_dialog(qtbot, window)
+    assert dialog.spreadsheet_safe.isEnabled()
+    dialog.set_format("xlsx")
+    assert not dialog.spreadsheet_safe.isEnabled()
+    dialog.set_format("csv")
+    dialog.docs_chosen.setChecked(True)
+    assert dialog.documents() == [] and not dialog.export_button.isEnabled()
+    dialog.docs_current.setChecked(True)
+    assert dialog.documents() == [window.desk.document_id]
+    dialog.set_path(tmp_path / "missing" / "a.csv")
+    assert not dialog.export_button.isEnabled()
+    assert "does not exist" in dialog.destination_note.text()
+    _settle(qtbot, dialog)
+
+
+def test_cancel_leaves_no_file(qtbot, window: MainWindow, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog = _export_dialog(qtbot, window)
+    _settle(qtbot, dialog)
+    reached, go_on = threading.Event(), threading.Event()
+    real_rows = exchange.annotation_rows
+
+    def slow_rows(*args: object, **kwargs: object) -> Iterator[tuple[object, ...]]:
+        for i, row in enumerate(real_rows(*args, **kwargs)):
+            if i == 1:
+                reached.set()
+                go_on.wait(10)
+            yield row
+
+    monkeypatch.setattr(exchange, "annotation_rows", slow_rows)
+    target = tmp_path / "cancelled.csv"
+    dialog.set_path(target)
+    task = dialog.start_export()
+    assert task is not None and dialog.cancel_button.text() == "Cancel"
+    assert reached.wait(10)
+    assert target.with_name("cancelled.csv.part").exists()  # written under a temporary name
+    with qtbot.waitSignal(dialog.exportCancelled, timeout=10_000):
+        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+        go_on.set()
+    assert not target.exists()
+    assert not target.with_name("cancelled.csv.part").exists()
+    assert "nothing was written" in dialog.status.text()
+    qtbot.waitUntil(lambda: dialog.task is None)
+    assert dialog.isVisible() and dialog.cancel_button.text() == "Close"
+
+
+def _doccano_file(tmp_path: Path, window: MainWindow, label: str) -> tuple[Path, int]:
+    text = window.desk.document.text
+    start = text.index("diplomats described")
+    path = tmp_path / "foreign.jsonl"
+    line = {"text": text, "label": [[start, start + len("diplomats described"), label]],
+            "annotator": "dora"}
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    return path, start
+
+
+def test_import_lists_unmapped_labels_and_stores_nothing(qtbot, window: MainWindow,
+                                                         tmp_path: Path, stored_spans) -> None:
+    path, _ = _doccano_file(tmp_path, window, "Diplomatic")
+    window.import_annotations_action.trigger()
+    dialog = window.import_dialog
+    assert isinstance(dialog, ImportDialog) and dialog.objectName() == "importDialog"
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000) as blocker:
+        dialog.set_path(path)
+    result = blocker.args[0]
+    assert result.fmt == "doccano" and result.unmapped == ["Diplomatic"]
+    database = open_database(str(window.database.location.path), seed_sample=False)
+    try:
+        with pytest.raises(Exception) as real:
+            exchange.import_annotations(database, path)
+    finally:
+        database.dispose()
+    assert dialog.preview.text.toPlainText() == str(real.value)  # the import's own words
+    assert [dialog.unmapped_list.item(i).text() for i in range(dialog.unmapped_list.count())] \
+        == ["Diplomatic"]
+    assert dialog.mapping.foreign_labels() == ["Diplomatic"]  # a row to fill in
+    assert not dialog.import_button.isEnabled()
+    assert [s for s in stored_spans() if s.annotator == "dora"] == []
+    assert "dora" not in annotations.list_annotator_names(window.database)
+
+
+def test_import_with_a_mapping_row_stores_and_refreshes(qtbot, window: MainWindow,
+                                                         tmp_path: Path, stored_spans) -> None:
+    path, start = _doccano_file(tmp_path, window, "Diplomatic")
+    window.set_reviewer(True)
+    before = len(window.desk.store)
+    window.import_annotations_action.trigger()
+    dialog = window.import_dialog
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+        dialog.set_path(path)
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000) as blocker:
+        dialog.mapping.set_target(0, "sourcing:diplomat")
+    report = blocker.args[0].report
+    assert report is not None and report.per_annotator == {"dora": 1}
+    assert "dora: 1 span" in dialog.preview.text.toPlainText()
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=10_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    spans = [s for s in stored_spans() if s.annotator == "dora"]
+    assert [(s.start, s.labels) for s in spans] == [(start, {"sourcing": "diplomat"})]
+    assert len(window.desk.store) == before + 1  # the open document shows the new span
+    assert window.count_label.text().startswith(f"{before + 1} spans")
+    assert "dora" in [window.annotator_combo.itemText(i)
+                      for i in range(window.annotator_combo.count())]
+    qtbot.waitUntil(lambda: dialog.runner.task is None and dialog.last is not None)
+    assert "Already present (skipped): 1 span" in dialog.preview.text.toPlainText()
+
+
+def test_mapping_file_round_trips_through_the_table(qtbot, window: MainWindow,
+                                                    tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"Favour": "stance:favor", "Person": None,
+                                   "Anon": ["sourcing:anonymous", "reliability:F"]}))
+    window.import_annotations_action.trigger()
+    dialog = window.import_dialog
+    dialog.load_mapping(mapping)
+    assert dialog.mapping.data() == {"Favour": ["stance:favor"], "Person": None,
+                                     "Anon": ["sourcing:anonymous", "reliability:F"]}
+    saved = tmp_path / "saved.json"
+    dialog.mapping.save(saved)
+    assert json.loads(saved.read_text())["labels"]["Favour"] == "stance:favor"
+
+
+def test_corpus_import_is_offered_in_the_same_dialog(qtbot, window: MainWindow,
+                                                     tmp_path: Path) -> None:
+    article = tmp_path / "new.txt"
+    article.write_text("A new article about the talks.\n", encoding="utf-8")
+    window.import_annotations_action.trigger()
+    dialog = window.import_dialog
+    dialog.kind_corpus.setChecked(True)
+    with qtbot.waitSignal(dialog.previewReady, timeout=10_000):
+        dialog.set_path(article)
+    assert "New documents: 1" in dialog.preview.text.toPlainText()
+    count = window.desk.doc_model.rowCount()
+    assert count == len(corpus.list_documents(window.database))  # the dry run stored nothing
+    with qtbot.waitSignal(dialog.corpusRequested, timeout=10_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.active_task is None
+                    and window.desk.doc_model.rowCount() == count + 1, timeout=10_000)
+
+
+def test_cli_dry_run_stores_nothing(annotated_path: Path, tmp_path: Path, capsys) -> None:
+    db = str(annotated_path)
+    out = tmp_path / "export.jsonl"
+    assert main(["--db", db, "export", "annotations", "--format", "jsonl", "-o", str(out)]) == 0
+    fresh = tmp_path / "fresh.sqlite"
+    open_database(str(fresh), seed_sample=False).dispose()
+    capsys.readouterr()
+    assert main(["--db", str(fresh), "import", "annotations", str(out), "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "would import 3 annotation(s)" in printed and "nothing was stored" in printed
+    database = open_database(str(fresh), seed_sample=False)
+    try:
+        assert annotations.list_spans(database) == []
+        assert corpus.list_documents(database) == []
+    finally:
+        database.dispose()
+    assert main(["--db", str(fresh), "import", "annotations", str(out)]) == 0
+    assert "imported 3 annotation(s)" in capsys.readouterr().out
