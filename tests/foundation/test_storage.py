@@ -176,3 +176,13 @@ def test_schema_head_constant_matches_the_migration_scripts() -> None:
     from stancedesk.storage.migrate import SCHEMA_HEAD
 
     assert head_revision() == SCHEMA_HEAD, "update SCHEMA_HEAD when adding a migration"
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("bogus://somewhere/db", "unknown database type 'bogus'"),
+    ("mysql+pymysql://user:secret@127.0.0.1/db", "the Python driver for mysql is not installed"),
+])
+def test_server_urls_that_cannot_work_get_a_message(url: str, message: str) -> None:
+    with pytest.raises(StorageError, match=message) as info:
+        open_database(url, seed_sample=False)
+    assert "secret" not in str(info.value), "passwords never appear in messages"

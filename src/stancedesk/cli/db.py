@@ -41,7 +41,6 @@ def _info(args: argparse.Namespace) -> int:
         scheme = repo.load_scheme(session)
         data = {
             "database": database.location.display,
-            "url": database.location.url if database.location.path is None else None,
             "is_default": database.location.is_default,
             "schema_revision": current_revision(database),
             "schema_head": head_revision(),

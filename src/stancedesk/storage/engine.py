@@ -12,6 +12,7 @@ from typing import Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stancedesk.storage.errors import StorageError, translate_errors
@@ -86,7 +87,17 @@ def create_db_engine(location: DatabaseLocation) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StorageError(f"{location.display}: unknown database type "
+                           f"{url.get_backend_name()!r} (use a file path, sqlite:///..., or a "
+                           "server URL such as postgresql+psycopg://...)") from None
+    except ImportError as exc:
+        raise StorageError(f"{location.display}: the Python driver for "
+                           f"{url.get_backend_name()} is not installed ({exc.name}); install "
+                           f"it in StanceDesk's environment, e.g. pip install {exc.name}") \
+            from None
 
 
 class Database:

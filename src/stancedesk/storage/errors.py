@@ -51,6 +51,9 @@ def translate_errors(where: str) -> Iterator[None]:
         yield
     except (sa_exc.OperationalError, sa_exc.DatabaseError, sqlite3.DatabaseError) as exc:
         message = describe(exc, where)
+        if message is None and isinstance(exc, sa_exc.OperationalError):
+            # the environment's problem (server down, no permission, ...): say what it said
+            message = f"{where}: the database reported: {getattr(exc, 'orig', exc)}"
         if message is None:
-            raise
+            raise  # anything else (integrity, programming errors) is our bug
         raise StorageError(message) from exc
