@@ -48,7 +48,8 @@ def test_reliability_reproduces_krippendorffs_example(capsys: pytest.CaptureFixt
     code, out, _ = run(capsys, "reliability", str(path), "--level", level, "--json")
     assert code == 0
     result = json.loads(out)
-    assert result["units"] == 12 and result["coders"] == ["A", "B", "C", "D"]
+    assert result["units"] == 12 and result["coders"] == 4
+    assert result["coder_names"] == ["A", "B", "C", "D"]
     assert result["krippendorff_alpha"] == pytest.approx(alpha, abs=5e-4)
     for key in ("percent_agreement", "fleiss_kappa", "gwet_ac1"):
         assert isinstance(result[key], float)

@@ -66,8 +66,8 @@ def _reliability(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
         return 0
-    print(f"{args.file}: {result['units']} units, {len(result['coders'])} coders "
-          f"({', '.join(result['coders'])}), level {args.level}")
+    print(f"{args.file}: {result['units']} units, {result['coders']} coders "
+          f"({', '.join(result['coder_names'])}), level {args.level}")
     for key in ("percent_agreement", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1",
                 "cohen_kappa"):
         if key in result:

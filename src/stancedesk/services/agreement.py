@@ -61,7 +61,8 @@ def reliability_from_csv(path: Path, level: str = "nominal") -> dict[str, Any]:
             matrix = table.values  # labels: ordered by their sorted order, reported below
     result = dict(reliability_summary(matrix, level=level))
     result["units"] = len(table.units)
-    result["coders"] = list(table.coders)
+    result["coders"] = len(table.coders)  # counts, like "units"; the names follow
+    result["coder_names"] = list(table.coders)
     result["level"] = level
     return result
 
