@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from stancedesk.cli import main
+from stancedesk.gui import tasks
 from stancedesk.gui.exchange_dialogs import ExportDialog, ImportDialog, checked_values
 from stancedesk.gui.main_window import MainWindow
 from stancedesk.services import annotations, corpus, exchange
@@ -288,3 +289,74 @@ def test_cli_dry_run_stores_nothing(annotated_path: Path, tmp_path: Path, capsys
         database.dispose()
     assert main(["--db", str(fresh), "import", "annotations", str(out)]) == 0
     assert "imported 3 annotation(s)" in capsys.readouterr().out
+
+
+def _many_spans_csv(path: Path, document_id: str, text: str, annotator: str, n: int) -> None:
+    """``n`` distinct spans over ``text``: every span of one length, then of the next."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["document_id", "annotator", "start", "end", "text"])
+        written, length = 0, 1
+        while written < n:
+            for start in range(len(text) - length):
+                writer.writerow([document_id, annotator, start, start + length,
+                                 text[start:start + length]])
+                written += 1
+                if written == n:
+                    break
+            length += 1
+
+
+def test_import_cancel_shows_progress_and_stores_nothing(
+        qtbot, window: MainWindow, tmp_path: Path, stored_spans,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = window.desk.document
+    path = tmp_path / "many.csv"
+    _many_spans_csv(path, doc.id, doc.text, "zed", 3000)
+    before = stored_spans()
+    window.import_annotations_action.trigger()
+    dialog = window.import_dialog
+    with qtbot.waitSignal(dialog.previewReady, timeout=20_000) as blocker:
+        dialog.set_path(path)
+    assert blocker.args[0].report.added == 3000
+
+    # Hold the worker in its first "n of N spans checked" report until Cancel has been clicked,
+    # so the cancel always lands mid-import, however fast the machine.
+    clicked = threading.Event()
+    started: list[tuple[tasks.Task, object]] = []
+    real_start = tasks.start
+
+    def hold(done: int, _total: int, _text: str) -> None:
+        if done > 0 and not clicked.is_set():
+            clicked.wait(10)
+
+    def start(task: tasks.Task, pool: object = None) -> tasks.Task:
+        if not started:  # the import: listen before it runs, so no report is missed
+            first = qtbot.waitSignal(task.signals.progress, timeout=20_000,
+                                     check_params_cb=lambda done, _t, _s: done > 0)
+            started.append((task, first))
+            task.signals.progress.connect(hold, Qt.ConnectionType.DirectConnection)
+        return real_start(task, pool)
+
+    monkeypatch.setattr(tasks, "start", start)
+    try:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+        task, first = started[0]
+        assert dialog.task is task and dialog.close_button.text() == "Cancel"
+        first.wait()
+        assert dialog.progress.isVisible() and dialog.progress.maximum() == 3000
+        assert 0 < dialog.progress.value() < 3000
+        assert dialog.progress.format().endswith("of 3,000 spans checked")
+        with qtbot.waitSignal(task.signals.finished, timeout=20_000), \
+                qtbot.waitSignal(dialog.importCancelled, timeout=20_000):
+            qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+            assert task.is_cancelled()
+            clicked.set()
+    finally:
+        clicked.set()
+    assert dialog.status.text() == "Cancelled; nothing was stored."
+    qtbot.waitUntil(lambda: dialog.task is None)
+    assert not dialog.progress.isVisible() and dialog.isVisible()
+    assert dialog.import_button.isEnabled() and dialog.close_button.text() == "Close"
+    assert stored_spans() == before
+    assert "zed" not in annotations.list_annotator_names(window.database)

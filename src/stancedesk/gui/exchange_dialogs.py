@@ -666,11 +666,13 @@ def corpus_dry_run(database: Database, path: Path) -> DryRun:
 
 class ImportDialog(QDialog):
     """Choose a file or folder; see a dry run (documents, spans per annotator, every unmapped
-    label with the import's own message); map labels; import all or nothing off-thread."""
+    label with the import's own message); map labels; import all or nothing off-thread, with
+    progress and cancel (a cancelled import is rolled back: nothing is stored)."""
 
     previewReady = Signal(object)  # DryRun
     imported = Signal(object)  # AnnotationImportReport
     importFailed = Signal(str)
+    importCancelled = Signal()
     corpusRequested = Signal(list)  # paths: the window's corpus import (progress and cancel)
 
     def __init__(self, database: Database, *, folder: str = "",
@@ -760,7 +762,7 @@ class ImportDialog(QDialog):
         self.file_button.clicked.connect(self._choose_file)
         self.folder_button.clicked.connect(self._choose_folder)
         self.import_button.clicked.connect(self.start_import)
-        self.close_button.clicked.connect(self.reject)
+        self.close_button.clicked.connect(self._cancel_or_close)
         self._kind_changed()
 
     def _lay_out(self) -> None:
@@ -843,7 +845,7 @@ class ImportDialog(QDialog):
         busy = self.task is not None
         failed = self.last is not None and bool(self.last.error)
         self.import_button.setEnabled(not busy and self.path() is not None and not failed)
-        self.close_button.setEnabled(not busy)
+        self.close_button.setText("Cancel" if busy else "Close")  # Cancel rolls the import back
         for w in (self.source, self.file_button, self.folder_button, self.kind_annotations,
                   self.kind_corpus):
             w.setEnabled(not busy)
@@ -950,23 +952,46 @@ class ImportDialog(QDialog):
         database, fmt, mapping = self.database, self.fmt(), self._table_mapping()
         annotator = self.annotator.text().strip() or None
 
-        def work(progress: tasks.Progress, _cancelled: Callable[[], bool]) -> Any:
-            progress(0, 0, "Reading and checking…")
+        def work(progress: tasks.Progress, cancelled: Callable[[], bool]) -> Any:
+            if cancelled():
+                raise corpus.ImportCancelled(exchange.CANCELLED_MESSAGE)
             return formats_registry.import_annotations(database, path, fmt=fmt,
                                                        annotator=annotator,
-                                                       label_mapping=mapping())
+                                                       label_mapping=mapping(),
+                                                       progress=progress, cancelled=cancelled)
 
-        task = tasks.Task(work)
-        task.signals.progress.connect(lambda _d, _t, text: self.status.setText(text))
+        task = tasks.Task(work, cancel_types=(corpus.ImportCancelled,))
+        task.signals.progress.connect(self._progress)
         task.signals.succeeded.connect(self._imported)
         task.signals.failed.connect(self._failed)
+        task.signals.cancelled.connect(self._cancelled)
         task.signals.finished.connect(self._finished)
         self.task = task
-        self.progress.setRange(0, 0)  # one transaction: busy, then all or nothing
+        self.progress.setRange(0, 0)  # busy while reading, then n of N spans checked
         self.progress.setVisible(True)
         self.status.setText(f"Importing {path.name}…")
         self._update_buttons()
         return tasks.start(task)
+
+    def cancel_import(self) -> None:
+        """Thread-safe request; the import stops at its next check and rolls back."""
+        if self.task is not None:
+            self.task.cancel()
+            self.status.setText("Cancelling…")
+
+    def _cancel_or_close(self) -> None:
+        if self.task is not None:
+            self.cancel_import()
+        else:
+            self.reject()
+
+    def _progress(self, done: int, total: int, _text: str) -> None:
+        if total <= 0:  # reading the file, or a total not known
+            self.progress.setRange(0, 0)
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done:,} of {total:,} spans checked")
 
     def _imported(self, report: AnnotationImportReport) -> None:
         text = f"✓ Imported {plural(report.added, 'annotation')}"
@@ -982,9 +1007,14 @@ class ImportDialog(QDialog):
         self.status.setText(f"Import failed; nothing was stored. {exc}")
         self.importFailed.emit(str(exc))
 
+    def _cancelled(self) -> None:
+        self.status.setText("Cancelled; nothing was stored.")
+        self.importCancelled.emit()
+
     def _finished(self) -> None:
         self.task = None
         self.progress.setVisible(False)
+        self.progress.resetFormat()
         self._update_buttons()
 
     # --- lifetime --------------------------------------------------------------------------
@@ -995,13 +1025,15 @@ class ImportDialog(QDialog):
             self.task.done.wait(30)  # an import is one transaction: let it finish
 
     def done(self, result: int) -> None:
-        if self.task is not None:
-            return  # all or nothing: the import finishes first
+        if self.task is not None:  # Esc while importing cancels the import, not the dialog
+            self.cancel_import()
+            return
         self.shutdown()
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.task is not None:
+            self.cancel_import()
             event.ignore()
             return
         self.shutdown()

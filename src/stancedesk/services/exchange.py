@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -17,11 +17,14 @@ from stancedesk.formats.annotations_csv import (
 )
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
+from stancedesk.services.corpus import ImportCancelled, IsCancelled, Progress
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanRow
 
 MAX_LISTED_PROBLEMS = 20
+PROGRESS_EVERY = 250  # records between progress reports and cancel checks
+CANCELLED_MESSAGE = "import cancelled; nothing was stored"
 
 
 class AnnotationImportError(FormatError):
@@ -125,7 +128,9 @@ def _signature(span: Span) -> tuple[Any, ...]:
 
 def store_records(database: Database, file: str, records: Iterable[AnnotationRecord],
                   scheme: Scheme | None = None,
-                  documents: Sequence[Document] = ()) -> AnnotationImportReport:
+                  documents: Sequence[Document] = (), *,
+                  progress: Progress | None = None,
+                  cancelled: IsCancelled | None = None) -> AnnotationImportReport:
     """Validate every record against the database, then store them in one transaction.
 
     Shared by every annotation format, so each gets the same checks: known document, offsets
@@ -135,9 +140,22 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
     already stored is reused as it is (its id follows from the text, so it is the same article).
     A record without an id that equals a stored span (same document, annotator, offsets, labels
     and note) counts as unchanged, so importing a file twice adds nothing the second time.
+
+    ``progress(done, total, "")`` is called every ``PROGRESS_EVERY`` records checked and once at
+    the end (``total`` is 0 when ``records`` has no length); ``cancelled()`` is asked at the same
+    points and once more just before the commit: if true, ``ImportCancelled`` is raised and the
+    transaction rolls back, so nothing (documents included) is stored.
     """
     problems: list[tuple[int, str]] = []
     report = AnnotationImportReport()
+    total = len(records) if isinstance(records, Sized) else 0
+
+    def checkpoint(done: int) -> None:
+        if progress is not None:
+            progress(done, total, "")
+        if cancelled is not None and cancelled():
+            raise ImportCancelled(CANCELLED_MESSAGE)
+
     with database.session() as session:
         scheme = scheme or repo.load_scheme(session)
         assert scheme is not None
@@ -171,7 +189,11 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
 
         ids_in_file: dict[str, int] = {}
         to_add: list[Span] = []
+        done = 0
         for rec in records:
+            if done and done % PROGRESS_EVERY == 0:
+                checkpoint(done)
+            done += 1
             doc_id = rec.document_id
             if doc_id:
                 if text_of(doc_id) is None:
@@ -231,6 +253,8 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
                                  "different content; remove the id to add it as a new span"))
                 continue
             to_add.append(span)
+        if progress is not None or cancelled is not None:
+            checkpoint(done)
         if problems:
             raise AnnotationImportError(file, problems)
         known = {a.name for a in repo.list_annotators(session)}
@@ -241,10 +265,14 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             repo.add_span(session, span)
             report.per_annotator[span.annotator] = report.per_annotator.get(span.annotator, 0) + 1
         report.added = len(to_add)
+        if cancelled is not None and cancelled():  # the last moment before the commit
+            raise ImportCancelled(CANCELLED_MESSAGE)
     return report
 
 
-def import_annotations_csv(database: Database, path: Path | str) -> AnnotationImportReport:
+def import_annotations_csv(database: Database, path: Path | str, *,
+                           progress: Progress | None = None,
+                           cancelled: IsCancelled | None = None) -> AnnotationImportReport:
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -254,7 +282,8 @@ def import_annotations_csv(database: Database, path: Path | str) -> AnnotationIm
         scheme = repo.load_scheme(session)
     assert scheme is not None
     records = list(read_annotations_csv(data, str(path), scheme))
-    return store_records(database, str(path), records, scheme)
+    return store_records(database, str(path), records, scheme, progress=progress,
+                         cancelled=cancelled)
 
 
 # --- format registry -----------------------------------------------------------------------

@@ -39,6 +39,7 @@ from stancedesk.formats.labelmap import (
     resolve,
 )
 from stancedesk.services import exchange
+from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
@@ -213,29 +214,35 @@ def _no_mapping(name: str, path: Path, mapping: LabelMapping | None) -> None:
 
 
 def _import_csv(database: Database, path: Path, *, mapping: LabelMapping | None,
-                annotator: str | None) -> AnnotationImportReport:
+                annotator: str | None, progress: Progress | None = None,
+                cancelled: IsCancelled | None = None) -> AnnotationImportReport:
     del annotator
     _no_mapping("CSV", path, mapping)
-    return exchange.import_annotations_csv(database, path)
+    return exchange.import_annotations_csv(database, path, progress=progress,
+                                           cancelled=cancelled)
 
 
 def _table_import(name: str, read: Callable[[Path, Scheme], Iterator]) -> Importer:
     def imp(database: Database, path: Path, *, mapping: LabelMapping | None,
-            annotator: str | None) -> AnnotationImportReport:
+            annotator: str | None, progress: Progress | None = None,
+            cancelled: IsCancelled | None = None) -> AnnotationImportReport:
         del annotator
         _no_mapping(name, path, mapping)
         if not path.is_file():
             raise FormatError(str(path), "no such file")
         scheme = _scheme(database)
         records = list(read(path, scheme))
-        return exchange.store_records(database, str(path), records, scheme)
+        return exchange.store_records(database, str(path), records, scheme, progress=progress,
+                                      cancelled=cancelled)
 
     return imp
 
 
 def store_bundle(database: Database, file: str, bundle: ForeignBundle,
-                 mapping: LabelMapping | None) -> AnnotationImportReport:
-    """Map labels, then store the bundle's documents and spans in one transaction."""
+                 mapping: LabelMapping | None, *, progress: Progress | None = None,
+                 cancelled: IsCancelled | None = None) -> AnnotationImportReport:
+    """Map labels, then store the bundle's documents and spans in one transaction (a cancel
+    rolls back the documents too)."""
     scheme = _scheme(database)
     if mapping is not None:
         check_mapping(mapping, scheme, file)
@@ -244,7 +251,8 @@ def store_bundle(database: Database, file: str, bundle: ForeignBundle,
                                published=d.published, url=d.url, metadata=d.metadata)
             for d in bundle.documents]
     records = resolve(bundle, scheme, mapping, [d.id for d in docs], file)
-    return exchange.store_records(database, file, records, scheme, documents=docs)
+    return exchange.store_records(database, file, records, scheme, documents=docs,
+                                  progress=progress, cancelled=cancelled)
 
 
 def _first_line(text: str) -> str:
@@ -255,9 +263,11 @@ def _first_line(text: str) -> str:
 
 def _bundle_import(read: Callable[[Path, str], ForeignBundle]) -> Importer:
     def imp(database: Database, path: Path, *, mapping: LabelMapping | None,
-            annotator: str | None) -> AnnotationImportReport:
+            annotator: str | None, progress: Progress | None = None,
+            cancelled: IsCancelled | None = None) -> AnnotationImportReport:
         bundle = read(path, annotator or DEFAULT_ANNOTATOR)
-        return store_bundle(database, str(path), bundle, mapping)
+        return store_bundle(database, str(path), bundle, mapping, progress=progress,
+                            cancelled=cancelled)
 
     return imp
 
@@ -347,10 +357,16 @@ class RolledBack(Database):
 def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
                        mapping: str | None = None, label_map: Sequence[str] = (),
                        annotator: str | None = None, dry_run: bool = False,
-                       label_mapping: LabelMapping | None = None) -> AnnotationImportReport:
+                       label_mapping: LabelMapping | None = None,
+                       progress: Progress | None = None,
+                       cancelled: IsCancelled | None = None) -> AnnotationImportReport:
     """``mapping`` names a mapping file; ``label_mapping`` (e.g. edited in the GUI) wins over
     its entries and ``label_map`` (``FOREIGN=layer:value`` options) wins over both. A
-    ``dry_run`` reads and checks everything and returns the same report, storing nothing."""
+    ``dry_run`` reads and checks everything and returns the same report, storing nothing.
+
+    ``progress(done, total, "")`` reports records checked (see ``exchange.store_records``);
+    when ``cancelled()`` turns true the import raises ``corpus.ImportCancelled`` and, being one
+    transaction, stores nothing."""
     path = Path(path)
     if fmt is None:
         if not path.exists():
@@ -371,4 +387,7 @@ def import_annotations(database: Database, path: Path, *, fmt: str | None = None
         options = parse_map_options(label_map)
         rules = rules.merged(options) if rules else options
     target = RolledBack(database) if dry_run else database
-    return IMPORTERS[fmt](target, path, mapping=rules, annotator=annotator)
+    if progress is None and cancelled is None:  # exactly the call the importers always had
+        return IMPORTERS[fmt](target, path, mapping=rules, annotator=annotator)
+    return IMPORTERS[fmt](target, path, mapping=rules, annotator=annotator, progress=progress,
+                          cancelled=cancelled)
