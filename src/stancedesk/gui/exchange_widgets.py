@@ -1,0 +1,195 @@
+"""Pieces shared by the export and import dialogs: check lists, the preview pane and its
+background runner, the status/progress/button row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from stancedesk.gui import tasks
+from stancedesk.gui.exchange_preview import (
+    Preview,
+)
+
+
+class PreviewRunner(QObject):
+    """One preview task at a time, started a moment after the last change.
+
+    A change while a preview runs asks for one more run after it, and only the newest run's
+    result is reported, so the preview never shows stale choices.
+    """
+
+    ready = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, build: Callable[[], Callable[[], Any] | None], parent: QObject,
+                 delay_ms: int = 200) -> None:
+        super().__init__(parent)
+        self._build = build
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.run_now)
+        self._again = False
+        self.task: tasks.Task | None = None
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    def run_now(self) -> tasks.Task | None:
+        self._timer.stop()
+        if self.task is not None:
+            self._again = True
+            return self.task
+        job = self._build()
+        if job is None:
+            return None
+        task = tasks.Task(lambda _progress, _cancelled: job())
+        task.signals.succeeded.connect(lambda r: None if self._again else self.ready.emit(r))
+        task.signals.failed.connect(lambda e: None if self._again else self.failed.emit(e))
+        task.signals.finished.connect(self._finished)
+        self.task = tasks.start(task)
+        return task
+
+    def _finished(self) -> None:
+        self.task = None
+        if self._again:
+            self._again = False
+            self.run_now()
+
+    def shutdown(self) -> None:
+        """Stop asking for previews and wait for the one running (a preview is short)."""
+        self._timer.stop()
+        self._again = False
+        if self.task is not None:
+            self.task.done.wait(10)
+
+
+def monospace(widget: QWidget) -> None:
+    widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+
+
+def checklist(name: str) -> QListWidget:
+    widget = QListWidget()
+    widget.setObjectName(name)
+    widget.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+    return widget
+
+
+def add_check(widget: QListWidget, text: str, data: str, checked: bool) -> None:
+    item = QListWidgetItem(text)
+    item.setData(Qt.ItemDataRole.UserRole, data)
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+    widget.addItem(item)
+
+
+def checked_values(widget: QListWidget) -> list[str]:
+    return [widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked]
+
+
+def set_checked(widget: QListWidget, values: Sequence[str]) -> None:
+    for i in range(widget.count()):
+        item = widget.item(i)
+        item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
+                           in values else Qt.CheckState.Unchecked)
+
+
+def button_row(status: QLabel, progress: QProgressBar, *buttons: QPushButton) -> QHBoxLayout:
+    """Status text on the left, then progress while busy, then the buttons at their size."""
+    row = QHBoxLayout()
+    row.addWidget(status, 1)
+    progress.setFixedWidth(260)
+    row.addWidget(progress)
+    for button in buttons:
+        button.setMinimumWidth(96)
+        row.addWidget(button)
+    return row
+
+
+def elide(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+class PreviewPane(QGroupBox):
+    """A summary line, then text (monospace) or a table, then a caption."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.summary = QLabel()
+        self.summary.setObjectName("previewSummary")
+        self.summary.setWordWrap(True)
+        font = self.summary.font()
+        font.setBold(True)
+        self.summary.setFont(font)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("previewText")
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        monospace(self.text)
+        self.table = QTableWidget()
+        self.table.setObjectName("previewTable")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.text)
+        self.stack.addWidget(self.table)
+        self.caption = QLabel()
+        self.caption.setObjectName("previewCaption")
+        self.caption.setWordWrap(True)
+        self.body = QVBoxLayout(self)
+        self.body.addWidget(self.summary)
+        self.body.addWidget(self.stack, 1)
+        self.body.addWidget(self.caption)
+
+    def show_text(self, text: str, summary: str = "", caption: str = "", *,
+                  wrap: bool = False) -> None:
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth if wrap
+                                  else QPlainTextEdit.LineWrapMode.NoWrap)
+        self.summary.setText(summary)
+        self.text.setPlainText(text)
+        self.caption.setText(caption)
+        self.stack.setCurrentWidget(self.text)
+
+    def show_preview(self, preview: Preview) -> None:
+        if not preview.headers:
+            self.show_text(preview.text, preview.summary, preview.caption)
+            return
+        self.summary.setText(preview.summary)
+        self.caption.setText(preview.caption)
+        self.table.clear()
+        self.table.setColumnCount(len(preview.headers))
+        self.table.setRowCount(len(preview.rows))
+        self.table.setHorizontalHeaderLabels(preview.headers)
+        for r, row in enumerate(preview.rows):
+            for c, value in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()
+        for c in range(self.table.columnCount()):
+            self.table.setColumnWidth(c, min(self.table.columnWidth(c), 260))
+        self.stack.setCurrentWidget(self.table)
+
+
+# --- export ---------------------------------------------------------------------------------
