@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -126,6 +127,21 @@ def button_row(status: QLabel, progress: QProgressBar, *buttons: QPushButton) ->
         button.setMinimumWidth(96)
         row.addWidget(button)
     return row
+
+
+def dialog_layout(dialog: QWidget, choices: QWidget, preview: QWidget, choices_width: int,
+                  buttons: QHBoxLayout) -> None:
+    """Choices on the left, the preview on the right, status and buttons below."""
+    split = QSplitter()
+    split.addWidget(choices)
+    split.addWidget(preview)
+    split.setStretchFactor(1, 1)
+    split.setSizes([choices_width, 1080 - choices_width])
+    split.setChildrenCollapsible(False)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(split, 1)
+    layout.addLayout(buttons)
+    dialog.resize(1120, 700)
 
 
 def elide(text: str, width: int = 48) -> str:

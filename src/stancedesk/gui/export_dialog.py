@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +41,7 @@ from stancedesk.gui.exchange_widgets import (
     button_row,
     checked_values,
     checklist,
+    dialog_layout,
     elide,
     set_checked,
 )
@@ -193,17 +193,9 @@ class ExportDialog(QDialog):
         left = QWidget()
         left.setLayout(form)
         left.setMinimumWidth(400)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(self.preview)
-        split.setStretchFactor(1, 1)
-        split.setSizes([440, 640])
-        split.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.addWidget(split, 1)
-        layout.addLayout(button_row(self.status, self.progress, self.export_button,
-                                     self.cancel_button))
-        self.resize(1120, 700)
+        dialog_layout(self, left, self.preview, 440,
+                      button_row(self.status, self.progress, self.export_button,
+                                 self.cancel_button))
 
     # --- choices ---------------------------------------------------------------------------
 

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +43,7 @@ from stancedesk.gui.exchange_widgets import (
     PreviewPane,
     PreviewRunner,
     button_row,
+    dialog_layout,
 )
 from stancedesk.services import corpus, exchange, formats_registry, schemes
 from stancedesk.services.exchange import AnnotationImportReport
@@ -225,17 +225,9 @@ class ImportDialog(QDialog):
         left = QWidget()
         left.setLayout(left_layout)
         left.setMinimumWidth(460)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(self.preview)
-        split.setStretchFactor(1, 1)
-        split.setSizes([500, 580])
-        split.setChildrenCollapsible(False)
-        layout = QVBoxLayout(self)
-        layout.addWidget(split, 1)
-        layout.addLayout(button_row(self.status, self.progress, self.import_button,
-                                     self.close_button))
-        self.resize(1120, 700)
+        dialog_layout(self, left, self.preview, 500,
+                      button_row(self.status, self.progress, self.import_button,
+                                 self.close_button))
 
     # --- choices ---------------------------------------------------------------------------
 
