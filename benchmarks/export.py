@@ -23,6 +23,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from stancedesk.services import formats_registry
+
 TARGET_SECONDS = 10.0
 TARGET_MB = 300.0
 BATCH = 50_000
@@ -79,12 +81,11 @@ def build(path: Path, n_spans: int, n_docs: int) -> None:
 
 
 def run_export(db: str, fmt: str, out: str) -> None:
-    from stancedesk.services import exchange
     from stancedesk.services.project import open_database
 
     database = open_database(db, seed_sample=False)
     start = time.perf_counter()
-    n = exchange.export_annotations(database, fmt, Path(out))
+    n = formats_registry.export_annotations(database, fmt, Path(out))
     seconds = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     database.dispose()

@@ -8,7 +8,7 @@ import pytest
 from fmt_helpers import fresh_db
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import annotations, corpus, exchange
+from stancedesk.services import annotations, corpus, formats_registry
 
 TEXT = "Der Minister 😀 lobte die Gespräche.\nقال المتحدث إن المحادثات مثمرة\n"
 ANN = (
@@ -39,7 +39,7 @@ def collection(tmp_path):
 
 def test_foreign_collection_with_mapping_file(db, collection):
     folder, mapping = collection
-    report = exchange.import_annotations(db, folder, fmt="brat", mapping=str(mapping))
+    report = formats_registry.import_annotations(db, folder, fmt="brat", mapping=str(mapping))
     assert report.added == 3 and len(report.documents_created) == 1
     spans = {(s.start, s.end): s for s in annotations.list_spans(db)}
     assert spans[(0, 12)].labels == {"stance": "favor"}
@@ -52,7 +52,7 @@ def test_foreign_collection_with_mapping_file(db, collection):
 
 def test_map_options_instead_of_a_file(db, collection):
     folder, _ = collection
-    report = exchange.import_annotations(
+    report = formats_registry.import_annotations(
         db, folder / "dana" / "doc1.ann", label_map=["Favour=stance:favor", "Source=",
                                                     "Kind=Anonymous=sourcing:anonymous",
                                                     "Negated="], annotator="erin")
@@ -63,7 +63,7 @@ def test_map_options_instead_of_a_file(db, collection):
 def test_unmapped_labels_are_all_listed_and_nothing_is_stored(db, collection):
     folder, _ = collection
     with pytest.raises(FormatError) as info:
-        exchange.import_annotations(db, folder, label_map=["Favour=stance:favor"])
+        formats_registry.import_annotations(db, folder, label_map=["Favour=stance:favor"])
     message = str(info.value)
     for label in ("'Source'", "'Kind=Anonymous'", "'Negated'"):
         assert label in message
@@ -76,11 +76,11 @@ def test_malformed_line_names_file_and_line(db, collection):
     (folder / "dana" / "doc1.ann").write_text("T1\tFavour 0 12\tDer Minister\nT2\tbroken\n",
                                               encoding="utf-8")
     with pytest.raises(FormatError, match=r"doc1\.ann, line 2"):
-        exchange.import_annotations(db, folder, label_map=["Favour=stance:favor"])
+        formats_registry.import_annotations(db, folder, label_map=["Favour=stance:favor"])
     (folder / "dana" / "doc1.ann").write_text("T1\tFavour 0 12\tDer Ministre\n",
                                               encoding="utf-8")
     with pytest.raises(FormatError, match=r"line 1: T1: the text 'Der Ministre' does not match"):
-        exchange.import_annotations(db, folder, label_map=["Favour=stance:favor"])
+        formats_registry.import_annotations(db, folder, label_map=["Favour=stance:favor"])
     assert corpus.list_documents(db) == []
 
 
@@ -89,21 +89,21 @@ def test_crlf_text_files_keep_offsets(db, tmp_path):
     folder.mkdir()
     (folder / "a.txt").write_bytes("One line.\r\nTwo 😀 lines.\r\n".encode())
     (folder / "a.ann").write_text("T1\tFavour 17 23\tlines.\n", encoding="utf-8")
-    exchange.import_annotations(db, folder, label_map=["Favour=stance:favor"])
+    formats_registry.import_annotations(db, folder, label_map=["Favour=stance:favor"])
     [span] = annotations.list_spans(db)
     assert (span.start, span.end, span.text) == (16, 22, "lines.")
 
 
 def test_export_reuses_stored_documents_and_writes_conf(annotated, tmp_path):
     out = tmp_path / "export"
-    exchange.export_annotations(annotated.db, "brat", out, annotators=["carol ü"])
+    formats_registry.export_annotations(annotated.db, "brat", out, annotators=["carol ü"])
     assert sorted(p.name for p in out.iterdir()) == ["annotation.conf", "carol ü", "visual.conf"]
     ann = next((out / "carol ü").glob("*.ann")).read_text(encoding="utf-8")
     assert "T2\tstance_against 57 73\tExperts doubt it\nA1\tsourcing T2 expert" in ann
     assert "T1\tunlabelled 10 18\twelcomed\n#1\tAnnotatorNotes T1\tunlabelled on purpose" in ann
     other = fresh_db(tmp_path, corpus_folder=annotated.folder)
     try:
-        report = exchange.import_annotations(other, out)
+        report = formats_registry.import_annotations(other, out)
         assert report.added == 2 and len(report.documents_reused) == 1
         assert not report.documents_created
     finally:
@@ -115,4 +115,4 @@ def test_export_refuses_a_non_empty_folder(annotated, tmp_path):
     out.mkdir()
     (out / "keep.txt").write_text("x", encoding="utf-8")
     with pytest.raises(FormatError, match="not empty"):
-        exchange.export_annotations(annotated.db, "brat", out)
+        formats_registry.export_annotations(annotated.db, "brat", out)

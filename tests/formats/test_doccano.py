@@ -7,7 +7,7 @@ import json
 import pytest
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import annotations, exchange
+from stancedesk.services import annotations, formats_registry
 
 LINES = [
     {"id": 1, "text": "😀 Officials praised the talks. قال المتحدث",
@@ -25,7 +25,7 @@ def test_hand_written_file(db, tmp_path):
                     encoding="utf-8")
     mapping = tmp_path / "map.json"
     mapping.write_text(json.dumps(MAP), encoding="utf-8")  # the flat form
-    report = exchange.import_annotations(db, path, mapping=str(mapping), annotator="dora")
+    report = formats_registry.import_annotations(db, path, mapping=str(mapping), annotator="dora")
     assert report.added == 3
     spans = {s.text: s for s in annotations.list_spans(db)}
     # Two entries with the same offsets are one span with two layers.
@@ -39,12 +39,12 @@ def test_errors_name_file_and_line(db, tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text(json.dumps(LINES[0], ensure_ascii=False) + "\n{not json\n", encoding="utf-8")
     with pytest.raises(FormatError, match=r"bad.jsonl, line 2: malformed JSON"):
-        exchange.import_annotations(db, path, fmt="doccano")
+        formats_registry.import_annotations(db, path, fmt="doccano")
     path.write_text(json.dumps({"text": "short", "label": [[0, 99, "POS"]]}) + "\n",
                     encoding="utf-8")
     with pytest.raises(FormatError, match=r"line 1: span 0:99 does not fit"):
-        exchange.import_annotations(db, path, fmt="doccano")
+        formats_registry.import_annotations(db, path, fmt="doccano")
     path.write_text(json.dumps(LINES[0], ensure_ascii=False) + "\n", encoding="utf-8")
     with pytest.raises(FormatError, match=r"'OFFICIAL'.*\n.*'POS'"):
-        exchange.import_annotations(db, path, fmt="doccano")
+        formats_registry.import_annotations(db, path, fmt="doccano")
     assert annotations.list_spans(db) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stancedesk.services import annotations, corpus, exchange, formats_registry
+from stancedesk.services import annotations, corpus, formats_registry
 from stancedesk.services.corpus import ImportCancelled
 from stancedesk.storage.engine import Database
 
@@ -100,5 +100,5 @@ def test_cancel_rolls_back_documents_of_corpus_carrying_formats(db: Database,
 
 
 def test_without_callbacks_the_import_is_unchanged(db: Database, big_csv: Path) -> None:
-    report = exchange.import_annotations(db, big_csv)  # what the CLI calls
+    report = formats_registry.import_annotations(db, big_csv)  # what the CLI calls
     assert report.added == SPANS

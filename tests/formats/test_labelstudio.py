@@ -8,7 +8,7 @@ import pytest
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelstudio import label_config
-from stancedesk.services import annotations, exchange
+from stancedesk.services import annotations, formats_registry
 from stancedesk.services.project import default_scheme
 
 TEXT = "Sources 😀😀 say the deal is a betrayal. قال المتحدث"
@@ -42,7 +42,7 @@ MAP = ["Against=stance:against", "Anon=sourcing:anonymous", "Official=sourcing:o
 def test_hand_written_export(db, tmp_path):
     path = tmp_path / "project.json"
     path.write_text(json.dumps(TASKS, ensure_ascii=False), encoding="utf-8")
-    report = exchange.import_annotations(db, path, label_map=MAP)
+    report = formats_registry.import_annotations(db, path, label_map=MAP)
     assert report.added == 4 and len(report.documents_created) == 2
     spans = {s.text: s for s in annotations.list_spans(db)}
     assert spans["betrayal"].labels == {"stance": "against", "target": "the deal"}
@@ -59,13 +59,13 @@ def test_unmapped_and_bad_offsets(db, tmp_path):
     path = tmp_path / "project.json"
     path.write_text(json.dumps(TASKS, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(FormatError) as info:
-        exchange.import_annotations(db, path, label_map=MAP[:1])
+        formats_registry.import_annotations(db, path, label_map=MAP[:1])
     assert "'Anon'" in str(info.value) and "'Official'" in str(info.value)
     bad = json.loads(json.dumps(TASKS))
     bad[0]["annotations"][0]["result"][0]["value"]["start"] = 5
     path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(FormatError, match=r"task 1, annotation 1, line 1: region 5:39"):
-        exchange.import_annotations(db, path, label_map=MAP)
+        formats_registry.import_annotations(db, path, label_map=MAP)
     assert annotations.list_spans(db) == []
 
 

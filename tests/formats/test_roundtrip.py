@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fmt_helpers import content, fresh_db
 
-from stancedesk.services import exchange
+from stancedesk.services import formats_registry
 
 # format -> (output name, carries span ids and times, carries document text)
 FORMATS = {
@@ -26,12 +26,12 @@ FORMATS = {
 def test_round_trip(fmt, annotated, tmp_path: Path):
     name, full, carries_text = FORMATS[fmt]
     out = tmp_path / name
-    n = exchange.export_annotations(annotated.db, fmt, out)
+    n = formats_registry.export_annotations(annotated.db, fmt, out)
     assert n == 11
     # Formats that carry the text also build the corpus; the others need it imported first.
     other = fresh_db(tmp_path, corpus_folder=None if carries_text else annotated.folder)
     try:
-        report = exchange.import_annotations(other, out, fmt=fmt)
+        report = formats_registry.import_annotations(other, out, fmt=fmt)
         assert report.added == 11
         if carries_text:
             assert len(report.documents_created) == 3
@@ -41,7 +41,7 @@ def test_round_trip(fmt, annotated, tmp_path: Path):
         if fmt in {"csv", "xlsx", "parquet", "jsonl"}:
             assert content(other, times=True) == content(annotated.db, times=True)
         # Importing the same file again adds nothing.
-        again = exchange.import_annotations(other, out, fmt=fmt)
+        again = formats_registry.import_annotations(other, out, fmt=fmt)
         assert again.added == 0 and again.unchanged == 11
     finally:
         other.dispose()

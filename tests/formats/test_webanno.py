@@ -6,7 +6,7 @@ import pytest
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.webanno import escape, unescape
-from stancedesk.services import annotations, exchange
+from stancedesk.services import annotations, formats_registry
 
 # Offsets count UTF-16 units: the emoji takes 9-11, so "praised" is 12-19 (11-18 in Python).
 TSV = """#FORMAT=WebAnno TSV 3.3
@@ -31,7 +31,7 @@ MAP = ["PER=", "ORG=sourcing:official", "Favour=stance:favor"]
 def test_hand_written_inception_file(db, tmp_path):
     path = tmp_path / "doc.tsv"
     path.write_text(TSV, encoding="utf-8")
-    report = exchange.import_annotations(db, path, label_map=MAP, annotator="ines")
+    report = formats_registry.import_annotations(db, path, label_map=MAP, annotator="ines")
     assert report.added == 2
     spans = {s.text: s for s in annotations.list_spans(db)}
     assert (spans["praised talks"].start, spans["praised talks"].end) == (11, 24)
@@ -46,11 +46,11 @@ def test_unmapped_and_bad_offsets(db, tmp_path):
     path = tmp_path / "doc.tsv"
     path.write_text(TSV, encoding="utf-8")
     with pytest.raises(FormatError) as info:
-        exchange.import_annotations(db, path)
+        formats_registry.import_annotations(db, path)
     assert all(f"'{x}'" in str(info.value) for x in ("PER", "ORG", "Favour"))
     path.write_text(TSV.replace("12-19\tpraised", "11-18\tpraised"), encoding="utf-8")
     with pytest.raises(FormatError, match=r"doc.tsv, line 9: token 'praised'"):
-        exchange.import_annotations(db, path, label_map=MAP)
+        formats_registry.import_annotations(db, path, label_map=MAP)
     assert annotations.list_spans(db) == []
 
 

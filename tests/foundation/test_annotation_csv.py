@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import annotations, corpus, exchange
+from stancedesk.services import annotations, corpus, exchange, formats_registry
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
 
@@ -86,16 +86,16 @@ def test_spreadsheet_safe_neutralises_formulas(annotated: Database) -> None:
 def test_round_trip_into_an_empty_database_of_the_same_corpus(annotated: Database,
                                                               tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
-    exchange.export_annotations(annotated, "csv", path)
+    formats_registry.export_annotations(annotated, "csv", path)
     fresh = open_database(str(tmp_path / "fresh.sqlite"), seed_sample=False)
     try:
         corpus.import_paths(fresh, [_corpus(tmp_path)])
-        report = exchange.import_annotations(fresh, path)
+        report = formats_registry.import_annotations(fresh, path)
         assert report.added == 4
         assert sorted(report.annotators_created) == ["alice", "bob", "ḃöb ✍️"]
         assert annotations.list_spans(fresh) == annotations.list_spans(annotated)
         assert _export(fresh) == _export(annotated)
-        again = exchange.import_annotations(fresh, path)
+        again = formats_registry.import_annotations(fresh, path)
         assert (again.added, again.unchanged) == (0, 4), "re-import is idempotent"
     finally:
         fresh.dispose()
@@ -119,7 +119,7 @@ def test_minimal_columns_and_source_file_identification(db: Database, tmp_path: 
     i = TEXT.index("sources said")
     path = _write(tmp_path, ["source_file", "annotator", "start", "end", "text", "sourcing"],
                   [["talks.txt", "carol", str(i), str(i + 12), "sources said", "anonymous"]])
-    assert exchange.import_annotations(db, path).added == 1
+    assert formats_registry.import_annotations(db, path).added == 1
     (span,) = annotations.list_spans(db)
     assert (span.annotator, span.text, dict(span.labels)) == ("carol", "sources said",
                                                               {"sourcing": "anonymous"})
@@ -144,7 +144,7 @@ def test_bad_rows_stop_the_import_and_store_nothing(db: Database, tmp_path: Path
     path = _write(tmp_path, ["document_id", "annotator", "start", "end", "text", "stance"],
                   [good, row(doc)])
     with pytest.raises(FormatError) as info:
-        exchange.import_annotations(db, path)
+        formats_registry.import_annotations(db, path)
     message = str(info.value)
     assert str(path) in message and "line 3" in message and problem in message
     assert annotations.list_spans(db) == []
@@ -156,7 +156,7 @@ def test_every_bad_row_is_listed(db: Database, tmp_path: Path) -> None:
     path = _write(tmp_path, ["document_id", "annotator", "start", "end", "text", "stance"],
                   [[doc, "al", "0", "5", "KESSA", "pro"], [doc, "al", "0", "5", "kessa", ""]])
     with pytest.raises(FormatError) as info:
-        exchange.import_annotations(db, path)
+        formats_registry.import_annotations(db, path)
     assert "2 problem(s)" in str(info.value)
     assert "line 2" in str(info.value) and "line 3" in str(info.value)
 
@@ -172,7 +172,7 @@ def test_bad_headers_are_refused(db: Database, tmp_path: Path, header: list[str]
     corpus.import_paths(db, [_corpus(tmp_path)])
     path = _write(tmp_path, header, [])
     with pytest.raises(FormatError, match="line 1") as info:
-        exchange.import_annotations(db, path)
+        formats_registry.import_annotations(db, path)
     assert problem in str(info.value)
 
 
@@ -183,14 +183,14 @@ def test_ambiguous_source_file_and_conflicting_ids(db: Database, tmp_path: Path)
     path = _write(tmp_path, ["source_file", "annotator", "start", "end", "text"],
                   [["many.jsonl", "al", "0", "3", "One"]])
     with pytest.raises(FormatError, match="names 2 documents; give document_id"):
-        exchange.import_annotations(db, path)
+        formats_registry.import_annotations(db, path)
     doc = next(d.id for d in corpus.list_documents(db) if d.length == 4
                and corpus.get_document(db, d.id).text == "One.")
     span = annotations.create_span(db, doc, "al", 0, 3)
     path = _write(tmp_path, ["annotation_id", "document_id", "annotator", "start", "end", "text"],
                   [[span.id, doc, "al", "0", "2", "On"]])
     with pytest.raises(FormatError, match="already exists with different content"):
-        exchange.import_annotations(db, path)
+        formats_registry.import_annotations(db, path)
     assert len(annotations.list_spans(db)) == 1
 
 

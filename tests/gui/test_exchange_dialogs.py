@@ -17,7 +17,7 @@ from stancedesk.cli import main
 from stancedesk.gui import tasks
 from stancedesk.gui.exchange_dialogs import ExportDialog, ImportDialog, checked_values
 from stancedesk.gui.main_window import MainWindow
-from stancedesk.services import annotations, corpus, exchange
+from stancedesk.services import annotations, corpus, exchange, formats_registry
 from stancedesk.services.project import open_database
 
 FIRST = "Ostrelia will host"  # the first span (document order) of the fixture
@@ -199,7 +199,7 @@ def test_import_lists_unmapped_labels_and_stores_nothing(qtbot, window: MainWind
     database = open_database(str(window.database.location.path), seed_sample=False)
     try:
         with pytest.raises(Exception) as real:
-            exchange.import_annotations(database, path)
+            formats_registry.import_annotations(database, path)
     finally:
         database.dispose()
     assert dialog.preview.text.toPlainText() == str(real.value)  # the import's own words

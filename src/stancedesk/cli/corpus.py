@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from stancedesk.cli.common import database, print_json
-from stancedesk.services import corpus, exchange
+from stancedesk.services import corpus, exchange, formats_registry
 
 ANNOTATIONS_COMMAND = "import-annotations"
 
@@ -30,9 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Import annotations from files of StanceDesk or other tools, checked "
                     "against the stored texts and the scheme; all or nothing.")
     imp.add_argument("paths", nargs="+", metavar="PATH")
-    imp.add_argument("--format", dest="fmt", default=None, choices=exchange.import_formats(),
-                     help="annotation format for 'import annotations' (default: from the file "
-                          "name; a folder is brat or webanno)")
+    imp.add_argument("--format", dest="fmt", default=None,
+                     choices=formats_registry.import_formats(),
+                     help="annotation format (default: from the file name; a folder is brat or "
+                          "webanno)")
     imp.add_argument("--mapping", metavar="FILE", default=None,
                      help="label mapping file (JSON) for annotation formats of other tools")
     imp.add_argument("--map", dest="label_map", metavar="FOREIGN=LAYER:VALUE", action="append",
@@ -66,18 +67,19 @@ def _import(args: argparse.Namespace) -> int:
 def _import_annotations(args: argparse.Namespace) -> int:
     db = database(args)
     paths: list[str] = args.paths
+
+    def run(path: str, *, dry_run: bool) -> exchange.AnnotationImportReport:
+        return formats_registry.import_annotations(
+            db, Path(path), fmt=args.fmt, mapping=args.mapping, label_map=args.label_map,
+            annotator=args.import_annotator, dry_run=dry_run)
+
     if len(paths) > 1 and not args.dry_run:
         # several files: check them all first, so that a bad last file stores nothing at all
         for path in paths:
-            exchange.import_annotations(db, Path(path), fmt=args.fmt, mapping=args.mapping,
-                                        label_map=args.label_map,
-                                        annotator=args.import_annotator, dry_run=True)
+            run(path, dry_run=True)
     total = 0
     for path in paths:
-        report = exchange.import_annotations(db, Path(path), fmt=args.fmt, mapping=args.mapping,
-                                             label_map=args.label_map,
-                                             annotator=args.import_annotator,
-                                             dry_run=args.dry_run)
+        report = run(path, dry_run=args.dry_run)
         total += report.added
         if not args.quiet:
             verb = "would import" if args.dry_run else "imported"

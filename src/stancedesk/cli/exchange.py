@@ -7,14 +7,15 @@ import sys
 from pathlib import Path
 
 from stancedesk.cli.common import database, split_list
-from stancedesk.services import exchange
+from stancedesk.services import formats_registry
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     exp = sub.add_parser("export", help="export annotations")
     esub = exp.add_subparsers(dest="export_what", metavar="WHAT", required=True)
     ann = esub.add_parser("annotations", help="one row (or record) per span")
-    ann.add_argument("--format", dest="fmt", default="csv", choices=exchange.export_formats(),
+    ann.add_argument("--format", dest="fmt", default="csv",
+                     choices=formats_registry.export_formats(),
                      help="output format (default: csv)")
     ann.add_argument("-o", "--output", metavar="PATH", default=None,
                      help="file, or a new folder for brat and webanno; default: standard "
@@ -31,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _export(args: argparse.Namespace) -> int:
     db = database(args)
-    n = exchange.export_annotations(
+    n = formats_registry.export_annotations(
         db, args.fmt, Path(args.output) if args.output else None,
         annotators=split_list(args.annotators), documents=split_list(args.documents),
         spreadsheet_safe=args.spreadsheet_safe)

@@ -47,7 +47,7 @@ from stancedesk.gui.palette import LabelPalette
 from stancedesk.gui.reader import DocumentView
 from stancedesk.gui.settings import DeskSettings
 from stancedesk.gui.window_chrome import WindowChrome
-from stancedesk.services import annotations, exchange
+from stancedesk.services import annotations, formats_registry
 from stancedesk.services.corpus import ImportCancelled, ImportReport, import_paths
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
@@ -573,7 +573,7 @@ class MainWindow(WindowChrome, QMainWindow):
         annotators = self.desk.visible_annotators()
 
         def work(_progress: tasks.Progress, _cancelled: Callable[[], bool]) -> int:
-            return exchange.export_annotations(database, "csv", Path(path),
+            return formats_registry.export_annotations(database, "csv", Path(path),
                                                annotators=annotators)
 
         task = tasks.Task(work)

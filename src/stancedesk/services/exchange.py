@@ -18,6 +18,7 @@ from stancedesk.formats.annotations_csv import (
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.services.corpus import ImportCancelled, IsCancelled, Progress
+from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanRow
@@ -48,16 +49,6 @@ class AnnotationImportReport:
     documents_created: list[str] = field(default_factory=list)  # ids, for corpus-carrying formats
     documents_reused: list[str] = field(default_factory=list)  # same text already stored
     per_annotator: dict[str, int] = field(default_factory=dict)  # spans added, by annotator
-
-
-def document_lookup(database: Database) -> Callable[[str], Document | None]:
-    """Title and file name of every document, without loading texts (exports call this)."""
-    with database.read() as session:
-        rows = session.execute(select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file,
-                                      DocumentRow.sha256))
-        docs = {i: Document(id=i, title=t, text="", sha256=h, source_file=s)
-                for i, t, s, h in rows}
-    return docs.get
 
 
 def document_loader(database: Database) -> Callable[[str], Document | None]:
@@ -109,11 +100,10 @@ def export_annotations_csv(database: Database, out: IO[str], *,
                            annotators: Sequence[str] | None = None,
                            documents: Sequence[str] | None = None,
                            spreadsheet_safe: bool = False) -> int:
-    with database.read() as session:
-        scheme = repo.load_scheme(session)
-        assert scheme is not None
-        rows = repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
-        return write_annotation_rows(out, columns(scheme), rows, safe=spreadsheet_safe)
+    scheme = get_scheme(database)
+    return write_annotation_rows(out, columns(scheme),
+                                 annotation_rows(database, scheme, annotators, documents),
+                                 safe=spreadsheet_safe)
 
 
 def _same(span: Span, record: Span) -> bool:
@@ -278,59 +268,7 @@ def import_annotations_csv(database: Database, path: Path | str, *,
         data = path.read_bytes()
     except OSError as exc:
         raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
-    with database.read() as session:
-        scheme = repo.load_scheme(session)
-    assert scheme is not None
+    scheme = get_scheme(database)
     records = list(read_annotations_csv(data, str(path), scheme))
     return store_records(database, str(path), records, scheme, progress=progress,
                          cancelled=cancelled)
-
-
-# --- format registry -----------------------------------------------------------------------
-# The per-format glue lives in services/formats_registry.py; these names stay here for callers.
-
-
-def export_formats() -> list[str]:
-    from stancedesk.services import formats_registry
-
-    return formats_registry.export_formats()
-
-
-def import_formats() -> list[str]:
-    from stancedesk.services import formats_registry
-
-    return formats_registry.import_formats()
-
-
-def export_annotations(database: Database, fmt: str, path: Path | None, *,
-                       annotators: Sequence[str] | None = None,
-                       documents: Sequence[str] | None = None,
-                       spreadsheet_safe: bool = False, limit: int | None = None,
-                       progress: Callable[[int], None] | None = None) -> int:
-    from stancedesk.services import formats_registry
-
-    return formats_registry.export_annotations(database, fmt, path, annotators=annotators,
-                                               documents=documents,
-                                               spreadsheet_safe=spreadsheet_safe, limit=limit,
-                                               progress=progress)
-
-
-def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
-                       mapping: str | None = None, label_map: Sequence[str] = (),
-                       annotator: str | None = None,
-                       dry_run: bool = False) -> AnnotationImportReport:
-    """``dry_run``: read and check everything, report what would be stored, store nothing."""
-    from stancedesk.services import formats_registry
-
-    return formats_registry.import_annotations(database, path, fmt=fmt, mapping=mapping,
-                                               label_map=label_map, annotator=annotator,
-                                               dry_run=dry_run)
-
-
-def __getattr__(name: str) -> Any:
-    # EXPORTERS, IMPORTERS and IMPORT_SUFFIXES moved with the registry; keep them reachable.
-    if name in {"EXPORTERS", "IMPORTERS", "IMPORT_SUFFIXES"}:
-        from stancedesk.services import formats_registry
-
-        return getattr(formats_registry, name)
-    raise AttributeError(name)

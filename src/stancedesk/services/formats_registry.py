@@ -7,7 +7,6 @@ read everything, map labels, and store all or nothing through ``exchange.store_r
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -39,9 +38,14 @@ from stancedesk.formats.labelmap import (
     resolve,
 )
 from stancedesk.services import exchange
+from stancedesk.services.atomic import (
+    folder_on_success,
+    replaced_on_success,
+    text_replaced_on_success,
+)
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.services.exchange import AnnotationImportReport
-from stancedesk.storage import repositories as repo
+from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database
 from stancedesk.storage.errors import translate_errors
 
@@ -73,81 +77,33 @@ class Selection:
             yield item
 
 
-def _scheme(database: Database) -> Scheme:
-    with database.read() as session:
-        scheme = repo.load_scheme(session)
-    assert scheme is not None
-    return scheme
-
-
-@contextmanager
-def _atomic_file(path: Path, mode: str) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place only on success."""
-    del mode
-    tmp = path.with_name(path.name + ".part")
-    try:
-        yield tmp
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-@contextmanager
-def _atomic_folder(path: Path) -> Iterator[Path]:
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise FormatError(str(path), "the output folder exists and is not empty; choose a new "
-                          "or empty folder (an export never mixes with older files)")
-    tmp = path.with_name(path.name + ".part")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
-        yield tmp
-        if path.exists():
-            path.rmdir()
-        tmp.replace(path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def _text_export(write: Callable[[IO[str], Scheme, Selection, Database], int]) -> Exporter:
     def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
                documents: Sequence[str] | None, spreadsheet_safe: bool = False,
                limit: int | None = None, progress: SpanProgress | None = None) -> int:
         del spreadsheet_safe
-        scheme, sel = _scheme(database), Selection(annotators, documents, limit, progress)
+        scheme, sel = get_scheme(database), Selection(annotators, documents, limit, progress)
         if path is None:
             return write(sys.stdout, scheme, sel, database)
-        with _atomic_file(path, "w") as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+        with text_replaced_on_success(path) as out:
             return write(out, scheme, sel, database)
 
     return export
 
 
-def _binary_export(name: str, write: Callable[[Path, Scheme, Selection, Database], int]) -> \
-        Exporter:
+def _path_export(name: str, folder: bool,
+                 write: Callable[[Path, Scheme, Selection, Database], int]) -> Exporter:
+    """Formats written to a file that is not text (xlsx, parquet) or to a folder (brat, webanno):
+    they need -o, and the output appears whole or not at all."""
     def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
                documents: Sequence[str] | None, spreadsheet_safe: bool = False,
                limit: int | None = None, progress: SpanProgress | None = None) -> int:
         del spreadsheet_safe
         if path is None:
-            raise FormatError("-", f"the {name} format is binary: give an output file with -o")
-        with _atomic_file(path, "wb") as tmp:
-            return write(tmp, _scheme(database),
-                         Selection(annotators, documents, limit, progress), database)
-
-    return export
-
-
-def _folder_export(name: str, write: Callable[[Path, Scheme, Selection, Database], int]) -> \
-        Exporter:
-    def export(database: Database, path: Path | None, *, annotators: Sequence[str] | None,
-               documents: Sequence[str] | None, spreadsheet_safe: bool = False,
-               limit: int | None = None, progress: SpanProgress | None = None) -> int:
-        del spreadsheet_safe
-        if path is None:
-            raise FormatError("-", f"the {name} format writes a folder: give it with -o")
-        with _atomic_folder(path) as tmp:
-            return write(tmp, _scheme(database),
+            need = "writes a folder: give it" if folder else "is binary: give an output file"
+            raise FormatError("-", f"the {name} format {need} with -o")
+        with (folder_on_success if folder else replaced_on_success)(path) as tmp:
+            return write(tmp, get_scheme(database),
                          Selection(annotators, documents, limit, progress), database)
 
     return export
@@ -165,10 +121,6 @@ def _export_csv(database: Database, path: Path | None, *, annotators: Sequence[s
                 documents: Sequence[str] | None, spreadsheet_safe: bool = False,
                 limit: int | None = None, progress: SpanProgress | None = None) -> int:
     def write(out: IO[str], scheme: Scheme, sel: Selection, db: Database) -> int:
-        if sel.limit is None and sel.progress is None:
-            return exchange.export_annotations_csv(db, out, annotators=sel.annotators,
-                                                   documents=sel.documents,
-                                                   spreadsheet_safe=spreadsheet_safe)
         return annotations_csv.write_annotation_rows(out, annotations_csv.columns(scheme),
                                                      _rows(db, scheme, sel),
                                                      safe=spreadsheet_safe)
@@ -179,16 +131,17 @@ def _export_csv(database: Database, path: Path | None, *, annotators: Sequence[s
 
 EXPORTERS: dict[str, Exporter] = {
     "csv": _export_csv,
-    "xlsx": _binary_export("xlsx", lambda p, sc, sel, db: annotations_xlsx.write_annotations_xlsx(
-        p, sc, _spans(db, sel), exchange.document_loader(db))),
+    "xlsx": _path_export("xlsx", False, lambda p, sc, sel, db:
+                         annotations_xlsx.write_annotations_xlsx(
+                             p, sc, _spans(db, sel), exchange.document_loader(db))),
     "jsonl": _text_export(lambda out, sc, sel, db: annotations_jsonl.write_annotations_jsonl(
         out, _spans(db, sel), exchange.document_loader(db))),
-    "parquet": _binary_export("parquet", lambda p, sc, sel, db:
-                              annotations_parquet.write_annotation_rows_parquet(
-                                  p, sc, _rows(db, sc, sel))),
-    "brat": _folder_export("brat", lambda p, sc, sel, db: brat.write_brat(
+    "parquet": _path_export("parquet", False, lambda p, sc, sel, db:
+                            annotations_parquet.write_annotation_rows_parquet(
+                                p, sc, _rows(db, sc, sel))),
+    "brat": _path_export("brat", True, lambda p, sc, sel, db: brat.write_brat(
         p, sc, _spans(db, sel), exchange.document_loader(db))),
-    "webanno": _folder_export("webanno", lambda p, sc, sel, db: webanno.write_webanno(
+    "webanno": _path_export("webanno", True, lambda p, sc, sel, db: webanno.write_webanno(
         p, sc, _spans(db, sel), exchange.document_loader(db))),
     "labelstudio": _text_export(lambda out, sc, sel, db: labelstudio.write_labelstudio(
         out, sc, _spans(db, sel), exchange.document_loader(db))),
@@ -230,7 +183,7 @@ def _table_import(name: str, read: Callable[[Path, Scheme], Iterator]) -> Import
         _no_mapping(name, path, mapping)
         if not path.is_file():
             raise FormatError(str(path), "no such file")
-        scheme = _scheme(database)
+        scheme = get_scheme(database)
         records = list(read(path, scheme))
         return exchange.store_records(database, str(path), records, scheme, progress=progress,
                                       cancelled=cancelled)
@@ -243,7 +196,7 @@ def store_bundle(database: Database, file: str, bundle: ForeignBundle,
                  cancelled: IsCancelled | None = None) -> AnnotationImportReport:
     """Map labels, then store the bundle's documents and spans in one transaction (a cancel
     rolls back the documents too)."""
-    scheme = _scheme(database)
+    scheme = get_scheme(database)
     if mapping is not None:
         check_mapping(mapping, scheme, file)
     docs = [Document.from_text(d.text, title=d.title or _first_line(d.text),
