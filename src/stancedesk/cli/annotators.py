@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 
 from stancedesk.cli.common import database, print_json
 from stancedesk.services import annotations
@@ -16,12 +15,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    db = database(args)
-    names = annotations.list_annotator_names(db)
-    counts = Counter(s.annotator for s in annotations.list_spans(db))
+    counts = annotations.spans_per_annotator(database(args))
     if args.json:
-        print_json([{"name": n, "spans": counts.get(n, 0)} for n in names])
+        print_json([{"name": n, "spans": c} for n, c in counts.items()])
     else:
-        for n in names:
-            print(f"{counts.get(n, 0):>7}  {n}")
+        for n, c in counts.items():
+            print(f"{c:>7}  {n}")
     return 0

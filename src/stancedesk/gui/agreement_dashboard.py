@@ -16,8 +16,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QProgressBar,
@@ -32,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from stancedesk.gui import tasks
 from stancedesk.gui.agreement_panel import LayerPanel
+from stancedesk.gui.checklist import add_check, checked_values, checklist
 from stancedesk.services import agreement, annotations, corpus, schemes
 from stancedesk.services.agreement import AgreementSettings
 from stancedesk.storage.engine import Database
@@ -55,9 +54,11 @@ class AgreementDashboard(QWidget):
         self.result: dict[str, Any] | None = None
         self.task: tasks.Task | None = None
 
-        self.annotator_list = self._checklist("annotatorChoice")
-        self.layer_list = self._checklist("layerChoice")
-        self.document_list = self._checklist("documentChoice")
+        self.annotator_list = checklist("annotatorChoice")
+        self.layer_list = checklist("layerChoice")
+        self.document_list = checklist("documentChoice")
+        for widget in (self.annotator_list, self.layer_list, self.document_list):
+            widget.setMaximumHeight(150)
         self.document_list.setToolTip("None checked: every document where a chosen annotator "
                                       "has a span")
         self.bootstrap = QSpinBox()
@@ -125,40 +126,20 @@ class AgreementDashboard(QWidget):
         self.report_button.clicked.connect(self._choose_report)
         self.reload_choices()
 
-    @staticmethod
-    def _checklist(name: str) -> QListWidget:
-        widget = QListWidget()
-        widget.setObjectName(name)
-        widget.setMaximumHeight(150)
-        return widget
-
-    @staticmethod
-    def _add(widget: QListWidget, text: str, data: str, checked: bool) -> None:
-        item = QListWidgetItem(text)
-        item.setData(Qt.ItemDataRole.UserRole, data)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        widget.addItem(item)
-
     def reload_choices(self) -> None:
         for widget in (self.annotator_list, self.layer_list, self.document_list):
             widget.clear()
         for name in annotations.list_annotator_names(self.database):
-            self._add(self.annotator_list, name, name, True)
+            add_check(self.annotator_list, name, name, True)
         for layer in schemes.get_scheme(self.database).layers:
-            self._add(self.layer_list, layer.name, layer.key, True)
+            add_check(self.layer_list, layer.name, layer.key, True)
         for doc in corpus.list_documents(self.database):
-            self._add(self.document_list, doc.title or doc.source_file, doc.id, False)
-
-    @staticmethod
-    def _checked(widget: QListWidget) -> list[str]:
-        return [widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(widget.count())
-                if widget.item(i).checkState() == Qt.CheckState.Checked]
+            add_check(self.document_list, doc.title or doc.source_file, doc.id, False)
 
     def settings(self) -> AgreementSettings:
-        return AgreementSettings(layers=self._checked(self.layer_list),
-                                 annotators=self._checked(self.annotator_list),
-                                 documents=self._checked(self.document_list) or None,
+        return AgreementSettings(layers=checked_values(self.layer_list),
+                                 annotators=checked_values(self.annotator_list),
+                                 documents=checked_values(self.document_list) or None,
                                  bootstrap=self.bootstrap.value(), seed=self.seed.value(),
                                  gamma=self.gamma.isChecked())
 

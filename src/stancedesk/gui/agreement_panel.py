@@ -21,14 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.gui.agreement_charts import HeatMap, LabelBars, agreement_colour
-
-
-def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
+from stancedesk.services.agreement import fmt
 
 
 def _item(text: str, value: float | None = None, align_right: bool = True) -> QTableWidgetItem:
@@ -85,15 +78,15 @@ class LayerPanel(QWidget):
         ]
         self.coefficients = _table(
             ["Coefficient", "Value", "95% CI"],
-            [[_item(n, align_right=False), _item(_fmt(v), v), _item(c)]
+            [[_item(n, align_right=False), _item(fmt(v), v), _item(c)]
              for n, v, c in coefficient_rows], "coefficientTable")
         pairs = layer.get("pairwise") or []
         self.pairs = _table(
             ["A", "B", "F1 exact", "F1 overlap", "Cohen's κ"],
             [[_item(p["a"], align_right=False), _item(p["b"], align_right=False),
-              _item(_fmt(p["f1_exact"]), p["f1_exact"]),
-              _item(_fmt(p["f1_overlap"]), p["f1_overlap"]),
-              _item(_fmt(p["cohen_kappa"]), p["cohen_kappa"])] for p in pairs], "pairTable")
+              _item(fmt(p["f1_exact"]), p["f1_exact"]),
+              _item(fmt(p["f1_overlap"]), p["f1_overlap"]),
+              _item(fmt(p["cohen_kappa"]), p["cohen_kappa"])] for p in pairs], "pairTable")
         self.heatmap = HeatMap()
         self.heatmap.setObjectName("pairHeatMap")
         names = list(layer.get("annotators") or [])
@@ -114,11 +107,11 @@ class LayerPanel(QWidget):
         self.label_table = _table(
             ["Label", "Spans", "char α", "F1 exact", "F1 overlap", "αu", "Specific agr."],
             [[_item(lab, align_right=False), _item(str(v.get("n_spans", 0))),
-              _item(_fmt(v.get("char_alpha")), v.get("char_alpha")),
-              _item(_fmt(v.get("f1_exact")), v.get("f1_exact")),
-              _item(_fmt(v.get("f1_overlap")), v.get("f1_overlap")),
-              _item(_fmt(v.get("unitized_alpha")), v.get("unitized_alpha")),
-              _item(_fmt(v.get("aligned_specific_agreement")),
+              _item(fmt(v.get("char_alpha")), v.get("char_alpha")),
+              _item(fmt(v.get("f1_exact")), v.get("f1_exact")),
+              _item(fmt(v.get("f1_overlap")), v.get("f1_overlap")),
+              _item(fmt(v.get("unitized_alpha")), v.get("unitized_alpha")),
+              _item(fmt(v.get("aligned_specific_agreement")),
                     v.get("aligned_specific_agreement"))]
              for lab, v in labels.items()], "labelTable")
         self.bars = LabelBars()

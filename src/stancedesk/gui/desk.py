@@ -99,22 +99,24 @@ class AnnotationDesk(QObject):
         if document_id == self.document_id:
             return
         self.document = corpus.get_document(self.database, document_id)
-        spans = annotations.document_spans(self.database, document_id, self.visible_annotators())
-        self.store = SpanStore(spans)
+        self.store = self._load_store(document_id)
         self.reader.set_document(self.document.text, self.store)
-        self.span_model.reset(self.store)
-        self._activate_stack()
-        self.currentSpanChanged.emit(None)
+        self._show_store()
         self.documentOpened.emit(document_id)
 
     def reload_spans(self) -> None:
         if self.document is None:
             return
-        spans = annotations.document_spans(self.database, self.document.id,
-                                           self.visible_annotators())
-        self.store = SpanStore(spans)
+        self.store = self._load_store(self.document.id)
         self.reader.set_store(self.store)
         self.reader.set_current_span(None)
+        self._show_store()
+
+    def _load_store(self, document_id: str) -> SpanStore:
+        return SpanStore(annotations.spans_for_document(self.database, document_id,
+                                                        self.visible_annotators()))
+
+    def _show_store(self) -> None:
         self.span_model.reset(self.store)
         self._activate_stack()
         self.currentSpanChanged.emit(None)

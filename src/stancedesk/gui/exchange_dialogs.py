@@ -14,20 +14,12 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (
-    QMainWindow,
-)
+from PySide6.QtWidgets import QMainWindow
 
-from stancedesk.gui.exchange_preview import (
-    plural,
-)
-from stancedesk.gui.exchange_widgets import checked_values, set_checked
+from stancedesk.gui.exchange_preview import plural
 from stancedesk.gui.export_dialog import ExportDialog
 from stancedesk.gui.import_dialog import ImportDialog
 from stancedesk.services.exchange import AnnotationImportReport
-
-__all__ = ["ExportDialog", "ImportDialog", "checked_values", "install", "open_export_dialog",
-           "open_import_dialog", "refresh_window", "set_checked"]
 
 
 def refresh_window(window: Any) -> None:

@@ -4,18 +4,16 @@ background runner, the status/progress/button row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -88,33 +86,6 @@ class PreviewRunner(QObject):
 
 def monospace(widget: QWidget) -> None:
     widget.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-
-
-def checklist(name: str) -> QListWidget:
-    widget = QListWidget()
-    widget.setObjectName(name)
-    widget.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-    return widget
-
-
-def add_check(widget: QListWidget, text: str, data: str, checked: bool) -> None:
-    item = QListWidgetItem(text)
-    item.setData(Qt.ItemDataRole.UserRole, data)
-    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-    item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-    widget.addItem(item)
-
-
-def checked_values(widget: QListWidget) -> list[str]:
-    return [widget.item(i).data(Qt.ItemDataRole.UserRole) for i in range(widget.count())
-            if widget.item(i).checkState() == Qt.CheckState.Checked]
-
-
-def set_checked(widget: QListWidget, values: Sequence[str]) -> None:
-    for i in range(widget.count()):
-        item = widget.item(i)
-        item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole)
-                           in values else Qt.CheckState.Unchecked)
 
 
 def button_row(status: QLabel, progress: QProgressBar, *buttons: QPushButton) -> QHBoxLayout:

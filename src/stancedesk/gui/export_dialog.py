@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.gui import tasks
+from stancedesk.gui.checklist import add_check, checked_values, checklist, set_checked
 from stancedesk.gui.exchange_preview import (
     FORMATS,
     Preview,
@@ -37,13 +38,9 @@ from stancedesk.gui.exchange_preview import (
 from stancedesk.gui.exchange_widgets import (
     PreviewPane,
     PreviewRunner,
-    add_check,
     button_row,
-    checked_values,
-    checklist,
     dialog_layout,
     elide,
-    set_checked,
 )
 from stancedesk.services import annotations, corpus, exchange, formats_registry
 from stancedesk.storage.engine import Database

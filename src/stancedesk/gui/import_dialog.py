@@ -39,12 +39,7 @@ from stancedesk.gui.exchange_preview import (
     describe_import,
     plural,
 )
-from stancedesk.gui.exchange_widgets import (
-    PreviewPane,
-    PreviewRunner,
-    button_row,
-    dialog_layout,
-)
+from stancedesk.gui.exchange_widgets import PreviewPane, PreviewRunner, button_row, dialog_layout
 from stancedesk.services import corpus, exchange, formats_registry, schemes
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.storage.engine import Database

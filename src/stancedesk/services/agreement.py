@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from stancedesk import __version__
+from stancedesk.domain import Span
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.reliability_csv import numeric_matrix, read_reliability_csv
 from stancedesk.services import annotations, corpus, schemes
+from stancedesk.services.atomic import replaced_on_success, text_replaced_on_success
 from stancedesk.storage.engine import Database
 
 Progress = Callable[[int, int, str], None]
@@ -81,20 +83,27 @@ def _layer_plan(database: Database, layers: Sequence[str] | None) -> dict[str, l
     return plan
 
 
+def _scope(database: Database, settings: AgreementSettings
+           ) -> tuple[list[Span], dict[str, str], list[str]]:
+    """The spans and texts in scope and the annotators compared (default: all with spans)."""
+    spans = annotations.list_spans(database, settings.documents, settings.annotators)
+    texts = corpus.get_texts(database, sorted(set(settings.documents or []) |
+                                              {s.document_id for s in spans}))
+    missing = [d for d in settings.documents or [] if d not in texts]
+    if missing:
+        raise FormatError("--documents", f"unknown document id(s): {', '.join(missing)}")
+    chosen = list(settings.annotators) if settings.annotators else \
+        sorted({s.annotator for s in spans})
+    return spans, texts, chosen
+
+
 def span_agreement(database: Database, settings: AgreementSettings,
                    progress: Progress | None = None) -> dict[str, Any]:
     """Span agreement per layer plus the settings that produced it."""
     from stancedesk.agreement import layer_agreement
 
     plan = _layer_plan(database, settings.layers)
-    spans = annotations.list_spans(database, settings.documents, settings.annotators)
-    doc_ids = sorted(set(settings.documents or []) | {s.document_id for s in spans})
-    texts = corpus.get_texts(database, doc_ids)
-    missing = [d for d in settings.documents or [] if d not in texts]
-    if missing:
-        raise FormatError("--documents", f"unknown document id(s): {', '.join(missing)}")
-    chosen = list(settings.annotators) if settings.annotators else \
-        sorted({s.annotator for s in spans})
+    spans, texts, chosen = _scope(database, settings)
     result: dict[str, Any] = {"layers": {}}
     for i, (key, labels) in enumerate(plan.items()):
         if progress is not None:
@@ -111,7 +120,7 @@ def span_agreement(database: Database, settings: AgreementSettings,
         "layers": list(plan),
         "annotators": chosen,
         "documents": list(settings.documents) if settings.documents else None,
-        "n_documents_in_database": len(corpus.list_documents(database)),
+        "n_documents_in_database": corpus.count_documents(database),
         "database": database.location.display,
         "stancedesk_version": __version__,
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -172,12 +181,8 @@ def write_report(database: Database, settings: AgreementSettings, path: Path) ->
     result = span_agreement(database, settings)
     scheme = schemes.get_scheme(database)
     names = {layer.key: layer.name for layer in scheme.layers}
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with replaced_on_success(path) as tmp:
         tmp.write_text(render_report(result, names), encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -187,35 +192,22 @@ def alignments(database: Database, settings: AgreementSettings) -> tuple[
     from stancedesk.agreement import align_layer
 
     plan = _layer_plan(database, settings.layers)
-    spans = annotations.list_spans(database, settings.documents, settings.annotators)
-    texts = corpus.get_texts(database, sorted({s.document_id for s in spans} |
-                                              set(settings.documents or [])))
-    chosen = list(settings.annotators) if settings.annotators else \
-        sorted({s.annotator for s in spans})
+    spans, texts, chosen = _scope(database, settings)
     out = {key: align_layer(spans, texts, key, chosen, settings.documents, labels).rows()
            for key, labels in plan.items()}
     return out, chosen
 
 
-def _atomic_write(path: Path, write: Callable[[Any], int]) -> int:
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            n = write(out)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return n
-
-
 def export_tables_csv(result: dict[str, Any], path: Path) -> int:
     from stancedesk.formats.agreement_tables import write_agreement_tables_csv
 
-    return _atomic_write(path, lambda out: write_agreement_tables_csv(out, result))
+    with text_replaced_on_success(path) as out:
+        return write_agreement_tables_csv(out, result)
 
 
 def export_alignment_csv(database: Database, settings: AgreementSettings, path: Path) -> int:
     from stancedesk.formats.agreement_tables import write_alignment_csv
 
     rows, names = alignments(database, settings)
-    return _atomic_write(path, lambda out: write_alignment_csv(out, rows, names))
+    with text_replaced_on_success(path) as out:
+        return write_alignment_csv(out, rows, names)

@@ -145,6 +145,11 @@ def list_documents(database: Database, annotator: str | None = None) -> list[Doc
                 for i, t, s, o, p, n in repo.document_headers(session)]
 
 
+def count_documents(database: Database) -> int:
+    with database.read() as session:
+        return repo.count_documents(session)
+
+
 def get_document(database: Database, document_id: str) -> Document:
     with database.read() as session:
         doc = repo.get_document(session, document_id)

@@ -148,6 +148,14 @@ def iter_spans(session: Session, document_ids: Sequence[str] | None = None,
         yield span_from_row(row)
 
 
+def spans_per_annotator(session: Session) -> dict[str, int]:
+    """Annotator name -> number of spans (0 for an annotator without spans)."""
+    rows = session.execute(select(AnnotatorRow.name, func.count(SpanRow.id))
+                           .outerjoin(SpanRow, SpanRow.annotator_id == AnnotatorRow.id)
+                           .group_by(AnnotatorRow.name).order_by(AnnotatorRow.name))
+    return {name: n for name, n in rows}
+
+
 def count_spans(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(SpanRow)) or 0
 
