@@ -8,9 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QCloseEvent, QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -180,3 +181,83 @@ class PreviewPane(QGroupBox):
 
 
 # --- export ---------------------------------------------------------------------------------
+
+
+class JobDialog(QDialog):
+    """A dialog that runs one long job (an export or an import) in the thread pool.
+
+    Subclasses create ``status``, ``progress`` and a preview ``runner``, implement
+    ``_update_buttons`` and ``_progress``, and connect their own result signals; this class owns
+    the job's life: busy bar, Cancel that turns into Close, Esc and the window's close button
+    cancelling the job instead of the dialog, and waiting for the job before the dialog goes.
+    """
+
+    status: QLabel
+    progress: QProgressBar
+    runner: PreviewRunner
+    CANCEL_ON_SHUTDOWN = True  # False: let the job finish (an import is one transaction)
+    SHUTDOWN_WAIT_S = 10
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.task: tasks.Task | None = None
+
+    def _update_buttons(self) -> None:
+        raise NotImplementedError
+
+    def _progress(self, done: int, total: int, text: str) -> None:
+        raise NotImplementedError
+
+    def start_job(self, task: tasks.Task, busy_text: str) -> tasks.Task:
+        task.signals.progress.connect(self._progress)
+        task.signals.finished.connect(self._job_finished)
+        self.task = task
+        self.progress.setRange(0, 0)  # busy until the first progress report
+        self.progress.setVisible(True)
+        self.status.setText(busy_text)
+        self._update_buttons()
+        return tasks.start(task)
+
+    def cancel_job(self) -> None:
+        """Thread-safe request; the job stops at its next check and leaves nothing behind."""
+        if self.task is not None:
+            self.task.cancel()
+            self.status.setText("Cancelling…")
+
+    def _cancel_or_close(self) -> None:
+        if self.task is not None:
+            self.cancel_job()
+        else:
+            self.reject()
+
+    def _job_finished(self) -> None:
+        self.task = None
+        self.progress.setVisible(False)
+        self.progress.resetFormat()
+        self._after_job()
+
+    def _after_job(self) -> None:
+        self._update_buttons()
+
+    def shutdown(self) -> None:
+        """Stop work in flight, so nothing outlives the dialog's database."""
+        self.runner.shutdown()
+        if self.task is not None:
+            if self.CANCEL_ON_SHUTDOWN:
+                self.task.cancel()
+            self.task.done.wait(self.SHUTDOWN_WAIT_S)
+
+    def done(self, result: int) -> None:
+        if self.task is not None:  # Esc while a job runs cancels the job, not the dialog
+            self.cancel_job()
+            return
+        self.shutdown()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.task is not None:
+            self.cancel_job()
+            event.ignore()
+            return
+        self.shutdown()
+        super().closeEvent(event)

@@ -9,12 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -36,6 +34,7 @@ from stancedesk.gui.exchange_preview import (
     plural,
 )
 from stancedesk.gui.exchange_widgets import (
+    JobDialog,
     PreviewPane,
     PreviewRunner,
     button_row,
@@ -50,7 +49,7 @@ class ExportCancelled(Exception):
     """Raised from the exporter's progress callback; the exporter then removes its temp file."""
 
 
-class ExportDialog(QDialog):
+class ExportDialog(JobDialog):
     """Choose format, annotators, documents and destination; see the first spans as written;
     export off the GUI thread with progress and cancel (a cancelled export leaves no file)."""
 
@@ -70,7 +69,6 @@ class ExportDialog(QDialog):
         self.reviewer = reviewer
         self.current_document = current_document
         self.folder = Path(folder) if folder else Path.home()
-        self.task: tasks.Task | None = None
         self._suggested = ""
         self._destination_ok = False
 
@@ -356,28 +354,10 @@ class ExportDialog(QDialog):
             return n, path
 
         task = tasks.Task(work, cancel_types=(ExportCancelled,))
-        task.signals.progress.connect(self._progress)
         task.signals.succeeded.connect(self._exported)
         task.signals.failed.connect(self._failed)
         task.signals.cancelled.connect(self._cancelled)
-        task.signals.finished.connect(self._finished)
-        self.task = task
-        self.progress.setRange(0, 0)
-        self.progress.setVisible(True)
-        self.status.setText(f"Exporting to {path}…")
-        self._update_buttons()
-        return tasks.start(task)
-
-    def cancel_export(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.status.setText("Cancelling…")
-
-    def _cancel_or_close(self) -> None:
-        if self.task is not None:
-            self.cancel_export()
-        else:
-            self.reject()
+        return self.start_job(task, f"Exporting to {path}…")
 
     def _progress(self, done: int, total: int, _text: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -398,34 +378,8 @@ class ExportDialog(QDialog):
         self.status.setText("Export cancelled; nothing was written.")
         self.exportCancelled.emit()
 
-    def _finished(self) -> None:
-        self.task = None
-        self.progress.setVisible(False)
+    def _after_job(self) -> None:
         self._check_destination()
-
-    # --- lifetime --------------------------------------------------------------------------
-
-    def shutdown(self) -> None:
-        """Cancel and wait for work in flight, so nothing outlives the dialog's database."""
-        self.runner.shutdown()
-        if self.task is not None:
-            self.task.cancel()
-            self.task.done.wait(10)
-
-    def done(self, result: int) -> None:
-        if self.task is not None:  # Esc while exporting cancels the export, not the dialog
-            self.cancel_export()
-            return
-        self.shutdown()
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.task is not None:
-            self.cancel_export()
-            event.ignore()
-            return
-        self.shutdown()
-        super().closeEvent(event)
 
 
 # --- import ---------------------------------------------------------------------------------

@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -39,7 +37,13 @@ from stancedesk.gui.exchange_preview import (
     describe_import,
     plural,
 )
-from stancedesk.gui.exchange_widgets import PreviewPane, PreviewRunner, button_row, dialog_layout
+from stancedesk.gui.exchange_widgets import (
+    JobDialog,
+    PreviewPane,
+    PreviewRunner,
+    button_row,
+    dialog_layout,
+)
 from stancedesk.services import corpus, exchange, formats_registry, schemes
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.storage.engine import Database
@@ -93,10 +97,13 @@ def corpus_dry_run(database: Database, path: Path) -> DryRun:
     return DryRun(CORPUS, text="\n".join(lines))
 
 
-class ImportDialog(QDialog):
+class ImportDialog(JobDialog):
     """Choose a file or folder; see a dry run (documents, spans per annotator, every unmapped
     label with the import's own message); map labels; import all or nothing off-thread, with
     progress and cancel (a cancelled import is rolled back: nothing is stored)."""
+
+    CANCEL_ON_SHUTDOWN = False  # an import is one transaction: let it finish
+    SHUTDOWN_WAIT_S = 30
 
     previewReady = Signal(object)  # DryRun
     imported = Signal(object)  # AnnotationImportReport
@@ -111,7 +118,6 @@ class ImportDialog(QDialog):
         self.setWindowTitle("Import")
         self.database = database
         self.folder = Path(folder) if folder else Path.home()
-        self.task: tasks.Task | None = None
         self.mapping_file: str | None = None
         self.last: DryRun | None = None
 
@@ -382,29 +388,11 @@ class ImportDialog(QDialog):
                                                        progress=progress, cancelled=cancelled)
 
         task = tasks.Task(work, cancel_types=(corpus.ImportCancelled,))
-        task.signals.progress.connect(self._progress)
         task.signals.succeeded.connect(self._imported)
         task.signals.failed.connect(self._failed)
         task.signals.cancelled.connect(self._cancelled)
-        task.signals.finished.connect(self._finished)
-        self.task = task
-        self.progress.setRange(0, 0)  # busy while reading, then n of N spans checked
-        self.progress.setVisible(True)
-        self.status.setText(f"Importing {path.name}…")
-        self._update_buttons()
-        return tasks.start(task)
-
-    def cancel_import(self) -> None:
-        """Thread-safe request; the import stops at its next check and rolls back."""
-        if self.task is not None:
-            self.task.cancel()
-            self.status.setText("Cancelling…")
-
-    def _cancel_or_close(self) -> None:
-        if self.task is not None:
-            self.cancel_import()
-        else:
-            self.reject()
+        # busy while reading, then n of N spans checked
+        return self.start_job(task, f"Importing {path.name}…")
 
     def _progress(self, done: int, total: int, _text: str) -> None:
         if total <= 0:  # reading the file, or a total not known
@@ -431,34 +419,6 @@ class ImportDialog(QDialog):
     def _cancelled(self) -> None:
         self.status.setText("Cancelled; nothing was stored.")
         self.importCancelled.emit()
-
-    def _finished(self) -> None:
-        self.task = None
-        self.progress.setVisible(False)
-        self.progress.resetFormat()
-        self._update_buttons()
-
-    # --- lifetime --------------------------------------------------------------------------
-
-    def shutdown(self) -> None:
-        self.runner.shutdown()
-        if self.task is not None:
-            self.task.done.wait(30)  # an import is one transaction: let it finish
-
-    def done(self, result: int) -> None:
-        if self.task is not None:  # Esc while importing cancels the import, not the dialog
-            self.cancel_import()
-            return
-        self.shutdown()
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.task is not None:
-            self.cancel_import()
-            event.ignore()
-            return
-        self.shutdown()
-        super().closeEvent(event)
 
 
 # --- the main window --------------------------------------------------------------------------
