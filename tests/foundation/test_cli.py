@@ -25,6 +25,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def corpus_with_span(capsys: pytest.CaptureFixture[str], db: str, labels: dict[str, str] | None,
+                     annotator: str = "al") -> None:
+    """Import the sample corpus with the CLI, then label the first five characters."""
+    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    database = open_database(db)
+    try:
+        doc = corpus.list_documents(database)[0]
+        annotations.create_span(database, doc.id, annotator, 0, 5, labels)
+    finally:
+        database.dispose()
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--version"])
@@ -148,13 +160,7 @@ def test_scheme_show_export_import(capsys: pytest.CaptureFixture[str], tmp_path:
 
 def test_scheme_import_refusals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "p.sqlite")
-    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
-    database = open_database(db)
-    try:
-        doc = corpus.list_documents(database)[0]
-        annotations.create_span(database, doc.id, "al", 0, 5, {"sourcing": "media"})
-    finally:
-        database.dispose()
+    corpus_with_span(capsys, db, {"sourcing": "media"})
     path = tmp_path / "s.json"
 
     data = default_scheme().to_dict()
@@ -181,11 +187,9 @@ def test_scheme_import_refusals(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 def test_annotators_listing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "p.sqlite")
-    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
+    corpus_with_span(capsys, db, None)
     database = open_database(db)
     try:
-        doc = corpus.list_documents(database)[0]
-        annotations.create_span(database, doc.id, "al", 0, 5)
         annotations.ensure_annotator(database, "bea")
     finally:
         database.dispose()
@@ -226,13 +230,7 @@ def test_document_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
 def test_import_annotations_takes_options_before_and_after_paths(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "p.sqlite")
-    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
-    database = open_database(db)
-    try:
-        doc = corpus.list_documents(database)[0]
-        annotations.create_span(database, doc.id, "al", 0, 5, {"stance": "favor"})
-    finally:
-        database.dispose()
+    corpus_with_span(capsys, db, {"stance": "favor"})
     out_file = tmp_path / "a.csv"
     run(capsys, "--db", db, "export", "annotations", "-o", str(out_file))
     db2 = str(tmp_path / "q.sqlite")
@@ -252,13 +250,7 @@ def test_import_annotations_takes_options_before_and_after_paths(
 def test_import_annotations_of_several_files_is_all_or_nothing(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "p.sqlite")
-    run(capsys, "--db", db, "import", str(ROOT / "sample_corpus"))
-    database = open_database(db)
-    try:
-        doc = corpus.list_documents(database)[0]
-        annotations.create_span(database, doc.id, "al", 0, 5, {"stance": "favor"})
-    finally:
-        database.dispose()
+    corpus_with_span(capsys, db, {"stance": "favor"})
     good = tmp_path / "good.csv"
     run(capsys, "--db", db, "export", "annotations", "-o", str(good))
     bad = tmp_path / "bad.csv"

@@ -59,7 +59,6 @@ FORMATS: dict[str, FormatInfo] = {info.key: info for info in (
     FormatInfo("doccano", "doccano", ".jsonl",
                "File · one JSON line per document and annotator, labels as layer:value."),
 )}
-CORPUS_SUFFIXES = (".txt", ".md", ".html", ".jsonl", ".csv", ".docx", ".pdf")
 
 
 @dataclass(slots=True)
