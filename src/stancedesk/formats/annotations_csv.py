@@ -52,29 +52,20 @@ def spreadsheet_safe(value: str) -> str:
 
 def write_annotation_rows(out: IO[str], header: Sequence[str], rows: Iterable[Sequence[object]],
                           *, safe: bool = False) -> int:
-    """Rows already in column order (see ``columns``): the fast path of the CSV export."""
+    """Rows already in column order (see ``columns``): the fast path of the CSV export.
+    ``csv.writer.writerows`` consumes them in C; only the row count is kept on the way."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    counter = _Counter(rows)
-    if safe:
-        writer.writerows([spreadsheet_safe(c) if isinstance(c, str) else c for c in row]
-                         for row in counter)
-    else:
-        writer.writerows(counter)
-    return counter.n
+    n = 0
 
+    def counted() -> Iterator[Sequence[object]]:
+        nonlocal n
+        for n, row in enumerate(rows, start=1):  # noqa: B007 - n is read after the loop
+            yield [spreadsheet_safe(c) if isinstance(c, str) else c for c in row] if safe \
+                else row
 
-class _Counter:
-    """Counts rows as ``csv.writer.writerows`` consumes them, without a per-row Python call."""
-
-    def __init__(self, rows: Iterable[Sequence[object]]) -> None:
-        self._rows = iter(rows)
-        self.n = 0
-
-    def __iter__(self) -> Iterator[Sequence[object]]:
-        for n, row in enumerate(self._rows, start=1):
-            self.n = n
-            yield row
+    writer.writerows(counted())
+    return n
 
 
 def _int(value: str, file: str, line: int, column: str) -> int:

@@ -18,7 +18,6 @@ from stancedesk.gui.reader import DocumentView
 from stancedesk.gui.span_model import SpanTableModel
 from stancedesk.gui.span_store import SpanStore
 from stancedesk.services import annotations, corpus
-from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database
 
 
@@ -38,7 +37,7 @@ class AnnotationDesk(QObject):
                  annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.database = database
-        self.scheme = get_scheme(database)
+        self.scheme = styler.scheme  # loaded once, by the window
         self.reader = reader
         self.styler = styler
         self.annotator = annotations.ensure_annotator(database, annotator)

@@ -22,19 +22,6 @@ from stancedesk.gui.import_dialog import ImportDialog
 from stancedesk.services.exchange import AnnotationImportReport
 
 
-def refresh_window(window: Any) -> None:
-    """After an import: new documents in the list, new spans in the reader and span table, new
-    annotators in the annotator menu."""
-    desk = window.desk
-    desk.refresh_annotators()
-    desk.reload_documents()
-    if desk.document is not None:
-        desk.reload_spans()  # the desk's own reload: keeps the document and scroll position
-    elif desk.doc_model.rowCount():
-        window.select_document_row(0)
-    window.refresh_annotator_ui()
-
-
 def open_export_dialog(window: Any) -> ExportDialog:
     desk = window.desk
     current = None
@@ -62,7 +49,7 @@ def open_import_dialog(window: Any) -> ImportDialog:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def imported(report: AnnotationImportReport) -> None:
-        refresh_window(window)
+        window.refresh_after_import(spans_changed=True)
         path = dialog.path()
         if path is not None:
             window.settings.set_folder("import", str(path.parent))

@@ -50,6 +50,7 @@ from stancedesk.gui.window_chrome import WindowChrome
 from stancedesk.services import annotations, formats_registry
 from stancedesk.services.corpus import ImportCancelled, ImportReport, import_paths
 from stancedesk.services.project import open_database
+from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database
 
 NEW_ANNOTATOR = "New annotator…"
@@ -76,7 +77,7 @@ class MainWindow(WindowChrome, QMainWindow):
         if isinstance(app, QApplication):
             self.dark = theme.apply_theme(app, self.settings.theme)
 
-        scheme = annotations.load_scheme(database)
+        scheme = get_scheme(database)
         colour_by = self.settings.colour_by or scheme.layer_keys[0]
         self.styler = SpanStyler(scheme, colour_by, self.dark)
         self.reader = DocumentView(self.styler)
@@ -549,13 +550,23 @@ class MainWindow(WindowChrome, QMainWindow):
         self.import_action.setEnabled(True)
 
     def _import_done(self, report: ImportReport) -> None:
-        self.desk.reload_documents()
+        self.refresh_after_import(spans_changed=False)
         dupes = f", {len(report.duplicates)} already present" if report.duplicates else ""
         self.statusBar().showMessage(f"Imported {len(report.added)} document(s){dupes}.", 8000)
-        if self.desk.document is None and self.desk.doc_model.rowCount():
-            self.select_document_row(0)
-        elif self.desk.document is not None:
+
+    def refresh_after_import(self, *, spans_changed: bool) -> None:
+        """New documents in the list and new annotators in the menus; the open document's spans
+        reloaded (keeping document and scroll position) when the import brought spans."""
+        self.desk.refresh_annotators()
+        self.desk.reload_documents()
+        if self.desk.document is None:
+            if self.desk.doc_model.rowCount():
+                self.select_document_row(0)
+        elif spans_changed:
+            self.desk.reload_spans()
+        else:
             self._document_opened(self.desk.document.id)
+        self.refresh_annotator_ui()
 
     def choose_export_csv(self) -> None:
         whose = "all annotators" if self.desk.reviewer else self.desk.annotator

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Scheme, Span, new_span_id
+from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.tables import DocumentRow, SpanRow
@@ -26,14 +27,6 @@ class AnnotationError(ValueError):
 class SpanChange:
     before: Span | None  # None: created
     after: Span | None  # None: deleted
-
-
-def load_scheme(database: Database) -> Scheme:
-    with database.read() as session:
-        scheme = repo.load_scheme(session)
-    if scheme is None:
-        raise AnnotationError("the database has no annotation scheme")
-    return scheme
 
 
 def _check_labels(scheme: Scheme, labels: Mapping[str, str]) -> dict[str, str]:
@@ -75,7 +68,7 @@ def create_span(database: Database, document_id: str, annotator: str, start: int
                 scheme: Scheme | None = None, span_id: str | None = None) -> Span:
     if start < 0 or end <= start:
         raise AnnotationError(f"a span needs 0 <= start < end, not {start}:{end}")
-    clean = _check_labels(scheme or load_scheme(database), labels or {})
+    clean = _check_labels(scheme or get_scheme(database), labels or {})
     with database.session() as session:
         text = _covered_text(session, document_id, start, end)
         span = Span(id=span_id or new_span_id(), document_id=document_id, annotator=annotator,
@@ -105,7 +98,7 @@ def update_span(database: Database, span_id: str, *, labels: Mapping[str, str] |
                 note: str | None = None, start: int | None = None, end: int | None = None,
                 scheme: Scheme | None = None) -> SpanChange:
     """Replace labels (whole mapping), note and/or offsets; returns before and after."""
-    checked = _check_labels(scheme or load_scheme(database), labels) if labels is not None \
+    checked = _check_labels(scheme or get_scheme(database), labels) if labels is not None \
         else None
     with database.session() as session:
         row = _get_row(session, span_id)
