@@ -6,7 +6,7 @@ import argparse
 
 from stancedesk import __version__
 from stancedesk.cli.common import print_json
-from stancedesk.services.project import migration_of, open_database
+from stancedesk.services.project import open_database
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.migrate import current_revision, head_revision
 
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _upgrade(args: argparse.Namespace) -> int:
     database = open_database(args.db)
-    result = migration_of(database)
+    result = database.last_migration
     if result is None or not result.changed:
         print(f"{database.location.display}: already at schema revision {head_revision()}")
     else:

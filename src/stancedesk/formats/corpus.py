@@ -10,20 +10,11 @@ from typing import Any
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.frontmatter import split_front_matter
 from stancedesk.formats.grouping import json_lines
-from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.records import DocumentDraft, first_line_title
 from stancedesk.formats.text import decode_utf8, normalise_newlines, require_text
 
 CorpusReader = Callable[[bytes, str], list[DocumentDraft]]
 METADATA_FIELDS = ("title", "outlet", "date", "url")
-_TITLE_MAX = 200
-
-
-def _first_line_title(text: str) -> str:
-    for line in text.split("\n"):
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:_TITLE_MAX]
-    return ""
 
 
 def _from_front_matter(text: str, file: str) -> DocumentDraft:
@@ -31,7 +22,7 @@ def _from_front_matter(text: str, file: str) -> DocumentDraft:
     require_text(body, file)
     extra = {k: v for k, v in fields.items() if k not in METADATA_FIELDS}
     return DocumentDraft(
-        text=body, title=fields.get("title") or _first_line_title(body),
+        text=body, title=fields.get("title") or first_line_title(body),
         outlet=fields.get("outlet", ""), published=fields.get("date", ""),
         url=fields.get("url", ""), metadata=extra, origin=file)
 
@@ -50,7 +41,7 @@ def read_html(data: bytes, file: str) -> list[DocumentDraft]:
     article = html_to_article(decode_utf8(data, file))
     require_text(article.text, file, what="HTML page's article")
     return [DocumentDraft(text=article.text, title=article.title or
-                          _first_line_title(article.text), outlet=article.outlet,
+                          first_line_title(article.text), outlet=article.outlet,
                           published=article.published, url=article.url, origin=file)]
 
 
@@ -72,7 +63,7 @@ def _draft_from_mapping(record: dict[str, Any], file: str, line: int) -> Documen
              and v not in (None, "")}
     if fields.get("id"):
         extra["external_id"] = fields["id"]
-    return DocumentDraft(text=text, title=fields.get("title") or _first_line_title(text),
+    return DocumentDraft(text=text, title=fields.get("title") or first_line_title(text),
                          outlet=fields.get("outlet", ""), published=fields.get("date", ""),
                          url=fields.get("url", ""), metadata=extra, origin=f"{file}, line {line}")
 

@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from stancedesk.domain import Document
+
+TITLE_MAX = 200
+
 
 @dataclass(slots=True)
 class DocumentDraft:
@@ -19,6 +23,22 @@ class DocumentDraft:
     metadata: dict[str, Any] = field(default_factory=dict)
     source_file: str = ""
     origin: str = ""  # "file, line N" for messages
+
+    def to_document(self) -> Document:
+        """The document this draft becomes; its id follows from the text (the data contract)."""
+        return Document.from_text(self.text, title=self.title or first_line_title(self.text),
+                                  source_file=self.source_file, outlet=self.outlet,
+                                  published=self.published, url=self.url,
+                                  metadata=self.metadata)
+
+
+def first_line_title(text: str) -> str:
+    """A title for an article that has none: its first non-empty line, without Markdown #."""
+    for line in text.split("\n"):
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:TITLE_MAX]
+    return ""
 
 
 @dataclass(slots=True)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Scheme, Span, new_span_id
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.tables import DocumentRow, SpanRow
+from stancedesk.storage.tables import SpanRow
 from stancedesk.storage.types import utcnow
 
 _UNSET: object = object()
@@ -42,18 +41,13 @@ def _check_labels(scheme: Scheme, labels: Mapping[str, str]) -> dict[str, str]:
 
 
 def _covered_text(session: Session, document_id: str, start: int, end: int) -> str:
-    # SQLite's substr/length count characters, exactly like Python str indices, so a 1 MB text
-    # never travels to Python just to label a few words.
-    row = session.execute(
-        select(func.length(DocumentRow.text),
-               func.substr(DocumentRow.text, start + 1, end - start))
-        .where(DocumentRow.id == document_id)).first()
-    if row is None:
+    found = repo.text_slice(session, document_id, start, end)
+    if found is None:
         raise AnnotationError(f"no document with id {document_id}")
-    length, text = row
+    length, text = found
     if end > length:
         raise AnnotationError(f"span {start}:{end} runs past the end of the document ({length})")
-    return text or ""
+    return text
 
 
 def _get_row(session: Session, span_id: str) -> SpanRow:

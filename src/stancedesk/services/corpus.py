@@ -111,9 +111,7 @@ def import_paths(database: Database, paths: Sequence[Path | str],
     files, skipped = collect_files([Path(p) for p in paths])
     drafts = read_drafts(files, progress, cancelled)
     report = ImportReport(files=len(files), skipped_files=skipped)
-    docs = [Document.from_text(d.text, title=d.title, source_file=d.source_file, outlet=d.outlet,
-                               published=d.published, url=d.url, metadata=d.metadata)
-            for d in drafts]
+    docs = [d.to_document() for d in drafts]
     with database.session() as session:
         present = repo.existing_hashes(session, [d.sha256 for d in docs])
         seen: dict[str, str] = {}
@@ -131,15 +129,8 @@ def import_paths(database: Database, paths: Sequence[Path | str],
 
 def list_documents(database: Database, annotator: str | None = None) -> list[DocumentSummary]:
     """Headers only (no texts), with span counts for ``annotator`` or for everyone."""
-    from sqlalchemy import func, select
-
-    from stancedesk.storage.tables import AnnotatorRow, SpanRow
-
     with database.read() as session:
-        stmt = select(SpanRow.document_id, func.count()).group_by(SpanRow.document_id)
-        if annotator is not None:
-            stmt = stmt.join(AnnotatorRow).where(AnnotatorRow.name == annotator)
-        counts = {k: v for k, v in session.execute(stmt)}
+        counts = repo.span_counts_by_document(session, annotator)
         return [DocumentSummary(id=i, title=t, source_file=s, outlet=o, published=p, length=n,
                                 spans=counts.get(i, 0))
                 for i, t, s, o, p, n in repo.document_headers(session)]
@@ -159,12 +150,5 @@ def get_document(database: Database, document_id: str) -> Document:
 
 
 def get_texts(database: Database, document_ids: Sequence[str] | None = None) -> dict[str, str]:
-    from sqlalchemy import select
-
-    from stancedesk.storage.tables import DocumentRow
-
     with database.read() as session:
-        stmt = select(DocumentRow.id, DocumentRow.text)
-        if document_ids is not None:
-            stmt = stmt.where(DocumentRow.id.in_(list(document_ids)))
-        return {k: v for k, v in session.execute(stmt)}
+        return repo.document_texts(session, document_ids)

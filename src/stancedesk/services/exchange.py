@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import func, select
-
 from stancedesk.domain import Document, Scheme, Span, new_span_id
 from stancedesk.formats.annotations_csv import (
     columns,
@@ -21,7 +19,7 @@ from stancedesk.services.corpus import ImportCancelled, IsCancelled, Progress
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanRow
+from stancedesk.storage.tables import DocumentRow, SpanRow
 
 MAX_LISTED_PROBLEMS = 20
 PROGRESS_EVERY = 250  # records between progress reports and cancel checks
@@ -77,15 +75,8 @@ def selection_counts(database: Database, annotators: Sequence[str] | None = None
                      documents: Sequence[str] | None = None) -> tuple[int, int, int]:
     """(spans, documents, annotators) an export of this selection holds, counted in SQL so a
     dialog can say what it is about to write without streaming it."""
-    stmt = select(func.count(SpanRow.id), func.count(func.distinct(SpanRow.document_id)),
-                  func.count(func.distinct(AnnotatorRow.name))).join(SpanRow.annotator)
-    if documents is not None:
-        stmt = stmt.where(SpanRow.document_id.in_(list(documents)))
-    if annotators is not None:
-        stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
     with database.read() as session:
-        spans, docs, people = session.execute(stmt).one()
-    return int(spans), int(docs), int(people)
+        return repo.selection_counts(session, annotators, documents)
 
 
 def annotation_rows(database: Database, scheme: Scheme,

@@ -17,7 +17,7 @@ from typing import IO, TypeVar
 
 from sqlalchemy.orm import Session
 
-from stancedesk.domain import Document, Scheme
+from stancedesk.domain import Scheme
 from stancedesk.formats import (
     annotations_csv,
     annotations_jsonl,
@@ -199,19 +199,10 @@ def store_bundle(database: Database, file: str, bundle: ForeignBundle,
     scheme = get_scheme(database)
     if mapping is not None:
         check_mapping(mapping, scheme, file)
-    docs = [Document.from_text(d.text, title=d.title or _first_line(d.text),
-                               source_file=d.source_file, outlet=d.outlet,
-                               published=d.published, url=d.url, metadata=d.metadata)
-            for d in bundle.documents]
+    docs = [d.to_document() for d in bundle.documents]
     records = resolve(bundle, scheme, mapping, [d.id for d in docs], file)
     return exchange.store_records(database, file, records, scheme, documents=docs,
                                   progress=progress, cancelled=cancelled)
-
-
-def _first_line(text: str) -> str:
-    from stancedesk.formats.corpus import _first_line_title
-
-    return _first_line_title(text)
 
 
 def _bundle_import(read: Callable[[Path, str], ForeignBundle]) -> Importer:

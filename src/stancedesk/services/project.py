@@ -9,7 +9,7 @@ from importlib import resources
 from stancedesk.domain import Scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database, resolve_location
-from stancedesk.storage.migrate import MigrationResult, upgrade
+from stancedesk.storage.migrate import upgrade
 from stancedesk.storage.tables import SettingRow
 
 SAMPLE_LOADED_SETTING = "sample_corpus_loaded"
@@ -29,7 +29,7 @@ def open_database(db: str | None = None, *, seed_sample: bool | None = None,
     location = resolve_location(db, environ)
     database = Database(location)
     try:
-        database.last_migration = upgrade(database)  # type: ignore[attr-defined]
+        database.last_migration = upgrade(database)
         with database.session() as session:
             if repo.load_scheme(session) is None:
                 repo.save_scheme(session, default_scheme())
@@ -39,10 +39,6 @@ def open_database(db: str | None = None, *, seed_sample: bool | None = None,
         database.dispose()
         raise
     return database
-
-
-def migration_of(database: Database) -> MigrationResult | None:
-    return getattr(database, "last_migration", None)
 
 
 def load_sample_corpus_once(database: Database) -> int:

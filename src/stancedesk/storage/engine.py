@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
@@ -16,6 +16,9 @@ from sqlalchemy.exc import NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stancedesk.storage.errors import StorageError, translate_errors
+
+if TYPE_CHECKING:
+    from stancedesk.storage.migrate import MigrationResult
 
 APP_NAME = "stancedesk"
 DB_ENV_VAR = "STANCEDESK_DB"
@@ -106,6 +109,8 @@ class Database:
     def __init__(self, location: DatabaseLocation, engine: Engine | None = None) -> None:
         self.location = location
         self.engine = engine or create_db_engine(location)
+        # what opening it did to the schema (set by services.project.open_database)
+        self.last_migration: MigrationResult | None = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -69,6 +69,48 @@ def document_headers(session: Session) -> list[tuple[str, str, str, str, str, in
     return [tuple(r) for r in rows]  # type: ignore[misc]
 
 
+def span_counts_by_document(session: Session, annotator: str | None = None) -> dict[str, int]:
+    """Document id -> number of spans (of ``annotator``, or of everyone)."""
+    stmt = select(SpanRow.document_id, func.count()).group_by(SpanRow.document_id)
+    if annotator is not None:
+        stmt = stmt.join(AnnotatorRow).where(AnnotatorRow.name == annotator)
+    return {k: v for k, v in session.execute(stmt)}
+
+
+def document_texts(session: Session, document_ids: Sequence[str] | None = None
+                   ) -> dict[str, str]:
+    stmt = select(DocumentRow.id, DocumentRow.text)
+    if document_ids is not None:
+        stmt = stmt.where(DocumentRow.id.in_(list(document_ids)))
+    return {k: v for k, v in session.execute(stmt)}
+
+
+def text_slice(session: Session, document_id: str, start: int, end: int
+               ) -> tuple[int, str] | None:
+    """(length of the text, text[start:end]), or None for an unknown document.
+
+    SQLite's substr/length count characters, exactly like Python str indices, so a 1 MB text
+    never travels to Python just to label a few words."""
+    row = session.execute(
+        select(func.length(DocumentRow.text),
+               func.substr(DocumentRow.text, start + 1, end - start))
+        .where(DocumentRow.id == document_id)).first()
+    return None if row is None else (row[0], row[1] or "")
+
+
+def selection_counts(session: Session, annotators: Sequence[str] | None = None,
+                     documents: Sequence[str] | None = None) -> tuple[int, int, int]:
+    """(spans, documents, annotators) in a selection."""
+    stmt = select(func.count(SpanRow.id), func.count(func.distinct(SpanRow.document_id)),
+                  func.count(func.distinct(AnnotatorRow.name))).join(SpanRow.annotator)
+    if documents is not None:
+        stmt = stmt.where(SpanRow.document_id.in_(list(documents)))
+    if annotators is not None:
+        stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
+    spans, docs, people = session.execute(stmt).one()
+    return int(spans), int(docs), int(people)
+
+
 def count_documents(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(DocumentRow)) or 0
 
