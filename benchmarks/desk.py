@@ -92,7 +92,7 @@ import os, sys, time
 t0 = time.perf_counter()
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from stancedesk.gui.main_window import build_main_window
+from stancedesk.gui.shell.main_window import build_main_window
 w = build_main_window(sys.argv[1], "bench")
 painted = []
 w.reader.painted.connect(lambda: painted.append(time.perf_counter()))
@@ -138,7 +138,7 @@ def main() -> int:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from stancedesk.gui.main_window import build_main_window
+    from stancedesk.gui.shell.main_window import build_main_window
     from stancedesk.services import annotations
 
     app = QApplication.instance() or QApplication([])

@@ -14,8 +14,8 @@ os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from stancedesk.gui.main_window import build_main_window  # noqa: E402
-from stancedesk.gui.settings import APPLICATION, ORGANISATION  # noqa: E402
+from stancedesk.gui.shell.main_window import build_main_window  # noqa: E402
+from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION  # noqa: E402
 from stancedesk.services import annotations, corpus  # noqa: E402
 from stancedesk.services.project import open_database  # noqa: E402
 

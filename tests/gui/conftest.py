@@ -10,8 +10,8 @@ from PySide6.QtCore import QSettings, QThreadPool
 from PySide6.QtWidgets import QApplication
 
 from stancedesk.domain import Span
-from stancedesk.gui.main_window import MainWindow, build_main_window
-from stancedesk.gui.settings import APPLICATION, ORGANISATION
+from stancedesk.gui.shell.main_window import MainWindow, build_main_window
+from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION
 from stancedesk.services import annotations, corpus
 from stancedesk.services.project import open_database
 

@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableWidget
 
-from stancedesk.gui.agreement_dashboard import AgreementDashboard
-from stancedesk.gui.agreement_panel import LayerPanel
+from stancedesk.gui.agreement.dashboard import AgreementDashboard
+from stancedesk.gui.agreement.panel import LayerPanel
 from stancedesk.services import agreement, annotations, corpus
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database

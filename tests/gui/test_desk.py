@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QPushButton, QTableView
 
-from stancedesk.gui.main_window import MainWindow, build_main_window
+from stancedesk.gui.shell.main_window import MainWindow, build_main_window
 
 
 def reader_of(window: MainWindow) -> QPlainTextEdit:

@@ -14,11 +14,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from stancedesk.cli import main
-from stancedesk.gui import tasks
-from stancedesk.gui.checklist import checked_values
-from stancedesk.gui.export_dialog import ExportDialog
-from stancedesk.gui.import_dialog import ImportDialog
-from stancedesk.gui.main_window import MainWindow
+from stancedesk.gui.exchange.export_dialog import ExportDialog
+from stancedesk.gui.exchange.import_dialog import ImportDialog
+from stancedesk.gui.shell import jobs as tasks
+from stancedesk.gui.shell.checklist import checked_values
+from stancedesk.gui.shell.main_window import MainWindow
 from stancedesk.services import annotations, corpus, exchange, formats_registry
 from stancedesk.services.project import open_database
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stancedesk.gui.offsets import OffsetMap, display_text
+from stancedesk.domain.offsets import OffsetMap, display_text
 
 MIXED = "Café 👩‍👩‍👧 said «نعم» and שָׁלוֹם 🇺🇦 e\u0301 😀!"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stancedesk.gui.snapping import keep_clusters, snap_to_words
+from stancedesk.domain.snapping import keep_clusters, snap_to_words
 
 TEXT = "The minister's cross-border plan, officials said."
 

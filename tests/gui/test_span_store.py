@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from stancedesk.domain import Span
-from stancedesk.gui.span_store import SpanStore
+from stancedesk.domain.span_store import SpanStore
 
 
 def span(i: int, start: int, end: int, who: str = "a") -> Span:

@@ -25,10 +25,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
 from stancedesk.domain import Span
-from stancedesk.gui.highlight import SpanPainter, SpanStyler, VisibleLine, span_rects
-from stancedesk.gui.offsets import OffsetMap, display_text
-from stancedesk.gui.snapping import keep_clusters, snap_to_words
-from stancedesk.gui.span_store import SpanStore
+from stancedesk.domain.offsets import OffsetMap, display_text
+from stancedesk.domain.snapping import keep_clusters, snap_to_words
+from stancedesk.domain.span_store import SpanStore
+from stancedesk.gui.desk.painting import SpanPainter, SpanStyler, VisibleLine, span_rects
 
 READING_WIDTH_EM = 42  # a comfortable measure: about 75 characters a line
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stancedesk.gui.agreement_charts import HeatMap, LabelBars, agreement_colour
+from stancedesk.gui.agreement.charts import HeatMap, LabelBars, agreement_colour
 from stancedesk.services.agreement import fmt
 
 

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stancedesk.gui import tasks
-from stancedesk.gui.agreement_panel import LayerPanel
-from stancedesk.gui.checklist import add_check, checked_values, checklist
+from stancedesk.gui.agreement.panel import LayerPanel
+from stancedesk.gui.shell import jobs as tasks
+from stancedesk.gui.shell.checklist import add_check, checked_values, checklist
 from stancedesk.services import agreement, annotations, corpus, schemes
 from stancedesk.services.agreement import AgreementSettings
 from stancedesk.storage.engine import Database

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.domain import LayerKind, Scheme
-from stancedesk.gui.highlight import AnnotatorStyle
+from stancedesk.gui.desk.painting import AnnotatorStyle
 
 
 def swatch(colour: str, size: int = 12) -> QIcon:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stancedesk.gui import tasks
-from stancedesk.gui.exchange_preview import (
+from stancedesk.gui.shell import jobs as tasks
+from stancedesk.services.preview import (
     Preview,
 )
 

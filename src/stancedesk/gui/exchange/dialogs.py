@@ -16,10 +16,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow
 
-from stancedesk.gui.exchange_preview import plural
-from stancedesk.gui.export_dialog import ExportDialog
-from stancedesk.gui.import_dialog import ImportDialog
+from stancedesk.gui.exchange.export_dialog import ExportDialog
+from stancedesk.gui.exchange.import_dialog import ImportDialog
 from stancedesk.services.exchange import AnnotationImportReport
+from stancedesk.services.preview import plural
 
 
 def open_export_dialog(window: Any) -> ExportDialog:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextLine
 
 from stancedesk.domain import LayerKind, Scheme, Span
-from stancedesk.gui.span_store import SpanStore
+from stancedesk.domain.span_store import SpanStore
 
 NEUTRAL = "#8d99a6"
 ANNOTATOR_COLOURS = ("#1e88e5", "#d81b60", "#43a047", "#fb8c00", "#8e24aa", "#00acc1",

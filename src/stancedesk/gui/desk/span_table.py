@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from stancedesk.domain import LayerKind, Scheme, Span
-from stancedesk.gui.span_store import SpanStore
+from stancedesk.domain.span_store import SpanStore
 
 Index = QModelIndex | QPersistentModelIndex
 TEXT_PREVIEW = 80

@@ -35,18 +35,19 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.formats.registry import corpus_extensions
-from stancedesk.gui import tasks, theme
-from stancedesk.gui.annotator_dialog import AnnotatorDialog
-from stancedesk.gui.desk import AnnotationDesk
-from stancedesk.gui.document_model import DocumentFilter
-from stancedesk.gui.editors import NoteEditor, ValueEditor
-from stancedesk.gui.find_bar import FindBar
-from stancedesk.gui.highlight import SpanStyler
-from stancedesk.gui.icons import icon
-from stancedesk.gui.palette import LabelPalette
-from stancedesk.gui.reader import DocumentView
-from stancedesk.gui.settings import DeskSettings
-from stancedesk.gui.window_chrome import WindowChrome
+from stancedesk.gui.desk.controller import AnnotationDesk
+from stancedesk.gui.desk.document_list import DocumentFilter
+from stancedesk.gui.desk.editors import NoteEditor, ValueEditor
+from stancedesk.gui.desk.find_bar import FindBar
+from stancedesk.gui.desk.painting import SpanStyler
+from stancedesk.gui.desk.palette import LabelPalette
+from stancedesk.gui.desk.reader import DocumentView
+from stancedesk.gui.shell import jobs as tasks
+from stancedesk.gui.shell import theme
+from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
+from stancedesk.gui.shell.chrome import WindowChrome
+from stancedesk.gui.shell.icons import icon
+from stancedesk.gui.shell.settings import DeskSettings
 from stancedesk.services import annotations, formats_registry
 from stancedesk.services.corpus import ImportCancelled, ImportReport, import_paths
 from stancedesk.services.project import open_database
@@ -232,7 +233,8 @@ class MainWindow(WindowChrome, QMainWindow):
     def _install_extensions(self) -> None:
         # Tool windows add themselves through the hooks at the end of this class
         # (add_tool_action, add_export_action, add_import_action, add_dock).
-        from stancedesk.gui import agreement_dashboard, exchange_dialogs
+        from stancedesk.gui.agreement import dashboard as agreement_dashboard
+        from stancedesk.gui.exchange import dialogs as exchange_dialogs
 
         exchange_dialogs.install(self)
         agreement_dashboard.install(self)

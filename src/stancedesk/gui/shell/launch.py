@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from stancedesk.gui import theme
-from stancedesk.gui.annotator_dialog import AnnotatorDialog
-from stancedesk.gui.settings import APPLICATION, ORGANISATION, DeskSettings
+from stancedesk.gui.shell import theme
+from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
+from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION, DeskSettings
 
 
 def _application(argv: Sequence[str]) -> QApplication:
@@ -26,7 +26,7 @@ def _application(argv: Sequence[str]) -> QApplication:
 def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
     """Run the desk until its window closes; returns the exit status."""
     app = _application(argv)
-    from stancedesk.gui.main_window import MainWindow
+    from stancedesk.gui.shell.main_window import MainWindow
     from stancedesk.services import annotations
     from stancedesk.services.project import open_database
     from stancedesk.storage.errors import StorageError

@@ -30,22 +30,22 @@ from PySide6.QtWidgets import (
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelmap import UnmappedLabelsError, load_mapping, parse_mapping_data
-from stancedesk.gui import tasks
-from stancedesk.gui.exchange_mapping import MappingTable
-from stancedesk.gui.exchange_preview import (
-    FORMATS,
-    describe_import,
-    plural,
-)
-from stancedesk.gui.exchange_widgets import (
+from stancedesk.gui.exchange.mapping import MappingTable
+from stancedesk.gui.exchange.widgets import (
     JobDialog,
     PreviewPane,
     PreviewRunner,
     button_row,
     dialog_layout,
 )
+from stancedesk.gui.shell import jobs as tasks
 from stancedesk.services import corpus, exchange, formats_registry, schemes
 from stancedesk.services.exchange import AnnotationImportReport
+from stancedesk.services.preview import (
+    FORMATS,
+    describe_import,
+    plural,
+)
 from stancedesk.storage.engine import Database
 
 CORPUS = "corpus"

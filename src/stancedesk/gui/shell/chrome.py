@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.domain import LayerKind
-from stancedesk.gui import theme
-from stancedesk.gui.icons import icon
+from stancedesk.gui.shell import theme
+from stancedesk.gui.shell.icons import icon
 
 
 class WindowChrome:

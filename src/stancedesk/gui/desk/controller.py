@@ -11,12 +11,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from stancedesk.domain import Document, Span
-from stancedesk.gui import commands
-from stancedesk.gui.document_model import DocumentListModel
-from stancedesk.gui.highlight import SpanStyler, annotator_styles
-from stancedesk.gui.reader import DocumentView
-from stancedesk.gui.span_model import SpanTableModel
-from stancedesk.gui.span_store import SpanStore
+from stancedesk.domain.span_store import SpanStore
+from stancedesk.gui.desk import commands
+from stancedesk.gui.desk.document_list import DocumentListModel
+from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
+from stancedesk.gui.desk.reader import DocumentView
+from stancedesk.gui.desk.span_table import SpanTableModel
 from stancedesk.services import annotations, corpus
 from stancedesk.storage.engine import Database
 

@@ -25,15 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stancedesk.gui import tasks
-from stancedesk.gui.checklist import add_check, checked_values, checklist, set_checked
-from stancedesk.gui.exchange_preview import (
-    FORMATS,
-    Preview,
-    export_preview,
-    plural,
-)
-from stancedesk.gui.exchange_widgets import (
+from stancedesk.gui.exchange.widgets import (
     JobDialog,
     PreviewPane,
     PreviewRunner,
@@ -41,7 +33,15 @@ from stancedesk.gui.exchange_widgets import (
     dialog_layout,
     elide,
 )
+from stancedesk.gui.shell import jobs as tasks
+from stancedesk.gui.shell.checklist import add_check, checked_values, checklist, set_checked
 from stancedesk.services import annotations, corpus, exchange, formats_registry
+from stancedesk.services.preview import (
+    FORMATS,
+    Preview,
+    export_preview,
+    plural,
+)
 from stancedesk.storage.engine import Database
 
 

@@ -1,0 +1,1 @@
+"""The agreement dashboard and its charts."""

@@ -1,0 +1,1 @@
+"""The annotation desk: the reader, span painting, palette, tables and undo commands."""

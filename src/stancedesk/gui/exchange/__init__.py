@@ -1,0 +1,1 @@
+"""Import and export dialogs, their previews and label mapping."""
