@@ -139,7 +139,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from stancedesk.gui.shell.main_window import build_main_window
-    from stancedesk.services import annotations
+    from stancedesk.services import spans as span_service
 
     app = QApplication.instance() or QApplication([])
     window = build_main_window(str(db), "bench")
@@ -199,7 +199,7 @@ def main() -> int:
 
         profiler = cProfile.Profile()
     reader.setFocus()
-    before = len(annotations.document_spans(window.database, big_id))
+    before = len(span_service.document_spans(window.database, big_id))
     for i in range(N_LABELS):
         start = rng.choice(starts)
         end = start + rng.randint(5, 40)
@@ -216,7 +216,7 @@ def main() -> int:
             profiler.disable()
     if profiler is not None:
         profiler.dump_stats(os.environ["DESK_PROFILE"])
-    after = len(annotations.document_spans(window.database, big_id))
+    after = len(span_service.document_spans(window.database, big_id))
     assert after >= before + N_LABELS - 5, (before, after)
     median = statistics.median(latencies) * 1000
     p95 = percentile(latencies, 0.95) * 1000

@@ -13,6 +13,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _HOME = Path(tempfile.mkdtemp(prefix="stancedesk-tests-"))
 os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
 os.environ["XDG_CONFIG_HOME"] = str(_HOME / "config")
+os.environ["XDG_STATE_HOME"] = str(_HOME / "state")  # the log file
+os.environ["XDG_CACHE_HOME"] = str(_HOME / "cache")
 os.environ.pop("STANCEDESK_DB", None)
 
 import pytest  # noqa: E402

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from fmt_helpers import TEXTS, Corpus, _find, write_corpus
 
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
 
 
@@ -17,7 +18,7 @@ def annotated(tmp_path: Path, db: Database) -> Iterator[Corpus]:
     folder = write_corpus(tmp_path / "corpus")
     report = corpus.import_paths(db, [folder])
     ids = {d.source_file: d.id for d in report.added}
-    add = annotations.create_span
+    add = span_service.create_span
     e, m, r = (TEXTS[n] for n in ("emoji.txt", "marks.txt", "rtl.txt"))
     de, dm, dr = ids["emoji.txt"], ids["marks.txt"], ids["rtl.txt"]
     add(db, de, "alice", *_find(e, "Talks resume 🎉"), {"stance": "favor", "target": "mediation"})

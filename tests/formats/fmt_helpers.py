@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stancedesk.domain import Span
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
 
@@ -58,7 +59,7 @@ def span_key(span: Span) -> tuple:
 def content(database: Database, *, ids: bool = False, times: bool = False) -> dict:
     """Spans by (document, annotator, start, end) -> the fields that must survive."""
     out = {}
-    for s in annotations.list_spans(database):
+    for s in span_service.list_spans(database):
         value: tuple = (s.text, dict(s.labels), s.note)
         if ids:
             value += (s.id,)

@@ -8,7 +8,8 @@ import pytest
 from fmt_helpers import fresh_db
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import annotations, corpus, formats_registry
+from stancedesk.services import corpus, formats_registry
+from stancedesk.services import spans as span_service
 
 TEXT = "Der Minister 😀 lobte die Gespräche.\nقال المتحدث إن المحادثات مثمرة\n"
 ANN = (
@@ -41,7 +42,7 @@ def test_foreign_collection_with_mapping_file(db, collection):
     folder, mapping = collection
     report = formats_registry.import_annotations(db, folder, fmt="brat", mapping=str(mapping))
     assert report.added == 3 and len(report.documents_created) == 1
-    spans = {(s.start, s.end): s for s in annotations.list_spans(db)}
+    spans = {(s.start, s.end): s for s in span_service.list_spans(db)}
     assert spans[(0, 12)].labels == {"stance": "favor"}
     assert spans[(0, 12)].note == "check this"
     assert spans[(0, 12)].annotator == "dana"  # the subfolder names the annotator
@@ -57,7 +58,7 @@ def test_map_options_instead_of_a_file(db, collection):
                                                     "Kind=Anonymous=sourcing:anonymous",
                                                     "Negated="], annotator="erin")
     assert report.added == 3
-    assert {s.annotator for s in annotations.list_spans(db)} == {"erin"}
+    assert {s.annotator for s in span_service.list_spans(db)} == {"erin"}
 
 
 def test_unmapped_labels_are_all_listed_and_nothing_is_stored(db, collection):
@@ -68,7 +69,7 @@ def test_unmapped_labels_are_all_listed_and_nothing_is_stored(db, collection):
     for label in ("'Source'", "'Kind=Anonymous'", "'Negated'"):
         assert label in message
     assert "'Favour'" not in message
-    assert annotations.list_spans(db) == [] and corpus.list_documents(db) == []
+    assert span_service.list_spans(db) == [] and corpus.list_documents(db) == []
 
 
 def test_malformed_line_names_file_and_line(db, collection):
@@ -90,7 +91,7 @@ def test_crlf_text_files_keep_offsets(db, tmp_path):
     (folder / "a.txt").write_bytes("One line.\r\nTwo 😀 lines.\r\n".encode())
     (folder / "a.ann").write_text("T1\tFavour 17 23\tlines.\n", encoding="utf-8")
     formats_registry.import_annotations(db, folder, label_map=["Favour=stance:favor"])
-    [span] = annotations.list_spans(db)
+    [span] = span_service.list_spans(db)
     assert (span.start, span.end, span.text) == (16, 22, "lines.")
 
 

@@ -11,7 +11,7 @@ from fmt_helpers import fresh_db
 from openpyxl import load_workbook
 
 from stancedesk.cli import main
-from stancedesk.services import annotations
+from stancedesk.services import spans as span_service
 
 
 def test_format_choices_list_all_eight(capsys):
@@ -59,7 +59,7 @@ def test_xlsx_sheets_and_parquet_selection(annotated, tmp_path):
 
 def test_binary_formats_need_an_output(annotated, capsys):
     db = str(annotated.db.location.path)
-    assert main(["--db", db, "export", "annotations", "--format", "parquet"]) == 1
+    assert main(["--db", db, "export", "annotations", "--format", "parquet"]) == 2
     assert "give an output file with -o" in capsys.readouterr().err
 
 
@@ -75,7 +75,7 @@ def test_import_round_trip_via_cli(annotated, tmp_path, capsys):
     assert "imported 5 annotation(s)" in capsys.readouterr().out
     check = fresh_db(tmp_path, name="other.sqlite")
     try:
-        assert {s.annotator for s in annotations.list_spans(check)} == {"alice"}
+        assert {s.annotator for s in span_service.list_spans(check)} == {"alice"}
     finally:
         check.dispose()
 
@@ -85,7 +85,7 @@ def test_import_unmapped_labels_exit_1(db, tmp_path, capsys):
     path.write_text('{"text": "Some text here.", "label": [[0, 4, "Favour"]]}\n',
                     encoding="utf-8")
     db_path = str(db.location.path)
-    assert main(["--db", db_path, "import", "annotations", str(path)]) == 1
+    assert main(["--db", db_path, "import", "annotations", str(path)]) == 2
     assert "'Favour'" in capsys.readouterr().err
     assert main(["--db", db_path, "import", "annotations", str(path), "--map",
                  "Favour=stance:favor"]) == 0

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import annotations, formats_registry
+from stancedesk.services import formats_registry
+from stancedesk.services import spans as span_service
 
 LINES = [
     {"id": 1, "text": "😀 Officials praised the talks. قال المتحدث",
@@ -27,7 +28,7 @@ def test_hand_written_file(db, tmp_path):
     mapping.write_text(json.dumps(MAP), encoding="utf-8")  # the flat form
     report = formats_registry.import_annotations(db, path, mapping=str(mapping), annotator="dora")
     assert report.added == 3
-    spans = {s.text: s for s in annotations.list_spans(db)}
+    spans = {s.text: s for s in span_service.list_spans(db)}
     # Two entries with the same offsets are one span with two layers.
     assert spans["Officials"].labels == {"stance": "favor", "sourcing": "official"}
     assert spans["المتحدث"].labels == {"sourcing": "official"}
@@ -47,4 +48,4 @@ def test_errors_name_file_and_line(db, tmp_path):
     path.write_text(json.dumps(LINES[0], ensure_ascii=False) + "\n", encoding="utf-8")
     with pytest.raises(FormatError, match=r"'OFFICIAL'.*\n.*'POS'"):
         formats_registry.import_annotations(db, path, fmt="doccano")
-    assert annotations.list_spans(db) == []
+    assert span_service.list_spans(db) == []

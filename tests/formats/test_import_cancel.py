@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from stancedesk.services import annotations, corpus, formats_registry
-from stancedesk.services.corpus import ImportCancelled
+from stancedesk.domain.errors import Cancelled
+from stancedesk.services import corpus, formats_registry
+from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
 
 SPANS = 3000
@@ -37,13 +38,13 @@ def big_csv(tmp_path: Path, db: Database) -> Path:
 
 
 def _nothing_stored(db: Database) -> None:
-    assert annotations.list_spans(db) == []
-    assert "zed" not in annotations.list_annotator_names(db)
+    assert span_service.list_spans(db) == []
+    assert "zed" not in span_service.list_annotator_names(db)
 
 
 def test_cancel_after_the_first_progress_stores_nothing(db: Database, big_csv: Path) -> None:
     calls: list[tuple[int, int, str]] = []
-    with pytest.raises(ImportCancelled, match="nothing was stored"):
+    with pytest.raises(Cancelled, match="nothing was stored"):
         formats_registry.import_annotations(db, big_csv, progress=lambda *a: calls.append(a),
                                             cancelled=lambda: bool(calls))
     assert len(calls) == 1 and 0 < calls[0][0] < SPANS and calls[0][1] == SPANS
@@ -59,7 +60,7 @@ def test_progress_counts_up_to_the_total(db: Database, big_csv: Path) -> None:
     done = [d for d, _t, _s in calls]
     assert len(done) > 2 and done == sorted(set(done))  # strictly increasing
     assert done[-1] == SPANS and {t for _d, t, _s in calls} == {SPANS}
-    assert len(annotations.list_spans(db)) == SPANS
+    assert len(span_service.list_spans(db)) == SPANS
 
 
 def test_cancel_just_before_the_commit_stores_nothing(db: Database, big_csv: Path) -> None:
@@ -78,7 +79,7 @@ def test_cancel_just_before_the_commit_stores_nothing(db: Database, big_csv: Pat
         asked += 1
         return asked == last  # the check after the spans are added, before the commit
 
-    with pytest.raises(ImportCancelled):
+    with pytest.raises(Cancelled):
         formats_registry.import_annotations(db, big_csv, cancelled=at_the_last_check)
     assert asked == last
     _nothing_stored(db)
@@ -91,7 +92,7 @@ def test_cancel_rolls_back_documents_of_corpus_carrying_formats(db: Database,
     path.write_text(json.dumps({"text": TEXT, "label": label, "annotator": "zed"}) + "\n",
                     encoding="utf-8")
     calls: list[tuple[int, int, str]] = []
-    with pytest.raises(ImportCancelled):
+    with pytest.raises(Cancelled):
         formats_registry.import_annotations(db, path, fmt="doccano",
                                             progress=lambda *a: calls.append(a),
                                             cancelled=lambda: bool(calls))

@@ -8,7 +8,8 @@ import pytest
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelstudio import label_config
-from stancedesk.services import annotations, formats_registry
+from stancedesk.services import formats_registry
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import default_scheme
 
 TEXT = "Sources 😀😀 say the deal is a betrayal. قال المتحدث"
@@ -44,7 +45,7 @@ def test_hand_written_export(db, tmp_path):
     path.write_text(json.dumps(TASKS, ensure_ascii=False), encoding="utf-8")
     report = formats_registry.import_annotations(db, path, label_map=MAP)
     assert report.added == 4 and len(report.documents_created) == 2
-    spans = {s.text: s for s in annotations.list_spans(db)}
+    spans = {s.text: s for s in span_service.list_spans(db)}
     assert spans["betrayal"].labels == {"stance": "against", "target": "the deal"}
     assert (spans["betrayal"].start, spans["betrayal"].end) == (29, 37)  # UTF-16 converted
     assert spans["betrayal"].annotator == "user 3"
@@ -66,7 +67,7 @@ def test_unmapped_and_bad_offsets(db, tmp_path):
     path.write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(FormatError, match=r"task 1, annotation 1, line 1: region 5:39"):
         formats_registry.import_annotations(db, path, label_map=MAP)
-    assert annotations.list_spans(db) == []
+    assert span_service.list_spans(db) == []
 
 
 def test_label_config_lists_every_layer():

@@ -6,7 +6,8 @@ import pytest
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.webanno import escape, unescape
-from stancedesk.services import annotations, formats_registry
+from stancedesk.services import formats_registry
+from stancedesk.services import spans as span_service
 
 # Offsets count UTF-16 units: the emoji takes 9-11, so "praised" is 12-19 (11-18 in Python).
 TSV = """#FORMAT=WebAnno TSV 3.3
@@ -33,7 +34,7 @@ def test_hand_written_inception_file(db, tmp_path):
     path.write_text(TSV, encoding="utf-8")
     report = formats_registry.import_annotations(db, path, label_map=MAP, annotator="ines")
     assert report.added == 2
-    spans = {s.text: s for s in annotations.list_spans(db)}
+    spans = {s.text: s for s in span_service.list_spans(db)}
     assert (spans["praised talks"].start, spans["praised talks"].end) == (11, 24)
     assert spans["praised talks"].labels == {"stance": "favor"}
     assert spans["المتحدث"].labels == {"sourcing": "official"}
@@ -51,7 +52,7 @@ def test_unmapped_and_bad_offsets(db, tmp_path):
     path.write_text(TSV.replace("12-19\tpraised", "11-18\tpraised"), encoding="utf-8")
     with pytest.raises(FormatError, match=r"doc.tsv, line 9: token 'praised'"):
         formats_registry.import_annotations(db, path, label_map=MAP)
-    assert annotations.list_spans(db) == []
+    assert span_service.list_spans(db) == []
 
 
 def test_escaping_round_trips():

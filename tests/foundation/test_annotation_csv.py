@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import annotations, corpus, exchange, formats_registry
+from stancedesk.services import corpus, exchange, formats_registry
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
 
@@ -36,14 +37,14 @@ def annotated(db: Database, tmp_path: Path) -> Database:
     zoe = TEXT.index("Zoe")
     emoji = TEXT.index("🕊")
     arabic = TEXT.index("ماؤنا")
-    annotations.create_span(db, doc.id, "alice", zoe, zoe + len("Zoe\u0301 Arnaud"),
+    span_service.create_span(db, doc.id, "alice", zoe, zoe + len("Zoe\u0301 Arnaud"),
                             {"stance": "favor", "sourcing": "diplomat", "target": "rapprochement",
                              "reliability": "B", "credibility": "2"}, note="named, quoted")
-    annotations.create_span(db, doc.id, "bob", zoe, zoe + len("Zoe\u0301 Arnaud"),
+    span_service.create_span(db, doc.id, "bob", zoe, zoe + len("Zoe\u0301 Arnaud"),
                             {"stance": "neutral"})
-    annotations.create_span(db, doc.id, "alice", emoji, emoji + 3, {"sourcing": "other"},
+    span_service.create_span(db, doc.id, "alice", emoji, emoji + 3, {"sourcing": "other"},
                             note='comma, "quote"\nand newline')
-    annotations.create_span(db, doc.id, "ḃöb ✍️", arabic, arabic + len("ماؤنا ليس للبيع"),
+    span_service.create_span(db, doc.id, "ḃöb ✍️", arabic, arabic + len("ماؤنا ليس للبيع"),
                             {"stance": "against", "sourcing": "other", "target": "=SUM(A1)"})
     return db
 
@@ -93,7 +94,7 @@ def test_round_trip_into_an_empty_database_of_the_same_corpus(annotated: Databas
         report = formats_registry.import_annotations(fresh, path)
         assert report.added == 4
         assert sorted(report.annotators_created) == ["alice", "bob", "ḃöb ✍️"]
-        assert annotations.list_spans(fresh) == annotations.list_spans(annotated)
+        assert span_service.list_spans(fresh) == span_service.list_spans(annotated)
         assert _export(fresh) == _export(annotated)
         again = formats_registry.import_annotations(fresh, path)
         assert (again.added, again.unchanged) == (0, 4), "re-import is idempotent"
@@ -120,7 +121,7 @@ def test_minimal_columns_and_source_file_identification(db: Database, tmp_path: 
     path = _write(tmp_path, ["source_file", "annotator", "start", "end", "text", "sourcing"],
                   [["talks.txt", "carol", str(i), str(i + 12), "sources said", "anonymous"]])
     assert formats_registry.import_annotations(db, path).added == 1
-    (span,) = annotations.list_spans(db)
+    (span,) = span_service.list_spans(db)
     assert (span.annotator, span.text, dict(span.labels)) == ("carol", "sources said",
                                                               {"sourcing": "anonymous"})
     assert span.document_id == _doc_id(db)
@@ -147,7 +148,7 @@ def test_bad_rows_stop_the_import_and_store_nothing(db: Database, tmp_path: Path
         formats_registry.import_annotations(db, path)
     message = str(info.value)
     assert str(path) in message and "line 3" in message and problem in message
-    assert annotations.list_spans(db) == []
+    assert span_service.list_spans(db) == []
 
 
 def test_every_bad_row_is_listed(db: Database, tmp_path: Path) -> None:
@@ -186,12 +187,12 @@ def test_ambiguous_source_file_and_conflicting_ids(db: Database, tmp_path: Path)
         formats_registry.import_annotations(db, path)
     doc = next(d.id for d in corpus.list_documents(db) if d.length == 4
                and corpus.get_document(db, d.id).text == "One.")
-    span = annotations.create_span(db, doc, "al", 0, 3)
+    span = span_service.create_span(db, doc, "al", 0, 3)
     path = _write(tmp_path, ["annotation_id", "document_id", "annotator", "start", "end", "text"],
                   [[span.id, doc, "al", "0", "2", "On"]])
     with pytest.raises(FormatError, match="already exists with different content"):
         formats_registry.import_annotations(db, path)
-    assert len(annotations.list_spans(db)) == 1
+    assert len(span_service.list_spans(db)) == 1
 
 
 def test_fast_sqlite_rows_equal_rows_built_from_spans(annotated: Database) -> None:
@@ -206,7 +207,7 @@ def test_fast_sqlite_rows_equal_rows_built_from_spans(annotated: Database) -> No
         (s.id, s.document_id, docs[s.document_id].title, docs[s.document_id].source_file,
          s.annotator, s.start, s.end, s.text, *(s.labels.get(k, "") for k in scheme.layer_keys),
          s.note, format_time(s.created_at), format_time(s.updated_at))
-        for s in annotations.list_spans(annotated)]
+        for s in span_service.list_spans(annotated)]
     with annotated.read() as session:
         rows = list(repo.annotation_table_rows(session, scheme.layer_keys))
     assert rows == expected

@@ -13,7 +13,8 @@ import pytest
 
 from stancedesk import __version__
 from stancedesk.cli import main
-from stancedesk.services import annotations, corpus, schemes
+from stancedesk.services import corpus, schemes
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import default_scheme, open_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def corpus_with_span(capsys: pytest.CaptureFixture[str], db: str, labels: dict[s
     database = open_database(db)
     try:
         doc = corpus.list_documents(database)[0]
-        annotations.create_span(database, doc.id, annotator, 0, 5, labels)
+        span_service.create_span(database, doc.id, annotator, 0, 5, labels)
     finally:
         database.dispose()
 
@@ -95,7 +96,7 @@ def test_bad_import_exits_non_zero_with_message(capsys: pytest.CaptureFixture[st
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"text": "ok"}\n{oops}\n', encoding="utf-8")
     code, out, err = run(capsys, "--db", db, "import", str(bad))
-    assert code == 1
+    assert code == 2
     assert err.startswith(f"stancedesk: error: {bad}, line 2: malformed JSON")
     code, out, _ = run(capsys, "--db", db, "documents", "--json")
     assert json.loads(out) == []
@@ -109,7 +110,7 @@ def test_export_and_import_annotations(capsys: pytest.CaptureFixture[str], tmp_p
         doc = corpus.list_documents(database)[0]
         text = corpus.get_document(database, doc.id).text
         start = text.index("said")
-        annotations.create_span(database, doc.id, "alice", start, start + 4,
+        span_service.create_span(database, doc.id, "alice", start, start + 4,
                                 {"stance": "neutral", "sourcing": "official"})
     finally:
         database.dispose()
@@ -132,7 +133,7 @@ def test_export_and_import_annotations(capsys: pytest.CaptureFixture[str], tmp_p
     bad = tmp_path / "bad.csv"
     bad.write_text(stdout_csv.replace(",official,", ",officer,"), encoding="utf-8")
     code, _, err = run(capsys, "--db", db2, "import", "annotations", str(bad))
-    assert code == 1 and f"{bad}:" in err and "label 'officer' is not in layer 'sourcing'" in err
+    assert code == 2 and f"{bad}:" in err and "label 'officer' is not in layer 'sourcing'" in err
 
 
 def test_scheme_show_export_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -168,19 +169,19 @@ def test_scheme_import_refusals(capsys: pytest.CaptureFixture[str], tmp_path: Pa
                                    if lb["key"] != "media"]
     path.write_text(json.dumps(data), encoding="utf-8")
     code, _, err = run(capsys, "--db", db, "scheme", "import", str(path))
-    assert code == 1 and "label sourcing/media is missing but 1 span(s) use it" in err
+    assert code == 2 and "label sourcing/media is missing but 1 span(s) use it" in err
 
     data = default_scheme().to_dict()
     data["layers"][0]["labels"][0]["shortcut"] = "D"
     data["layers"][0]["labelz"] = []
     path.write_text(json.dumps(data), encoding="utf-8")
     code, _, err = run(capsys, "--db", db, "scheme", "import", str(path))
-    assert code == 1 and str(path) in err
+    assert code == 2 and str(path) in err
     assert "duplicate shortcut 'D'" in err and "unknown key 'labelz'" in err
 
     path.write_text("{not json", encoding="utf-8")
     code, _, err = run(capsys, "--db", db, "scheme", "import", str(path))
-    assert code == 1 and "malformed JSON" in err
+    assert code == 2 and "malformed JSON" in err
     code, out, _ = run(capsys, "--db", db, "scheme", "show", "--json")
     assert json.loads(out) == default_scheme().to_dict(), "a refused scheme changes nothing"
 
@@ -190,7 +191,7 @@ def test_annotators_listing(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     corpus_with_span(capsys, db, None)
     database = open_database(db)
     try:
-        annotations.ensure_annotator(database, "bea")
+        span_service.ensure_annotator(database, "bea")
     finally:
         database.dispose()
     _, out, _ = run(capsys, "--db", db, "annotators", "--json")
@@ -205,7 +206,7 @@ def test_newer_database_message(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE alembic_version SET version_num='0099'")
     code, _, err = run(capsys, "--db", str(db), "documents")
-    assert code == 1 and "newer version of StanceDesk" in err
+    assert code == 2 and "newer version of StanceDesk" in err
 
 
 def test_document_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -224,7 +225,7 @@ def test_document_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     _, out, _ = run(capsys, "--db", db, "status", "-a", "bob", first, "--json")
     assert json.loads(out)[0]["status"] == "in_progress", "status is per annotator"
     code, _, err = run(capsys, "--db", db, "status", "-a", "alice", "--set", "done", "nope")
-    assert code == 1 and "unknown document id(s): nope" in err
+    assert code == 2 and "unknown document id(s): nope" in err
 
 
 def test_import_annotations_takes_options_before_and_after_paths(
@@ -259,7 +260,7 @@ def test_import_annotations_of_several_files_is_all_or_nothing(
     db2 = str(tmp_path / "q.sqlite")
     run(capsys, "--db", db2, "import", str(ROOT / "sample_corpus"))
     code, _, err = run(capsys, "--db", db2, "import", "annotations", str(good), str(bad))
-    assert code == 1 and str(bad) in err
+    assert code == 2 and str(bad) in err
     _, out, _ = run(capsys, "--db", db2, "annotators", "--json")
     assert json.loads(out) == [], "the good first file was not stored either"
 

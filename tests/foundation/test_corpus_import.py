@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
 from stancedesk.services import corpus
 from stancedesk.storage.engine import Database
@@ -160,7 +161,7 @@ def test_cancel_stores_nothing(db: Database, tmp_path: Path) -> None:
     for i in range(3):
         (tmp_path / f"{i}.txt").write_text(f"Article {i}\n", encoding="utf-8")
     seen: list[int] = []
-    with pytest.raises(corpus.ImportCancelled):
+    with pytest.raises(Cancelled):
         corpus.import_paths(db, [tmp_path], progress=lambda done, total, f: seen.append(done),
                             cancelled=lambda: len(seen) >= 2)
     assert corpus.list_documents(db) == []

@@ -10,7 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database, default_database_path, resolve_location
 from stancedesk.storage.errors import NewerDatabaseError, StorageError
@@ -71,7 +72,7 @@ def test_migration_upgrades_a_populated_database_without_loss(tmp_path: Path) ->
         with database.engine.connect() as conn:
             assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == \
                 head_revision()
-        spans = annotations.list_spans(database)
+        spans = span_service.list_spans(database)
         assert len(spans) == 1
         span = spans[0]
         assert (span.id, span.annotator, span.start, span.end, span.text, span.note) == \
@@ -79,8 +80,8 @@ def test_migration_upgrades_a_populated_database_without_loss(tmp_path: Path) ->
         assert dict(span.labels) == {"stance": "favor", "target": "rapprochement"}
         assert corpus.get_document(database, "d1").text == "Talks resume 🕊️ in Kessa"
         # the new table of 0002 works on the upgraded file
-        annotations.set_document_status(database, "d1", "alice", "done")
-        assert annotations.document_statuses(database, "alice") == {"d1": "done"}
+        span_service.set_document_status(database, "d1", "alice", "done")
+        assert span_service.document_statuses(database, "alice") == {"d1": "done"}
     finally:
         database.dispose()
     backups = list(tmp_path.glob("old.sqlite.bak-0001-*"))

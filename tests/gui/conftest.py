@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QApplication
 from stancedesk.domain import Span
 from stancedesk.gui.shell.main_window import MainWindow, build_main_window
 from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 
 
@@ -80,7 +81,7 @@ def stored_spans(db_path: Path) -> Callable[..., list[Span]]:
         database = open_database(str(db_path), seed_sample=False)
         try:
             docs = [document_id] if document_id else None
-            return annotations.list_spans(database, docs, [annotator] if annotator else None)
+            return span_service.list_spans(database, docs, [annotator] if annotator else None)
         finally:
             database.dispose()
 

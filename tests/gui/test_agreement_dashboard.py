@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QTableWidget
 
 from stancedesk.gui.agreement.dashboard import AgreementDashboard
 from stancedesk.gui.agreement.panel import LayerPanel
-from stancedesk.services import agreement, annotations, corpus
+from stancedesk.services import agreement, corpus
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
 
@@ -26,9 +27,9 @@ def two_annotator_db(sample_path: Path) -> Database:
     for needle, alice, bob in (("said", "neutral", "neutral"), ("diplomat", "favor", "against"),
                                ("talks", "favor", "favor")):
         start = text.index(needle)
-        annotations.create_span(database, doc.id, "alice", start, start + len(needle),
+        span_service.create_span(database, doc.id, "alice", start, start + len(needle),
                                 {"stance": alice, "sourcing": "official"})
-        annotations.create_span(database, doc.id, "bob", start, start + len(needle),
+        span_service.create_span(database, doc.id, "bob", start, start + len(needle),
                                 {"stance": bob, "sourcing": "official"})
     yield database
     database.dispose()

@@ -328,7 +328,7 @@ def test_filter_and_document_status(qtbot, sample_path, make_window) -> None:
     window.done_action.trigger()
     doc = window.desk.document_id
     assert window.desk.doc_model.status(doc) == "done"
-    from stancedesk.services.annotations import document_statuses
+    from stancedesk.services.spans import document_statuses
 
     assert document_statuses(window.database, "alice") == {doc: "done"}
 

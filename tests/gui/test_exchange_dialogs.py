@@ -19,7 +19,8 @@ from stancedesk.gui.exchange.import_dialog import ImportDialog
 from stancedesk.gui.shell import jobs as tasks
 from stancedesk.gui.shell.checklist import checked_values
 from stancedesk.gui.shell.main_window import MainWindow
-from stancedesk.services import annotations, corpus, exchange, formats_registry
+from stancedesk.services import corpus, exchange, formats_registry
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 
 FIRST = "Ostrelia will host"  # the first span (document order) of the fixture
@@ -37,7 +38,7 @@ def annotated_path(sample_path: Path) -> Path:
                 ("alice", "diplomats described", {"sourcing": "diplomat"}),
                 ("bob", "a cautious first step", {"stance": "neutral"})):
             start = text.index(phrase)
-            annotations.create_span(database, doc.id, who, start, start + len(phrase), labels)
+            span_service.create_span(database, doc.id, who, start, start + len(phrase), labels)
     finally:
         database.dispose()
     return sample_path
@@ -210,7 +211,7 @@ def test_import_lists_unmapped_labels_and_stores_nothing(qtbot, window: MainWind
     assert dialog.mapping.foreign_labels() == ["Diplomatic"]  # a row to fill in
     assert not dialog.import_button.isEnabled()
     assert [s for s in stored_spans() if s.annotator == "dora"] == []
-    assert "dora" not in annotations.list_annotator_names(window.database)
+    assert "dora" not in span_service.list_annotator_names(window.database)
 
 
 def test_import_with_a_mapping_row_stores_and_refreshes(qtbot, window: MainWindow,
@@ -285,7 +286,7 @@ def test_cli_dry_run_stores_nothing(annotated_path: Path, tmp_path: Path, capsys
     assert "would import 3 annotation(s)" in printed and "nothing was stored" in printed
     database = open_database(str(fresh), seed_sample=False)
     try:
-        assert annotations.list_spans(database) == []
+        assert span_service.list_spans(database) == []
         assert corpus.list_documents(database) == []
     finally:
         database.dispose()
@@ -361,4 +362,4 @@ def test_import_cancel_shows_progress_and_stores_nothing(
     assert not dialog.progress.isVisible() and dialog.isVisible()
     assert dialog.import_button.isEnabled() and dialog.close_button.text() == "Close"
     assert stored_spans() == before
-    assert "zed" not in annotations.list_annotator_names(window.database)
+    assert "zed" not in span_service.list_annotator_names(window.database)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from stancedesk.cli import main
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +87,7 @@ def test_reliability_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
     code, _, err = run(capsys, "reliability", str(path), "--level", level)
-    assert code == 1 and str(path) in err and problem in err
+    assert code == 2 and str(path) in err and problem in err
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def two_annotators(tmp_path: Path) -> str:
                                            ("diplomat", "favor", "diplomat")):
                 start = text.index(needle)
                 for name in ("alice", "bob"):
-                    annotations.create_span(database, doc.id, name, start, start + len(needle),
+                    span_service.create_span(database, doc.id, name, start, start + len(needle),
                                             {"stance": stance, "sourcing": source})
     finally:
         database.dispose()
@@ -134,9 +135,9 @@ def test_agreement_selection_and_errors(capsys: pytest.CaptureFixture[str],
     stance = json.loads(out)["layers"]["stance"]
     assert stance["pairwise"] == [] and stance["char_alpha"] is None
     code, _, err = run(capsys, "--db", two_annotators, "agreement", "--layer", "stnace")
-    assert code == 1 and "unknown layer 'stnace'" in err
+    assert code == 2 and "unknown layer 'stnace'" in err
     code, _, err = run(capsys, "--db", two_annotators, "agreement", "--documents", "nope")
-    assert code == 1 and "unknown document id(s): nope" in err
+    assert code == 2 and "unknown document id(s): nope" in err
     code, out, _ = run(capsys, "--db", two_annotators, "agreement", "--bootstrap", "0")
     assert code == 0 and "[credibility]" in out and "alice ~ bob" in out
 

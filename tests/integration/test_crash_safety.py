@@ -9,19 +9,21 @@ import sys
 import textwrap
 from pathlib import Path
 
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 
 WRITER = textwrap.dedent("""
     import sys
-    from stancedesk.services import annotations, corpus
+    from stancedesk.services import corpus
+    from stancedesk.services import spans as span_service
     from stancedesk.services.project import open_database
 
     db = open_database(sys.argv[1], seed_sample=False)
     doc = corpus.list_documents(db)[0].id
     i = 0
     while True:  # label until killed, reporting each span once its commit has returned
-        span = annotations.create_span(db, doc, "alice", i % 50, i % 50 + 5,
+        span = span_service.create_span(db, doc, "alice", i % 50, i % 50 + 5,
                                        {"stance": "favor"})
         print(span.id, flush=True)
         i += 1
@@ -46,7 +48,7 @@ def test_sigkill_mid_session_loses_no_reported_span(tmp_path: Path) -> None:
     assert proc.returncode == -signal.SIGKILL
     database = open_database(str(path), seed_sample=False)
     try:
-        stored = {s.id for s in annotations.list_spans(database)}
+        stored = {s.id for s in span_service.list_spans(database)}
     finally:
         database.dispose()
     assert all(reported), "the writer stopped reporting before it was killed"

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 from importlib import import_module
 
-from stancedesk import __version__
-from stancedesk.domain import SchemeError
-from stancedesk.formats.errors import FormatError
-from stancedesk.services.annotations import AnnotationError
-from stancedesk.services.corpus import ImportCancelled
+from stancedesk import __version__, logs
+from stancedesk.domain.errors import UserError
 from stancedesk.storage.engine import DB_ENV_VAR
-from stancedesk.storage.errors import StorageError
 
 COMMAND_MODULES = (
     "stancedesk.cli.db",
@@ -29,7 +26,8 @@ COMMAND_MODULES = (
     "stancedesk.cli.status",
 )
 
-EXIT_OK, EXIT_DATA_ERROR, EXIT_USAGE = 0, 1, 2
+# A bug exits 1 (as an uncaught Python exception would); a UserError exits 2, like a usage error.
+EXIT_OK, EXIT_BUG, EXIT_USER_ERROR = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,12 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="stancedesk",
         description="Annotate stance and sourcing in news text; measure agreement.",
         epilog=f"Without a command, the annotation desk opens. The database is --db, else "
-               f"${DB_ENV_VAR}, else a file in your user data folder.",
+               f"${DB_ENV_VAR}, else a file in your user data folder. Errors you can fix are "
+               f"one line and exit 2; a bug prints its traceback, exits 1 and is logged to "
+               f"{logs.log_path()}.",
     )
     parser.add_argument("--version", action="version", version=f"stancedesk {__version__}")
     parser.add_argument("--db", metavar="PATH_OR_URL",
                         help=f"database file or SQLAlchemy URL (default: ${DB_ENV_VAR} or the "
                              "per-user database)")
+    parser.add_argument("--log-level", choices=logs.LEVELS, default="warning",
+                        help=f"how much to write to the log file {logs.log_path()} "
+                             "(default: warning; bugs are always logged)")
     parser.add_argument("--annotator", metavar="NAME",
                         help="open the desk as this annotator (created if new)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _fail(message: str) -> int:
     print(f"stancedesk: error: {message}", file=sys.stderr)
-    return EXIT_DATA_ERROR
+    return EXIT_USER_ERROR
 
 
 def route(argv: Sequence[str]) -> list[str]:
@@ -63,7 +66,7 @@ def route(argv: Sequence[str]) -> list[str]:
     words = list(argv)
     i = 0
     while i < len(words) and words[i].startswith("-"):  # global options before the command
-        i += 2 if words[i] in ("--db", "--annotator") else 1
+        i += 2 if words[i] in ("--db", "--annotator", "--log-level") else 1
     if words[i:i + 2] == ["import", "annotations"] and len(words) > i + 2:
         words[i:i + 2] = [ANNOTATIONS_COMMAND]
     return words
@@ -72,15 +75,23 @@ def route(argv: Sequence[str]) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(route(sys.argv[1:] if argv is None else argv))
+    logs.configure(args.log_level)
     if args.command is None:
         from stancedesk.app import run_gui
 
         return run_gui(args.db, args.annotator)
     try:
         return int(args.func(args) or 0)
-    except (FormatError, SchemeError, StorageError, AnnotationError, ImportCancelled) as exc:
+    except UserError as exc:
+        logs.get(__name__).info("user error in %r: %s", args.command, exc)
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted; nothing of the unfinished step was stored")
     except BrokenPipeError:
         return EXIT_OK
+    except Exception:
+        logs.get(__name__).exception("bug in 'stancedesk %s'", args.command)
+        traceback.print_exc()
+        print(f"stancedesk: this is a bug in StanceDesk; the traceback above is also in "
+              f"{logs.log_path()}", file=sys.stderr)
+        return EXIT_BUG

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from stancedesk.cli.common import database, print_json
-from stancedesk.services import annotations
+from stancedesk.services import spans as span_service
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    counts = annotations.spans_per_annotator(database(args))
+    counts = span_service.spans_per_annotator(database(args))
     if args.json:
         print_json([{"name": n, "spans": c} for n, c in counts.items()])
     else:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 
 from stancedesk.cli.common import database, print_json
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 
 STATUSES = ("in_progress", "done")
 
@@ -25,13 +26,13 @@ def _status(args: argparse.Namespace) -> int:
     known = {d.id: d for d in corpus.list_documents(db, args.annotator)}
     unknown = [d for d in args.documents if d not in known]
     if unknown:
-        raise annotations.AnnotationError(f"unknown document id(s): {', '.join(unknown)}")
+        raise span_service.AnnotationError(f"unknown document id(s): {', '.join(unknown)}")
     if args.new_status is not None:
         if not args.documents:
-            raise annotations.AnnotationError("name the documents to mark with --set")
+            raise span_service.AnnotationError("name the documents to mark with --set")
         for doc_id in args.documents:
-            annotations.set_document_status(db, doc_id, args.annotator, args.new_status)
-    statuses = annotations.document_statuses(db, args.annotator)
+            span_service.set_document_status(db, doc_id, args.annotator, args.new_status)
+    statuses = span_service.document_statuses(db, args.annotator)
     chosen = args.documents or list(known)
     rows = [{"id": d, "title": known[d].title, "spans": known[d].spans,
              "status": statuses.get(d, "in_progress")} for d in chosen]

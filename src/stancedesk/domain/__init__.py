@@ -2,11 +2,13 @@
 
 from stancedesk.domain.annotator import Annotator
 from stancedesk.domain.document import Document, document_id_for_text, sha256_text
+from stancedesk.domain.errors import Cancelled, UserError
 from stancedesk.domain.scheme import Label, Layer, LayerKind, Scheme, SchemeError, StanceTarget
 from stancedesk.domain.span import Span, new_span_id
 
 __all__ = [
     "Annotator",
+    "Cancelled",
     "Document",
     "Label",
     "Layer",
@@ -15,6 +17,7 @@ __all__ = [
     "SchemeError",
     "Span",
     "StanceTarget",
+    "UserError",
     "document_id_for_text",
     "new_span_id",
     "sha256_text",

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from stancedesk.domain.errors import UserError
+
 SCHEME_FORMAT = "stancedesk-scheme"
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -17,7 +19,7 @@ _RESERVED_LAYER_KEYS = frozenset({
 })
 
 
-class SchemeError(ValueError):
+class SchemeError(UserError, ValueError):
     """A scheme that cannot be used; ``problems`` lists every reason, not just the first."""
 
     def __init__(self, problems: Iterable[str], source: str = "") -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from stancedesk.domain.errors import UserError
 
-class FormatError(ValueError):
+
+class FormatError(UserError, ValueError):
     def __init__(self, file: str, problem: str, line: int | None = None) -> None:
         self.file = file
         self.line = line

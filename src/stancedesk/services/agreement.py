@@ -19,7 +19,8 @@ from stancedesk import __version__
 from stancedesk.domain import Span
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.reliability_csv import numeric_matrix, read_reliability_csv
-from stancedesk.services import annotations, corpus, schemes
+from stancedesk.services import corpus, schemes
+from stancedesk.services import spans as span_service
 from stancedesk.services.atomic import replaced_on_success, text_replaced_on_success
 from stancedesk.storage.engine import Database
 
@@ -86,7 +87,7 @@ def _layer_plan(database: Database, layers: Sequence[str] | None) -> dict[str, l
 def _scope(database: Database, settings: AgreementSettings
            ) -> tuple[list[Span], dict[str, str], list[str]]:
     """The spans and texts in scope and the annotators compared (default: all with spans)."""
-    spans = annotations.list_spans(database, settings.documents, settings.annotators)
+    spans = span_service.list_spans(database, settings.documents, settings.annotators)
     texts = corpus.get_texts(database, sorted(set(settings.documents or []) |
                                               {s.document_id for s in spans}))
     missing = [d for d in settings.documents or [] if d not in texts]

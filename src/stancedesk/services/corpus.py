@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from stancedesk.domain import Document
+from stancedesk.domain.errors import Cancelled, NotFoundError
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import DocumentDraft
 from stancedesk.formats.registry import corpus_extensions, corpus_format_for
@@ -17,10 +18,6 @@ from stancedesk.storage.engine import Database
 
 Progress = Callable[[int, int, str], None]  # done, total, current file
 IsCancelled = Callable[[], bool]
-
-
-class ImportCancelled(RuntimeError):
-    """The user cancelled; nothing was stored."""
 
 
 @dataclass(slots=True)
@@ -87,7 +84,7 @@ def read_drafts(files: Sequence[Path], progress: Progress | None = None,
     drafts: list[DocumentDraft] = []
     for i, path in enumerate(files):
         if cancelled is not None and cancelled():
-            raise ImportCancelled("import cancelled; nothing was stored")
+            raise Cancelled("import cancelled; nothing was stored")
         if progress is not None:
             progress(i, len(files), str(path))
         fmt = corpus_format_for(path)
@@ -123,7 +120,7 @@ def import_paths(database: Database, paths: Sequence[Path | str],
             repo.add_document(session, doc)
             report.added.append(doc)
         if cancelled is not None and cancelled():
-            raise ImportCancelled("import cancelled; nothing was stored")
+            raise Cancelled("import cancelled; nothing was stored")
     return report
 
 
@@ -145,7 +142,7 @@ def get_document(database: Database, document_id: str) -> Document:
     with database.read() as session:
         doc = repo.get_document(session, document_id)
     if doc is None:
-        raise KeyError(f"no document with id {document_id}")
+        raise NotFoundError(f"no document with id {document_id}")
     return doc
 
 

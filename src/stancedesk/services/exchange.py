@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
+from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.annotations_csv import (
     columns,
     read_annotations_csv,
@@ -15,7 +16,7 @@ from stancedesk.formats.annotations_csv import (
 )
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
-from stancedesk.services.corpus import ImportCancelled, IsCancelled, Progress
+from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
@@ -124,7 +125,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
 
     ``progress(done, total, "")`` is called every ``PROGRESS_EVERY`` records checked and once at
     the end (``total`` is 0 when ``records`` has no length); ``cancelled()`` is asked at the same
-    points and once more just before the commit: if true, ``ImportCancelled`` is raised and the
+    points and once more just before the commit: if true, ``Cancelled`` is raised and the
     transaction rolls back, so nothing (documents included) is stored.
     """
     problems: list[tuple[int, str]] = []
@@ -135,7 +136,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
         if progress is not None:
             progress(done, total, "")
         if cancelled is not None and cancelled():
-            raise ImportCancelled(CANCELLED_MESSAGE)
+            raise Cancelled(CANCELLED_MESSAGE)
 
     with database.session() as session:
         scheme = scheme or repo.load_scheme(session)
@@ -247,7 +248,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             report.per_annotator[span.annotator] = report.per_annotator.get(span.annotator, 0) + 1
         report.added = len(to_add)
         if cancelled is not None and cancelled():  # the last moment before the commit
-            raise ImportCancelled(CANCELLED_MESSAGE)
+            raise Cancelled(CANCELLED_MESSAGE)
     return report
 
 

@@ -309,7 +309,7 @@ def import_annotations(database: Database, path: Path, *, fmt: str | None = None
     ``dry_run`` reads and checks everything and returns the same report, storing nothing.
 
     ``progress(done, total, "")`` reports records checked (see ``exchange.store_records``);
-    when ``cancelled()`` turns true the import raises ``corpus.ImportCancelled`` and, being one
+    when ``cancelled()`` turns true the import raises ``Cancelled`` and, being one
     transaction, stores nothing."""
     path = Path(path)
     if fmt is None:

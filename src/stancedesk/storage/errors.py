@@ -12,8 +12,10 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
+from stancedesk.domain.errors import UserError
 
-class StorageError(RuntimeError):
+
+class StorageError(UserError, RuntimeError):
     """A database problem with a message meant for the user."""
 
 

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 from stancedesk.gui.agreement.panel import LayerPanel
 from stancedesk.gui.shell import jobs as tasks
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist
-from stancedesk.services import agreement, annotations, corpus, schemes
+from stancedesk.services import agreement, corpus, schemes
+from stancedesk.services import spans as span_service
 from stancedesk.services.agreement import AgreementSettings
 from stancedesk.storage.engine import Database
 
@@ -129,7 +130,7 @@ class AgreementDashboard(QWidget):
     def reload_choices(self) -> None:
         for widget in (self.annotator_list, self.layer_list, self.document_list):
             widget.clear()
-        for name in annotations.list_annotator_names(self.database):
+        for name in span_service.list_annotator_names(self.database):
             add_check(self.annotator_list, name, name, True)
         for layer in schemes.get_scheme(self.database).layers:
             add_check(self.layer_list, layer.name, layer.key, True)

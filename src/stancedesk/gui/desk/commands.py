@@ -15,8 +15,8 @@ from typing import Protocol
 from PySide6.QtGui import QUndoCommand
 
 from stancedesk.domain import Scheme, Span
-from stancedesk.services import annotations
-from stancedesk.services.annotations import SpanChange
+from stancedesk.services import spans as span_service
+from stancedesk.services.spans import SpanChange
 from stancedesk.storage.engine import Database
 
 
@@ -58,13 +58,13 @@ class CreateSpanCommand(_SpanCommand):
             return
 
         def step() -> None:
-            self.span = annotations.restore_span(self.sink.database, self.span)
+            self.span = span_service.restore_span(self.sink.database, self.span)
             self.sink.apply_change(None, self.span)
         self._guard(step)
 
     def undo(self) -> None:
         def step() -> None:
-            self.span = annotations.delete_span(self.sink.database, self.span.id)
+            self.span = span_service.delete_span(self.sink.database, self.span.id)
             self.sink.apply_change(self.span, None)
         self._guard(step)
 
@@ -85,13 +85,13 @@ class ChangeSpanCommand(_SpanCommand):
             return
 
         def step() -> None:
-            self.after = annotations.put_span(self.sink.database, self.after)
+            self.after = span_service.put_span(self.sink.database, self.after)
             self.sink.apply_change(self.before, self.after)
         self._guard(step)
 
     def undo(self) -> None:
         def step() -> None:
-            self.before = annotations.put_span(self.sink.database, self.before)
+            self.before = span_service.put_span(self.sink.database, self.before)
             self.sink.apply_change(self.after, self.before)
         self._guard(step)
 
@@ -108,20 +108,20 @@ class DeleteSpanCommand(_SpanCommand):
             return
 
         def step() -> None:
-            self.span = annotations.delete_span(self.sink.database, self.span.id)
+            self.span = span_service.delete_span(self.sink.database, self.span.id)
             self.sink.apply_change(self.span, None)
         self._guard(step)
 
     def undo(self) -> None:
         def step() -> None:
-            self.span = annotations.restore_span(self.sink.database, self.span)
+            self.span = span_service.restore_span(self.sink.database, self.span)
             self.sink.apply_change(None, self.span)
         self._guard(step)
 
 
 def perform_create(sink: SpanSink, document_id: str, annotator: str, start: int, end: int,
                    labels: dict[str, str]) -> CreateSpanCommand:
-    span = annotations.create_span(sink.database, document_id, annotator, start, end, labels,
+    span = span_service.create_span(sink.database, document_id, annotator, start, end, labels,
                                    scheme=sink.scheme)
     names = ", ".join(labels.values())
     return CreateSpanCommand(sink, span, f"Create span ({names})" if names else "Create span")
@@ -129,10 +129,10 @@ def perform_create(sink: SpanSink, document_id: str, annotator: str, start: int,
 
 def perform_update(sink: SpanSink, span_id: str, text: str, **changes: object) -> \
         ChangeSpanCommand:
-    change = annotations.update_span(sink.database, span_id, scheme=sink.scheme,
+    change = span_service.update_span(sink.database, span_id, scheme=sink.scheme,
                                      **changes)  # type: ignore[arg-type]
     return ChangeSpanCommand(sink, change, text)
 
 
 def perform_delete(sink: SpanSink, span_id: str) -> DeleteSpanCommand:
-    return DeleteSpanCommand(sink, annotations.delete_span(sink.database, span_id))
+    return DeleteSpanCommand(sink, span_service.delete_span(sink.database, span_id))

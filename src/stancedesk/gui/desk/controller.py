@@ -17,7 +17,8 @@ from stancedesk.gui.desk.document_list import DocumentListModel
 from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
 from stancedesk.gui.desk.reader import DocumentView
 from stancedesk.gui.desk.span_table import SpanTableModel
-from stancedesk.services import annotations, corpus
+from stancedesk.services import corpus
+from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
 
 
@@ -40,7 +41,7 @@ class AnnotationDesk(QObject):
         self.scheme = styler.scheme  # loaded once, by the window
         self.reader = reader
         self.styler = styler
-        self.annotator = annotations.ensure_annotator(database, annotator)
+        self.annotator = span_service.ensure_annotator(database, annotator)
         self.reviewer = False
         self.document: Document | None = None
         self.store = SpanStore()
@@ -59,13 +60,13 @@ class AnnotationDesk(QObject):
         return self.document.id if self.document else None
 
     def annotator_names(self) -> list[str]:
-        return annotations.list_annotator_names(self.database)
+        return span_service.list_annotator_names(self.database)
 
     def refresh_annotators(self) -> None:
         self.styler.annotators = annotator_styles(self.annotator_names())
 
     def set_annotator(self, name: str) -> None:
-        name = annotations.ensure_annotator(self.database, name)
+        name = span_service.ensure_annotator(self.database, name)
         if name == self.annotator:
             return
         self.annotator = name
@@ -92,7 +93,7 @@ class AnnotationDesk(QObject):
 
     def reload_documents(self) -> None:
         self.doc_model.reset(corpus.list_documents(self.database, self.annotator),
-                             annotations.document_statuses(self.database, self.annotator))
+                             span_service.document_statuses(self.database, self.annotator))
 
     def open_document(self, document_id: str) -> None:
         if document_id == self.document_id:
@@ -112,7 +113,7 @@ class AnnotationDesk(QObject):
         self._show_store()
 
     def _load_store(self, document_id: str) -> SpanStore:
-        return SpanStore(annotations.spans_for_document(self.database, document_id,
+        return SpanStore(span_service.spans_for_document(self.database, document_id,
                                                         self.visible_annotators()))
 
     def _show_store(self) -> None:
@@ -141,7 +142,7 @@ class AnnotationDesk(QObject):
         if doc_id is None:
             return
         status = "done" if done else "in_progress"
-        annotations.set_document_status(self.database, doc_id, self.annotator, status)
+        span_service.set_document_status(self.database, doc_id, self.annotator, status)
         self.doc_model.set_status(doc_id, status)
         self.saved.emit()
 

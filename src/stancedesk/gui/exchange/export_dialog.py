@@ -35,7 +35,8 @@ from stancedesk.gui.exchange.widgets import (
 )
 from stancedesk.gui.shell import jobs as tasks
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist, set_checked
-from stancedesk.services import annotations, corpus, exchange, formats_registry
+from stancedesk.services import corpus, exchange, formats_registry
+from stancedesk.services import spans as span_service
 from stancedesk.services.preview import (
     FORMATS,
     Preview,
@@ -82,7 +83,7 @@ class ExportDialog(JobDialog):
         self.format_description.setWordWrap(True)
 
         self.annotator_list = checklist("annotatorList")
-        names = annotations.list_annotator_names(database)
+        names = span_service.list_annotator_names(database)
         self.default_annotators = list(names) if reviewer else [annotator]
         for name in names:
             add_check(self.annotator_list, name, name, name in self.default_annotators)

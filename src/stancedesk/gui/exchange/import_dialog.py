@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelmap import UnmappedLabelsError, load_mapping, parse_mapping_data
 from stancedesk.gui.exchange.mapping import MappingTable
@@ -381,13 +382,13 @@ class ImportDialog(JobDialog):
 
         def work(progress: tasks.Progress, cancelled: Callable[[], bool]) -> Any:
             if cancelled():
-                raise corpus.ImportCancelled(exchange.CANCELLED_MESSAGE)
+                raise Cancelled(exchange.CANCELLED_MESSAGE)
             return formats_registry.import_annotations(database, path, fmt=fmt,
                                                        annotator=annotator,
                                                        label_mapping=mapping(),
                                                        progress=progress, cancelled=cancelled)
 
-        task = tasks.Task(work, cancel_types=(corpus.ImportCancelled,))
+        task = tasks.Task(work, cancel_types=(Cancelled,))
         task.signals.succeeded.connect(self._imported)
         task.signals.failed.connect(self._failed)
         task.signals.cancelled.connect(self._cancelled)

@@ -27,7 +27,7 @@ def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
     """Run the desk until its window closes; returns the exit status."""
     app = _application(argv)
     from stancedesk.gui.shell.main_window import MainWindow
-    from stancedesk.services import annotations
+    from stancedesk.services import spans as span_service
     from stancedesk.services.project import open_database
     from stancedesk.storage.errors import StorageError
 
@@ -40,7 +40,7 @@ def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
     theme.apply_theme(app, settings.theme)
     name = annotator or settings.annotator
     if not name:
-        dialog = AnnotatorDialog(annotations.list_annotator_names(database))
+        dialog = AnnotatorDialog(span_service.list_annotator_names(database))
         if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.name():
             database.dispose()
             return 0

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.registry import corpus_extensions
 from stancedesk.gui.desk.controller import AnnotationDesk
 from stancedesk.gui.desk.document_list import DocumentFilter
@@ -48,8 +49,9 @@ from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
 from stancedesk.gui.shell.chrome import WindowChrome
 from stancedesk.gui.shell.icons import icon
 from stancedesk.gui.shell.settings import DeskSettings
-from stancedesk.services import annotations, formats_registry
-from stancedesk.services.corpus import ImportCancelled, ImportReport, import_paths
+from stancedesk.services import formats_registry
+from stancedesk.services import spans as span_service
+from stancedesk.services.corpus import ImportReport, import_paths
 from stancedesk.services.project import open_database
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database
@@ -350,7 +352,7 @@ class MainWindow(WindowChrome, QMainWindow):
     def _open_value_editor(self, layer_key: str) -> None:
         layer = self.scheme.layer(layer_key)
         editor = ValueEditor(layer_key, layer.name,
-                             annotations.target_suggestions(self.database, layer_key),
+                             span_service.target_suggestions(self.database, layer_key),
                              self.desk.current_value(layer_key), self)
         editor.valueChosen.connect(lambda k, v: self.desk.label(k, v or None))
         editor.finished.connect(lambda _r: (editor.deleteLater(), self._back_to_reader()))
@@ -521,7 +523,7 @@ class MainWindow(WindowChrome, QMainWindow):
         def work(progress: tasks.Progress, cancelled: Callable[[], bool]) -> ImportReport:
             return import_paths(database, list(paths), progress, cancelled)
 
-        task = tasks.Task(work, cancel_types=(ImportCancelled,))
+        task = tasks.Task(work, cancel_types=(Cancelled,))
         dialog = QProgressDialog("Reading files…", "Cancel", 0, 0, self)
         dialog.setObjectName("importProgress")
         dialog.setWindowTitle("Import corpus")
@@ -574,7 +576,7 @@ class MainWindow(WindowChrome, QMainWindow):
         whose = "all annotators" if self.desk.reviewer else self.desk.annotator
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export annotations ({whose}) as CSV",
-            str(Path(self.settings.folder("export") or Path.home()) / "annotations.csv"),
+            str(Path(self.settings.folder("export") or Path.home()) / "span_service.csv"),
             "CSV (*.csv)")
         if path:
             self.settings.set_folder("export", str(Path(path).parent))
@@ -639,7 +641,7 @@ def build_main_window(db: str, annotator: str | None = None) -> MainWindow:
     try:
         name = annotator or DeskSettings(database.url).annotator
         if not name:
-            known = annotations.list_annotator_names(database)
+            known = span_service.list_annotator_names(database)
             name = known[0] if len(known) == 1 else default_annotator_name()
         return MainWindow(database, name)
     except BaseException:

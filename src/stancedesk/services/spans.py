@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Scheme, Span, new_span_id
+from stancedesk.domain.errors import UserError
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
@@ -18,7 +19,7 @@ from stancedesk.storage.types import utcnow
 _UNSET: object = object()
 
 
-class AnnotationError(ValueError):
+class AnnotationError(UserError, ValueError):
     """A span change that the data contract does not allow."""
 
 
