@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import corpus, exchange, formats_registry
+from stancedesk.services import corpus, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
@@ -50,8 +51,10 @@ def annotated(db: Database, tmp_path: Path) -> Database:
 
 
 def _export(database: Database, **kw) -> str:
+    """The one CSV path, to standard output as ``export annotations`` without -o writes it."""
     out = io.StringIO()
-    exchange.export_annotations_csv(database, out, **kw)
+    with contextlib.redirect_stdout(out):
+        formats_registry.export_annotations(database, "csv", None, **kw)
     return out.getvalue()
 
 

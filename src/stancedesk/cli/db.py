@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from stancedesk import __version__
 from stancedesk.cli.common import print_json
-from stancedesk.services.project import open_database
-from stancedesk.storage import repositories as repo
-from stancedesk.storage.migrate import current_revision, head_revision
+from stancedesk.services.project import database_info, open_database, schema_head
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +23,7 @@ def _upgrade(args: argparse.Namespace) -> int:
     database = open_database(args.db)
     result = database.last_migration
     if result is None or not result.changed:
-        print(f"{database.location.display}: already at schema revision {head_revision()}")
+        print(f"{database.location.display}: already at schema revision {schema_head()}")
     else:
         print(f"{database.location.display}: upgraded from {result.before or 'empty'} to "
               f"{result.after}")
@@ -37,19 +34,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace) -> int:
     database = open_database(args.db)
-    with database.read() as session:
-        scheme = repo.load_scheme(session)
-        data = {
-            "database": database.location.display,
-            "is_default": database.location.is_default,
-            "schema_revision": current_revision(database),
-            "schema_head": head_revision(),
-            "app_version": __version__,
-            "documents": repo.count_documents(session),
-            "spans": repo.count_spans(session),
-            "annotators": [a.name for a in repo.list_annotators(session)],
-            "scheme": scheme.name if scheme else None,
-        }
+    data = database_info(database)
     if args.json:
         print_json(data)
     else:

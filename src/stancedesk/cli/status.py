@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 
 from stancedesk.cli.common import database, print_json
+from stancedesk.domain import DocumentStatus
 from stancedesk.services import corpus
 from stancedesk.services import spans as span_service
 
-STATUSES = ("in_progress", "done")
+STATUSES = tuple(status.value for status in DocumentStatus)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,11 +32,12 @@ def _status(args: argparse.Namespace) -> int:
         if not args.documents:
             raise span_service.AnnotationError("name the documents to mark with --set")
         for doc_id in args.documents:
-            span_service.set_document_status(db, doc_id, args.annotator, args.new_status)
+            span_service.set_document_status(db, doc_id, args.annotator,
+                                              DocumentStatus(args.new_status))
     statuses = span_service.document_statuses(db, args.annotator)
     chosen = args.documents or list(known)
     rows = [{"id": d, "title": known[d].title, "spans": known[d].spans,
-             "status": statuses.get(d, "in_progress")} for d in chosen]
+             "status": str(statuses.get(d, DocumentStatus.IN_PROGRESS))} for d in chosen]
     if args.json:
         print_json(rows)
     else:

@@ -6,6 +6,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 # A fixed namespace so that the same text gets the same id on every machine, which lets
@@ -49,3 +50,11 @@ class Document:
             return self.title
         first = self.text.strip().split("\n", 1)[0]
         return first[:80] or self.source_file or self.id
+
+
+class DocumentStatus(StrEnum):
+    """An annotator's own mark on a document; stored as its value, so the strings are a contract
+    (``stancedesk status --set``)."""
+
+    IN_PROGRESS = "in_progress"
+    DONE = "done"

@@ -98,15 +98,10 @@ class SpanStore:
             i += 1
         return None
 
-    def neighbour(self, index: int, forward: bool, annotators: set[str] | None = None) -> Span | \
-            None:
+    def neighbour(self, index: int, forward: bool) -> Span | None:
         """The first span starting after (or before) ``index`` in reading order."""
-        rng = range(index + 1, len(self._keys)) if forward else range(index - 1, -1, -1)
-        for i in rng:
-            span = self._by_id[self._keys[i][2]]
-            if annotators is None or span.annotator in annotators:
-                return span
-        return None
+        i = index + 1 if forward else index - 1
+        return self._by_id[self._keys[i][2]] if 0 <= i < len(self._keys) else None
 
     def depth(self, span: Span) -> int:
         """How many spans enclose this span's start and come earlier in reading order: the lane

@@ -9,19 +9,17 @@ from datetime import UTC, datetime
 from typing import IO
 
 from stancedesk.domain import Scheme
+from stancedesk.domain.annotation_table import annotation_columns
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.formats.text import decode_utf8
 
-LEADING_COLUMNS = ("annotation_id", "document_id", "document_title", "source_file", "annotator",
-                   "start", "end", "text")
-TRAILING_COLUMNS = ("note", "created_at", "updated_at")
 REQUIRED_COLUMNS = ("annotator", "start", "end", "text")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def columns(scheme: Scheme) -> list[str]:
-    return [*LEADING_COLUMNS, *scheme.layer_keys, *TRAILING_COLUMNS]
+    return annotation_columns(scheme.layer_keys)
 
 
 def format_time(value: datetime | None) -> str:

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
 from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.annotations_csv import (
-    columns,
     read_annotations_csv,
-    write_annotation_rows,
 )
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
@@ -20,7 +18,6 @@ from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.tables import DocumentRow, SpanRow
 
 MAX_LISTED_PROBLEMS = 20
 PROGRESS_EVERY = 250  # records between progress reports and cancel checks
@@ -88,16 +85,6 @@ def annotation_rows(database: Database, scheme: Scheme,
         yield from repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
 
 
-def export_annotations_csv(database: Database, out: IO[str], *,
-                           annotators: Sequence[str] | None = None,
-                           documents: Sequence[str] | None = None,
-                           spreadsheet_safe: bool = False) -> int:
-    scheme = get_scheme(database)
-    return write_annotation_rows(out, columns(scheme),
-                                 annotation_rows(database, scheme, annotators, documents),
-                                 safe=spreadsheet_safe)
-
-
 def _same(span: Span, record: Span) -> bool:
     return (span.document_id, span.annotator, span.start, span.end, span.text, dict(span.labels),
             span.note) == (record.document_id, record.annotator, record.start, record.end,
@@ -146,7 +133,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             if doc.id in texts:
                 continue
             texts[doc.id] = doc.text
-            if session.get(DocumentRow, doc.id) is not None:
+            if repo.document_exists(session, doc.id):
                 report.documents_reused.append(doc.id)
             else:
                 repo.add_document(session, doc)
@@ -163,10 +150,10 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
 
         def text_of(doc_id: str) -> str | None:
             if doc_id not in texts:
-                row = session.get(DocumentRow, doc_id)
-                if row is None:
+                text = repo.document_text(session, doc_id)
+                if text is None:
                     return None
-                texts[doc_id] = row.text
+                texts[doc_id] = text
             return texts[doc_id]
 
         ids_in_file: dict[str, int] = {}
@@ -226,9 +213,9 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             span = Span(id=span_id, document_id=doc_id, annotator=rec.annotator, start=rec.start,
                         end=rec.end, text=rec.text, labels=dict(rec.labels), note=rec.note,
                         created_at=rec.created_at, updated_at=rec.updated_at or rec.created_at)
-            existing = session.get(SpanRow, span_id)
+            existing = repo.get_span(session, span_id)
             if existing is not None:
-                if _same(repo.span_from_row(existing), span):
+                if _same(existing, span):
                     report.unchanged += 1
                     continue
                 problems.append((rec.line, f"annotation_id {span_id} already exists with "

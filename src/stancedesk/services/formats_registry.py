@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import IO, TypeVar
-
-from sqlalchemy.orm import Session
 
 from stancedesk.domain import Scheme
 from stancedesk.formats import (
@@ -47,7 +44,6 @@ from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database
-from stancedesk.storage.errors import translate_errors
 
 DEFAULT_ANNOTATOR = "imported"  # for foreign files that do not say who annotated
 
@@ -278,26 +274,6 @@ def detect_format(path: Path) -> str | None:
     return IMPORT_SUFFIXES.get(suffix)
 
 
-class RolledBack(Database):
-    """The same database, except that every unit of work is rolled back instead of committed.
-
-    A dry run runs the real import against it, so it checks exactly what the import checks and
-    reports exactly what the import would store, and leaves the database as it was.
-    """
-
-    def __init__(self, database: Database) -> None:
-        super().__init__(database.location, database.engine)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        with translate_errors(self.location.display), self._sessions() as session:
-            session.begin()
-            try:
-                yield session
-            finally:
-                session.rollback()
-
-
 def import_annotations(database: Database, path: Path, *, fmt: str | None = None,
                        mapping: str | None = None, label_map: Sequence[str] = (),
                        annotator: str | None = None, dry_run: bool = False,
@@ -330,7 +306,7 @@ def import_annotations(database: Database, path: Path, *, fmt: str | None = None
     if label_map:
         options = parse_map_options(label_map)
         rules = rules.merged(options) if rules else options
-    target = RolledBack(database) if dry_run else database
+    target = database.rolled_back() if dry_run else database
     if progress is None and cancelled is None:  # exactly the call the importers always had
         return IMPORTERS[fmt](target, path, mapping=rules, annotator=annotator)
     return IMPORTERS[fmt](target, path, mapping=rules, annotator=annotator, progress=progress,

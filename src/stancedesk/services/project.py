@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from importlib import resources
+from typing import Any
 
 from stancedesk.domain import Scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database, resolve_location
-from stancedesk.storage.migrate import upgrade
-from stancedesk.storage.tables import SettingRow
+from stancedesk.storage.migrate import current_revision, head_revision, upgrade
 
 SAMPLE_LOADED_SETTING = "sample_corpus_loaded"
 
@@ -46,12 +46,36 @@ def load_sample_corpus_once(database: Database) -> int:
     from stancedesk.services.corpus import import_paths, sample_corpus_dir
 
     with database.read() as session:
-        if session.get(SettingRow, SAMPLE_LOADED_SETTING) is not None:
+        if repo.get_setting(session, SAMPLE_LOADED_SETTING) is not None:
             return 0
         if repo.count_documents(session) > 0:
             return 0
     with sample_corpus_dir() as folder:
         report = import_paths(database, [folder])
     with database.session() as session:
-        session.merge(SettingRow(key=SAMPLE_LOADED_SETTING, value=True))
+        repo.set_setting(session, SAMPLE_LOADED_SETTING, True)
     return len(report.added)
+
+
+def schema_head() -> str:
+    """The schema revision this version of StanceDesk writes."""
+    return head_revision()
+
+
+def database_info(database: Database) -> dict[str, Any]:
+    """Where the database is and what it holds (``stancedesk db info``); JSON-ready."""
+    from stancedesk import __version__
+
+    with database.read() as session:
+        scheme = repo.load_scheme(session)
+        return {
+            "database": database.location.display,
+            "is_default": database.location.is_default,
+            "schema_revision": current_revision(database),
+            "schema_head": head_revision(),
+            "app_version": __version__,
+            "documents": repo.count_documents(session),
+            "spans": repo.count_spans(session),
+            "annotators": [a.name for a in repo.list_annotators(session)],
+            "scheme": scheme.name if scheme else None,
+        }

@@ -8,13 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from stancedesk.domain import Scheme, Span, new_span_id
+from stancedesk.domain import DocumentStatus, Scheme, Span, new_span_id
 from stancedesk.domain.errors import UserError
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.tables import SpanRow
-from stancedesk.storage.types import utcnow
 
 _UNSET: object = object()
 
@@ -51,11 +49,10 @@ def _covered_text(session: Session, document_id: str, start: int, end: int) -> s
     return text
 
 
-def _get_row(session: Session, span_id: str) -> SpanRow:
-    row = session.get(SpanRow, span_id)
-    if row is None:
+def _found(span: Span | None, span_id: str) -> Span:
+    if span is None:
         raise AnnotationError(f"no span with id {span_id}")
-    return row
+    return span
 
 
 def create_span(database: Database, document_id: str, annotator: str, start: int, end: int,
@@ -68,25 +65,18 @@ def create_span(database: Database, document_id: str, annotator: str, start: int
         text = _covered_text(session, document_id, start, end)
         span = Span(id=span_id or new_span_id(), document_id=document_id, annotator=annotator,
                     start=start, end=end, text=text, labels=clean, note=note)
-        row = repo.add_span(session, span)
-        session.flush()
-        return repo.span_from_row(row)
+        return repo.add_span(session, span)
 
 
 def restore_span(database: Database, span: Span) -> Span:
     """Put back a deleted span with its id and times (undo of delete)."""
     with database.session() as session:
-        row = repo.add_span(session, span)
-        session.flush()
-        return repo.span_from_row(row)
+        return repo.add_span(session, span)
 
 
 def delete_span(database: Database, span_id: str) -> Span:
     with database.session() as session:
-        row = _get_row(session, span_id)
-        before = repo.span_from_row(row)
-        session.delete(row)
-        return before
+        return _found(repo.delete_span(session, span_id), span_id)
 
 
 def update_span(database: Database, span_id: str, *, labels: Mapping[str, str] | None = None,
@@ -96,52 +86,31 @@ def update_span(database: Database, span_id: str, *, labels: Mapping[str, str] |
     checked = _check_labels(scheme or get_scheme(database), labels) if labels is not None \
         else None
     with database.session() as session:
-        row = _get_row(session, span_id)
-        before = repo.span_from_row(row)
+        before = _found(repo.get_span(session, span_id), span_id)
+        new_start = before.start if start is None else start
+        new_end = before.end if end is None else end
+        text = before.text
         if start is not None or end is not None:
-            new_start = row.start if start is None else start
-            new_end = row.end if end is None else end
             if new_start < 0 or new_end <= new_start:
                 raise AnnotationError(f"a span needs 0 <= start < end, not {new_start}:{new_end}")
-            row.text = _covered_text(session, row.document_id, new_start, new_end)
-            row.start, row.end = new_start, new_end
-        if note is not None:
-            row.note = note
-        if checked is not None:
-            row.labels = dict(checked)
-        row.updated_at = utcnow()
-        session.flush()
-        return SpanChange(before, repo.span_from_row(row))
-
-
-def set_label(database: Database, span_id: str, layer: str, value: str | None, *,
-              scheme: Scheme | None = None) -> SpanChange:
-    """Set (or clear, with None) one layer's value, keeping the others."""
-    with database.read() as session:
-        current = repo.span_from_row(_get_row(session, span_id))
-    labels = dict(current.labels)
-    if value:
-        labels[layer] = value
-    else:
-        labels.pop(layer, None)
-    return update_span(database, span_id, labels=labels, scheme=scheme)
+            text = _covered_text(session, before.document_id, new_start, new_end)
+        after = repo.write_span(session, span_id, start=new_start, end=new_end, text=text,
+                                note=before.note if note is None else note,
+                                labels=before.labels if checked is None else checked)
+        return SpanChange(before, _found(after, span_id))
 
 
 def put_span(database: Database, span: Span) -> Span:
     """Write a span back exactly as given (undo of an update)."""
     with database.session() as session:
-        row = _get_row(session, span.id)
-        row.start, row.end, row.text, row.note = span.start, span.end, span.text, span.note
-        row.labels = repo.clean_labels(span.labels)
-        if span.updated_at is not None:
-            row.updated_at = span.updated_at
-        session.flush()
-        return repo.span_from_row(row)
+        return _found(repo.write_span(session, span.id, start=span.start, end=span.end,
+                                      text=span.text, note=span.note, labels=span.labels,
+                                      updated_at=span.updated_at), span.id)
 
 
 def get_span(database: Database, span_id: str) -> Span:
     with database.read() as session:
-        return repo.span_from_row(_get_row(session, span_id))
+        return _found(repo.get_span(session, span_id), span_id)
 
 
 def list_spans(database: Database, document_ids: Sequence[str] | None = None,
@@ -171,14 +140,16 @@ def ensure_annotator(database: Database, name: str) -> str:
 
 
 def set_document_status(database: Database, document_id: str, annotator: str,
-                        status: str) -> None:
-    if status not in ("in_progress", "done"):
-        raise AnnotationError(f"unknown status {status!r} (in_progress or done)")
+                        status: DocumentStatus | str) -> None:
+    try:
+        status = DocumentStatus(status)
+    except ValueError:
+        raise AnnotationError(f"unknown status {status!r} (in_progress or done)") from None
     with database.session() as session:
         repo.set_document_status(session, document_id, annotator, status)
 
 
-def document_statuses(database: Database, annotator: str) -> dict[str, str]:
+def document_statuses(database: Database, annotator: str) -> dict[str, DocumentStatus]:
     with database.read() as session:
         return repo.document_statuses(session, annotator)
 

@@ -106,8 +106,10 @@ def create_db_engine(location: DatabaseLocation) -> Engine:
 class Database:
     """One open project database: engine plus session factory."""
 
-    def __init__(self, location: DatabaseLocation, engine: Engine | None = None) -> None:
+    def __init__(self, location: DatabaseLocation, engine: Engine | None = None, *,
+                 commits: bool = True) -> None:
         self.location = location
+        self.commits = commits  # False: every unit of work is rolled back (see rolled_back)
         self.engine = engine or create_db_engine(location)
         # what opening it did to the schema (set by services.project.open_database)
         self.last_migration: MigrationResult | None = None
@@ -121,13 +123,21 @@ class Database:
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any error."""
         with translate_errors(self.location.display), self._sessions() as session, \
-                session.begin():
+                session.begin() as transaction:
             yield session
+            if not self.commits:
+                transaction.rollback()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
         with translate_errors(self.location.display), self._sessions() as session:
             yield session
+
+    def rolled_back(self) -> Database:
+        """The same database, except that every unit of work is rolled back instead of
+        committed: a dry run runs the real import against it, so it checks exactly what the
+        import checks, reports what it would store, and leaves the database as it was."""
+        return Database(self.location, self.engine, commits=False)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -6,11 +6,13 @@ import json
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session
 
-from stancedesk.domain import Annotator, Document, Scheme, Span, StanceTarget
+from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
+from stancedesk.domain.annotation_table import LEADING_COLUMNS, TRAILING_COLUMNS
 from stancedesk.storage.tables import (
     AnnotatorRow,
     DocumentRow,
@@ -159,7 +161,7 @@ def span_from_row(row: SpanRow) -> Span:
                 created_at=row.created_at, updated_at=row.updated_at)
 
 
-def add_span(session: Session, span: Span) -> SpanRow:
+def add_span(session: Session, span: Span) -> Span:
     annotator = ensure_annotator(session, span.annotator)
     now = utcnow()
     row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator.id,
@@ -167,7 +169,9 @@ def add_span(session: Session, span: Span) -> SpanRow:
                   created_at=span.created_at or now, updated_at=span.updated_at or now)
     row.labels = clean_labels(span.labels)
     session.add(row)
-    return row
+    return Span(id=row.id, document_id=row.document_id, annotator=annotator.name,
+                start=row.start, end=row.end, text=row.text, labels=dict(row.labels),
+                note=row.note, created_at=row.created_at, updated_at=row.updated_at)
 
 
 def spans_query(document_ids: Sequence[str] | None = None,
@@ -235,22 +239,23 @@ def label_values(session: Session, layer: str) -> set[str]:
 
 # --- document status -------------------------------------------------------------------------
 
-def set_document_status(session: Session, document_id: str, annotator: str, status: str) -> None:
+def set_document_status(session: Session, document_id: str, annotator: str,
+                        status: DocumentStatus) -> None:
     ann = ensure_annotator(session, annotator)
     row = session.get(DocumentStatusRow, (document_id, ann.id))
     if row is None:
         session.add(DocumentStatusRow(document_id=document_id, annotator_id=ann.id,
-                                      status=status, updated_at=utcnow()))
+                                      status=status.value, updated_at=utcnow()))
     else:
-        row.status = status
+        row.status = status.value
         row.updated_at = utcnow()
 
 
-def document_statuses(session: Session, annotator: str) -> dict[str, str]:
+def document_statuses(session: Session, annotator: str) -> dict[str, DocumentStatus]:
     stmt = (select(DocumentStatusRow.document_id, DocumentStatusRow.status)
             .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
             .where(AnnotatorRow.name == annotator))
-    return {k: v for k, v in session.execute(stmt)}
+    return {k: DocumentStatus(v) for k, v in session.execute(stmt)}
 
 
 # --- scheme and targets ----------------------------------------------------------------------
@@ -296,8 +301,8 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
                           annotators: Sequence[str] | None = None,
                           documents: Sequence[str] | None = None,
                           batch: int = 5000) -> Iterator[tuple[object, ...]]:
-    """Rows of the annotation CSV (annotation_id ... text, one cell per layer, note, created_at,
-    updated_at), in export order, finished inside SQLite.
+    """Rows of the annotation table, in the order of ``domain.annotation_table`` (the one
+    definition of the columns), in export order, finished inside SQLite.
 
     A million spans export in seconds only if Python touches each row once: SQLite joins the
     titles, picks each layer's value out of the JSON labels and writes the times as ISO 8601
@@ -310,19 +315,28 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
                 select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
         for span in iter_spans(session, documents, annotators):
             title, source = docs.get(span.document_id, ("", ""))
-            yield (span.id, span.document_id, title, source, span.annotator, span.start,
-                   span.end, span.text, *(span.labels.get(k, "") for k in layer_keys),
-                   span.note, _iso(span.created_at), _iso(span.updated_at))
+            cells: dict[str, object] = {
+                "annotation_id": span.id, "document_id": span.document_id,
+                "document_title": title, "source_file": source, "annotator": span.annotator,
+                "start": span.start, "end": span.end, "text": span.text, "note": span.note,
+                "created_at": _iso(span.created_at), "updated_at": _iso(span.updated_at)}
+            yield (*(cells[c] for c in LEADING_COLUMNS),
+                   *(span.labels.get(k, "") for k in layer_keys),
+                   *(cells[c] for c in TRAILING_COLUMNS))
         return
 
     def stamp(column: str) -> str:
         # stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' (naive UTC); pad to microseconds
         return f"substr(replace({column}, ' ', 'T') || '.000000', 1, 26) || 'Z'"
 
-    label_cells = ", ".join("coalesce(json_extract(s.labels, ?), '')" for _ in layer_keys)
-    select_sql = ('SELECT s.id, s.document_id, d.title, d.source_file, a.name, s.start, '
-                  f's."end", s.text, {label_cells}{"," if layer_keys else ""} s.note, '
-                  f"{stamp('s.created_at')}, {stamp('s.updated_at')} "
+    sql = {"annotation_id": "s.id", "document_id": "s.document_id", "document_title": "d.title",
+           "source_file": "d.source_file", "annotator": "a.name", "start": "s.start",
+           "end": 's."end"', "text": "s.text", "note": "s.note",
+           "created_at": stamp("s.created_at"), "updated_at": stamp("s.updated_at")}
+    cells_sql = [*(sql[c] for c in LEADING_COLUMNS),
+                 *("coalesce(json_extract(s.labels, ?), '')" for _ in layer_keys),
+                 *(sql[c] for c in TRAILING_COLUMNS)]
+    select_sql = (f"SELECT {', '.join(cells_sql)} "
                   "FROM spans s JOIN annotators a ON a.id = s.annotator_id "
                   "JOIN documents d ON d.id = s.document_id")
     yield from _cursor_rows(session, select_sql, [f'$."{key}"' for key in layer_keys],
@@ -378,3 +392,52 @@ def _iso(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+# --- one span by id, and project settings (what services change without seeing a row) ---------
+
+def get_span(session: Session, span_id: str) -> Span | None:
+    row = session.get(SpanRow, span_id)
+    return span_from_row(row) if row is not None else None
+
+
+def delete_span(session: Session, span_id: str) -> Span | None:
+    """The span as it was, or None when there is no such span."""
+    row = session.get(SpanRow, span_id)
+    if row is None:
+        return None
+    before = span_from_row(row)
+    session.delete(row)
+    return before
+
+
+def write_span(session: Session, span_id: str, *, start: int, end: int, text: str, note: str,
+               labels: Mapping[str, str], updated_at: datetime | None = None) -> Span | None:
+    """Overwrite a span's offsets, covered text, note and labels (now, unless ``updated_at`` is
+    given: undo puts the old time back); None when there is no such span."""
+    row = session.get(SpanRow, span_id)
+    if row is None:
+        return None
+    row.start, row.end, row.text, row.note = start, end, text, note
+    row.labels = clean_labels(labels)
+    row.updated_at = updated_at or utcnow()
+    session.flush()
+    return span_from_row(row)
+
+
+def document_exists(session: Session, document_id: str) -> bool:
+    return session.scalar(select(DocumentRow.id).where(DocumentRow.id == document_id)) is not None
+
+
+def document_text(session: Session, document_id: str) -> str | None:
+    return session.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+
+
+def get_setting(session: Session, key: str) -> Any:
+    """A project setting's value, or None when it was never set."""
+    row = session.get(SettingRow, key)
+    return None if row is None else row.value
+
+
+def set_setting(session: Session, key: str, value: Any) -> None:
+    session.merge(SettingRow(key=key, value=value))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
-from stancedesk.domain import Document, Span
+from stancedesk.domain import Document, DocumentStatus, Span
 from stancedesk.domain.span_store import SpanStore
 from stancedesk.gui.desk import commands
 from stancedesk.gui.desk.document_list import DocumentListModel
@@ -141,7 +141,7 @@ class AnnotationDesk(QObject):
         doc_id = document_id or self.document_id
         if doc_id is None:
             return
-        status = "done" if done else "in_progress"
+        status = DocumentStatus.DONE if done else DocumentStatus.IN_PROGRESS
         span_service.set_document_status(self.database, doc_id, self.annotator, status)
         self.doc_model.set_status(doc_id, status)
         self.saved.emit()

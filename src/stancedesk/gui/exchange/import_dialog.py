@@ -82,7 +82,7 @@ def dry_run(database: Database, path: Path, fmt: str | None, *,
 def corpus_dry_run(database: Database, path: Path) -> DryRun:
     """What importing ``path`` as articles would add, rolled back."""
     try:
-        report = corpus.import_paths(formats_registry.RolledBack(database), [path])
+        report = corpus.import_paths(database.rolled_back(), [path])
     except FormatError as exc:
         return DryRun(CORPUS, error=str(exc))
     lines = [f"Files to read: {report.files:,}",

@@ -1,0 +1,18 @@
+"""The columns of the annotation table (one row per span, one column per layer).
+
+One definition for the database query that fills the rows and for every table format that
+writes or reads them (CSV, XLSX, Parquet), so a column added here moves everywhere at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+LEADING_COLUMNS = ("annotation_id", "document_id", "document_title", "source_file", "annotator",
+                   "start", "end", "text")
+TRAILING_COLUMNS = ("note", "created_at", "updated_at")
+
+
+def annotation_columns(layer_keys: Sequence[str]) -> list[str]:
+    """The header: the leading columns, one per scheme layer in scheme order, the trailing."""
+    return [*LEADING_COLUMNS, *layer_keys, *TRAILING_COLUMNS]

@@ -1,0 +1,103 @@
+"""ORM rows stay inside storage: services work through repository functions, dry runs through
+``Database.rolled_back``, and the CLI through services."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from stancedesk.domain import DocumentStatus
+from stancedesk.domain.annotation_table import annotation_columns
+from stancedesk.formats.annotations_csv import columns
+from stancedesk.services import corpus, project, schemes
+from stancedesk.services import spans as span_service
+from stancedesk.storage.engine import Database
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "stancedesk"
+
+
+def _imports(folder: Path) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.update((str(path.relative_to(SRC)), f"{node.module}.{a.name}")
+                             for a in node.names)
+            elif isinstance(node, ast.Import):
+                found.update((str(path.relative_to(SRC)), a.name) for a in node.names)
+    return found
+
+
+def test_no_orm_table_is_imported_outside_storage() -> None:
+    outside = [(f, m) for package in ("services", "cli", "gui", "formats", "agreement")
+               for f, m in _imports(SRC / package) if m.startswith("stancedesk.storage.tables")]
+    assert outside == []
+
+
+def test_the_cli_calls_services_not_repositories() -> None:
+    reaching = [(f, m) for f, m in _imports(SRC / "cli")
+                if m.startswith(("stancedesk.storage.repositories", "stancedesk.storage.migrate",
+                                 "stancedesk.storage import repositories"))
+                or m == "stancedesk.storage.repositories"]
+    assert reaching == []
+
+
+def _doc(db: Database, tmp_path: Path) -> str:
+    (tmp_path / "a.txt").write_text("Officials said the talks went well.\n", encoding="utf-8")
+    return corpus.import_paths(db, [tmp_path / "a.txt"]).added[0].id
+
+
+def test_rolled_back_units_of_work_store_nothing(db: Database, tmp_path: Path) -> None:
+    dry = db.rolled_back()
+    report = corpus.import_paths(dry, [_write(tmp_path / "b.txt", "A dry run reads this.\n")])
+    assert len(report.added) == 1
+    assert corpus.list_documents(db) == [] and corpus.list_documents(dry) == []
+    assert db.commits and not dry.commits and dry.engine is db.engine
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_span_edits_go_through_repository_functions(db: Database, tmp_path: Path) -> None:
+    doc = _doc(db, tmp_path)
+    span = span_service.create_span(db, doc, "ana", 0, 9, {"sourcing": "official"})
+    change = span_service.update_span(db, span.id, start=0, end=14, note="who")
+    assert (change.before, change.after.text, change.after.note) == (span, "Officials said",
+                                                                      "who")
+    assert change.after.labels == {"sourcing": "official"}
+    assert change.after.updated_at >= span.updated_at
+    undone = span_service.put_span(db, change.before)
+    assert undone == span
+    assert span_service.delete_span(db, span.id) == span
+    with pytest.raises(span_service.AnnotationError, match="no span with id"):
+        span_service.get_span(db, span.id)
+    with pytest.raises(span_service.AnnotationError, match="no span with id"):
+        span_service.delete_span(db, span.id)
+
+
+def test_document_status_is_an_enum_stored_as_its_value(db: Database, tmp_path: Path) -> None:
+    doc = _doc(db, tmp_path)
+    span_service.set_document_status(db, doc, "ana", DocumentStatus.DONE)
+    statuses = span_service.document_statuses(db, "ana")
+    assert statuses == {doc: DocumentStatus.DONE} and statuses[doc] == "done"
+    span_service.set_document_status(db, doc, "ana", "in_progress")  # the CLI's spelling
+    assert span_service.document_statuses(db, "ana")[doc] is DocumentStatus.IN_PROGRESS
+    with pytest.raises(span_service.AnnotationError, match="unknown status 'finished'"):
+        span_service.set_document_status(db, doc, "ana", "finished")
+
+
+def test_sample_flag_and_database_info_through_services(db: Database, tmp_path: Path) -> None:
+    assert project.load_sample_corpus_once(db) > 0
+    assert project.load_sample_corpus_once(db) == 0  # the flag is a repository setting
+    info = project.database_info(db)
+    assert info["documents"] > 0 and info["spans"] == 0
+    assert info["schema_revision"] == info["schema_head"] == project.schema_head()
+
+
+def test_the_csv_columns_have_one_definition(db: Database) -> None:
+    scheme = schemes.get_scheme(db)
+    assert columns(scheme) == annotation_columns(scheme.layer_keys)
