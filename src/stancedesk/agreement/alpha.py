@@ -78,7 +78,7 @@ def alpha_from_codes(codes: np.ndarray, n_categories: int, level: str = "nominal
                      unit_weights: np.ndarray | None = None) -> float:
     """α from already-encoded data; ``unit_weights`` (e.g. bootstrap multiplicities) weight
     each unit's values and pairs, which is how a resample is evaluated without copying data."""
-    if unit_weights is None and cheap_to_collapse(*codes.shape, n_categories):
+    if unit_weights is None and cheap_to_collapse(codes.shape[0], codes.shape[1], n_categories):
         profiles, multiplicity, _ = collapse_units(codes, n_categories)
         prep = AlphaPrep(profiles, n_categories, level, scores)
         return prep.alpha(multiplicity[prep.kept])

@@ -49,7 +49,7 @@ def resampled_alphas(codes: np.ndarray, n_categories: int, level: str,
     if n_units == 0:
         values.fill(np.nan)
         return values
-    if cheap_to_collapse(*codes.shape, n_categories):
+    if cheap_to_collapse(codes.shape[0], n_units, n_categories):
         # identical unit profiles share one weight: a resample re-weights the profiles
         profiles, _, inverse = collapse_units(codes, n_categories)
         prep = AlphaPrep(profiles, n_categories, level, scores)

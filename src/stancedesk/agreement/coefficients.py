@@ -55,7 +55,7 @@ def chance_parts(codes: np.ndarray, n_categories: int, weights: np.ndarray | Non
     present = codes >= 0
     inv_m = np.divide(1.0, m, out=np.zeros_like(m), where=rated)
     share = np.broadcast_to(inv_m, codes.shape)[present]
-    pi = np.bincount(codes[present], weights=share, minlength=n_categories)
+    pi = np.bincount(codes[present], weights=share, minlength=n_categories).astype(np.float64)
     if n_rated:
         pi = pi / n_rated
     return ChanceParts(pa, pi, n_pairable)

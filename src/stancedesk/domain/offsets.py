@@ -8,7 +8,7 @@ both are the same number.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 
 def display_text(text: str) -> str:
@@ -52,7 +52,7 @@ class OffsetMap:
             return position
         import numpy as np
 
-        side = "left" if round_up else "right"
+        side: Literal["left", "right"] = "left" if round_up else "right"
         found = int(np.searchsorted(self._py_to_qt, position, side=side))
         return found if round_up else found - 1
 

@@ -115,9 +115,9 @@ def check_mapping(mapping: LabelMapping, scheme: Scheme, file: str) -> None:
 def native(label: str, scheme: Scheme) -> tuple[str, str] | None:
     """StanceDesk's own spellings of a (layer, value) pair, or None."""
     for sep in (":", "="):
-        layer, found, value = label.partition(sep)
-        if found and scheme.has_layer(layer) and value and scheme.layer(layer).accepts(value):
-            return layer, value
+        key, found, value = label.partition(sep)
+        if found and scheme.has_layer(key) and value and scheme.layer(key).accepts(value):
+            return key, value
     for layer in scheme.layers:
         prefix = layer.key + "_"
         if layer.kind is LayerKind.CLOSED and label.startswith(prefix) and \

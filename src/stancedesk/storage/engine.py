@@ -50,10 +50,10 @@ def resolve_location(db: str | None = None,
         return DatabaseLocation(f"sqlite:///{path}", True, path)
     if "://" in value:
         url = make_url(value)
-        path = None
+        file: Path | None = None
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            path = Path(url.database).expanduser().resolve()
-        return DatabaseLocation(value, False, path)
+            file = Path(url.database).expanduser().resolve()
+        return DatabaseLocation(value, False, file)
     path = Path(value).expanduser().resolve()
     return DatabaseLocation(f"sqlite:///{path}", False, path)
 

@@ -68,7 +68,7 @@ def document_headers(session: Session) -> list[tuple[str, str, str, str, str, in
         DocumentRow.id, DocumentRow.title, DocumentRow.source_file, DocumentRow.outlet,
         DocumentRow.published, func.length(DocumentRow.text),
     ).order_by(DocumentRow.published, DocumentRow.title, DocumentRow.id))
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [tuple(r) for r in rows]
 
 
 def span_counts_by_document(session: Session, annotator: str | None = None) -> dict[str, int]:
@@ -175,7 +175,7 @@ def add_span(session: Session, span: Span) -> Span:
 
 
 def spans_query(document_ids: Sequence[str] | None = None,
-                annotators: Sequence[str] | None = None) -> Select[tuple[SpanRow]]:
+                annotators: Sequence[str] | None = None) -> Select[SpanRow]:
     stmt = select(SpanRow).join(SpanRow.annotator)
     if document_ids is not None:
         stmt = stmt.where(SpanRow.document_id.in_(list(document_ids)))
@@ -366,7 +366,7 @@ def stream_spans(session: Session, documents: Sequence[str] | None = None,
 
 def _cursor_rows(session: Session, select_sql: str, params: list[object],
                  documents: Sequence[str] | None, annotators: Sequence[str] | None,
-                 batch: int) -> Iterator[tuple[object, ...]]:
+                 batch: int) -> Iterator[tuple[Any, ...]]:
     """Run ``select_sql`` (over spans ``s`` and annotators ``a``) with the usual selection, in
     the order of index ix_spans_export_order, streaming batches from the raw SQLite cursor."""
     where: list[str] = []
@@ -379,7 +379,9 @@ def _cursor_rows(session: Session, select_sql: str, params: list[object],
         params += list(annotators)
     sql = select_sql + (" WHERE " + " AND ".join(where) if where else "")
     sql += ' ORDER BY s.document_id, s.start, s."end", s.id'
-    cursor = session.connection().connection.driver_connection.cursor()
+    driver = session.connection().connection.driver_connection
+    assert driver is not None, "a checked-out connection always has its DB-API connection"
+    cursor = driver.cursor()
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(batch):

@@ -9,7 +9,7 @@ database always matches what the undo stack says, and every step is committed at
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from PySide6.QtGui import QUndoCommand
@@ -127,10 +127,11 @@ def perform_create(sink: SpanSink, document_id: str, annotator: str, start: int,
     return CreateSpanCommand(sink, span, f"Create span ({names})" if names else "Create span")
 
 
-def perform_update(sink: SpanSink, span_id: str, text: str, **changes: object) -> \
-        ChangeSpanCommand:
-    change = span_service.update_span(sink.database, span_id, scheme=sink.scheme,
-                                     **changes)  # type: ignore[arg-type]
+def perform_update(sink: SpanSink, span_id: str, text: str, *,
+                   labels: Mapping[str, str] | None = None, note: str | None = None,
+                   start: int | None = None, end: int | None = None) -> ChangeSpanCommand:
+    change = span_service.update_span(sink.database, span_id, labels=labels, note=note,
+                                     start=start, end=end, scheme=sink.scheme)
     return ChangeSpanCommand(sink, change, text)
 
 

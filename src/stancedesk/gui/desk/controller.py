@@ -207,17 +207,18 @@ class AnnotationDesk(QObject):
             self.message.emit("Select some text or click a span first.")
             return
         layer = self.scheme.layer(layer_key)
-        shown = (layer.label(value).name if value and layer.label(value) else value) or "none"
+        found = layer.label(value) if value else None
+        shown = (found.name if found else value) or "none"
         try:
             if span is None:
                 if not value:
                     return
-                cmd: QUndoCommand = commands.perform_create(
+                created = commands.perform_create(
                     self, self.document.id, self.annotator, rng[0], rng[1], {layer_key: value})
-                self._push(cmd)
+                self._push(created)
                 if self.reader.label_range() is not None:
                     self.reader.select_range(*rng, exact=self.reader.exact_selection)
-                self.select_span(cmd.span.id)  # type: ignore[attr-defined]
+                self.select_span(created.span.id)
             else:
                 labels = dict(span.labels)
                 if not value or labels.get(layer_key) == value:
@@ -286,14 +287,16 @@ class AnnotationDesk(QObject):
 
     def apply_change(self, before: Span | None, after: Span | None) -> None:
         """Called by undo commands after each committed write: refresh only what changed."""
-        doc_id = (after or before).document_id  # type: ignore[union-attr]
+        changed = after or before
+        if changed is None:
+            return
+        doc_id = changed.document_id
         if doc_id == self.document_id:
             self.span_model.apply(before, after)
             if after is None and before is not None and self.reader.current_span == before.id:
                 self.select_span(None)
             self.reader.viewport().update()
-        owner = (after or before).annotator  # type: ignore[union-attr]
-        if owner == self.annotator:
+        if changed.annotator == self.annotator:
             self.doc_model.add_to_count(doc_id, (after is not None) - (before is not None))
         self.spansChanged.emit(doc_id)
         self.saved.emit()

@@ -21,17 +21,20 @@ class FindBar(QWidget):
         self.edit.setClearButtonEnabled(True)
         self.status = QLabel()
         self.status.setObjectName("findStatus")
-        prev_button = QToolButton(text="↑", toolTip="Previous match (Shift+Enter)")
-        next_button = QToolButton(text="↓", toolTip="Next match (Enter)")
-        close_button = QToolButton(text="✕", toolTip="Close (Esc)")
-        for button in (prev_button, next_button, close_button):
-            button.setAutoRaise(True)
-        prev_button.clicked.connect(lambda: self.find(backward=True))
-        next_button.clicked.connect(lambda: self.find())
+        prev_button = QToolButton(autoRaise=True)
+        next_button = QToolButton(autoRaise=True)
+        close_button = QToolButton(autoRaise=True)
+        for button, text, tip in ((prev_button, "↑", "Previous match (Shift+Enter)"),
+                                  (next_button, "↓", "Next match (Enter)"),
+                                  (close_button, "✕", "Close (Esc)")):
+            button.setText(text)
+            button.setToolTip(tip)
+        prev_button.clicked.connect(lambda: self.find_match(backward=True))
+        next_button.clicked.connect(lambda: self.find_match())
         close_button.clicked.connect(self.close_bar)
-        self.edit.returnPressed.connect(self.find)
-        self.edit.textEdited.connect(lambda _t: self.find(from_start_of_selection=True))
-        QShortcut(QKeySequence("Shift+Return"), self.edit, lambda: self.find(backward=True),
+        self.edit.returnPressed.connect(self.find_match)
+        self.edit.textEdited.connect(lambda _t: self.find_match(from_start_of_selection=True))
+        QShortcut(QKeySequence("Shift+Return"), self.edit, lambda: self.find_match(backward=True),
                   context=Qt.ShortcutContext.WidgetShortcut)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -61,7 +64,7 @@ class FindBar(QWidget):
             return
         super().keyPressEvent(event)
 
-    def find(self, backward: bool = False, from_start_of_selection: bool = False) -> bool:
+    def find_match(self, backward: bool = False, from_start_of_selection: bool = False) -> bool:
         needle = self.edit.text()
         if not needle:
             self.status.clear()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextLine
@@ -118,8 +119,7 @@ def span_rects(span_qt: tuple[int, int], lines: Sequence[VisibleLine],
             continue
         line = vl.line
         block_start = vl.start - line.textStart()
-        x1 = line.cursorToX(a - block_start)[0]
-        x2 = line.cursorToX(b - block_start)[0]
+        x1, x2 = _cursor_x(line, a - block_start), _cursor_x(line, b - block_start)
         left, right = min(x1, x2), max(x1, x2)
         out.append((QRectF(vl.x + left, vl.top + line.y(), right - left, line.height()), vl))
     return out
@@ -190,3 +190,9 @@ def _wave(painter: QPainter, x1: float, x2: float, y: float) -> None:
         path.lineTo(QPointF(nx, y - 1.5 if up else y + 1.0))
         x, up = nx, not up
     painter.drawPath(path)
+
+
+def _cursor_x(line: QTextLine, position: int) -> float:
+    # PySide returns (x, position) here, but its stub declares only ``object``
+    x, _ = cast(tuple[float, int], line.cursorToX(position))
+    return x

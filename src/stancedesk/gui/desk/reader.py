@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
     QTextCursor,
+    QTextLayout,
 )
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
 
@@ -272,7 +273,7 @@ class DocumentView(QPlainTextEdit):
 class _LineTops:
     """Sequence view of each line's y, so bisect finds the first line under the top edge."""
 
-    def __init__(self, layout: object, count: int) -> None:
+    def __init__(self, layout: QTextLayout, count: int) -> None:
         self._layout = layout
         self._count = count
 
@@ -280,4 +281,4 @@ class _LineTops:
         return self._count
 
     def __getitem__(self, i: int) -> float:
-        return self._layout.lineAt(i).y()  # type: ignore[attr-defined]
+        return self._layout.lineAt(i).y()

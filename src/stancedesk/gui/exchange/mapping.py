@@ -101,11 +101,13 @@ class MappingTable(QWidget):
         combo.addItem(DROP, None)
         for shown, value in self._targets:
             combo.addItem(shown, value)
-        combo.lineEdit().setPlaceholderText("choose, or type layer:value")
+        edit = combo.lineEdit()
+        assert edit is not None, "an editable combo box has a line edit"
+        edit.setPlaceholderText("choose, or type layer:value")
         self.table.setCellWidget(row, 1, combo)
         self.set_target(row, target)
         combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
-        combo.lineEdit().editingFinished.connect(self.changed.emit)
+        edit.editingFinished.connect(self.changed.emit)
         self.changed.emit()
         return row
 

@@ -76,10 +76,10 @@ class WindowChrome:
         self.find_action = self._action("&Find…", self.find_bar.open_bar,
                                         QKeySequence.StandardKey.Find, "find",
                                         "Find in the document")
-        self.find_next_action = self._action("Find &next", lambda: self.find_bar.find(),
+        self.find_next_action = self._action("Find &next", lambda: self.find_bar.find_match(),
                                              QKeySequence.StandardKey.FindNext)
         self.find_prev_action = self._action(
-            "Find p&revious", lambda: self.find_bar.find(backward=True),
+            "Find p&revious", lambda: self.find_bar.find_match(backward=True),
             QKeySequence.StandardKey.FindPrevious)
         self.delete_action = self._reader_scoped(self._action(
             "&Delete span", d.delete_current, "Del", "delete", "Delete the selected span"))
