@@ -3,6 +3,7 @@ and a proxy that filters on any column."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,7 +32,7 @@ class DocumentListModel(QAbstractTableModel):
         self._status: dict[str, str] = {}
         self._rows: dict[str, int] = {}
 
-    def reset(self, docs: list[DocumentSummary], statuses: dict[str, str]) -> None:
+    def reset(self, docs: list[DocumentSummary], statuses: Mapping[str, str]) -> None:
         self.beginResetModel()
         self._docs = list(docs)
         self._counts = {d.id: d.spans for d in docs}
