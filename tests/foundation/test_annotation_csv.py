@@ -198,19 +198,48 @@ def test_ambiguous_source_file_and_conflicting_ids(db: Database, tmp_path: Path)
     assert len(span_service.list_spans(db)) == 1
 
 
-def test_fast_sqlite_rows_equal_rows_built_from_spans(annotated: Database) -> None:
-    """The SQL-finished export rows must say exactly what the domain objects say."""
+def _orm_query_rows(session, layer_keys, annotators=None, documents=None) -> list[tuple]:
+    """The annotation table read independently of both export paths: one ORM query over the
+    span, document and annotator rows, finished in Python."""
+    from sqlalchemy import select
+
     from stancedesk.formats.annotations_csv import format_time
+    from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanRow
+
+    query = (select(SpanRow, DocumentRow, AnnotatorRow.name)
+             .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
+             .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+             .order_by(SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.id))
+    if annotators is not None:
+        query = query.where(AnnotatorRow.name.in_(annotators))
+    if documents is not None:
+        query = query.where(SpanRow.document_id.in_(documents))
+    return [(s.id, s.document_id, d.title, d.source_file, name, s.start, s.end, s.text,
+             *(s.labels.get(k, "") for k in layer_keys), s.note, format_time(s.created_at),
+             format_time(s.updated_at))
+            for s, d, name in session.execute(query).all()]
+
+
+@pytest.mark.parametrize(("annotators", "talks_only"), [(None, False),
+                                                        (["bob", "ḃöb ✍️"], False),
+                                                        (None, True)])
+def test_fast_sqlite_rows_equal_an_orm_query(annotated: Database, annotators: list[str] | None,
+                                             talks_only: bool) -> None:
+    """The SQL-finished export rows (SQLite's raw cursor) and the ORM path other databases take
+    must both say exactly what an ORM query over the stored rows says."""
     from stancedesk.services.schemes import get_scheme
     from stancedesk.storage import repositories as repo
 
-    scheme = get_scheme(annotated)
-    docs = {d.id: d for d in corpus.list_documents(annotated)}
-    expected = [
-        (s.id, s.document_id, docs[s.document_id].title, docs[s.document_id].source_file,
-         s.annotator, s.start, s.end, s.text, *(s.labels.get(k, "") for k in scheme.layer_keys),
-         s.note, format_time(s.created_at), format_time(s.updated_at))
-        for s in span_service.list_spans(annotated)]
+    documents = [d.id for d in corpus.list_documents(annotated)
+                 if d.source_file == "talks.txt"] if talks_only else None
+    keys = get_scheme(annotated).layer_keys
     with annotated.read() as session:
-        rows = list(repo.annotation_table_rows(session, scheme.layer_keys))
-    assert rows == expected
+        expected = _orm_query_rows(session, keys, annotators, documents)
+        fast = list(repo.annotation_table_rows(session, keys, annotators, documents))
+        portable = list(repo.orm_annotation_table_rows(session, keys, annotators, documents))
+        streamed = list(repo.stream_spans(session, documents, annotators))
+        orm_spans = list(repo.iter_spans(session, documents, annotators))
+    assert expected  # the selection is not empty, so the comparison means something
+    assert fast == expected
+    assert portable == expected
+    assert streamed == orm_spans

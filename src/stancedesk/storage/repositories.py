@@ -307,22 +307,10 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
     A million spans export in seconds only if Python touches each row once: SQLite joins the
     titles, picks each layer's value out of the JSON labels and writes the times as ISO 8601
     text in UTC (as ``format_time`` does), and the cursor streams in batches. Other databases
-    take the ORM path and give the same rows.
+    take the ORM path (``orm_annotation_table_rows``) and give the same rows.
     """
     if session.get_bind().dialect.name != "sqlite":
-        docs: dict[str, tuple[str, str]] = {
-            i: (t, s) for i, t, s in session.execute(
-                select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
-        for span in iter_spans(session, documents, annotators):
-            title, source = docs.get(span.document_id, ("", ""))
-            cells: dict[str, object] = {
-                "annotation_id": span.id, "document_id": span.document_id,
-                "document_title": title, "source_file": source, "annotator": span.annotator,
-                "start": span.start, "end": span.end, "text": span.text, "note": span.note,
-                "created_at": _iso(span.created_at), "updated_at": _iso(span.updated_at)}
-            yield (*(cells[c] for c in LEADING_COLUMNS),
-                   *(span.labels.get(k, "") for k in layer_keys),
-                   *(cells[c] for c in TRAILING_COLUMNS))
+        yield from orm_annotation_table_rows(session, layer_keys, annotators, documents)
         return
 
     def stamp(column: str) -> str:
@@ -341,6 +329,26 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
                   "JOIN documents d ON d.id = s.document_id")
     yield from _cursor_rows(session, select_sql, [f'$."{key}"' for key in layer_keys],
                             documents, annotators, batch)
+
+
+def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
+                              annotators: Sequence[str] | None = None,
+                              documents: Sequence[str] | None = None
+                              ) -> Iterator[tuple[object, ...]]:
+    """The annotation table built from domain spans through the ORM: any database's path."""
+    docs: dict[str, tuple[str, str]] = {
+        i: (t, s) for i, t, s in session.execute(
+            select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
+    for span in iter_spans(session, documents, annotators):
+        title, source = docs.get(span.document_id, ("", ""))
+        cells: dict[str, object] = {
+            "annotation_id": span.id, "document_id": span.document_id,
+            "document_title": title, "source_file": source, "annotator": span.annotator,
+            "start": span.start, "end": span.end, "text": span.text, "note": span.note,
+            "created_at": _iso(span.created_at), "updated_at": _iso(span.updated_at)}
+        yield (*(cells[c] for c in LEADING_COLUMNS),
+               *(span.labels.get(k, "") for k in layer_keys),
+               *(cells[c] for c in TRAILING_COLUMNS))
 
 
 def stream_spans(session: Session, documents: Sequence[str] | None = None,
