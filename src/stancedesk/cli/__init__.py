@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "stancedesk.cli.annotators",
     "stancedesk.cli.agreement",
     "stancedesk.cli.status",
+    "stancedesk.cli.suggest",
 )
 
 # A bug exits 1 (as an uncaught Python exception would); a UserError exits 2, like a usage error.
