@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypedDict, Unpack
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
@@ -40,6 +40,19 @@ _MIN_DURATION = 1e-6  # pyannote's segment precision: sampled units shorter than
 Sampler = Literal["statistical", "mathet"]
 # One annotator's units: starts, ends, category codes (float, float, int arrays), sorted by start.
 _Units = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+class GammaOptions(TypedDict, total=False):
+    """The keyword options of :func:`gamma_agreement`, as :func:`gamma_for_spans` passes them."""
+
+    alpha: float
+    beta: float
+    categorical: tuple[Sequence[str], ArrayLike] | None
+    n_samples: int
+    precision_level: float | str | None
+    seed: int
+    sampler: Sampler
+    delta_empty: float
 
 
 @dataclass(frozen=True)
@@ -100,7 +113,7 @@ def gamma_agreement(units: Iterable[tuple[str, float, float, str]], *, alpha: fl
 
 
 def gamma_for_spans(spans: Iterable[Span], layer: str, annotators: Sequence[str] | None = None,
-                    **kwargs: object) -> GammaResult:
+                    **kwargs: Unpack[GammaOptions]) -> GammaResult:
     """γ of the spans labelled on ``layer`` (spans without a label there are not units).
 
     ``annotators`` fixes who counts (an annotator without spans then contributes only empty
@@ -121,7 +134,7 @@ def gamma_for_spans(spans: Iterable[Span], layer: str, annotators: Sequence[str]
     names = tuple(sorted(set(annotators) if annotators is not None else {r[0] for r in rows}))
     if len(names) < 2:
         raise ValueError("γ needs at least two annotators")
-    return _gamma(rows, names, documents=docs, **kwargs)  # type: ignore[arg-type]
+    return _gamma(rows, names, documents=docs, **kwargs)
 
 
 def _gamma(rows: list[tuple[str, float, float, str]], annotators: tuple[str, ...], *,
