@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from stancedesk.agreement.alpha import AlphaPrep
-from stancedesk.agreement.bootstrap import check_bootstrap_args, percentile_interval
 from stancedesk.agreement.coefficients import per_category_codes
 from stancedesk.agreement.counts import collapse_units, decode_keys, profile_keys
 from stancedesk.agreement.spanprep import LayerSpans, prepare_layer
@@ -101,22 +100,6 @@ def char_label_alphas(cc: CharCodes) -> np.ndarray:
     return stats["alpha"][:cc.n_labels]
 
 
-def char_alpha_ci(cc: CharCodes, n_resamples: int, confidence: float,
-                  seed: int) -> tuple[float, float]:
-    """Bootstrap over documents, not characters: characters of a document are not independent,
-    so resampling them would give far too narrow an interval."""
-    check_bootstrap_args(n_resamples, confidence)
-    prep = AlphaPrep(cc.profiles, cc.n_labels + 1, "nominal")
-    per_doc = cc.doc_profile_counts[:, prep.kept]
-    n_documents = per_doc.shape[0]
-    rng = np.random.default_rng(seed)
-    values = np.empty(n_resamples)
-    for r in range(n_resamples):
-        f = np.bincount(rng.integers(0, n_documents, size=n_documents), minlength=n_documents)
-        values[r] = prep.alpha(f @ per_doc)
-    return percentile_interval(values, confidence)
-
-
 def char_alpha(spans: Iterable[Span], texts: Mapping[str, str], layer: str,
                annotators: Sequence[str] | None = None,
                documents: Sequence[str] | None = None,
@@ -129,3 +112,12 @@ def char_alpha(spans: Iterable[Span], texts: Mapping[str, str], layer: str,
     if ls.n_annotators < 2:
         return float("nan")
     return char_alpha_from_codes(char_codes(ls, texts))
+
+
+def with_missing(cc: CharCodes, codes: Sequence[int]) -> CharCodes:
+    """Character codes where the labels ``codes`` ("no grade") are missing values: such a
+    character has no value from that annotator, rather than a grade or 'none'."""
+    if not len(codes):
+        return cc
+    profiles = np.where(np.isin(cc.profiles, np.asarray(codes)), -1, cc.profiles)
+    return CharCodes(profiles.astype(cc.profiles.dtype), cc.doc_profile_counts, cc.n_labels)

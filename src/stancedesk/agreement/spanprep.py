@@ -137,3 +137,17 @@ def prepare_layer(spans: Iterable[Span], texts: Mapping[str, str], layer: str,
         value=value_arr[order],
         span_ids=tuple(ids[i] for i in order.tolist()),
     )
+
+
+def without_values(ls: LayerSpans, codes: Sequence[int]) -> LayerSpans:
+    """The same layer without the spans whose value is one of ``codes`` (categories kept), for
+    measures where a "no grade" span is no unit of any grade."""
+    if not len(codes):
+        return ls
+    keep = ~np.isin(ls.value, np.asarray(codes, dtype=np.int64))
+    idx = np.flatnonzero(keep)
+    return LayerSpans(
+        layer=ls.layer, annotators=ls.annotators, documents=ls.documents,
+        doc_lengths=ls.doc_lengths, labels=ls.labels, ann=ls.ann[keep], doc=ls.doc[keep],
+        start=ls.start[keep], end=ls.end[keep], value=ls.value[keep],
+        span_ids=tuple(ls.span_ids[i] for i in idx.tolist()))

@@ -1,0 +1,118 @@
+"""Confidence intervals for span agreement: what is resampled, and why there may be none.
+
+Documents are the sampling units of a corpus: spans and characters of one article share its
+topic, style and annotator's mood, so resampling them as if independent gives intervals far too
+narrow. The rules (docs/agreement.md):
+
+* with at least ``min_documents`` documents in play, documents are resampled (a cluster
+  bootstrap): each resample re-weights every unit by how often its document was drawn;
+* with fewer, aligned label agreement resamples its aligned units instead, which is the
+  bootstrap of reliability data (units independent) and is labelled so;
+* character α is never resampled by characters: with too few documents it has no interval;
+* a coefficient that is n/a has no interval.
+
+Percentile or BCa intervals, seeded; the jackknife for BCa leaves out one resampled item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from stancedesk.agreement.alpha import AlphaPrep
+from stancedesk.agreement.bootstrap import (
+    acceleration,
+    bca_interval,
+    jackknife_alphas,
+    percentile_interval,
+    resample_counts,
+    resampled_alphas,
+)
+from stancedesk.agreement.jsonready import interval
+
+
+@dataclass(frozen=True, slots=True)
+class CIPlan:
+    n_resamples: int
+    confidence: float
+    seed: int
+    method: str  # "percentile" or "bca"
+    min_documents: int
+
+
+def group_interval(evaluate: Callable[[np.ndarray], float], n_groups: int,
+                   plan: CIPlan) -> tuple[float, float]:
+    """Resample ``n_groups`` items (documents); ``evaluate`` maps item multiplicities to the
+    statistic."""
+    rng = np.random.default_rng(plan.seed)
+    values = np.array([evaluate(resample_counts(rng, n_groups))
+                       for _ in range(plan.n_resamples)])
+    if plan.method == "percentile":
+        return percentile_interval(values, plan.confidence)
+    ones = np.ones(n_groups)
+    jack = np.empty(n_groups)
+    for g in range(n_groups):
+        ones[g] = 0.0
+        jack[g] = evaluate(ones)
+        ones[g] = 1.0
+    return bca_interval(values, evaluate(np.ones(n_groups)), acceleration(jack),
+                        plan.confidence)
+
+
+def ci_entry(plan: CIPlan, bounds: tuple[float, float] | None, resampled: str | None,
+             n_resampled: int, reason: str | None) -> dict[str, Any]:
+    out = interval(bounds) if bounds is not None else None
+    if out is not None and None in out:
+        out = None
+        reason = reason or ("no interval: the statistic is undefined on the resamples"
+                            if plan.method == "percentile" else
+                            "no BCa interval: every resample fell on one side of the estimate")
+    return {"bounds": out, "method": plan.method, "confidence": plan.confidence,
+            "n_resamples": plan.n_resamples, "resampled": resampled if out else None,
+            "n_resampled": n_resampled if out else 0, "reason": None if out else reason}
+
+
+def char_alpha_interval(profiles: np.ndarray, doc_profile_counts: np.ndarray,
+                        n_categories: int, plan: CIPlan) -> dict[str, Any]:
+    n_docs = doc_profile_counts.shape[0]
+    if n_docs < plan.min_documents:
+        return ci_entry(plan, None, None, 0,
+                        f"no interval: {n_docs} document(s), fewer than the "
+                        f"{plan.min_documents} needed to resample documents (the characters "
+                        "of a document are not independent, so they are not resampled)")
+    prep = AlphaPrep(profiles, n_categories, "nominal")
+    per_doc = doc_profile_counts[:, prep.kept]
+    bounds = group_interval(lambda f: prep.alpha(f @ per_doc), n_docs, plan)
+    return ci_entry(plan, bounds, "documents", n_docs, None)
+
+
+def aligned_interval(codes: np.ndarray, unit_doc: np.ndarray, n_categories: int, level: str,
+                     plan: CIPlan) -> dict[str, Any]:
+    """Documents when there are enough with pairable units, else the aligned units."""
+    pairable = (codes >= 0).sum(axis=0) >= 2
+    docs, doc_of_unit = np.unique(unit_doc[pairable], return_inverse=True)
+    if docs.size >= plan.min_documents:
+        prep = AlphaPrep(codes[:, pairable], n_categories, level)
+        bounds = group_interval(lambda f: prep.alpha(f[doc_of_unit][prep.kept]), docs.size,
+                                plan)
+        return ci_entry(plan, bounds, "documents", int(docs.size), None)
+    rng = np.random.default_rng(plan.seed)
+    values = resampled_alphas(codes, n_categories, level, None, plan.n_resamples, rng)
+    if plan.method == "percentile":
+        bounds = percentile_interval(values, plan.confidence)
+    else:
+        estimate = AlphaPrep(codes, n_categories, level).alpha()
+        jack, counts = jackknife_alphas(codes, n_categories, level)
+        bounds = bca_interval(values, estimate, acceleration(jack, counts), plan.confidence)
+    entry = ci_entry(plan, bounds, "units", int(codes.shape[1]), None)
+    if entry["bounds"] is not None:
+        entry["note"] = (f"aligned units resampled as independent: {docs.size} document(s), "
+                         f"fewer than the {plan.min_documents} needed to resample documents")
+    return entry
+
+
+def na_interval(plan: CIPlan) -> dict[str, Any]:
+    return ci_entry(plan, None, None, 0, "no interval: the coefficient is n/a")
