@@ -153,14 +153,14 @@ def _label_section(codes: np.ndarray, unit_doc: np.ndarray, labels: Sequence[str
     reason = first_reason(label_reason(codes, labels, pairable),
                           below_minimum(n["units"], "pairable aligned units", min_units))
     parts = chance_parts(codes, k)
-    values = {
-        "aligned_alpha": AlphaPrep(codes, k, "nominal").alpha(),
+    values = {"aligned_alpha": AlphaPrep(codes, k, "nominal").alpha()}
+    if ordered:
+        values["aligned_alpha_ordinal"] = AlphaPrep(codes, k, "ordinal").alpha()
+    values.update({
         "fleiss_kappa": fleiss_kappa_codes(codes, k),
         "gwet_ac1": gwet_codes(codes, k),
         "percent_agreement": parts.pa,
-    }
-    if ordered:
-        values["aligned_alpha_ordinal"] = AlphaPrep(codes, k, "ordinal").alpha()
+    })
     out = {name: estimate(v, n, reason) for name, v in values.items()}
     if plan is not None:
         for name, level in (("aligned_alpha", "nominal"), ("aligned_alpha_ordinal", "ordinal")):

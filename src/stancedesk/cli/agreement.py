@@ -44,7 +44,27 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--annotators", metavar="A,B,...", default=None,
                         help="annotators to compare (default: everyone with spans)")
     parser.add_argument("--documents", metavar="ID,...", default=None,
-                        help="documents in scope (default: those any chosen annotator labelled)")
+                        help="the candidate documents; the scope rule chooses among them "
+                             "(with --documents the rule defaults to 'all': exactly these)")
+    parser.add_argument("--scope", choices=agreement.SCOPES, default=None,
+                        help="done: documents every compared annotator marked done (default; "
+                             "falls back to 'annotated' when there are none, and says so); "
+                             "annotated: documents where every compared annotator has a span "
+                             "in the layer; all: every document where one has any span")
+    parser.add_argument("--min-units", type=int, default=agreement.DEFAULT_MIN_UNITS,
+                        metavar="N",
+                        help="below N units a coefficient is n/a, with the reason (default "
+                             f"{agreement.DEFAULT_MIN_UNITS}; see docs/agreement.md)")
+    parser.add_argument("--min-documents", type=int, default=agreement.DEFAULT_MIN_DOCUMENTS,
+                        metavar="N",
+                        help="resample documents for intervals only from N documents on "
+                             f"(default {agreement.DEFAULT_MIN_DOCUMENTS})")
+    parser.add_argument("--ci", choices=agreement.CI_METHODS, default="percentile",
+                        dest="ci_method",
+                        help="bootstrap interval method (default: percentile)")
+    parser.add_argument("--count-no-grade", action="store_true",
+                        help="count 'no grade' labels (e.g. reliability F, credibility 6) as "
+                             "grades instead of missing values")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="bootstrap resamples for confidence intervals (0: none; "
                              "default 1000)")
@@ -58,7 +78,9 @@ def _settings(args: argparse.Namespace) -> agreement.AgreementSettings:
     return agreement.AgreementSettings(
         layers=args.layers, annotators=split_list(args.annotators),
         documents=split_list(args.documents), bootstrap=args.bootstrap, seed=args.seed,
-        gamma=args.gamma)
+        gamma=args.gamma, scope=args.scope, min_units=args.min_units,
+        min_documents=args.min_documents, ci_method=args.ci_method,
+        count_no_grade=args.count_no_grade)
 
 
 def _reliability(args: argparse.Namespace) -> int:

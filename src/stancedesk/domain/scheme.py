@@ -41,6 +41,9 @@ class Label:
     description: str = ""
     shortcut: str = ""
     color: str = "#9e9e9e"
+    # "cannot be judged" (Admiralty F, 6): a value, but no grade on the scale, so agreement
+    # treats it as missing unless asked to count it
+    no_grade: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,10 @@ class Layer:
     @property
     def label_keys(self) -> tuple[str, ...]:
         return tuple(label.key for label in self.labels)
+
+    @property
+    def no_grade_keys(self) -> tuple[str, ...]:
+        return tuple(label.key for label in self.labels if label.no_grade)
 
     def accepts(self, value: str) -> bool:
         return self.kind is LayerKind.FREE or value in self.label_keys
@@ -285,17 +292,23 @@ def _layer_from_dict(raw: Any, where: str, problems: list[str]) -> Layer | None:
         if not isinstance(raw_label, Mapping):
             problems.append(f"{lw} must be an object")
             continue
-        _unknown(raw_label, {"key", "name", "description", "shortcut", "color"}, lw, problems)
+        _unknown(raw_label, {"key", "name", "description", "shortcut", "color", "no_grade"}, lw,
+                 problems)
         lkey = _str_field(raw_label, "key", lw, problems, required=True)
         lcolor = _str_field(raw_label, "color", lw, problems) or "#9e9e9e"
         if not _COLOR_RE.match(lcolor):
             problems.append(f"{lw}: colour {lcolor!r} must look like #1a2b3c")
+        no_grade = raw_label.get("no_grade", False)
+        if not isinstance(no_grade, bool):
+            problems.append(f"{lw}: 'no_grade' must be true or false")
+            no_grade = False
         labels.append(Label(
             key=lkey,
             name=_str_field(raw_label, "name", lw, problems) or lkey,
             description=_str_field(raw_label, "description", lw, problems),
             shortcut=_str_field(raw_label, "shortcut", lw, problems),
             color=lcolor,
+            no_grade=no_grade,
         ))
     ordered = raw.get("ordered", False)
     if not isinstance(ordered, bool):
@@ -326,9 +339,14 @@ def _layer_to_dict(layer: Layer) -> dict[str, Any]:
     if layer.ordered:
         out["ordered"] = True
     if layer.labels:
-        out["labels"] = [
-            {"key": lb.key, "name": lb.name, "description": lb.description,
-             "shortcut": lb.shortcut, "color": lb.color}
-            for lb in layer.labels
-        ]
+        out["labels"] = [_label_to_dict(lb) for lb in layer.labels]
+    return out
+
+
+def _label_to_dict(label: Label) -> dict[str, Any]:
+    out: dict[str, Any] = {"key": label.key, "name": label.name,
+                           "description": label.description, "shortcut": label.shortcut,
+                           "color": label.color}
+    if label.no_grade:
+        out["no_grade"] = True
     return out

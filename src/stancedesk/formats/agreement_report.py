@@ -21,6 +21,8 @@ table{border-collapse:collapse;margin:.6em 0 1.2em;font-family:'Helvetica Neue',
 font-size:.88em}th,td{border:1px solid #d8d4ca;padding:.3em .6em;text-align:right}
 th{background:#f1eee6;text-align:center}td.l,th.l{text-align:left}
 .muted{color:#6b6f76;font-size:.9em}.na{color:#9aa0a6}
+.notice{background:#fff4ce;border:1px solid #e0c46c;padding:.5em .8em;border-radius:4px}
+td.why{text-align:left;color:#555;font-size:.92em;max-width:32em}
 .grid{display:flex;flex-wrap:wrap;gap:2em;align-items:flex-start}
 figure{margin:0}figcaption{font-size:.85em;color:#555;font-family:Arial,sans-serif}
 code{background:#f1eee6;padding:0 .25em;border-radius:3px}
@@ -48,6 +50,45 @@ def ci_text(ci: Any) -> str:
             isinstance(x, int | float) and not math.isnan(x) for x in ci):
         return f"[{ci[0]:.3f}, {ci[1]:.3f}]"
     return '<span class="na">—</span>'
+
+
+def na(value: Any, reason: str | None) -> str:
+    """A number, or n/a carrying its reason (as a tooltip; the text is in the row's note)."""
+    if reason:
+        return f'<span class="na" title="{esc(reason)}">n/a</span>'
+    return num(value)
+
+
+def n_cell(n: Mapping[str, Any] | None) -> str:
+    if not n:
+        return ""
+    return (f'{num(n.get("units"))} <span class="muted">{esc(n.get("unit", ""))}; '
+            f'{num(n.get("coders"))} coders, {num(n.get("documents"))} docs</span>')
+
+
+def interval_cells(ci: Mapping[str, Any] | None) -> tuple[str, str]:
+    """(the interval, how it was made or why there is none)."""
+    if not ci:
+        return ci_text(None), ""
+    if ci.get("bounds"):
+        what = "aligned units" if ci.get("resampled") == "units" else ci.get("resampled")
+        note = f'{num(ci.get("n_resampled"))} {esc(what)} resampled'
+        if ci.get("note"):
+            note += f" ({esc(ci['note'])})"
+        return ci_text(ci["bounds"]), note
+    return ci_text(None), esc(ci.get("reason") or "")
+
+
+COEFFICIENT_LABELS = {
+    "char_alpha": "Character α (nominal)",
+    "unitized_alpha": "Unitized α<sub>u</sub>",
+    "gamma": "Mathet's γ",
+    "aligned_alpha": "Aligned α (nominal)",
+    "aligned_alpha_ordinal": "Aligned α (ordinal)",
+    "fleiss_kappa": "Aligned Fleiss' κ",
+    "gwet_ac1": "Aligned Gwet's AC1",
+    "percent_agreement": "Aligned percent agreement",
+}
 
 
 def _colour(value: float | None) -> str:
@@ -166,9 +207,24 @@ optimal one-to-one assignment per document; each aligned group is a unit, and an
 no counterpart is a missing value. α (nominal), Fleiss' κ with Gwet's generalisation for missing
 ratings, Gwet's AC1 and pairwise Cohen's κ are computed over these units.</p>
 <p><b>Unitized α</b> (α<sub>u</sub>) follows Krippendorff (2004), comparing the segmentation and
-labels of the continuum directly. Confidence intervals are percentile bootstrap intervals
-(documents resampled for character α, aligned units for aligned α) with a fixed seed, so the
-report is reproducible.</p>
+labels of the continuum directly.</p>
+<p><b>Ordered layers</b> (marked <code>ordered</code> in the scheme) also get ordinal α on the
+aligned units and linearly and quadratically weighted Cohen's κ (Cohen 1968) per pair, with the
+scheme's label order as the scale. Labels marked "no grade" (e.g. reliability F, credibility 6:
+"cannot be judged") are missing values unless the report says they were counted.</p>
+<p><b>When a coefficient cannot say.</b> Each coefficient is given with its n: the units it rests
+on (pairable aligned units for label agreement, passages marked by anyone for the unitizing
+measures, units both labelled for a pair), the coders and the documents. It is reported as n/a,
+with the reason, when it is undefined or rests on fewer units than the minimum in the settings.
+The default of 30 units is the smallest number Krippendorff's sample-size rule (2019, after
+Bloch &amp; Kraemer 1989) allows in its most favourable case: two equally likely categories,
+α<sub>min</sub> = .667, p = .05. Percent agreement, Fleiss' κ and AC1 follow the same rules as α:
+with a single category in use they are 1 or undefined by construction.</p>
+<p><b>Confidence intervals</b> are bootstrap intervals (percentile, or BCa: bias-corrected and
+accelerated, Efron 1987) with a fixed seed, so the report is reproducible. Documents are
+resampled when enough of them are in scope (the settings give the minimum); otherwise aligned
+label agreement resamples aligned units, treating them as independent, and character α, whose
+characters are not independent, has no interval. Each interval says what was resampled.</p>
 <p><b>Mathet's γ</b>, when asked for, aligns the units of all annotators at once with the least
 total disorder (positional and categorical dissimilarity) and compares that disorder with the
 disorder of chance continua sampled, with the report's seed, from the observed units.</p>
@@ -179,20 +235,32 @@ text analysis data. <i>Quality &amp; Quantity</i> 38, 787–800. Krippendorff, K
 Computing Krippendorff's alpha-reliability. Cohen, J. (1960). <i>Educational and Psychological
 Measurement</i> 20, 37–46. Fleiss, J. L. (1971). <i>Psychological Bulletin</i> 76, 378–382.
 Gwet, K. L. (2008). <i>British Journal of Mathematical and Statistical Psychology</i> 61, 29–48.
-Artstein, R. &amp; Poesio, M. (2008). <i>Computational Linguistics</i> 34, 555–596.</p>
+Artstein, R. &amp; Poesio, M. (2008). <i>Computational Linguistics</i> 34, 555–596.
+Cohen, J. (1968). Weighted kappa. <i>Psychological Bulletin</i> 70, 213–220.
+Bloch, D. A. &amp; Kraemer, H. C. (1989). 2 × 2 kappa coefficients: measures of agreement or
+association. <i>Biometrics</i> 45, 269–287. Krippendorff, K. (2019). <i>Content Analysis: An
+Introduction to Its Methodology</i>, 4th ed. Sage. Efron, B. (1987). Better bootstrap confidence
+intervals. <i>Journal of the American Statistical Association</i> 82, 171–185.</p>
 """
 
 
-def _settings_section(settings: Mapping[str, Any]) -> str:
+def _settings_section(settings: Mapping[str, Any], scope: Mapping[str, Any]) -> str:
     docs = settings.get("documents")
+    method = "BCa" if settings.get("ci_method") == "bca" else "percentile"
     rows = [
         ("Annotators", esc(", ".join(settings.get("annotators") or []) or "(none)")),
         ("Layers", esc(", ".join(settings.get("layers") or []))),
-        ("Documents", esc(f"{len(docs)} named" if docs else
-                          "every document where a chosen annotator has a span")),
+        ("Scope", esc(f"{scope.get('description', '')}: {scope.get('n_documents', 0)} "
+                      f"document(s) (rule {scope.get('rule')}, requested "
+                      f"{scope.get('requested')})" + (f"; from {len(docs)} named documents"
+                                                      if docs else ""))),
+        ("Minimum n", esc(f"{settings.get('min_units')} units; documents are resampled from "
+                          f"{settings.get('min_documents')} documents on")),
+        ("No-grade labels", esc("counted as grades" if settings.get("count_no_grade") else
+                                "treated as missing values")),
         ("Bootstrap", esc(f"{settings.get('bootstrap', 0)} resamples, seed "
                           f"{settings.get('seed')}, {settings.get('confidence', 0.95):.0%} "
-                          "percentile intervals" if settings.get("bootstrap") else "none")),
+                          f"{method} intervals" if settings.get("bootstrap") else "none")),
         ("Database", esc(settings.get("database", ""))),
         ("Computed", esc(f"{settings.get('computed_at', '')} with StanceDesk "
                          f"{settings.get('stancedesk_version', '')}")),
@@ -201,33 +269,44 @@ def _settings_section(settings: Mapping[str, Any]) -> str:
 
 
 def _layer_section(key: str, name: str, layer: Mapping[str, Any]) -> str:
-    ci = layer.get("ci") or {}
-    aligned = layer.get("aligned") or {}
+    scope = layer.get("scope") or {}
     out = [f'<h2 id="layer-{esc(key)}">{esc(name)} <span class="muted">({esc(key)})</span></h2>',
-           f'<p class="muted">{num(layer.get("n_documents"))} document(s), '
-           f'{num(layer.get("n_characters"))} characters; spans: ' +
+           f'<p class="muted">Scope: {esc(scope.get("description", ""))} '
+           f'(rule {esc(scope.get("rule", ""))}); {num(layer.get("n_documents"))} '
+           f'document(s), {num(layer.get("n_characters"))} characters; spans: ' +
            esc(", ".join(f"{a} {n}" for a, n in (layer.get("n_spans") or {}).items())) + "</p>"]
-    rows = [
-        ["Character α (nominal)", num(layer.get("char_alpha")), ci_text(ci.get("char_alpha"))],
-        ["Unitized α<sub>u</sub>", num(layer.get("unitized_alpha")), ci_text(None)],
-        *([["Mathet's γ", num((layer.get("gamma") or {}).get("gamma")), ci_text(None)]]
-          if "gamma" in layer else []),
-        ["Aligned α (nominal)", num(aligned.get("alpha")), ci_text(ci.get("aligned_alpha"))],
-        ["Aligned Fleiss' κ", num(aligned.get("fleiss_kappa")), ci_text(None)],
-        ["Aligned Gwet's AC1", num(aligned.get("gwet_ac1")), ci_text(None)],
-        ["Aligned percent agreement", num(aligned.get("percent_agreement")), ci_text(None)],
-        ["Aligned units (pairable)", f'{num(aligned.get("n_units"))} '
-         f'({num(aligned.get("n_pairable_units"))})', ""],
-    ]
-    out.append("<h3>Coefficients</h3>" + table(["Coefficient", "Value", "95% CI"], rows))
+    if scope.get("notice"):
+        out.append(f'<p class="notice">{esc(scope["notice"])}</p>')
+    rows = []
+    for metric, entry in (layer.get("coefficients") or {}).items():
+        interval, how = interval_cells(entry.get("ci"))
+        why = esc(entry["reason"]) if entry.get("reason") else how
+        rows.append([COEFFICIENT_LABELS.get(metric, esc(metric)),
+                     na(entry.get("value"), entry.get("reason")), n_cell(entry.get("n")),
+                     interval, f'<span class="why">{why}</span>'])
+    aligned = layer.get("aligned") or {}
+    rows.append(["Aligned units (pairable)", f'{num(aligned.get("n_units"))} '
+                 f'({num(aligned.get("n_pairable_units"))})', "", "", ""])
+    confidence = (layer.get("ci") or {}).get("confidence", 0.95)
+    out.append("<h3>Coefficients</h3>" + table(
+        ["Coefficient", "Value", "n", f"{confidence:.0%} CI", "Note"], rows))
     pairwise = layer.get("pairwise") or []
     if pairwise:
-        prow = [[esc(p["a"]), esc(p["b"]), num(p.get("n_a")), num(p.get("n_b")),
-                 num(p.get("f1_exact")), num(p.get("f1_overlap")), num(p.get("cohen_kappa"))]
-                for p in pairwise]
+        ordered = "cohen_kappa_linear" in pairwise[0]
+        metrics = ["f1_exact", "f1_overlap", "cohen_kappa"] + (
+            ["cohen_kappa_linear", "cohen_kappa_quadratic"] if ordered else [])
+        prow = []
+        for p in pairwise:
+            reasons = p.get("reasons") or {}
+            why = "; ".join(dict.fromkeys(r for r in reasons.values() if r))
+            prow.append([esc(p["a"]), esc(p["b"]), num(p.get("n_a")), num(p.get("n_b")),
+                         num((p.get("n") or {}).get("units")),
+                         *[na(p.get(m), reasons.get(m)) for m in metrics],
+                         f'<span class="why">{esc(why)}</span>'])
         out.append("<h3>Pairs of annotators</h3>" + table(
-            ["A", "B", "spans A", "spans B", "F1 exact", "F1 overlap", "Cohen's κ"], prow,
-            left=2))
+            ["A", "B", "spans A", "spans B", "units both labelled", "F1 exact", "F1 overlap",
+             "Cohen's κ", *(["κ linear", "κ quadratic"] if ordered else []), "n/a because"],
+            prow, left=2))
         names = list(layer.get("annotators") or [])
         f1s = {(p["a"], p["b"]): p.get("f1_overlap") for p in pairwise}
         kappas = {(p["a"], p["b"]): p.get("cohen_kappa") for p in pairwise}
@@ -238,13 +317,18 @@ def _layer_section(key: str, name: str, layer: Mapping[str, Any]) -> str:
                    "<figcaption>Cohen's κ on aligned spans by pair</figcaption></figure></div>")
     labels = layer.get("labels") or {}
     if labels:
-        lrows = [[esc(lab), num(v.get("n_spans")), num(v.get("char_alpha")),
-                  num(v.get("f1_exact")), num(v.get("f1_overlap")),
-                  num(v.get("unitized_alpha")), num(v.get("aligned_specific_agreement"))]
-                 for lab, v in labels.items()]
+        lrows = []
+        for lab, v in labels.items():
+            reasons = v.get("reasons") or {}
+            why = "; ".join(dict.fromkeys(r for r in reasons.values() if r))
+            lrows.append([esc(lab), num(v.get("n_spans"))] +
+                         [na(v.get(m), reasons.get(m)) for m in
+                          ("char_alpha", "f1_exact", "f1_overlap", "unitized_alpha",
+                           "aligned_specific_agreement")] +
+                         [f'<span class="why">{esc(why)}</span>'])
         out.append("<h3>Per label</h3>" + table(
             ["Label", "spans", "char α", "F1 exact", "F1 overlap", "α<sub>u</sub>",
-             "specific agreement"], lrows))
+             "specific agreement", "n/a because"], lrows))
         out.append("<figure>" + bars_svg([(lab, v.get("char_alpha")) for lab, v in
                                           labels.items()], "character alpha per label") +
                    "<figcaption>Character α per label (one label against all others)"
@@ -269,17 +353,29 @@ def render_report(result: Mapping[str, Any], layer_names: Mapping[str, str] | No
             '<p class="muted">Inter-annotator agreement on spans, per scheme layer. '
             "Values range from −1 to 1; Krippendorff suggests α ≥ 0.8 for firm conclusions "
             "and α ≥ 0.667 for tentative ones.</p>",
-            _settings_section(settings)]
+            _settings_section(settings, result.get("scope") or {})]
+    notice = (result.get("scope") or {}).get("notice")
+    if notice:
+        body.append(f'<p class="notice">{esc(notice)}</p>')
     layers = result.get("layers") or {}
     if layers:
         toc = "".join(f'<li><a href="#layer-{esc(k)}">{esc(names.get(k, k))}</a></li>'
                       for k in layers)
         body.append(f"<ul>{toc}</ul>")
-    summary_rows = [[esc(names.get(k, k)), num(v.get("char_alpha")),
-                     num(v.get("unitized_alpha")), num((v.get("aligned") or {}).get("alpha")),
-                     num((v.get("aligned") or {}).get("gwet_ac1"))] for k, v in layers.items()]
+    def cell(layer: Mapping[str, Any], metric: str) -> str:
+        entry = (layer.get("coefficients") or {}).get(metric)
+        if entry is None:
+            return ""
+        return f'{na(entry.get("value"), entry.get("reason"))} <span class="muted">n = ' \
+               f'{num((entry.get("n") or {}).get("units"))}</span>'
+
+    summary_rows = [[esc(names.get(k, k)), esc((v.get("scope") or {}).get("rule", "")),
+                     *[cell(v, m) for m in ("char_alpha", "unitized_alpha", "aligned_alpha",
+                                            "aligned_alpha_ordinal", "gwet_ac1")]]
+                    for k, v in layers.items()]
     body.append("<h2>Summary</h2>" + table(
-        ["Layer", "char α", "α<sub>u</sub>", "aligned α", "aligned AC1"], summary_rows))
+        ["Layer", "scope", "char α", "α<sub>u</sub>", "aligned α", "aligned ordinal α",
+         "aligned AC1"], summary_rows))
     for key, layer in layers.items():
         body.append(_layer_section(key, names.get(key, key), layer))
     body.append(METHODS)

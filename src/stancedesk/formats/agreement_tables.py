@@ -6,40 +6,69 @@ import csv
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
-TABLE_COLUMNS = ("layer", "table", "a", "b", "label", "metric", "value", "ci_low", "ci_high")
+TABLE_COLUMNS = ("layer", "table", "a", "b", "label", "metric", "value", "ci_low", "ci_high",
+                 "n", "n_of", "n_coders", "n_documents", "reason", "ci_method", "resampled",
+                 "ci_note", "scope")
+_NO_N = (None, None, None, None)
 
 
-def _ci(ci: Mapping[str, Any], key: str) -> tuple[Any, Any]:
-    bounds = ci.get(key)
-    if isinstance(bounds, Sequence) and len(bounds) == 2:
-        return bounds[0], bounds[1]
-    return None, None
+def _n(n: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    if not n:
+        return _NO_N
+    return n.get("units"), n.get("unit"), n.get("coders"), n.get("documents")
+
+
+def _scope(layer: Mapping[str, Any]) -> str:
+    scope = layer.get("scope") or {}
+    rule = scope.get("rule") or ""
+    if scope.get("fallback"):
+        return f"{rule} (fallback from {scope.get('requested')})"
+    return rule
 
 
 def agreement_rows(result: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Every number with its n, the reason when it is n/a, and the scope of its layer."""
     for key, layer in (result.get("layers") or {}).items():
-        ci = layer.get("ci") or {}
-        for metric in ("char_alpha", "unitized_alpha"):
-            yield (key, "coefficients", "", "", "", metric, layer.get(metric), *_ci(ci, metric))
+        scope = _scope(layer)
+        yield (key, "scope", "", "", "", "n_documents", (layer.get("scope") or {}).get(
+            "n_documents", layer.get("n_documents")), None, None, *_NO_N, None, None, None,
+            None, scope)
+        for metric, entry in (layer.get("coefficients") or {}).items():
+            ci = entry.get("ci") or {}
+            bounds = ci.get("bounds") or (None, None)
+            yield (key, "coefficients", "", "", "", metric, entry.get("value"), *bounds,
+                   *_n(entry.get("n")), entry.get("reason"), ci.get("method"),
+                   ci.get("resampled"), ci.get("reason") or ci.get("note"), scope)
         for metric, value in (layer.get("gamma") or {}).items():
-            yield (key, "gamma", "", "", "", metric, value, None, None)
-        for metric, value in (layer.get("aligned") or {}).items():
-            bounds = _ci(ci, "aligned_alpha") if metric == "alpha" else (None, None)
-            yield (key, "aligned", "", "", "", metric, value, *bounds)
+            if metric != "gamma":
+                yield (key, "gamma", "", "", "", metric, value, None, None, *_NO_N, None,
+                       None, None, None, scope)
+        aligned = layer.get("aligned") or {}
+        for metric in ("n_units", "n_pairable_units"):
+            if metric in aligned:
+                yield (key, "aligned", "", "", "", metric, aligned[metric], None, None,
+                       *_NO_N, None, None, None, None, scope)
         for pair in layer.get("pairwise") or []:
+            reasons = pair.get("reasons") or {}
+            n = _n(pair.get("n"))
             for metric, value in pair.items():
-                if metric not in ("a", "b"):
-                    yield (key, "pairwise", pair["a"], pair["b"], "", metric, value, None, None)
+                if metric not in ("a", "b", "n", "reasons"):
+                    yield (key, "pairwise", pair["a"], pair["b"], "", metric, value, None, None,
+                           *(n if metric in reasons else _NO_N), reasons.get(metric), None,
+                           None, None, scope)
         for label, metrics in (layer.get("labels") or {}).items():
+            reasons = metrics.get("reasons") or {}
             for metric, value in metrics.items():
-                yield (key, "labels", "", "", label, metric, value, None, None)
+                if metric != "reasons":
+                    yield (key, "labels", "", "", label, metric, value, None, None, *_NO_N,
+                           reasons.get(metric), None, None, None, scope)
         for pair, data in (layer.get("confusion") or {}).items():
             a, _, b = pair.partition("|")
             labels = data["labels"]
             for row_label, row in zip(labels, data["matrix"], strict=True):
                 for col_label, count in zip(labels, row, strict=True):
                     yield (key, "confusion", a, b, f"{row_label}|{col_label}", "count", count,
-                           None, None)
+                           None, None, *_NO_N, None, None, None, None, scope)
 
 
 def _cell(value: Any) -> Any:
@@ -51,6 +80,7 @@ def write_agreement_tables_csv(out: IO[str], result: Mapping[str, Any]) -> int:
     writer.writerow(TABLE_COLUMNS)
     n = 0
     for row in agreement_rows(result):
+        assert len(row) == len(TABLE_COLUMNS), row
         writer.writerow([_cell(v) for v in row])
         n += 1
     return n

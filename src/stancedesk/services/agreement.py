@@ -1,9 +1,14 @@
 """Agreement use cases: generic reliability data from a CSV, and span agreement from the database.
 
 The statistics live in ``stancedesk.agreement`` (numpy/scipy, imported on first use so that the
-CLI and the desk start fast); this module only gathers the data in
-scope, records the settings used (for a methods section) and hands results to the CLI, the GUI
-dashboard and the HTML report in one JSON-ready shape.
+CLI and the desk start fast); this module chooses the documents in scope (by an explicit rule,
+reported in every output), records the settings used (for a methods section) and hands results
+to the CLI, the GUI dashboard and the HTML report in one JSON-ready shape.
+
+Scope rules (docs/agreement.md): "done" (the default) takes the documents every compared
+annotator marked done; when there are none it falls back to "annotated", the documents where
+every compared annotator has a span in the layer, and says so; "all" takes every document where
+a compared annotator has any span. ``documents`` names the candidates the rule chooses from.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ from stancedesk.storage.engine import Database
 
 Progress = Callable[[int, int, str], None]
 
+SCOPES = ("done", "annotated", "all")
+CI_METHODS = ("percentile", "bca")
+# the same defaults as stancedesk.agreement.verdict (not imported here: numpy loads on first use)
+DEFAULT_MIN_UNITS = 30
+DEFAULT_MIN_DOCUMENTS = 10
+
 
 @dataclass(frozen=True, slots=True)
 class AgreementSettings:
@@ -36,6 +47,35 @@ class AgreementSettings:
     seed: int = 20261123
     confidence: float = 0.95
     gamma: bool = False  # Mathet's gamma: samples chance continua, so it is asked for
+    scope: str | None = None  # None: "done", or "all" of the named documents
+    min_units: int = DEFAULT_MIN_UNITS
+    min_documents: int = DEFAULT_MIN_DOCUMENTS
+    ci_method: str = "percentile"
+    count_no_grade: bool = False
+
+    @property
+    def scope_rule(self) -> str:
+        return self.scope or ("all" if self.documents else "done")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The documents of one layer and how they were chosen, for every output."""
+
+    requested: str
+    rule: str
+    documents: list[str]
+    description: str
+    notice: str | None = None
+
+    @property
+    def fallback(self) -> bool:
+        return self.rule != self.requested
+
+    def as_json(self) -> dict[str, Any]:
+        return {"requested": self.requested, "rule": self.rule, "fallback": self.fallback,
+                "description": self.description, "notice": self.notice,
+                "n_documents": len(self.documents), "documents": list(self.documents)}
 
 
 def fmt(value: Any) -> str:
@@ -70,6 +110,19 @@ def reliability_from_csv(path: Path, level: str = "nominal") -> dict[str, Any]:
     return result
 
 
+def check_settings(settings: AgreementSettings) -> None:
+    if settings.scope is not None and settings.scope not in SCOPES:
+        raise FormatError("--scope", f"unknown scope {settings.scope!r}; choose one of "
+                          f"{', '.join(SCOPES)}")
+    if settings.ci_method not in CI_METHODS:
+        raise FormatError("--ci", f"unknown interval method {settings.ci_method!r}; choose "
+                          f"one of {', '.join(CI_METHODS)}")
+    if settings.min_units < 0:
+        raise FormatError("--min-units", "the minimum number of units cannot be negative")
+    if settings.min_documents < 2:
+        raise FormatError("--min-documents", "resampling documents needs at least 2")
+
+
 def _layer_plan(database: Database, layers: Sequence[str] | None) -> dict[str, list[str] | None]:
     """Layer key -> its labels in scheme order (None for free-text layers)."""
     scheme = schemes.get_scheme(database)
@@ -98,26 +151,96 @@ def _scope(database: Database, settings: AgreementSettings
     return spans, texts, chosen
 
 
+def _done_by_all(database: Database, annotators: Sequence[str]) -> set[str]:
+    done: set[str] | None = None
+    for name in annotators:
+        mine = {d for d, status in span_service.document_statuses(database, name).items()
+                if status == "done"}
+        done = mine if done is None else done & mine
+    return done or set()
+
+
+def _annotated_by_all(spans: Sequence[Span], layer: str, annotators: Sequence[str]) -> set[str]:
+    seen: dict[str, set[str]] = {}
+    for s in spans:
+        if s.labels.get(layer):
+            seen.setdefault(s.document_id, set()).add(s.annotator)
+    wanted = set(annotators)
+    return {d for d, who in seen.items() if wanted <= who}
+
+
+def scopes(database: Database, settings: AgreementSettings, spans: Sequence[Span],
+           chosen: Sequence[str], layers: Sequence[str]) -> dict[str, Scope]:
+    """The documents in scope per layer, by the settings' rule (see the module docstring)."""
+    requested = settings.scope_rule
+    named = list(dict.fromkeys(settings.documents)) if settings.documents else None
+    among = f" among the {len(named)} named" if named else ""
+    who = ", ".join(chosen) or "(none)"
+
+    def keep(docs: set[str]) -> list[str]:
+        return [d for d in named if d in docs] if named is not None else sorted(docs)
+
+    done = keep(_done_by_all(database, chosen)) if requested == "done" and chosen else []
+    out: dict[str, Scope] = {}
+    for layer in layers:
+        if requested == "all":
+            docs = named if named is not None else sorted(
+                {s.document_id for s in spans if s.annotator in set(chosen)})
+            text = ("the named documents" if named is not None else
+                    "every document where a compared annotator has a span (in any layer)")
+            out[layer] = Scope(requested, "all", docs, text)
+        elif requested == "done" and done:
+            out[layer] = Scope(requested, "done", done,
+                               f"documents{among} every compared annotator ({who}) marked done")
+        else:
+            docs = keep(_annotated_by_all(spans, layer, chosen))
+            text = (f"documents{among} where every compared annotator ({who}) has a span in "
+                    "this layer")
+            notice = None
+            if requested == "done":
+                notice = (f"No document{among} is marked done by every compared annotator "
+                          f"({who}); falling back to the documents where each of them has a "
+                          "span in the layer.")
+            out[layer] = Scope(requested, "annotated", docs, text, notice)
+    return out
+
+
 def span_agreement(database: Database, settings: AgreementSettings,
                    progress: Progress | None = None) -> dict[str, Any]:
-    """Span agreement per layer plus the settings that produced it."""
+    """Span agreement per layer plus the settings and the scope that produced it."""
     from stancedesk.agreement import layer_agreement
 
+    check_settings(settings)
     plan = _layer_plan(database, settings.layers)
+    scheme = schemes.get_scheme(database)
     spans, texts, chosen = _scope(database, settings)
+    layer_scopes = scopes(database, settings, spans, chosen, list(plan))
     result: dict[str, Any] = {"layers": {}}
     for i, (key, labels) in enumerate(plan.items()):
         if progress is not None:
             progress(i, len(plan), key)
-        result["layers"][key] = layer_agreement(
-            spans, texts, key, annotators=chosen, documents=settings.documents, labels=labels,
-            bootstrap=settings.bootstrap, seed=settings.seed, confidence=settings.confidence)
+        layer = scheme.layer(key)
+        scope = layer_scopes[key]
+        report = layer_agreement(
+            spans, texts, key, annotators=chosen, documents=scope.documents, labels=labels,
+            bootstrap=settings.bootstrap, seed=settings.seed, confidence=settings.confidence,
+            ordered=layer.ordered and labels is not None, no_grade=layer.no_grade_keys,
+            count_no_grade=settings.count_no_grade, min_units=settings.min_units,
+            min_documents=settings.min_documents, ci_method=settings.ci_method)
+        report["scope"] = scope.as_json()
         if settings.gamma:
-            result["layers"][key]["gamma"] = _gamma(spans, key, chosen, settings.seed)
+            in_scope = set(scope.documents)
+            missing = set() if settings.count_no_grade else set(layer.no_grade_keys)
+            _add_gamma(report, [s for s in spans if s.document_id in in_scope
+                                and s.labels.get(key) not in missing],
+                       key, chosen, settings)
+        result["layers"][key] = report
     if progress is not None:
         progress(len(plan), len(plan), "")
+    result["scope"] = _overall_scope(layer_scopes, settings)
     result["settings"] = {
         **asdict(settings),
+        "scope": settings.scope_rule,
         "layers": list(plan),
         "annotators": chosen,
         "documents": list(settings.documents) if settings.documents else None,
@@ -129,51 +252,128 @@ def span_agreement(database: Database, settings: AgreementSettings,
     return result
 
 
-def _gamma(spans: Sequence[Any], layer: str, annotators: list[str],
-           seed: int) -> dict[str, Any] | None:
-    """Mathet et al. (2015) γ of the layer over the spans in scope; None where undefined."""
-    from stancedesk.agreement.gamma import gamma_for_spans
+def _overall_scope(layer_scopes: dict[str, Scope], settings: AgreementSettings
+                   ) -> dict[str, Any]:
+    """One summary: the rule used (per layer when the fallback applied) and any notice."""
+    rules = sorted({s.rule for s in layer_scopes.values()})
+    notices = list(dict.fromkeys(s.notice for s in layer_scopes.values() if s.notice))
+    documents = sorted({d for s in layer_scopes.values() for d in s.documents})
+    first = next(iter(layer_scopes.values()), None)
+    return {"requested": settings.scope_rule,
+            "rule": rules[0] if len(rules) == 1 else "per layer",
+            "fallback": any(s.fallback for s in layer_scopes.values()),
+            "notice": notices[0] if notices else None,
+            "description": first.description if first is not None and len(rules) == 1 else
+            "per layer (see each layer)",
+            "n_documents": len(documents)}
 
-    try:
-        g = gamma_for_spans(spans, layer, annotators=annotators, seed=seed)
-    except ValueError:  # fewer than two annotators, or no labelled units
-        return None
-    return {"gamma": g.gamma, "observed_disorder": g.observed_disorder,
-            "expected_disorder": g.expected_disorder, "n_samples": g.n_samples,
-            "n_groups": len(g.alignment)}
+
+def _add_gamma(report: dict[str, Any], spans: Sequence[Span], layer: str,
+               annotators: list[str], settings: AgreementSettings) -> None:
+    """Mathet et al. (2015) γ of the layer over the spans in scope, with the n and the minimum
+    of the other unitizing measures; None where undefined."""
+    from stancedesk.agreement.gamma import gamma_for_spans
+    from stancedesk.agreement.verdict import estimate
+
+    n = dict(report["coefficients"]["unitized_alpha"]["n"])
+    reason = report["coefficients"]["unitized_alpha"]["reason"]
+    report["gamma"] = None
+    value = float("nan")
+    if reason is None:
+        try:
+            g = gamma_for_spans(spans, layer, annotators=annotators, seed=settings.seed)
+        except ValueError as exc:  # fewer than two annotators, or no labelled units
+            reason = str(exc)
+        else:
+            value = g.gamma
+            report["gamma"] = {"gamma": g.gamma, "observed_disorder": g.observed_disorder,
+                               "expected_disorder": g.expected_disorder,
+                               "n_samples": g.n_samples, "n_groups": len(g.alignment)}
+    report["coefficients"]["gamma"] = estimate(value, n, reason)
+
+
+COEFFICIENT_NAMES = {
+    "char_alpha": "character alpha",
+    "unitized_alpha": "unitized alpha",
+    "gamma": "gamma (Mathet)",
+    "aligned_alpha": "aligned alpha",
+    "aligned_alpha_ordinal": "aligned alpha (ordinal)",
+    "fleiss_kappa": "aligned Fleiss kappa",
+    "gwet_ac1": "aligned Gwet AC1",
+    "percent_agreement": "aligned % agreement",
+}
+
+
+def n_text(n: dict[str, Any]) -> str:
+    """'40 pairable aligned units, 2 coders, 3 documents' (an empty n gives '')."""
+    if not n:
+        return ""
+    return (f"{n.get('units', 0):,} {n.get('unit', 'units')}, {n.get('coders', 0)} coders, "
+            f"{n.get('documents', 0)} documents")
+
+
+def ci_text(ci: dict[str, Any] | None) -> str:
+    """'[0.612, 0.845] BCa 95%, 12 documents resampled', or why there is no interval."""
+    if not ci:
+        return ""
+    if ci.get("bounds"):
+        low, high = ci["bounds"]
+        method = "BCa" if ci.get("method") == "bca" else "percentile"
+        what = "aligned units" if ci.get("resampled") == "units" else ci.get("resampled")
+        return (f"[{low:.3f}, {high:.3f}] {method} {ci.get('confidence', 0.95):.0%}, "
+                f"{ci.get('n_resampled')} {what} resampled")
+    return ci.get("reason") or ""
+
+
+def scope_lines(result: dict[str, Any]) -> list[str]:
+    scope = result.get("scope") or {}
+    settings = result.get("settings", {})
+    lines = [f"scope: {scope.get('description', '')} ({scope.get('n_documents', 0)} documents; "
+             f"rule {scope.get('rule')}, requested {scope.get('requested')})"]
+    if scope.get("notice"):
+        lines.append(f"notice: {scope['notice']}")
+    lines.append(f"minimum n: {settings.get('min_units')} units; intervals: "
+                 f"{settings.get('ci_method')}, {settings.get('bootstrap')} resamples of "
+                 f"documents when at least {settings.get('min_documents')}; no-grade labels "
+                 f"{'counted' if settings.get('count_no_grade') else 'treated as missing'}")
+    return lines
 
 
 def describe(result: dict[str, Any]) -> str:
-    """A terminal summary: one block per layer."""
+    """A terminal summary: the scope, then one block per layer, each number with its n."""
     lines: list[str] = []
     settings = result.get("settings", {})
     lines.append(f"annotators: {', '.join(settings.get('annotators') or []) or '(none)'}")
+    lines.extend(scope_lines(result))
     for key, layer in result["layers"].items():
         lines.append("")
-        lines.append(f"[{key}]  {layer['n_documents']} document(s), "
-                     f"{layer['n_characters']} characters, spans: " +
+        scope = layer.get("scope") or {}
+        lines.append(f"[{key}]  {layer['n_documents']} document(s) (scope: "
+                     f"{scope.get('rule', '?')}), {layer['n_characters']} characters, spans: " +
                      ", ".join(f"{a} {n}" for a, n in layer["n_spans"].items()))
-        ci = layer.get("ci") or {}
-        lines.append(f"  character alpha   {fmt(layer['char_alpha'])}"
-                     f"{_ci(ci.get('char_alpha'))}")
-        lines.append(f"  unitized alpha    {fmt(layer['unitized_alpha'])}")
-        if "gamma" in layer:
-            lines.append(f"  gamma (Mathet)    {fmt((layer['gamma'] or {}).get('gamma'))}")
-        aligned = layer.get("aligned") or {}
-        lines.append(f"  aligned alpha     {fmt(aligned.get('alpha'))}"
-                     f"{_ci(ci.get('aligned_alpha'))}   AC1 {fmt(aligned.get('gwet_ac1'))}"
-                     f"   units {aligned.get('n_units', 0)}")
+        if scope.get("notice") and scope["notice"] != (result.get("scope") or {}).get("notice"):
+            lines.append(f"  notice: {scope['notice']}")
+        for name, entry in (layer.get("coefficients") or {}).items():
+            label = COEFFICIENT_NAMES.get(name, name)
+            if entry["reason"]:
+                lines.append(f"  {label:<24} n/a   ({entry['reason']})")
+                continue
+            ci = ci_text(entry.get("ci"))
+            lines.append(f"  {label:<24} {fmt(entry['value'])}   n = {n_text(entry['n'])}"
+                         + (f"   {ci}" if ci else ""))
         for pair in layer["pairwise"]:
-            lines.append(f"  {pair['a']} ~ {pair['b']}: F1 exact {fmt(pair['f1_exact'])}, "
-                         f"F1 overlap {fmt(pair['f1_overlap'])}, "
-                         f"kappa {fmt(pair['cohen_kappa'])}")
+            reasons = pair.get("reasons") or {}
+            kappas = [("kappa", "cohen_kappa"), ("linear", "cohen_kappa_linear"),
+                      ("quadratic", "cohen_kappa_quadratic")]
+            lines.append(
+                f"  {pair['a']} ~ {pair['b']}: F1 exact {fmt(pair['f1_exact'])}, "
+                f"F1 overlap {fmt(pair['f1_overlap'])}, " +
+                ", ".join(f"{text} {fmt(pair[k])}" for text, k in kappas if k in pair) +
+                f"   n = {n_text(pair.get('n') or {})}")
+            why = list(dict.fromkeys(r for r in reasons.values() if r))
+            if why:
+                lines.append(f"    n/a: {'; '.join(why)}")
     return "\n".join(lines) + "\n"
-
-
-def _ci(bounds: Any) -> str:
-    if not bounds or any(b is None for b in bounds):
-        return ""
-    return f" [{bounds[0]:.3f}, {bounds[1]:.3f}]"
 
 
 def write_report(database: Database, settings: AgreementSettings, path: Path) -> Path:
@@ -189,12 +389,16 @@ def write_report(database: Database, settings: AgreementSettings, path: Path) ->
 
 def alignments(database: Database, settings: AgreementSettings) -> tuple[
         dict[str, list[dict[str, Any]]], list[str]]:
-    """Layer -> aligned units (rows), and the annotators in column order."""
+    """Layer -> aligned units (rows) of the documents in scope, and the annotators in column
+    order."""
     from stancedesk.agreement import align_layer
 
+    check_settings(settings)
     plan = _layer_plan(database, settings.layers)
     spans, texts, chosen = _scope(database, settings)
-    out = {key: align_layer(spans, texts, key, chosen, settings.documents, labels).rows()
+    layer_scopes = scopes(database, settings, spans, chosen, list(plan))
+    out = {key: align_layer(spans, texts, key, chosen, layer_scopes[key].documents,
+                            labels).rows()
            for key, labels in plan.items()}
     return out, chosen
 

@@ -64,14 +64,16 @@ def describe_scheme(scheme: Scheme) -> str:
     """A readable listing for the terminal."""
     lines = [scheme.name, ""]
     for layer in scheme.layers:
-        kind = "free text" if layer.kind is LayerKind.FREE else "one of"
+        kind = "free text" if layer.kind is LayerKind.FREE else \
+            "one of, ordered" if layer.ordered else "one of"
         key = f"  [{layer.shortcut}]" if layer.shortcut else ""
         lines.append(f"{layer.key} - {layer.name} ({kind}){key}")
         if layer.description:
             lines.append(f"    {layer.description}")
         for label in layer.labels:
             shortcut = f"[{label.shortcut}]" if label.shortcut else ""
-            lines.append(f"    {shortcut:<10}{label.key:<12}{label.name}")
+            grade = "  (no grade)" if label.no_grade else ""
+            lines.append(f"    {shortcut:<10}{label.key:<12}{label.name}{grade}")
         lines.append("")
     if scheme.targets:
         lines.append("targets")

@@ -1,6 +1,7 @@
-"""The agreement dashboard: choose annotators, documents and layers; compute off the GUI thread;
-read coefficients with intervals, a pairwise heat map, per-label bars and confusion matrices;
-export the tables as CSV. All numbers come from ``services.agreement``, as in the CLI."""
+"""The agreement dashboard: choose annotators, documents, layers and the scope rule; compute off
+the GUI thread; read coefficients with their n and intervals (or why they are n/a), a pairwise
+heat map, per-label bars and confusion matrices; export the tables as CSV. All numbers come from
+``services.agreement``, as in the CLI. Close or Esc closes the window."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -73,6 +75,29 @@ class AgreementDashboard(QWidget):
         self.seed.setValue(AgreementSettings().seed)
         self.gamma = QCheckBox("Mathet's γ (slower)")
         self.gamma.setObjectName("computeGamma")
+        self.scope = QComboBox()
+        self.scope.setObjectName("scopeChoice")
+        for text, rule in (("Marked done by every annotator", "done"),
+                           ("Labelled in the layer by every annotator", "annotated"),
+                           ("Any document with a span", "all")):
+            self.scope.addItem(text, rule)
+        self.scope.setToolTip("Which documents count. 'Marked done' falls back to 'labelled "
+                              "by every annotator' when no document is done by all, and says "
+                              "so. Checked documents below narrow the choice.")
+        self.min_units = QSpinBox()
+        self.min_units.setObjectName("minUnits")
+        self.min_units.setRange(0, 100_000)
+        self.min_units.setValue(AgreementSettings().min_units)
+        self.min_units.setToolTip("Below this many units a coefficient is shown as n/a, with "
+                                  "the reason (default 30: see docs/agreement.md)")
+        self.ci_method = QComboBox()
+        self.ci_method.setObjectName("ciMethod")
+        self.ci_method.addItem("Percentile", "percentile")
+        self.ci_method.addItem("BCa", "bca")
+        self.count_no_grade = QCheckBox("Count 'no grade' labels (F, 6) as grades")
+        self.count_no_grade.setObjectName("countNoGrade")
+        self.count_no_grade.setToolTip("Unchecked: labels the scheme marks 'no grade' are "
+                                       "missing values")
         self.compute_button = QPushButton("Compute")
         self.compute_button.setObjectName("computeButton")
         self.compute_button.setDefault(True)
@@ -90,6 +115,17 @@ class AgreementDashboard(QWidget):
         self.status = QLabel("Choose annotators and layers, then Compute.")
         self.status.setObjectName("agreementStatus")
         self.status.setWordWrap(True)
+        self.scope_label = QLabel("")
+        self.scope_label.setObjectName("scopeLabel")
+        self.scope_label.setWordWrap(True)
+        self.scope_banner = QLabel("")
+        self.scope_banner.setObjectName("scopeBanner")
+        self.scope_banner.setWordWrap(True)
+        self.scope_banner.setStyleSheet("background:#fff4ce; color:#3d3000; padding:6px;"
+                                        "border:1px solid #e0c46c; border-radius:3px")
+        self.scope_banner.setVisible(False)
+        self.close_button = QPushButton("Close")
+        self.close_button.setObjectName("closeButton")
         self.tabs = QTabWidget()
         self.tabs.setObjectName("layerTabs")
 
@@ -98,8 +134,12 @@ class AgreementDashboard(QWidget):
         form.addRow("Annotators", self.annotator_list)
         form.addRow("Layers", self.layer_list)
         form.addRow("Documents", self.document_list)
+        form.addRow("Scope", self.scope)
+        form.addRow("Minimum n", self.min_units)
         form.addRow("Bootstrap", self.bootstrap)
+        form.addRow("Interval", self.ci_method)
         form.addRow("Seed", self.seed)
+        form.addRow("", self.count_no_grade)
         form.addRow("", self.gamma)
         buttons = QHBoxLayout()
         buttons.addWidget(self.compute_button)
@@ -112,20 +152,39 @@ class AgreementDashboard(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.tabs)
+        results = QWidget()
+        results_box = QVBoxLayout(results)
+        results_box.setContentsMargins(0, 0, 0, 0)
+        results_box.addWidget(self.scope_banner)
+        results_box.addWidget(self.scope_label)
+        results_box.addWidget(scroll, 1)
         split = QSplitter()
         split.addWidget(controls)
-        split.addWidget(scroll)
+        split.addWidget(results)
         split.setStretchFactor(1, 1)
         split.setSizes([300, 900])
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
+        layout.addLayout(bottom)
         self.resize(1280, 820)
 
         self.compute_button.clicked.connect(self.compute)
         self.cancel_button.clicked.connect(self.cancel)
         self.export_button.clicked.connect(self._choose_export)
         self.report_button.clicked.connect(self._choose_report)
+        self.close_button.clicked.connect(self.close)
         self.reload_choices()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc closes the window, as in a dialog."""
+        if event.key() == Qt.Key.Key_Escape and \
+                event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            self.close()
+            return
+        super().keyPressEvent(event)
 
     def reload_choices(self) -> None:
         for widget in (self.annotator_list, self.layer_list, self.document_list):
@@ -142,7 +201,10 @@ class AgreementDashboard(QWidget):
                                  annotators=checked_values(self.annotator_list),
                                  documents=checked_values(self.document_list) or None,
                                  bootstrap=self.bootstrap.value(), seed=self.seed.value(),
-                                 gamma=self.gamma.isChecked())
+                                 gamma=self.gamma.isChecked(), scope=self.scope.currentData(),
+                                 min_units=self.min_units.value(),
+                                 ci_method=self.ci_method.currentData(),
+                                 count_no_grade=self.count_no_grade.isChecked())
 
     def compute(self) -> tasks.Task | None:
         settings = self.settings()
@@ -207,12 +269,24 @@ class AgreementDashboard(QWidget):
         for key, layer in result["layers"].items():
             self.tabs.addTab(LayerPanel(key, layer), names.get(key, key))
         settings = result.get("settings", {})
+        self.show_scope(result.get("scope") or {}, settings)
+        method = "BCa" if settings.get("ci_method") == "bca" else "percentile"
         self.status.setText(
             f"{len(settings.get('annotators', []))} annotators, "
             f"{len(result['layers'])} layer(s); bootstrap {settings.get('bootstrap')} "
-            f"(seed {settings.get('seed')}).")
+            f"{method} (seed {settings.get('seed')}); minimum n {settings.get('min_units')}.")
         self.export_button.setEnabled(True)
         self.computed.emit(result)
+
+    def show_scope(self, scope: dict[str, Any], settings: dict[str, Any]) -> None:
+        """The scope of every number, and a banner when the default rule had to fall back."""
+        self.scope_label.setText(
+            f"Scope: {scope.get('description', '')} — {scope.get('n_documents', 0)} "
+            f"document(s). No-grade labels "
+            f"{'counted' if settings.get('count_no_grade') else 'treated as missing'}.")
+        notice = scope.get("notice")
+        self.scope_banner.setText(notice or "")
+        self.scope_banner.setVisible(bool(notice))
 
     def export_tables(self, path: str | Path) -> int:
         if self.result is None:

@@ -1,5 +1,6 @@
-"""One layer's agreement in the dashboard: coefficients with intervals, pairs, a heat map,
-per-label bars and confusion matrices, all read from the service's JSON-ready result."""
+"""One layer's agreement in the dashboard: coefficients with their n and intervals, pairs, a
+heat map, per-label bars and confusion matrices, all read from the service's JSON-ready result.
+An n/a cell says why, in its text (the Note column) and in its tooltip."""
 
 from __future__ import annotations
 
@@ -21,17 +22,43 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.gui.agreement.charts import HeatMap, LabelBars, agreement_colour
-from stancedesk.services.agreement import fmt
+from stancedesk.services.agreement import COEFFICIENT_NAMES, ci_text, fmt, n_text
+
+COEFFICIENT_TITLES = {
+    "char_alpha": "Character α (nominal)",
+    "unitized_alpha": "Unitized α (αu)",
+    "gamma": "Mathet's γ",
+    "aligned_alpha": "Aligned α (nominal)",
+    "aligned_alpha_ordinal": "Aligned α (ordinal)",
+    "fleiss_kappa": "Aligned Fleiss' κ",
+    "gwet_ac1": "Aligned Gwet's AC1",
+    "percent_agreement": "Aligned percent agreement",
+}
 
 
-def _item(text: str, value: float | None = None, align_right: bool = True) -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
+def _item(text: str, value: float | None = None, align_right: bool = True,
+          reason: str | None = None) -> QTableWidgetItem:
+    item = QTableWidgetItem("n/a" if reason else text)
     item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
     if align_right:
         item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if value is not None and not math.isnan(value):
+    if reason:
+        item.setToolTip(f"n/a: {reason}")
+        item.setForeground(QBrush(QColor("#6b6f76")))
+    elif value is not None and not math.isnan(value):
         item.setBackground(QBrush(agreement_colour(value).lighter(115)))
         item.setForeground(QBrush(QColor("#1f2328")))
+    return item
+
+
+def _value(value: Any, reason: str | None) -> QTableWidgetItem:
+    return _item(fmt(value), value, reason=reason)
+
+
+def _why(reasons: dict[str, str | None]) -> QTableWidgetItem:
+    text = "; ".join(dict.fromkeys(r for r in reasons.values() if r))
+    item = _item(text, align_right=False)
+    item.setToolTip(text)
     return item
 
 
@@ -57,36 +84,40 @@ class LayerPanel(QWidget):
     def __init__(self, key: str, layer: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"layerPanel_{key}")
-        ci = layer.get("ci") or {}
-        aligned = layer.get("aligned") or {}
-
-        def ci_text(name: str) -> str:
-            bounds = ci.get(name)
-            if not bounds or any(b is None for b in bounds):
-                return ""
-            return f"[{bounds[0]:.3f}, {bounds[1]:.3f}]"
-
-        coefficient_rows = [
-            ("Character α (nominal)", layer.get("char_alpha"), ci_text("char_alpha")),
-            ("Unitized α (αu)", layer.get("unitized_alpha"), ""),
-            *([("Mathet's γ", (layer.get("gamma") or {}).get("gamma"), "")]
-              if "gamma" in layer else []),
-            ("Aligned α (nominal)", aligned.get("alpha"), ci_text("aligned_alpha")),
-            ("Aligned Fleiss' κ", aligned.get("fleiss_kappa"), ""),
-            ("Aligned Gwet's AC1", aligned.get("gwet_ac1"), ""),
-            ("Aligned percent agreement", aligned.get("percent_agreement"), ""),
-        ]
+        coefficient_rows = []
+        for name, entry in (layer.get("coefficients") or {}).items():
+            reason = entry.get("reason")
+            ci = entry.get("ci") or {}
+            bounds = ci.get("bounds")
+            ci_item = _item(f"[{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else "")
+            ci_item.setToolTip(ci_text(ci))
+            note = reason or (ci_text(ci) if bounds else ci.get("reason")) or ""
+            note_item = _item(note, align_right=False)
+            note_item.setToolTip(f"n/a: {reason}" if reason else note)
+            n = entry.get("n") or {}
+            n_item = _item(f"{n.get('units', 0):,}")
+            n_item.setToolTip(n_text(n))
+            of_item = _item(f"{n.get('unit', '')}; {n.get('coders', 0)} coders, "
+                            f"{n.get('documents', 0)} docs" if n else "", align_right=False)
+            title = _item(COEFFICIENT_TITLES.get(name, COEFFICIENT_NAMES.get(name, name)),
+                          align_right=False)
+            coefficient_rows.append([title, _value(entry.get("value"), reason), ci_item,
+                                     n_item, of_item, note_item])
+        confidence = (layer.get("ci") or {}).get("confidence", 0.95)
         self.coefficients = _table(
-            ["Coefficient", "Value", "95% CI"],
-            [[_item(n, align_right=False), _item(fmt(v), v), _item(c)]
-             for n, v, c in coefficient_rows], "coefficientTable")
+            ["Coefficient", "Value", f"{confidence:.0%} CI", "n", "n counts", "Note"],
+            coefficient_rows, "coefficientTable")
         pairs = layer.get("pairwise") or []
+        ordered = bool(pairs) and "cohen_kappa_linear" in pairs[0]
+        metrics = ["f1_exact", "f1_overlap", "cohen_kappa"] + (
+            ["cohen_kappa_linear", "cohen_kappa_quadratic"] if ordered else [])
         self.pairs = _table(
-            ["A", "B", "F1 exact", "F1 overlap", "Cohen's κ"],
+            ["A", "B", "F1 exact", "F1 overlap", "Cohen's κ",
+             *(["κ linear", "κ quadratic"] if ordered else []), "n", "n/a because"],
             [[_item(p["a"], align_right=False), _item(p["b"], align_right=False),
-              _item(fmt(p["f1_exact"]), p["f1_exact"]),
-              _item(fmt(p["f1_overlap"]), p["f1_overlap"]),
-              _item(fmt(p["cohen_kappa"]), p["cohen_kappa"])] for p in pairs], "pairTable")
+              *[_value(p[m], (p.get("reasons") or {}).get(m)) for m in metrics],
+              _item(str((p.get("n") or {}).get("units", ""))),
+              _why(p.get("reasons") or {})] for p in pairs], "pairTable")
         self.heatmap = HeatMap()
         self.heatmap.setObjectName("pairHeatMap")
         names = list(layer.get("annotators") or [])
@@ -104,15 +135,14 @@ class LayerPanel(QWidget):
         self.heat_measure.currentIndexChanged.connect(lambda _i: show_heat())
         show_heat()
         labels = layer.get("labels") or {}
+        label_metrics = ("char_alpha", "f1_exact", "f1_overlap", "unitized_alpha",
+                         "aligned_specific_agreement")
         self.label_table = _table(
-            ["Label", "Spans", "char α", "F1 exact", "F1 overlap", "αu", "Specific agr."],
+            ["Label", "Spans", "char α", "F1 exact", "F1 overlap", "αu", "Specific agr.",
+             "n/a because"],
             [[_item(lab, align_right=False), _item(str(v.get("n_spans", 0))),
-              _item(fmt(v.get("char_alpha")), v.get("char_alpha")),
-              _item(fmt(v.get("f1_exact")), v.get("f1_exact")),
-              _item(fmt(v.get("f1_overlap")), v.get("f1_overlap")),
-              _item(fmt(v.get("unitized_alpha")), v.get("unitized_alpha")),
-              _item(fmt(v.get("aligned_specific_agreement")),
-                    v.get("aligned_specific_agreement"))]
+              *[_value(v.get(m), (v.get("reasons") or {}).get(m)) for m in label_metrics],
+              _why(v.get("reasons") or {})]
              for lab, v in labels.items()], "labelTable")
         self.bars = LabelBars()
         self.bars.setObjectName("labelBars")
@@ -130,7 +160,9 @@ class LayerPanel(QWidget):
         self.confusion_pair.currentIndexChanged.connect(lambda _i: self._show_confusion())
         self._show_confusion()
 
+        scope = layer.get("scope") or {}
         summary = QLabel(
+            f"Scope: {scope.get('description', 'the documents chosen')} · "
             f"{layer.get('n_documents', 0)} document(s), {layer.get('n_characters', 0):,} "
             "characters · spans: " + ", ".join(f"{a} {n}" for a, n in
                                                (layer.get("n_spans") or {}).items()))
@@ -138,6 +170,13 @@ class LayerPanel(QWidget):
         summary.setWordWrap(True)
         body = QVBoxLayout()
         body.addWidget(summary)
+        if scope.get("notice"):
+            notice = QLabel(scope["notice"])
+            notice.setObjectName("layerScopeNotice")
+            notice.setWordWrap(True)
+            notice.setStyleSheet("background:#fff4ce; color:#3d3000; padding:4px;"
+                                 "border:1px solid #e0c46c; border-radius:3px")
+            body.addWidget(notice)
         top = QHBoxLayout()
         top.addWidget(self.coefficients, 2)
         heat_box = QVBoxLayout()
