@@ -49,6 +49,7 @@ def test_dashboard_computes_in_the_background_and_matches_the_service(
     dashboard.show()
     _uncheck_all_but(dashboard.layer_list, {"stance", "sourcing"})
     dashboard.bootstrap.setValue(200)
+    dashboard.min_units.setValue(2)  # three passages: below the default minimum of 30
     with qtbot.waitSignal(dashboard.computed, timeout=20_000) as blocker:
         qtbot.mouseClick(dashboard.compute_button, Qt.MouseButton.LeftButton)
         assert not dashboard.compute_button.isEnabled(), "busy while the task runs"
@@ -60,7 +61,12 @@ def test_dashboard_computes_in_the_background_and_matches_the_service(
     assert isinstance(panel, LayerPanel)
     table = panel.findChild(QTableWidget, "coefficientTable")
     assert table.item(0, 1).text() == f"{expected['layers']['stance']['char_alpha']:.3f}"
-    assert table.item(0, 2).text().startswith("[")  # a bootstrap interval is shown
+    # one document cannot be resampled, and characters are not: no interval, and the reason
+    assert table.item(0, 2).text() == ""
+    assert "fewer than the 10 needed to resample documents" in table.item(0, 5).text()
+    aligned = next(r for r in range(table.rowCount())
+               if table.item(r, 0).text() == "Aligned α (nominal)")
+    assert table.item(aligned, 2).text().startswith("[")  # aligned units resampled instead
     pairs = panel.findChild(QTableWidget, "pairTable")
     assert (pairs.item(0, 0).text(), pairs.item(0, 1).text()) == ("alice", "bob")
     assert panel.heatmap.value("alice", "bob") == pytest.approx(
@@ -110,3 +116,70 @@ def test_tools_menu_opens_the_dashboard(qtbot, make_window, two_annotator_db: Da
              for i in range(dashboard.annotator_list.count())]
     assert {"alice", "bob"} <= set(names)
     dashboard.close()
+
+
+def test_close_button_and_escape_close_the_window(qtbot, two_annotator_db: Database) -> None:
+    dashboard = AgreementDashboard(two_annotator_db)
+    qtbot.addWidget(dashboard)
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    qtbot.mouseClick(dashboard.close_button, Qt.MouseButton.LeftButton)
+    assert not dashboard.isVisible()
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    qtbot.keyClick(dashboard, Qt.Key.Key_Escape)
+    assert not dashboard.isVisible()
+
+
+def test_numbers_show_their_n_scope_and_why_they_are_na(qtbot,
+                                                       two_annotator_db: Database) -> None:
+    dashboard = AgreementDashboard(two_annotator_db)
+    qtbot.addWidget(dashboard)
+    _uncheck_all_but(dashboard.layer_list, {"stance"})
+    dashboard.bootstrap.setValue(0)
+    assert dashboard.min_units.value() == 30
+    with qtbot.waitSignal(dashboard.computed, timeout=20_000) as blocker:
+        dashboard.compute()
+    result = blocker.args[0]
+    # nobody marked a document done: the fallback is announced in a banner
+    assert not dashboard.scope_banner.isHidden()
+    assert "No document is marked done by every compared annotator" in \
+        dashboard.scope_banner.text()
+    assert "where every compared annotator (alice, bob) has a span" in \
+        dashboard.scope_label.text()
+    panel = dashboard.tabs.widget(0)
+    table = panel.findChild(QTableWidget, "coefficientTable")
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["Coefficient", "Value", "95% CI", "n", "n counts", "Note"]
+    row = next(r for r in range(table.rowCount())
+               if table.item(r, 0).text() == "Aligned α (nominal)")
+    reason = result["layers"]["stance"]["coefficients"]["aligned_alpha"]["reason"]
+    assert reason == "3 pairable aligned units, fewer than the minimum of 30"
+    assert table.item(row, 1).text() == "n/a"
+    assert table.item(row, 1).toolTip() == f"n/a: {reason}"
+    assert table.item(row, 5).text() == reason
+    assert table.item(row, 3).text() == "3"
+    assert table.item(row, 4).text() == "pairable aligned units; 2 coders, 1 docs"
+    pairs = panel.findChild(QTableWidget, "pairTable")
+    assert pairs.item(0, 4).text() == "n/a"
+    assert "fewer than the minimum of 30" in pairs.item(0, 4).toolTip()
+
+    for i in range(dashboard.document_list.count()):  # now both mark the document done
+        item = dashboard.document_list.item(i)
+        if item.checkState() == Qt.CheckState.Checked:
+            item.setCheckState(Qt.CheckState.Unchecked)
+    doc = result["layers"]["stance"]["scope"]["documents"][0]
+    for name in ("alice", "bob"):
+        span_service.set_document_status(two_annotator_db, doc, name, "done")
+    dashboard.min_units.setValue(2)
+    dashboard.count_no_grade.setChecked(True)
+    dashboard.ci_method.setCurrentIndex(dashboard.ci_method.findData("bca"))
+    settings = dashboard.settings()
+    assert (settings.scope, settings.min_units, settings.count_no_grade, settings.ci_method) \
+        == ("done", 2, True, "bca")
+    with qtbot.waitSignal(dashboard.computed, timeout=20_000):
+        dashboard.compute()
+    assert dashboard.scope_banner.isHidden()
+    assert "marked done" in dashboard.scope_label.text()
+    table = dashboard.tabs.widget(0).findChild(QTableWidget, "coefficientTable")
+    assert table.item(row, 1).text() != "n/a" and not table.item(row, 1).toolTip()

@@ -111,8 +111,10 @@ def two_annotators(tmp_path: Path) -> str:
 
 def test_agreement_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str],
                                                 two_annotators: str) -> None:
+    # four passages: below the default minimum of 30 units, so lowered for the key check
     code, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
-                       "--layer", "sourcing", "--json", "--bootstrap", "200")
+                       "--layer", "sourcing", "--json", "--bootstrap", "200",
+                       "--min-units", "2")
     assert code == 0
     result = json.loads(out)
     assert set(result["layers"]) == {"stance", "sourcing"}
@@ -162,7 +164,7 @@ def test_gamma_on_request(capsys: pytest.CaptureFixture[str], two_annotators: st
                     "--bootstrap", "0", "--json")
     assert "gamma" not in json.loads(out)["layers"]["stance"], "gamma is opt-in"
     _, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
-                    "--bootstrap", "0", "--gamma", "--json")
+                    "--bootstrap", "0", "--gamma", "--json", "--min-units", "2")
     gamma = json.loads(out)["layers"]["stance"]["gamma"]
     assert gamma["gamma"] == pytest.approx(1.0)  # identical annotations: no disorder
     assert gamma["observed_disorder"] == pytest.approx(0.0)
