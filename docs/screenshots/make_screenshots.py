@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import random
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -12,11 +14,13 @@ _HOME = Path(tempfile.mkdtemp(prefix="stancedesk-shots-"))
 os.environ["XDG_CONFIG_HOME"] = str(_HOME / "config")
 os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
 
+from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from stancedesk.gui.shell.main_window import build_main_window  # noqa: E402
 from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION  # noqa: E402
-from stancedesk.services import annotations, corpus  # noqa: E402
+from stancedesk.services import corpus  # noqa: E402
+from stancedesk.services import spans as annotations  # noqa: E402
 from stancedesk.services.project import open_database  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
@@ -72,7 +76,61 @@ def main() -> int:
             window.set_reviewer(False)
             window.set_colour_by("stance")
         window.close()
+    agreement_dashboard(app)
     return 0
+
+
+def agreement_dashboard(app: QApplication) -> None:
+    """Two annotators grade 48 passages in four articles, three of them marked done by both:
+    the dashboard on the reliability layer, with each number's n, the scope and the reasons."""
+    from stancedesk.gui.agreement.dashboard import AgreementDashboard
+
+    db_path = _HOME / "agreement.sqlite"
+    database = open_database(str(db_path), seed_sample=True)
+    rng = random.Random(7)
+    grades = "ABCDEF"
+    for d, doc in enumerate(corpus.list_documents(database)[:4]):
+        text = corpus.get_document(database, doc.id).text
+        starts = [i for i in range(1, len(text) - 20)
+                  if text[i - 1] == " " and text[i].isalpha()][:96:8]
+        for start in starts:
+            end = text.index(" ", start)
+            stance = rng.choice(["favor", "against", "neutral"])
+            grade = rng.choice("ABBCCCDDE" + "F")
+            for who in ("alice", "bob"):
+                other = rng.random() < 0.25
+                mine = grades[min(5, max(0, grades.index(grade) + rng.choice([-1, 1])))] \
+                    if other and grade != "F" else grade
+                labels = {"stance": rng.choice(["favor", "against", "neutral"]) if other
+                          else stance, "reliability": mine}
+                if start == starts[0] and d == 0:
+                    labels["target"] = "rapprochement"
+                annotations.create_span(database, doc.id, who, start, end, labels)
+        if d < 3:
+            for who in ("alice", "bob"):
+                annotations.set_document_status(database, doc.id, who, "done")
+    database.dispose()
+    database = open_database(str(db_path))
+    dashboard = AgreementDashboard(database)
+    for i in range(dashboard.layer_list.count()):
+        item = dashboard.layer_list.item(i)
+        keep = item.data(0x0100) in ("stance", "target", "reliability")  # Qt.UserRole
+        item.setCheckState(Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
+    dashboard.resize(1440, 900)
+    dashboard.show()
+    dashboard.compute()
+    deadline = time.monotonic() + 120
+    while dashboard.result is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    for i in range(dashboard.tabs.count()):
+        if dashboard.tabs.tabText(i) == "Source reliability":
+            dashboard.tabs.setCurrentIndex(i)
+    for _ in range(5):
+        app.processEvents()
+    dashboard.grab().save(str(OUT / "agreement-dashboard.png"))
+    dashboard.close()
+    database.dispose()
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def test_intervals_say_what_was_resampled_or_why_there_is_none():
     assert char["bounds"] is None and "fewer than the 10 needed" in char["reason"]
     aligned = one_doc["coefficients"]["aligned_alpha"]["ci"]
     assert aligned["resampled"] == "units" and aligned["n_resampled"] == 40
-    assert "resampled as independent" in aligned["note"]
+    assert "units treated as independent" in aligned["note"]
     many = layer_agreement(*_varied(60, 12), "stance", bootstrap=200, seed=3, ci_method="bca")
     for name in ("char_alpha", "aligned_alpha"):
         ci = many["coefficients"][name]["ci"]

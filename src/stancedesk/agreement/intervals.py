@@ -109,8 +109,8 @@ def aligned_interval(codes: np.ndarray, unit_doc: np.ndarray, n_categories: int,
         bounds = bca_interval(values, estimate, acceleration(jack, counts), plan.confidence)
     entry = ci_entry(plan, bounds, "units", int(codes.shape[1]), None)
     if entry["bounds"] is not None:
-        entry["note"] = (f"aligned units resampled as independent: {docs.size} document(s), "
-                         f"fewer than the {plan.min_documents} needed to resample documents")
+        entry["note"] = (f"{docs.size} document(s), fewer than the {plan.min_documents} "
+                         "needed to resample documents; units treated as independent")
     return entry
 
 

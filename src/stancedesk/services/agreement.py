@@ -325,6 +325,14 @@ def ci_text(ci: dict[str, Any] | None) -> str:
     return ci.get("reason") or ""
 
 
+def resampling_text(ci: dict[str, Any]) -> str:
+    """'BCa, 12 documents resampled' (plus why units were resampled instead of documents)."""
+    method = "BCa" if ci.get("method") == "bca" else "percentile"
+    what = "aligned units" if ci.get("resampled") == "units" else ci.get("resampled")
+    text = f"{method}, {ci.get('n_resampled')} {what} resampled"
+    return f"{text}: {ci['note']}" if ci.get("note") else text
+
+
 def scope_lines(result: dict[str, Any]) -> list[str]:
     scope = result.get("scope") or {}
     settings = result.get("settings", {})

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,7 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.gui.agreement.charts import HeatMap, LabelBars, agreement_colour
-from stancedesk.services.agreement import COEFFICIENT_NAMES, ci_text, fmt, n_text
+from stancedesk.services.agreement import (
+    COEFFICIENT_NAMES,
+    ci_text,
+    fmt,
+    n_text,
+    resampling_text,
+)
 
 COEFFICIENT_TITLES = {
     "char_alpha": "Character α (nominal)",
@@ -62,7 +69,11 @@ def _why(reasons: dict[str, str | None]) -> QTableWidgetItem:
     return item
 
 
-def _table(headers: list[str], rows: list[list[QTableWidgetItem]], name: str) -> QTableWidget:
+NOTE_WIDTH = 360  # a reason wraps onto more lines rather than widening the table off-screen
+
+
+def _table(headers: list[str], rows: list[list[QTableWidgetItem]], name: str,
+           note_column: bool = False) -> QTableWidget:
     table = QTableWidget(len(rows), len(headers))
     table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
@@ -74,7 +85,15 @@ def _table(headers: list[str], rows: list[list[QTableWidgetItem]], name: str) ->
             table.setItem(r, c, item)
     table.resizeColumnsToContents()
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    if note_column and headers:
+        last = len(headers) - 1
+        table.setColumnWidth(last, min(table.columnWidth(last), NOTE_WIDTH))
+        table.setWordWrap(True)
+        table.resizeRowsToContents()
     table.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+    # every row visible: the panel scrolls as a whole, so no table hides rows behind its own bar
+    table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
     return table
 
 
@@ -91,7 +110,7 @@ class LayerPanel(QWidget):
             bounds = ci.get("bounds")
             ci_item = _item(f"[{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else "")
             ci_item.setToolTip(ci_text(ci))
-            note = reason or (ci_text(ci) if bounds else ci.get("reason")) or ""
+            note = reason or (resampling_text(ci) if bounds else ci.get("reason")) or ""
             note_item = _item(note, align_right=False)
             note_item.setToolTip(f"n/a: {reason}" if reason else note)
             n = entry.get("n") or {}
@@ -106,7 +125,7 @@ class LayerPanel(QWidget):
         confidence = (layer.get("ci") or {}).get("confidence", 0.95)
         self.coefficients = _table(
             ["Coefficient", "Value", f"{confidence:.0%} CI", "n", "n counts", "Note"],
-            coefficient_rows, "coefficientTable")
+            coefficient_rows, "coefficientTable", note_column=True)
         pairs = layer.get("pairwise") or []
         ordered = bool(pairs) and "cohen_kappa_linear" in pairs[0]
         metrics = ["f1_exact", "f1_overlap", "cohen_kappa"] + (
@@ -117,7 +136,7 @@ class LayerPanel(QWidget):
             [[_item(p["a"], align_right=False), _item(p["b"], align_right=False),
               *[_value(p[m], (p.get("reasons") or {}).get(m)) for m in metrics],
               _item(str((p.get("n") or {}).get("units", ""))),
-              _why(p.get("reasons") or {})] for p in pairs], "pairTable")
+              _why(p.get("reasons") or {})] for p in pairs], "pairTable", note_column=True)
         self.heatmap = HeatMap()
         self.heatmap.setObjectName("pairHeatMap")
         names = list(layer.get("annotators") or [])
@@ -143,7 +162,7 @@ class LayerPanel(QWidget):
             [[_item(lab, align_right=False), _item(str(v.get("n_spans", 0))),
               *[_value(v.get(m), (v.get("reasons") or {}).get(m)) for m in label_metrics],
               _why(v.get("reasons") or {})]
-             for lab, v in labels.items()], "labelTable")
+             for lab, v in labels.items()], "labelTable", note_column=True)
         self.bars = LabelBars()
         self.bars.setObjectName("labelBars")
         self.bars.set_data([(lab, v.get("char_alpha")) for lab, v in labels.items()],
@@ -177,16 +196,19 @@ class LayerPanel(QWidget):
             notice.setStyleSheet("background:#fff4ce; color:#3d3000; padding:4px;"
                                  "border:1px solid #e0c46c; border-radius:3px")
             body.addWidget(notice)
-        top = QHBoxLayout()
-        top.addWidget(self.coefficients, 2)
+        body.addWidget(self.coefficients)
+        pairs_row = QHBoxLayout()
+        pairs_box = QVBoxLayout()
+        pairs_box.addWidget(QLabel("Pairs of annotators"))
+        pairs_box.addWidget(self.pairs)
+        pairs_box.addStretch(1)
+        pairs_row.addLayout(pairs_box, 2)
         heat_box = QVBoxLayout()
         heat_box.addWidget(self.heat_measure)
         heat_box.addWidget(self.heatmap)
         heat_box.addStretch(1)
-        top.addLayout(heat_box, 1)
-        body.addLayout(top)
-        body.addWidget(QLabel("Pairs of annotators"))
-        body.addWidget(self.pairs)
+        pairs_row.addLayout(heat_box, 1)
+        body.addLayout(pairs_row)
         labels_row = QHBoxLayout()
         labels_row.addWidget(self.label_table, 2)
         labels_row.addWidget(self.bars, 1)
