@@ -218,3 +218,26 @@ def test_no_grade_labels_are_missing_but_still_shown_in_the_confusion_matrix():
     assert matrix[GRADES.index("A")][GRADES.index("F")] == 1
     assert missing["labels"]["F"]["reasons"]["char_alpha"].startswith("no grade")
     assert missing["labels"]["F"]["char_alpha"] is None
+
+
+@pytest.mark.parametrize("method", ["percentile", "BCa"])
+def test_aligned_alpha_document_interval_equals_scipy(method: str):
+    """The report's interval over documents: scipy draws document indices, and α weights each
+    aligned unit by how often its document was drawn."""
+    from stancedesk.agreement import align_layer
+
+    spans, texts = _varied(60, 12, seed=4)
+    report = layer_agreement(spans, texts, "stance", bootstrap=300, seed=8,
+                             ci_method=method.lower())
+    ci = report["coefficients"]["aligned_alpha"]["ci"]
+    assert ci["resampled"] == "documents"
+    al = align_layer(spans, texts, "stance")
+    labels = sorted({s.labels["stance"] for s in spans})
+    codes = al.codes
+    prep = AlphaPrep(codes, len(labels), "nominal")
+    ref = scipy.stats.bootstrap(
+        (np.arange(12),),
+        lambda d: prep.alpha(np.bincount(d, minlength=12).astype(float)[al.unit_doc]
+                             [prep.kept]),
+        vectorized=False, n_resamples=300, method=method, rng=np.random.default_rng(8))
+    assert ci["bounds"] == pytest.approx(list(ref.confidence_interval), abs=1e-12)

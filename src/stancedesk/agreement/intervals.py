@@ -31,6 +31,7 @@ from stancedesk.agreement.bootstrap import (
     resample_counts,
     resampled_alphas,
 )
+from stancedesk.agreement.counts import collapse_units
 from stancedesk.agreement.jsonready import interval
 
 
@@ -95,9 +96,14 @@ def aligned_interval(codes: np.ndarray, unit_doc: np.ndarray, n_categories: int,
     pairable = (codes >= 0).sum(axis=0) >= 2
     docs, doc_of_unit = np.unique(unit_doc[pairable], return_inverse=True)
     if docs.size >= plan.min_documents:
-        prep = AlphaPrep(codes[:, pairable], n_categories, level)
-        bounds = group_interval(lambda f: prep.alpha(f[doc_of_unit][prep.kept]), docs.size,
-                                plan)
+        # units with one value profile in one document move together: count them once
+        profiles, _, inverse = collapse_units(codes[:, pairable], n_categories)
+        n_profiles = profiles.shape[1]
+        per_doc = np.bincount(doc_of_unit * n_profiles + inverse,
+                              minlength=docs.size * n_profiles).reshape(docs.size, n_profiles)
+        prep = AlphaPrep(profiles, n_categories, level)
+        per_doc = per_doc[:, prep.kept].astype(np.float64)
+        bounds = group_interval(lambda f: prep.alpha(f @ per_doc), docs.size, plan)
         return ci_entry(plan, bounds, "documents", int(docs.size), None)
     rng = np.random.default_rng(plan.seed)
     values = resampled_alphas(codes, n_categories, level, None, plan.n_resamples, rng)

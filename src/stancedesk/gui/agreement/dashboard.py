@@ -62,8 +62,8 @@ class AgreementDashboard(QWidget):
         self.document_list = checklist("documentChoice")
         for widget in (self.annotator_list, self.layer_list, self.document_list):
             widget.setMaximumHeight(150)
-        self.document_list.setToolTip("None checked: every document where a chosen annotator "
-                                      "has a span")
+        self.document_list.setToolTip("Checked documents are the candidates the scope rule "
+                                      "chooses from; none checked: every document")
         self.bootstrap = QSpinBox()
         self.bootstrap.setObjectName("bootstrapResamples")
         self.bootstrap.setRange(0, 20000)

@@ -143,7 +143,10 @@ class LayerPanel(QWidget):
         self.heat_measure = QComboBox()
         self.heat_measure.setObjectName("heatMeasure")
         for key_, text in (("f1_overlap", "F1 overlap"), ("f1_exact", "F1 exact"),
-                           ("cohen_kappa", "Cohen's κ")):
+                           ("cohen_kappa", "Cohen's κ"),
+                           *((("cohen_kappa_linear", "κ, linear weights"),
+                              ("cohen_kappa_quadratic", "κ, quadratic weights"))
+                             if ordered else ())):
             self.heat_measure.addItem(text, key_)
 
         def show_heat() -> None:
