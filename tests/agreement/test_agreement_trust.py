@@ -78,6 +78,9 @@ def test_below_the_minimum_every_output_number_is_na_with_its_reason():
     assert all(pair[m] is None for m in ("f1_exact", "f1_overlap", "cohen_kappa"))
     assert pair["reasons"]["cohen_kappa"] == "12 units both labelled, fewer than the minimum of 30"
     assert all(v["reasons"]["char_alpha"] for v in strict["labels"].values())
+    for v in strict["labels"].values():
+        assert v["n"]["unit"] == "spans with this label" and v["n"]["units"] == v["n_spans"]
+        assert v["n"]["documents"] == 1 and v["n"]["coders"] in (1, 2)
     enough = layer_agreement(*_varied(40), "stance", min_units=DEFAULT_MIN_UNITS)
     assert enough["coefficients"]["aligned_alpha"]["reason"] is None
     assert enough["coefficients"]["aligned_alpha"]["value"] == enough["aligned"]["alpha"]

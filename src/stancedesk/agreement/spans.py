@@ -356,6 +356,7 @@ def _label_rows(ls: LayerSpans, unit_spans: LayerSpans, cc: CharCodes | None,
             "aligned_specific_agreement": specific[i],
             "aligned_alpha": cat_alpha[i],
         }
+        mine = ls.value == i
         row: dict[str, Any] = {"n_spans": int(label_counts[i])}
         reasons: dict[str, str | None] = {}
         for name, value in values.items():
@@ -363,6 +364,8 @@ def _label_rows(ls: LayerSpans, unit_spans: LayerSpans, cc: CharCodes | None,
             row[name] = e["value"]
             reasons[name] = e["reason"]
         row["reasons"] = reasons
+        row["n"] = sample(int(label_counts[i]), "spans with this label",
+                          int(np.unique(ls.ann[mine]).size), int(np.unique(ls.doc[mine]).size))
         rows[lab] = row
     return rows
 

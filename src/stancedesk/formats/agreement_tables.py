@@ -58,10 +58,12 @@ def agreement_rows(result: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
                            None, None, scope)
         for label, metrics in (layer.get("labels") or {}).items():
             reasons = metrics.get("reasons") or {}
+            n = _n(metrics.get("n"))
             for metric, value in metrics.items():
-                if metric != "reasons":
-                    yield (key, "labels", "", "", label, metric, value, None, None, *_NO_N,
-                           reasons.get(metric), None, None, None, scope)
+                if metric not in ("reasons", "n"):
+                    yield (key, "labels", "", "", label, metric, value, None, None,
+                           *(n if metric in reasons else _NO_N), reasons.get(metric), None,
+                           None, None, scope)
         for pair, data in (layer.get("confusion") or {}).items():
             a, _, b = pair.partition("|")
             labels = data["labels"]
