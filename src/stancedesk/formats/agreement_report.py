@@ -72,7 +72,8 @@ def interval_cells(ci: Mapping[str, Any] | None) -> tuple[str, str]:
         return ci_text(None), ""
     if ci.get("bounds"):
         what = "aligned units" if ci.get("resampled") == "units" else ci.get("resampled")
-        note = f'{num(ci.get("n_resampled"))} {esc(what)} resampled'
+        method = "BCa" if ci.get("method") == "bca" else "percentile"
+        note = f'{method}: {num(ci.get("n_resampled"))} {esc(what)} resampled'
         if ci.get("note"):
             note += f" ({esc(ci['note'])})"
         return ci_text(ci["bounds"]), note
