@@ -176,8 +176,9 @@ def _pair_entry(pc: PairCounts, names: Sequence[str], codes: np.ndarray, unit_do
     n_a, n_b = float(pc.n_a.sum()), float(pc.n_b.sum())
     k = len(labels)
     pair = codes[[pc.a, pc.b]]
-    joint = (pair >= 0).all(axis=0)
-    either = (pair >= 0).any(axis=0)
+    # asarray: numpy's stubs type a reduction along an axis as "array or scalar"
+    joint = np.asarray((pair >= 0).all(axis=0))
+    either = np.asarray((pair >= 0).any(axis=0))
     n_joint = int(joint.sum())
     table = np.bincount(pair[0, joint].astype(np.int64) * k + pair[1, joint],
                         minlength=k * k).reshape(k, k)
