@@ -1,10 +1,14 @@
 """Menus, actions, toolbar and status bar of the main window.
 
-A mixin so that main_window.py keeps the behaviour and this module the chrome; every method
-reads state the window set up before calling it (desk, reader, scheme, settings).
+The base class of MainWindow, so that main_window.py keeps the behaviour and this module the
+chrome; every method reads state the window set up before calling it (desk, reader, scheme,
+settings), and that state is declared below so the type checker holds both sides to it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
@@ -14,7 +18,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QLabel,
+    QMainWindow,
+    QTableView,
     QWidget,
 )
 
@@ -22,11 +29,47 @@ from stancedesk.domain import LayerKind
 from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.icons import icon
 
+if TYPE_CHECKING:
+    from stancedesk.domain import Scheme
+    from stancedesk.gui.desk.controller import AnnotationDesk
+    from stancedesk.gui.desk.find_bar import FindBar
+    from stancedesk.gui.desk.painting import SpanStyler
+    from stancedesk.gui.desk.reader import DocumentView
+    from stancedesk.gui.shell.settings import DeskSettings
 
-class WindowChrome:
-    """Mixed into MainWindow; builds the actions, menus, toolbar and status bar."""
 
-    def _action(self, text: str, slot: object = None, shortcut: str | QKeySequence | None = None,
+class WindowChrome(QMainWindow):
+    """MainWindow's base: builds the actions, menus, toolbar and status bar."""
+
+    # set up by MainWindow before it builds the chrome
+    dark: bool
+    desk: AnnotationDesk
+    reader: DocumentView
+    span_table: QTableView
+    find_bar: FindBar
+    scheme: Scheme
+    styler: SpanStyler
+    settings: DeskSettings
+    documents_dock: QDockWidget
+    palette_dock: QDockWidget
+    spans_dock: QDockWidget
+    # MainWindow's slots that the actions, menus and combo boxes call
+    choose_import: Callable[[], None]
+    choose_export_csv: Callable[[], None]
+    choose_annotator: Callable[[], object]
+    set_colour_by: Callable[[str], None]
+    set_theme: Callable[[str], None]
+    _clear_selection: Callable[[], None]
+    _step_document: Callable[[int], None]
+    _toggle_done: Callable[[bool], None]
+    _toggle_reviewer: Callable[[bool], None]
+    _fill_annotator_menu: Callable[[], None]
+    _show_palette: Callable[[], None]
+    _about: Callable[[], None]
+    _annotator_combo_activated: Callable[[int], None]
+
+    def _action(self, text: str, slot: object = None,
+                shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
                 icon_name: str = "", tip: str = "", *, context: Qt.ShortcutContext | None = None,
                 checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -65,7 +108,7 @@ class WindowChrome:
                                               "Export annotations to a CSV file")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = d.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
+        self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
         self.undo_action.setIcon(icon("undo", theme.icon_colour(self.dark)))
         self.undo_action.setData("undo")
         self.redo_action = d.undo_group.createRedoAction(self, "&Redo")

@@ -355,10 +355,14 @@ class MainWindow(WindowChrome, QMainWindow):
                              span_service.target_suggestions(self.database, layer_key),
                              self.desk.current_value(layer_key), self)
         editor.valueChosen.connect(lambda k, v: self.desk.label(k, v or None))
-        editor.finished.connect(lambda _r: (editor.deleteLater(), self._back_to_reader()))
+        editor.finished.connect(lambda _r: self._editor_closed(editor))
         editor.open()
         editor.activateWindow()
         self.value_editor = editor
+
+    def _editor_closed(self, editor: QWidget) -> None:
+        editor.deleteLater()
+        self._back_to_reader()
 
     def _open_note_editor(self, span_id: str) -> None:
         span = self.desk.store.get(span_id)
@@ -366,7 +370,7 @@ class MainWindow(WindowChrome, QMainWindow):
             return
         editor = NoteEditor(span.id, span.text, span.note, self)
         editor.noteChosen.connect(self.desk.set_note)
-        editor.finished.connect(lambda _r: (editor.deleteLater(), self._back_to_reader()))
+        editor.finished.connect(lambda _r: self._editor_closed(editor))
         editor.open()
         editor.activateWindow()
         self.note_editor = editor
