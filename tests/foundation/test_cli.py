@@ -221,9 +221,19 @@ def test_document_status(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
          ["title"], "spans": 0, "status": "done"}]
     _, out, _ = run(capsys, "--db", db, "status", "-a", "alice", "--json")
     marks = {r["id"]: r["status"] for r in json.loads(out)}
-    assert marks[first] == "done" and marks[second] == "in_progress"
+    # an unopened document has no status, as in the desk's list (it used to say in_progress)
+    assert marks[first] == "done" and marks[second] is None
     _, out, _ = run(capsys, "--db", db, "status", "-a", "bob", first, "--json")
-    assert json.loads(out)[0]["status"] == "in_progress", "status is per annotator"
+    assert json.loads(out)[0]["status"] is None, "status is per annotator"
+    database = open_database(db)
+    try:
+        span_service.create_span(database, second, "alice", 0, 5, {"stance": "favor"})
+    finally:
+        database.dispose()
+    _, out, _ = run(capsys, "--db", db, "status", "-a", "alice", second, "--json")
+    assert json.loads(out)[0]["status"] == "in_progress", "a span of hers: in progress"
+    _, out, _ = run(capsys, "--db", db, "status", "-a", "bob")
+    assert f"{first}  -  " in out
     code, _, err = run(capsys, "--db", db, "status", "-a", "alice", "--set", "done", "nope")
     assert code == 2 and "unknown document id(s): nope" in err
 

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "stancedesk.cli.agreement",
     "stancedesk.cli.status",
     "stancedesk.cli.suggest",
+    "stancedesk.cli.study",
 )
 
 # A bug exits 1 (as an uncaught Python exception would); a UserError exits 2, like a usage error.

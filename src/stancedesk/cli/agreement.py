@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from stancedesk.cli.common import database, print_json, split_list
+from stancedesk.cli.common import add_lead_options, database, print_json, split_list, viewer
 from stancedesk.services import agreement
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -72,6 +72,7 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
                         help="seed of the bootstrap and of gamma's chance sampler")
     parser.add_argument("--gamma", action="store_true",
                         help="also compute Mathet et al.'s gamma per layer (slower)")
+    add_lead_options(parser)
 
 
 def _settings(args: argparse.Namespace) -> agreement.AgreementSettings:
@@ -100,12 +101,13 @@ def _reliability(args: argparse.Namespace) -> int:
 def _agreement(args: argparse.Namespace) -> int:
     db = database(args)
     settings = _settings(args)
-    result = agreement.span_agreement(db, settings)
+    who = viewer(args)
+    result = agreement.span_agreement(db, settings, viewer=who)
     if args.csv:
         n = agreement.export_tables_csv(result, Path(args.csv))
         print(f"wrote {n} rows to {args.csv}", file=sys.stderr)
     if args.alignment:
-        n = agreement.export_alignment_csv(db, settings, Path(args.alignment))
+        n = agreement.export_alignment_csv(db, settings, Path(args.alignment), viewer=who)
         print(f"wrote {n} aligned units to {args.alignment}", file=sys.stderr)
     if args.json:
         print_json(result)
@@ -115,6 +117,7 @@ def _agreement(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    path = agreement.write_report(database(args), _settings(args), Path(args.output))
+    path = agreement.write_report(database(args), _settings(args), Path(args.output),
+                                  viewer=viewer(args))
     print(f"wrote {path}", file=sys.stderr)
     return 0

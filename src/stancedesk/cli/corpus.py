@@ -6,8 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from stancedesk.cli.common import database, print_json
-from stancedesk.services import corpus, exchange, formats_registry
+from stancedesk.cli.common import add_lead_options, confirm, database, print_json, viewer
+from stancedesk.domain.errors import UserError
+from stancedesk.services import corpus, documents, exchange, formats_registry
+from stancedesk.services.documents import RemovedDocuments
 
 ANNOTATIONS_COMMAND = "import-annotations"
 
@@ -47,9 +49,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     imp.set_defaults(func=_import_annotations)
 
-    docs = sub.add_parser("documents", help="list stored documents")
+    docs = sub.add_parser("documents", help="list, delete or edit stored documents",
+                          description="Without an action, list the stored documents.")
     docs.add_argument("--json", action="store_true", help="machine-readable output")
     docs.set_defaults(func=_documents)
+    actions = docs.add_subparsers(dest="documents_action", metavar="ACTION")
+    delete = actions.add_parser(
+        "delete", help="delete documents with all their spans (all or nothing)",
+        description="Delete documents with every annotator's spans and status marks on them. "
+                    "An unknown id deletes nothing. Asks for a confirmation unless --yes.")
+    delete.add_argument("ids", nargs="+", metavar="ID")
+    add_lead_options(delete)
+    delete.set_defaults(func=_delete)
+    samples = actions.add_parser(
+        "remove-samples", help="delete the bundled sample articles (and spans on them)",
+        description="Delete the ten fictional sample articles loaded into a new database, with "
+                    "any spans on them. Asks for a confirmation unless --yes.")
+    add_lead_options(samples)
+    samples.set_defaults(func=_remove_samples)
+    edit = actions.add_parser(
+        "set", help="edit a document's title, outlet, date or URL",
+        description="Change header fields; the text never changes. An empty value clears one.")
+    edit.add_argument("id", metavar="ID")
+    edit.add_argument("--title", default=None)
+    edit.add_argument("--outlet", default=None)
+    edit.add_argument("--date", default=None, metavar="YYYY-MM-DD")
+    edit.add_argument("--url", default=None)
+    edit.set_defaults(func=_set)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -110,4 +136,50 @@ def _documents(args: argparse.Namespace) -> int:
     for d in docs:
         print(f"{d.id}  {d.published or '-':<10}  {d.spans:>5} spans  {d.outlet[:24]:<24}  "
               f"{d.title}")
+    return 0
+
+
+def _removal(removed: RemovedDocuments) -> str:
+    return f"{len(removed.documents)} document(s) with {len(removed.spans)} span(s)"
+
+
+def _delete(args: argparse.Namespace) -> int:
+    db = database(args)
+    known = {d.id: d for d in corpus.list_documents(db)}
+    unknown = [i for i in args.ids if i not in known]
+    if unknown:
+        raise UserError(f"no document with id {', '.join(unknown)}; nothing was deleted")
+    spans = sum(known[i].spans for i in dict.fromkeys(args.ids))
+    who = viewer(args)
+    confirm(f"Delete {len(set(args.ids))} document(s) and {spans} span(s) on them, of every "
+            "annotator? This cannot be undone here.", yes=args.yes,
+            refusal="nothing was deleted")
+    removed = documents.delete_documents(db, args.ids, who)
+    print(f"deleted {_removal(removed)}")
+    return 0
+
+
+def _remove_samples(args: argparse.Namespace) -> int:
+    db = database(args)
+    ids = documents.sample_document_ids(db)
+    if not ids:
+        print("no sample articles are stored")
+        return 0
+    who = viewer(args)
+    confirm(f"Delete the {len(ids)} sample article(s) and any spans on them?", yes=args.yes,
+            refusal="nothing was deleted")
+    removed = documents.delete_documents(db, ids, who)
+    print(f"deleted {_removal(removed)}")
+    return 0
+
+
+def _set(args: argparse.Namespace) -> int:
+    if all(getattr(args, f) is None for f in documents.EDITABLE_FIELDS):
+        raise UserError("nothing to change: give --title, --outlet, --date or --url")
+    db = database(args)
+    change = documents.update_document(db, args.id, title=args.title, outlet=args.outlet,
+                                       date=args.date, url=args.url)
+    after = change.after
+    print(f"{after.id}  {after.published or '-'}  {after.outlet or '-'}  {after.title}"
+          + (f"  {after.url}" if after.url else ""))
     return 0

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from stancedesk.cli.common import database, split_list
+from stancedesk.cli.common import add_lead_options, database, split_list, viewer
 from stancedesk.services import formats_registry
 
 
@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ann.add_argument("--spreadsheet-safe", action="store_true",
                      help="csv: prefix cells that a spreadsheet would run as formulas "
                           "(starting with = + - @ tab or CR) with '")
+    add_lead_options(ann)
     ann.set_defaults(func=_export)
 
 
@@ -35,7 +36,7 @@ def _export(args: argparse.Namespace) -> int:
     n = formats_registry.export_annotations(
         db, args.fmt, Path(args.output) if args.output else None,
         annotators=split_list(args.annotators), documents=split_list(args.documents),
-        spreadsheet_safe=args.spreadsheet_safe)
+        spreadsheet_safe=args.spreadsheet_safe, viewer=viewer(args))
     if args.output:
         print(f"exported {n} annotation(s) to {args.output}", file=sys.stderr)
     return 0

@@ -1,4 +1,7 @@
-"""``stancedesk status``: an annotator's done / in-progress marks, as the desk sets them."""
+"""``stancedesk status``: an annotator's done / in-progress marks, as the desk shows them.
+
+A document the annotator has not marked and holds none of their spans has no status (null in
+JSON, "-" in text), as in the desk's document list; one with their spans is in progress."""
 
 from __future__ import annotations
 
@@ -37,10 +40,12 @@ def _status(args: argparse.Namespace) -> int:
     statuses = span_service.document_statuses(db, args.annotator)
     chosen = args.documents or list(known)
     rows = [{"id": d, "title": known[d].title, "spans": known[d].spans,
-             "status": str(statuses.get(d, DocumentStatus.IN_PROGRESS))} for d in chosen]
+             "status": span_service.progress_status(statuses.get(d), known[d].spans)}
+            for d in chosen]
     if args.json:
         print_json(rows)
     else:
         for row in rows:
-            print(f"{row['id']}  {row['status']:<11}  {row['spans']:>5} spans  {row['title']}")
+            print(f"{row['id']}  {row['status'] or '-':<11}  {row['spans']:>5} spans  "
+                  f"{row['title']}")
     return 0

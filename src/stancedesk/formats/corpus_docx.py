@@ -13,10 +13,8 @@ import io
 from zipfile import BadZipFile
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.records import DocumentDraft, first_line_title
 from stancedesk.formats.text import normalise_newlines, require_text
-
-_TITLE_MAX = 200
 
 
 def docx_text(data: bytes, file: str) -> tuple[str, dict[str, str]]:
@@ -38,6 +36,6 @@ def docx_text(data: bytes, file: str) -> tuple[str, dict[str, str]]:
 def read_docx(data: bytes, file: str) -> list[DocumentDraft]:
     text, meta = docx_text(data, file)
     require_text(text, file, what="Word document")
-    title = meta["title"] or text.split("\n", 1)[0].strip()[:_TITLE_MAX]
+    title = meta["title"] or first_line_title(text)
     extra = {"author": meta["author"]} if meta["author"] else {}
     return [DocumentDraft(text=text, title=title, metadata=extra, origin=file)]

@@ -12,10 +12,8 @@ from __future__ import annotations
 import io
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.records import DocumentDraft, first_line_title
 from stancedesk.formats.text import normalise_newlines
-
-_TITLE_MAX = 200
 
 
 def pdf_text(data: bytes, file: str) -> tuple[str, str]:
@@ -49,5 +47,5 @@ def read_pdf(data: bytes, file: str) -> list[DocumentDraft]:
     text, title = pdf_text(data, file)
     if not text.strip():
         raise FormatError(file, "the PDF has no text layer (a scan?); run OCR first")
-    return [DocumentDraft(text=text, title=title or text.split("\n", 1)[0].strip()[:_TITLE_MAX],
+    return [DocumentDraft(text=text, title=title or first_line_title(text),
                           origin=file)]

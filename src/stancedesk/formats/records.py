@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from stancedesk.domain import Document
-
-TITLE_MAX = 200
+from stancedesk.formats.dateline import iso_date, read_head
 
 
 @dataclass(slots=True)
@@ -25,20 +24,25 @@ class DocumentDraft:
     origin: str = ""  # "file, line N" for messages
 
     def to_document(self) -> Document:
-        """The document this draft becomes; its id follows from the text (the data contract)."""
-        return Document.from_text(self.text, title=self.title or first_line_title(self.text),
-                                  source_file=self.source_file, outlet=self.outlet,
-                                  published=self.published, url=self.url,
-                                  metadata=self.metadata)
+        """The document this draft becomes; its id follows from the text (the data contract).
+
+        What the file did not say (title, outlet, date) is taken from the article's first lines
+        where they hold a headline, a dateline or an update stamp (formats/dateline.py); a date
+        written out in words is stored in ISO 8601."""
+        head = read_head(self.text) if not (self.title and self.outlet and self.published) \
+            else None
+        published = self.published.strip()
+        return Document.from_text(
+            self.text, title=self.title or (head.title if head else ""),
+            source_file=self.source_file, outlet=self.outlet or (head.outlet if head else ""),
+            published=(iso_date(published) or published) if published
+            else (head.date if head else ""),
+            url=self.url, metadata=self.metadata)
 
 
 def first_line_title(text: str) -> str:
-    """A title for an article that has none: its first non-empty line, without Markdown #."""
-    for line in text.split("\n"):
-        line = line.strip().lstrip("#").strip()
-        if line:
-            return line[:TITLE_MAX]
-    return ""
+    """A title for an article that has none: its first line (after any dateline), whole."""
+    return read_head(text).title
 
 
 @dataclass(slots=True)

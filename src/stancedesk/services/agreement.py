@@ -27,6 +27,7 @@ from stancedesk.formats.reliability_csv import numeric_matrix, read_reliability_
 from stancedesk.services import corpus, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.services.atomic import replaced_on_success, text_replaced_on_success
+from stancedesk.services.study import Viewer, require_overview
 from stancedesk.storage.engine import Database
 
 Progress = Callable[[int, int, str], None]
@@ -206,10 +207,13 @@ def scopes(database: Database, settings: AgreementSettings, spans: Sequence[Span
 
 
 def span_agreement(database: Database, settings: AgreementSettings,
-                   progress: Progress | None = None) -> dict[str, Any]:
-    """Span agreement per layer plus the settings and the scope that produced it."""
+                   progress: Progress | None = None, *,
+                   viewer: Viewer | None = None) -> dict[str, Any]:
+    """Span agreement per layer plus the settings and the scope that produced it (in a blind
+    study, for the lead only)."""
     from stancedesk.agreement import layer_agreement
 
+    require_overview(database, viewer, "agreement statistics")
     check_settings(settings)
     plan = _layer_plan(database, settings.layers)
     scheme = schemes.get_scheme(database)
@@ -384,10 +388,11 @@ def describe(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(database: Database, settings: AgreementSettings, path: Path) -> Path:
+def write_report(database: Database, settings: AgreementSettings, path: Path, *,
+                 viewer: Viewer | None = None) -> Path:
     from stancedesk.formats.agreement_report import render_report
 
-    result = span_agreement(database, settings)
+    result = span_agreement(database, settings, viewer=viewer)
     scheme = schemes.get_scheme(database)
     names = {layer.key: layer.name for layer in scheme.layers}
     with replaced_on_success(path) as tmp:
@@ -395,12 +400,13 @@ def write_report(database: Database, settings: AgreementSettings, path: Path) ->
     return path
 
 
-def alignments(database: Database, settings: AgreementSettings) -> tuple[
-        dict[str, list[dict[str, Any]]], list[str]]:
+def alignments(database: Database, settings: AgreementSettings, *,
+               viewer: Viewer | None = None) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
     """Layer -> aligned units (rows) of the documents in scope, and the annotators in column
     order."""
     from stancedesk.agreement import align_layer
 
+    require_overview(database, viewer, "cross-annotator alignments")
     check_settings(settings)
     plan = _layer_plan(database, settings.layers)
     spans, texts, chosen = _scope(database, settings)
@@ -418,9 +424,10 @@ def export_tables_csv(result: dict[str, Any], path: Path) -> int:
         return write_agreement_tables_csv(out, result)
 
 
-def export_alignment_csv(database: Database, settings: AgreementSettings, path: Path) -> int:
+def export_alignment_csv(database: Database, settings: AgreementSettings, path: Path, *,
+                         viewer: Viewer | None = None) -> int:
     from stancedesk.formats.agreement_tables import write_alignment_csv
 
-    rows, names = alignments(database, settings)
+    rows, names = alignments(database, settings, viewer=viewer)
     with text_replaced_on_success(path) as out:
         return write_alignment_csv(out, rows, names)

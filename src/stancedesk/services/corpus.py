@@ -10,9 +10,16 @@ from pathlib import Path
 
 from stancedesk.domain import Document
 from stancedesk.domain.errors import Cancelled, NotFoundError
+from stancedesk.formats.dateline import iso_date
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import DocumentDraft
 from stancedesk.formats.registry import corpus_extensions, corpus_format_for
+from stancedesk.formats.sidecar import (
+    SIDECAR_SUFFIXES,
+    apply_sidecar,
+    find_sidecar,
+    read_sidecar,
+)
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -39,9 +46,16 @@ class DocumentSummary:
     spans: int = 0
 
     def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "title": self.title, "source_file": self.source_file,
-                "outlet": self.outlet, "date": self.published, "length": self.length,
-                "spans": self.spans}
+        """``date`` is ISO 8601 (or null); a stored date that is not readable as one is kept
+        under ``date_as_given`` rather than dropped."""
+        iso = iso_date(self.published) if self.published else ""
+        out: dict[str, object] = {"id": self.id, "title": self.title,
+                                  "source_file": self.source_file, "outlet": self.outlet,
+                                  "date": iso or None, "length": self.length,
+                                  "spans": self.spans}
+        if self.published and not iso:
+            out["date_as_given"] = self.published
+        return out
 
 
 @contextmanager
@@ -64,7 +78,8 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 if any(part.startswith(".") for part in rel) or child.name == "__init__.py":
                     continue
                 if corpus_format_for(child) is None:
-                    skipped.append(str(child))
+                    if not _is_sidecar(child):
+                        skipped.append(str(child))
                     continue
                 files.append(child)
                 found = True
@@ -79,6 +94,29 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
     return files, skipped
 
 
+def _is_sidecar(path: Path) -> bool:
+    """A ``.json``/``.meta.json`` next to an importable file of the same name: read with it."""
+    name = path.name.lower()
+    for suffix in SIDECAR_SUFFIXES:
+        if name.endswith(suffix):
+            stem = path.name[:-len(suffix)]
+            return any(corpus_format_for(sibling) is not None and sibling.is_file()
+                       for sibling in path.parent.glob(f"{glob_escape(stem)}.*")
+                       if sibling.stem == stem)
+    return False
+
+
+def glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
+
+
 def read_drafts(files: Sequence[Path], progress: Progress | None = None,
                 cancelled: IsCancelled | None = None) -> list[DocumentDraft]:
     drafts: list[DocumentDraft] = []
@@ -89,11 +127,11 @@ def read_drafts(files: Sequence[Path], progress: Progress | None = None,
             progress(i, len(files), str(path))
         fmt = corpus_format_for(path)
         assert fmt is not None
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
-        for draft in fmt.reader(data, str(path)):
+        found = fmt.reader(_read_file(path), str(path))
+        sidecar = find_sidecar(path)
+        if sidecar is not None and len(found) == 1:
+            apply_sidecar(found[0], read_sidecar(_read_file(sidecar), str(sidecar)))
+        for draft in found:
             draft.source_file = path.name
             drafts.append(draft)
     if progress is not None:

@@ -43,6 +43,7 @@ from stancedesk.services.atomic import (
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.services.schemes import get_scheme
+from stancedesk.services.study import Viewer, require_own_selection
 from stancedesk.storage.engine import Database
 
 DEFAULT_ANNOTATOR = "imported"  # for foreign files that do not say who annotated
@@ -241,12 +242,15 @@ def export_annotations(database: Database, fmt: str, path: Path | None, *,
                        annotators: Sequence[str] | None = None,
                        documents: Sequence[str] | None = None,
                        spreadsheet_safe: bool = False, limit: int | None = None,
-                       progress: SpanProgress | None = None) -> int:
+                       progress: SpanProgress | None = None,
+                       viewer: Viewer | None = None) -> int:
     """``limit`` exports only the first spans (a faithful preview); ``progress(n)`` is called
-    after each span read and may raise to stop: the partial output is removed."""
+    after each span read and may raise to stop: the partial output is removed. In a blind
+    study an annotator exports only their own spans; everyone's ("All") is for the lead."""
     if fmt not in EXPORTERS:
         raise FormatError(str(path or "-"), f"unknown export format {fmt!r} "
                           f"(known: {', '.join(export_formats())})")
+    require_own_selection(database, viewer, annotators, "an export")
     if limit is None and progress is None:  # exactly the call the exporters always had
         return EXPORTERS[fmt](database, path, annotators=annotators, documents=documents,
                               spreadsheet_safe=spreadsheet_safe)

@@ -16,6 +16,7 @@ from typing import Any
 
 from stancedesk.services import exchange, formats_registry
 from stancedesk.services.exchange import AnnotationImportReport
+from stancedesk.services.study import Viewer, require_own_selection
 from stancedesk.storage.engine import Database
 
 PREVIEW_SPANS = 20
@@ -167,8 +168,9 @@ def render_export(fmt: str, out: Path) -> Preview:
 
 def export_preview(database: Database, fmt: str, *, annotators: Sequence[str] | None,
                    documents: Sequence[str] | None, spreadsheet_safe: bool,
-                   limit: int = PREVIEW_SPANS) -> Preview:
+                   limit: int = PREVIEW_SPANS, viewer: Viewer | None = None) -> Preview:
     """Count the selection, export its first ``limit`` spans to a temporary place, read back."""
+    require_own_selection(database, viewer, annotators, "an export")
     spans, docs, people = exchange.selection_counts(database, annotators, documents)
     summary = selection_summary(spans, docs, people)
     if spans == 0:
@@ -178,7 +180,8 @@ def export_preview(database: Database, fmt: str, *, annotators: Sequence[str] | 
         out = Path(tmp) / ("preview" + info.suffix)
         formats_registry.export_annotations(database, fmt, out, annotators=annotators,
                                             documents=documents,
-                                            spreadsheet_safe=spreadsheet_safe, limit=limit)
+                                            spreadsheet_safe=spreadsheet_safe, limit=limit,
+                                            viewer=viewer)
         preview = render_export(fmt, out)
     preview.summary = summary
     first = min(limit, spans)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from stancedesk.domain import DocumentStatus, Scheme, Span, new_span_id
 from stancedesk.domain.errors import UserError
 from stancedesk.services.schemes import get_scheme
+from stancedesk.services.study import Viewer, visible_annotators
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -149,16 +150,27 @@ def set_document_status(database: Database, document_id: str, annotator: str,
         repo.set_document_status(session, document_id, annotator, status)
 
 
+def progress_status(stored: DocumentStatus | None, own_spans: int) -> str | None:
+    """What the desk shows for a document: the annotator's mark, else "in_progress" once they
+    have a span in it, else nothing (not opened, or opened and left untouched)."""
+    if stored:
+        return str(stored)
+    return str(DocumentStatus.IN_PROGRESS) if own_spans else None
+
+
 def document_statuses(database: Database, annotator: str) -> dict[str, DocumentStatus]:
     with database.read() as session:
         return repo.document_statuses(session, annotator)
 
 
-def target_suggestions(database: Database, layer: str = "target") -> list[tuple[str, str]]:
+def target_suggestions(database: Database, layer: str = "target",
+                       viewer: Viewer | None = None) -> list[tuple[str, str]]:
     """(value, display name) for a free layer's editor: the project's target list first, then
-    values already used in spans that are not on that list."""
+    values already used in spans that are not on that list (in a blind study, outside the lead
+    role, only the viewer's own)."""
+    whose = visible_annotators(database, viewer)
     with database.read() as session:
         listed = [(t.key, t.name) for t in repo.list_targets(session)]
-        used = repo.label_values(session, layer)
+        used = repo.label_values(session, layer, whose)
     known = {key for key, _ in listed}
     return listed + [(v, v) for v in sorted(used) if v and v not in known]

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
@@ -111,6 +111,29 @@ def selection_counts(session: Session, annotators: Sequence[str] | None = None,
         stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
     spans, docs, people = session.execute(stmt).one()
     return int(spans), int(docs), int(people)
+
+
+def delete_documents(session: Session, document_ids: Sequence[str]) -> None:
+    """Remove documents with their spans and status marks (explicitly: the cascade needs
+    foreign keys switched on, which a server or an old SQLite file may not have)."""
+    ids = list(document_ids)
+    session.execute(delete(SpanRow).where(SpanRow.document_id.in_(ids)))
+    session.execute(delete(DocumentStatusRow).where(DocumentStatusRow.document_id.in_(ids)))
+    session.execute(delete(DocumentRow).where(DocumentRow.id.in_(ids)))
+
+
+def update_document_fields(session: Session, document_id: str, fields: Mapping[str, str]
+                           ) -> Document | None:
+    """Change header fields (title, outlet, published, url); the text never changes."""
+    row = session.get(DocumentRow, document_id)
+    if row is None:
+        return None
+    for key, value in fields.items():
+        if key not in ("title", "outlet", "published", "url"):
+            raise ValueError(f"not an editable document field: {key}")
+        setattr(row, key, value)
+    session.flush()
+    return document_from_row(row)
 
 
 def count_documents(session: Session) -> int:
@@ -225,16 +248,28 @@ def label_usage(session: Session) -> dict[tuple[str, str], int]:
     return counts
 
 
-def label_values(session: Session, layer: str) -> set[str]:
-    """Distinct values used in one layer (for a free layer's suggestions)."""
+def label_values(session: Session, layer: str, annotators: Sequence[str] | None = None
+                 ) -> set[str]:
+    """Distinct values used in one layer (for a free layer's suggestions), by everyone or by
+    ``annotators`` only."""
     if session.get_bind().dialect.name == "sqlite":
+        params: dict[str, object] = {"layer": layer}
+        where = ""
+        if annotators is not None:
+            names = list(annotators)
+            where = " AND a.name IN (" + ", ".join(f":a{i}" for i in range(len(names))) + ")" \
+                if names else " AND 0"
+            params.update({f"a{i}": n for i, n in enumerate(names)})
         rows = session.execute(text(
-            "SELECT DISTINCT json_extract(labels, '$.' || json_quote(:layer)) FROM spans "
-            "WHERE json_extract(labels, '$.' || json_quote(:layer)) IS NOT NULL"),
-            {"layer": layer})
+            "SELECT DISTINCT json_extract(s.labels, '$.' || json_quote(:layer)) FROM spans s "
+            "JOIN annotators a ON a.id = s.annotator_id "
+            "WHERE json_extract(s.labels, '$.' || json_quote(:layer)) IS NOT NULL" + where),
+            params)
         return {str(v) for (v,) in rows}
-    return {labels[layer] for labels in session.scalars(select(SpanRow.labels))
-            if labels and labels.get(layer)}
+    stmt = select(SpanRow.labels).join(SpanRow.annotator)
+    if annotators is not None:
+        stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
+    return {labels[layer] for labels in session.scalars(stmt) if labels and labels.get(layer)}
 
 
 # --- document status -------------------------------------------------------------------------
@@ -256,6 +291,24 @@ def document_statuses(session: Session, annotator: str) -> dict[str, DocumentSta
             .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
             .where(AnnotatorRow.name == annotator))
     return {k: DocumentStatus(v) for k, v in session.execute(stmt)}
+
+
+def document_status_rows(session: Session, document_ids: Sequence[str]
+                         ) -> list[tuple[str, str, str, datetime]]:
+    """(document id, annotator, status, updated_at) of these documents: what an undo of a
+    document delete must put back."""
+    stmt = (select(DocumentStatusRow.document_id, AnnotatorRow.name, DocumentStatusRow.status,
+                   DocumentStatusRow.updated_at)
+            .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
+            .where(DocumentStatusRow.document_id.in_(list(document_ids))))
+    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+
+
+def restore_document_status(session: Session, document_id: str, annotator: str, status: str,
+                            updated_at: datetime) -> None:
+    ann = ensure_annotator(session, annotator)
+    session.merge(DocumentStatusRow(document_id=document_id, annotator_id=ann.id, status=status,
+                                    updated_at=updated_at))
 
 
 # --- scheme and targets ----------------------------------------------------------------------
