@@ -13,6 +13,7 @@ from stancedesk.domain.errors import UserError
 SCHEME_FORMAT = "stancedesk-scheme"
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_FLOAT_WHOLE_RE = re.compile(r"([+-]?\d+)\.0*")
 _RESERVED_LAYER_KEYS = frozenset({
     "annotation_id", "document_id", "document_title", "source_file", "annotator", "start", "end",
     "text", "note", "created_at", "updated_at",
@@ -127,6 +128,25 @@ class Scheme:
                 if label.shortcut:
                     out[normalise_shortcut(label.shortcut)] = (layer.key, label.key)
         return out
+
+    def coerce_value(self, layer_key: str, value: str) -> str:
+        """The layer's own spelling of a value that a spreadsheet rewrote: ``3.0`` for the
+        label ``3`` (pandas reads a column of digits as floats), ``TRUE``/``FALSE`` for
+        ``true``/``false`` (Excel and pandas capitalise booleans). Anything that is not plainly
+        the same value is returned unchanged, for ``check_value`` to refuse."""
+        layer = self._index.get(layer_key)
+        if layer is None or layer.kind is not LayerKind.CLOSED or value in layer.label_keys:
+            return value
+        whole = _FLOAT_WHOLE_RE.fullmatch(value.strip())
+        if whole is not None:
+            number = str(int(whole.group(1)))
+            if number in layer.label_keys:
+                return number
+        if value.strip().lower() in ("true", "false"):
+            same = [k for k in layer.label_keys if k.lower() == value.strip().lower()]
+            if len(same) == 1:
+                return same[0]
+        return value
 
     def check_value(self, layer_key: str, value: str) -> str | None:
         """Return a problem description, or None when ``value`` is allowed in the layer."""

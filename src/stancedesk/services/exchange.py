@@ -190,6 +190,9 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
                                  f"text at {rec.start}:{rec.end}, which is "
                                  f"{text[rec.start:rec.end]!r}"))
                 continue
+            # a spreadsheet's rewriting (3.0 for 3, TRUE for true) is read as the label it is
+            rec.labels = {layer: scheme.coerce_value(layer, value)
+                          for layer, value in rec.labels.items()}
             bad = [p for layer, value in rec.labels.items()
                    if (p := scheme.check_value(layer, value))]
             if bad:

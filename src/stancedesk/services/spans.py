@@ -83,7 +83,9 @@ def delete_span(database: Database, span_id: str) -> Span:
 def update_span(database: Database, span_id: str, *, labels: Mapping[str, str] | None = None,
                 note: str | None = None, start: int | None = None, end: int | None = None,
                 scheme: Scheme | None = None) -> SpanChange:
-    """Replace labels (whole mapping), note and/or offsets; returns before and after."""
+    """Replace labels (whole mapping), note and/or offsets; returns before and after.
+
+    Labels that leave a span with no value and no note delete it: ``after`` is then None."""
     checked = _check_labels(scheme or get_scheme(database), labels) if labels is not None \
         else None
     with database.session() as session:
@@ -95,8 +97,14 @@ def update_span(database: Database, span_id: str, *, labels: Mapping[str, str] |
             if new_start < 0 or new_end <= new_start:
                 raise AnnotationError(f"a span needs 0 <= start < end, not {new_start}:{new_end}")
             text = _covered_text(session, before.document_id, new_start, new_end)
+        new_note = before.note if note is None else note
+        if checked is not None and not checked and not new_note:
+            # the last label is gone and no note is left: a span that says nothing would
+            # export as a row of blanks, so it is deleted (undo puts ``before`` back)
+            repo.delete_span(session, span_id)
+            return SpanChange(before, None)
         after = repo.write_span(session, span_id, start=new_start, end=new_end, text=text,
-                                note=before.note if note is None else note,
+                                note=new_note,
                                 labels=before.labels if checked is None else checked)
         return SpanChange(before, _found(after, span_id))
 

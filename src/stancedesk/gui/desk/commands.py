@@ -129,9 +129,15 @@ def perform_create(sink: SpanSink, document_id: str, annotator: str, start: int,
 
 def perform_update(sink: SpanSink, span_id: str, text: str, *,
                    labels: Mapping[str, str] | None = None, note: str | None = None,
-                   start: int | None = None, end: int | None = None) -> ChangeSpanCommand:
+                   start: int | None = None, end: int | None = None
+                   ) -> ChangeSpanCommand | DeleteSpanCommand:
+    """A change that clears a span's last label deletes it (the service decides): undo then
+    restores the span as it was."""
     change = span_service.update_span(sink.database, span_id, labels=labels, note=note,
                                      start=start, end=end, scheme=sink.scheme)
+    if change.after is None:
+        assert change.before is not None
+        return DeleteSpanCommand(sink, change.before, f"{text} (span removed)")
     return ChangeSpanCommand(sink, change, text)
 
 

@@ -227,8 +227,13 @@ class AnnotationDesk(QObject):
                 else:
                     labels[layer_key] = value
                     text = f"{layer.name}: {shown}"
-                self._push(commands.perform_update(self, span.id, text, labels=labels))
-                self.select_span(span.id)
+                update = commands.perform_update(self, span.id, text, labels=labels)
+                self._push(update)
+                if isinstance(update, commands.DeleteSpanCommand):
+                    self.message.emit("The span's last label was cleared, so the span was "
+                                      "removed (Ctrl+Z brings it back).")
+                else:
+                    self.select_span(span.id)
         except Exception as exc:
             self.report_error(exc)
 
