@@ -65,11 +65,21 @@ class PreviewRunner(QObject):
         if job is None:
             return None
         task = tasks.Task(lambda _progress, _cancelled: job())
-        task.signals.succeeded.connect(lambda r: None if self._again else self.ready.emit(r))
-        task.signals.failed.connect(lambda e: None if self._again else self.failed.emit(e))
+        # bound methods, not lambdas: Qt drops the connection when this runner is deleted, so
+        # a preview finishing after its dialog closed is not delivered to a deleted object
+        task.signals.succeeded.connect(self._succeeded)
+        task.signals.failed.connect(self._failed)
         task.signals.finished.connect(self._finished)
         self.task = tasks.start(task)
         return task
+
+    def _succeeded(self, result: object) -> None:
+        if not self._again:
+            self.ready.emit(result)
+
+    def _failed(self, error: object) -> None:
+        if not self._again:
+            self.failed.emit(error)
 
     def _finished(self) -> None:
         self.task = None
