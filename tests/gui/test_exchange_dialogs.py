@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThreadPool
 
 from stancedesk.cli import main
 from stancedesk.gui.exchange.export_dialog import ExportDialog
@@ -129,6 +129,8 @@ def test_export_each_format_from_the_dialog(qtbot, window: MainWindow, tmp_path:
         with target.open(encoding="utf-8") as f:
             assert [r["annotator"] for r in csv.DictReader(f)] == ["alice", "alice", "bob"]
     qtbot.waitUntil(lambda: dialog.runner.task is None)
+    # a task reports "finished" just before its thread returns to the pool: wait for that too
+    qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
 
 
 def test_current_document_and_spreadsheet_safe(qtbot, window: MainWindow,
