@@ -6,13 +6,14 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 
 from stancedesk.domain import Scheme
 from stancedesk.domain.annotation_table import annotation_columns
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
-from stancedesk.formats.text import decode_utf8
+from stancedesk.formats.text import decode_utf8, open_utf8_text
 
 REQUIRED_COLUMNS = ("annotator", "start", "end", "text")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -76,10 +77,34 @@ def _int(value: str, file: str, line: int, column: str) -> int:
     return number
 
 
+class CsvRecords:
+    """The records of an annotation CSV file, read as they are iterated (a million rows never
+    sit in memory at once); ``len()`` counts them in a separate quick pass, for progress."""
+
+    def __init__(self, path: Path, scheme: Scheme) -> None:
+        self.path, self.scheme = path, scheme
+
+    def __iter__(self) -> Iterator[AnnotationRecord]:
+        with open_utf8_text(self.path) as lines:
+            yield from _records(csv.reader(lines), str(self.path), self.scheme)
+
+    def __len__(self) -> int:
+        try:
+            with open_utf8_text(self.path) as lines:
+                rows = csv.reader(lines)
+                next(rows, None)
+                return sum(1 for cells in rows if any(c.strip() for c in cells))
+        except (csv.Error, FormatError):
+            return 0  # the real pass reports it
+
+
 def read_annotations_csv(data: bytes, file: str, scheme: Scheme) -> Iterator[AnnotationRecord]:
     """Parse and check the shape of every row; the database checks are the service's job."""
     text = decode_utf8(data, file)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    yield from _records(csv.reader(io.StringIO(text, newline="")), file, scheme)
+
+
+def _records(reader: Any, file: str, scheme: Scheme) -> Iterator[AnnotationRecord]:
     try:
         header = next(reader)
     except StopIteration:

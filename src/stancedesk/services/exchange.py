@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+from array import array
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from stancedesk.domain import Document, Scheme, Span, new_span_id
 from stancedesk.domain.errors import Cancelled
-from stancedesk.formats.annotations_csv import (
-    read_annotations_csv,
-)
+from stancedesk.formats.annotations_csv import CsvRecords
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
+from stancedesk.storage.span_import import SpanStaging
+from stancedesk.storage.types import utcnow
 
 MAX_LISTED_PROBLEMS = 20
 PROGRESS_EVERY = 250  # records between progress reports and cancel checks
+STAGING_BATCH = 5000  # records staged per executemany: bounds the memory an import holds
 CANCELLED_MESSAGE = "import cancelled; nothing was stored"
 
 
@@ -95,12 +100,138 @@ def _signature(span: Span) -> tuple[Any, ...]:
     return (span.annotator, span.start, span.end, tuple(sorted(span.labels.items())), span.note)
 
 
+class _Texts:
+    """Document texts for the checks: the given ones (formats that carry their corpus), and
+    stored ones on demand, keeping only the last few (files are usually grouped by document,
+    so a corpus of any size costs a handful of texts)."""
+
+    def __init__(self, session: Session, given: dict[str, str], keep: int = 32) -> None:
+        self.session, self.given, self.keep = session, given, keep
+        self.recent: OrderedDict[str, str | None] = OrderedDict()
+
+    def get(self, doc_id: str) -> str | None:
+        if doc_id in self.given:
+            return self.given[doc_id]
+        if doc_id in self.recent:
+            self.recent.move_to_end(doc_id)
+            return self.recent[doc_id]
+        text = repo.document_text(self.session, doc_id)
+        self.recent[doc_id] = text
+        if len(self.recent) > self.keep:
+            self.recent.popitem(last=False)
+        return text
+
+
+class _RecordChecks:
+    """The checks one record passes on its own: a known document, offsets inside it, the
+    covered text equal to the document's, labels in the scheme."""
+
+    def __init__(self, session: Session, scheme: Scheme, texts: _Texts) -> None:
+        self.session, self.scheme, self.texts = session, scheme, texts
+        self._by_file: dict[str, list[str]] | None = None
+        self._labels: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def document(self, rec: AnnotationRecord) -> tuple[str, str]:
+        """(document id, "") or ("", the problem)."""
+        if rec.document_id:
+            if self.texts.get(rec.document_id) is None:
+                return "", (f"unknown document_id {rec.document_id!r} (import the corpus "
+                            "first, or check the id)")
+            return rec.document_id, ""
+        if self._by_file is None:
+            self._by_file = repo.documents_by_source_file(self.session)
+        candidates = self._by_file.get(rec.source_file, [])
+        if not candidates:
+            return "", (f"unknown document: no document was imported from a file named "
+                        f"{rec.source_file!r}")
+        if len(candidates) > 1:
+            return "", (f"source_file {rec.source_file!r} names {len(candidates)} documents; "
+                        "give document_id instead")
+        return candidates[0], ""
+
+    def problems(self, rec: AnnotationRecord, doc_id: str) -> list[str]:
+        text = self.texts.get(doc_id) or ""
+        if rec.end > len(text):
+            return [f"span {rec.start}:{rec.end} runs past the end of the document "
+                    f"({len(text)} characters)"]
+        if text[rec.start:rec.end] != rec.text:
+            return [f"text {rec.text!r} does not match the document's text at "
+                    f"{rec.start}:{rec.end}, which is {text[rec.start:rec.end]!r}"]
+        labels, problems = {}, []
+        for label in rec.labels.items():
+            labels[label[0]], problem = self._label(label)
+            if problem:
+                problems.append(problem)
+        rec.labels = labels
+        return problems
+
+    def _label(self, label: tuple[str, str]) -> tuple[str, str]:
+        """(the value as the layer spells it, the scheme's objection or ""), remembered: files
+        repeat a few labels. A spreadsheet's rewriting (3.0 for 3, TRUE for true) is read as
+        the label it is."""
+        known = self._labels.get(label)
+        if known is None:
+            if len(self._labels) > 100_000:  # free-text layers: keep the memory bounded
+                self._labels.clear()
+            layer, value = label
+            value = self.scheme.coerce_value(layer, value)
+            known = self._labels[label] = (value, self.scheme.check_value(layer, value) or "")
+        return known
+
+
+def _add_documents(session: Session, documents: Sequence[Document],
+                   report: AnnotationImportReport) -> dict[str, str]:
+    """Store the carried documents not stored yet; their texts, by id."""
+    texts: dict[str, str] = {}
+    for doc in documents:
+        if doc.id in texts:
+            continue
+        texts[doc.id] = doc.text
+        if repo.document_exists(session, doc.id):
+            report.documents_reused.append(doc.id)
+        else:
+            repo.add_document(session, doc)
+            report.documents_created.append(doc.id)
+    if documents:
+        session.flush()
+    return texts
+
+
+def _id_problems(staging: SpanStaging) -> list[tuple[int, str]]:
+    """Ids given twice in the file, and given ids stored with other content."""
+    problems = [(line, f"annotation_id {span_id} repeats line {first}")
+                for line, span_id, first in staging.repeated_ids()]
+    problems += [(line, f"annotation_id {new.id} already exists with different content; "
+                  "remove the id to add it as a new span")
+                 for line, new, stored in staging.already_stored() if not _same(stored, new)]
+    return problems
+
+
+def _skip_repeats_without_id(session: Session, staging: SpanStaging) -> int:
+    """Spans without an id that equal a stored span (or one earlier in the file) of the same
+    document are skipped, so importing a file twice adds nothing; how many were skipped."""
+    repeats = array("q")
+    seen: set[tuple[Any, ...]] = set()
+    current = None
+    for seq, span in staging.new_ids_by_document():
+        if span.document_id != current:
+            current = span.document_id
+            seen = {_signature(s) for s in repo.iter_spans(session, [current])}
+        signature = _signature(span)
+        if signature in seen:
+            repeats.append(seq)
+        else:
+            seen.add(signature)
+    staging.skip(repeats)
+    return len(repeats)
+
+
 def store_records(database: Database, file: str, records: Iterable[AnnotationRecord],
                   scheme: Scheme | None = None,
                   documents: Sequence[Document] = (), *,
                   progress: Progress | None = None,
                   cancelled: IsCancelled | None = None) -> AnnotationImportReport:
-    """Validate every record against the database, then store them in one transaction.
+    """Check every record, then store them all in one transaction, or nothing.
 
     Shared by every annotation format, so each gets the same checks: known document, offsets
     inside it, covered text equal to the document's text, labels in the scheme, no clashing ids.
@@ -110,14 +241,18 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
     A record without an id that equals a stored span (same document, annotator, offsets, labels
     and note) counts as unchanged, so importing a file twice adds nothing the second time.
 
+    ``records`` are streamed: those that pass their own checks are staged in batches, the
+    checks across records run in the database, and one statement stores them, so memory stays
+    flat however long the file is. Every problem is collected (with its line) before anything
+    is stored, and the error lists them all.
+
     ``progress(done, total, "")`` is called every ``PROGRESS_EVERY`` records checked and once at
     the end (``total`` is 0 when ``records`` has no length); ``cancelled()`` is asked at the same
     points and once more just before the commit: if true, ``Cancelled`` is raised and the
     transaction rolls back, so nothing (documents included) is stored.
     """
-    problems: list[tuple[int, str]] = []
     report = AnnotationImportReport()
-    total = len(records) if isinstance(records, Sized) else 0
+    total = len(records) if progress is not None and isinstance(records, Sized) else 0
 
     def checkpoint(done: int) -> None:
         if progress is not None:
@@ -128,115 +263,37 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
     with database.session() as session:
         scheme = scheme or repo.load_scheme(session)
         assert scheme is not None
-        texts: dict[str, str] = {}
-        for doc in documents:
-            if doc.id in texts:
-                continue
-            texts[doc.id] = doc.text
-            if repo.document_exists(session, doc.id):
-                report.documents_reused.append(doc.id)
-            else:
-                repo.add_document(session, doc)
-                report.documents_created.append(doc.id)
-        if documents:
-            session.flush()
-        by_file = repo.documents_by_source_file(session)
-        stored: dict[str, set[tuple[Any, ...]]] = {}
-
-        def stored_signatures(doc_id: str) -> set[tuple[Any, ...]]:
-            if doc_id not in stored:
-                stored[doc_id] = {_signature(s) for s in repo.iter_spans(session, [doc_id])}
-            return stored[doc_id]
-
-        def text_of(doc_id: str) -> str | None:
-            if doc_id not in texts:
-                text = repo.document_text(session, doc_id)
-                if text is None:
-                    return None
-                texts[doc_id] = text
-            return texts[doc_id]
-
-        ids_in_file: dict[str, int] = {}
-        to_add: list[Span] = []
+        checks = _RecordChecks(session, scheme,
+                               _Texts(session, _add_documents(session, documents, report)))
+        staging = SpanStaging(session, STAGING_BATCH)
+        problems: list[tuple[int, str]] = []
+        now = utcnow()
         done = 0
         for rec in records:
             if done and done % PROGRESS_EVERY == 0:
                 checkpoint(done)
             done += 1
-            doc_id = rec.document_id
-            if doc_id:
-                if text_of(doc_id) is None:
-                    problems.append((rec.line, f"unknown document_id {doc_id!r} (import the "
-                                     "corpus first, or check the id)"))
-                    continue
-            else:
-                candidates = by_file.get(rec.source_file, [])
-                if not candidates:
-                    problems.append((rec.line, f"unknown document: no document was imported "
-                                     f"from a file named {rec.source_file!r}"))
-                    continue
-                if len(candidates) > 1:
-                    problems.append((rec.line, f"source_file {rec.source_file!r} names "
-                                     f"{len(candidates)} documents; give document_id instead"))
-                    continue
-                doc_id = candidates[0]
-            text = text_of(doc_id) or ""
-            if rec.end > len(text):
-                problems.append((rec.line, f"span {rec.start}:{rec.end} runs past the end of the "
-                                 f"document ({len(text)} characters)"))
+            doc_id, problem = checks.document(rec)
+            found = [problem] if problem else checks.problems(rec, doc_id)
+            if found:
+                problems.extend((rec.line, p) for p in found)
                 continue
-            if text[rec.start:rec.end] != rec.text:
-                problems.append((rec.line, f"text {rec.text!r} does not match the document's "
-                                 f"text at {rec.start}:{rec.end}, which is "
-                                 f"{text[rec.start:rec.end]!r}"))
-                continue
-            # a spreadsheet's rewriting (3.0 for 3, TRUE for true) is read as the label it is
-            rec.labels = {layer: scheme.coerce_value(layer, value)
-                          for layer, value in rec.labels.items()}
-            bad = [p for layer, value in rec.labels.items()
-                   if (p := scheme.check_value(layer, value))]
-            if bad:
-                problems.extend((rec.line, p) for p in bad)
-                continue
-            if not rec.annotation_id:
-                candidate = Span(id="", document_id=doc_id, annotator=rec.annotator,
-                                 start=rec.start, end=rec.end, text=rec.text,
-                                 labels=dict(rec.labels), note=rec.note)
-                signature = _signature(candidate)
-                if signature in stored_signatures(doc_id):
-                    report.unchanged += 1
-                    continue
-                stored_signatures(doc_id).add(signature)  # a repeat within the file, too
-            span_id = rec.annotation_id or new_span_id()
-            if span_id in ids_in_file:
-                problems.append((rec.line, f"annotation_id {span_id} repeats line "
-                                 f"{ids_in_file[span_id]}"))
-                continue
-            ids_in_file[span_id] = rec.line
-            span = Span(id=span_id, document_id=doc_id, annotator=rec.annotator, start=rec.start,
-                        end=rec.end, text=rec.text, labels=dict(rec.labels), note=rec.note,
-                        created_at=rec.created_at, updated_at=rec.updated_at or rec.created_at)
-            existing = repo.get_span(session, span_id)
-            if existing is not None:
-                if _same(existing, span):
-                    report.unchanged += 1
-                    continue
-                problems.append((rec.line, f"annotation_id {span_id} already exists with "
-                                 "different content; remove the id to add it as a new span"))
-                continue
-            to_add.append(span)
+            created = rec.created_at or now
+            staging.add(rec.line, rec.annotation_id or new_span_id(), bool(rec.annotation_id),
+                        doc_id, rec.annotator, rec.start, rec.end, rec.text,
+                        repo.clean_labels(rec.labels), rec.note, created,
+                        rec.updated_at or created)
         if progress is not None or cancelled is not None:
             checkpoint(done)
+        problems += _id_problems(staging)
         if problems:
+            problems.sort(key=lambda problem: problem[0])
             raise AnnotationImportError(file, problems)
-        known = {a.name for a in repo.list_annotators(session)}
-        for span in to_add:
-            if span.annotator not in known:
-                known.add(span.annotator)
-                report.annotators_created.append(span.annotator)
-            repo.add_span(session, span)
-            report.per_annotator[span.annotator] = report.per_annotator.get(span.annotator, 0) + 1
-        report.added = len(to_add)
+        report.unchanged = staging.skip_stored_ids() + _skip_repeats_without_id(session,
+                                                                                staging)
+        report.annotators_created, report.per_annotator = staging.store()
+        report.added = sum(report.per_annotator.values())
+        staging.close()
         if cancelled is not None and cancelled():  # the last moment before the commit
             raise Cancelled(CANCELLED_MESSAGE)
     return report
@@ -245,12 +302,8 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
 def import_annotations_csv(database: Database, path: Path | str, *,
                            progress: Progress | None = None,
                            cancelled: IsCancelled | None = None) -> AnnotationImportReport:
+    """Streamed from the file: a million rows take seconds and a bounded memory."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(str(path), f"cannot read the file: {exc.strerror}") from None
     scheme = get_scheme(database)
-    records = list(read_annotations_csv(data, str(path), scheme))
-    return store_records(database, str(path), records, scheme, progress=progress,
-                         cancelled=cancelled)
+    return store_records(database, str(path), CsvRecords(path, scheme), scheme,
+                         progress=progress, cancelled=cancelled)

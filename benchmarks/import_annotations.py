@@ -1,0 +1,112 @@
+"""Import 1,000,000 annotation rows from CSV, side by side with the CSV export of the same rows.
+
+    python benchmarks/import_annotations.py [--spans N] [--documents N] [--keep DIR]
+
+A database of N spans is built (as benchmarks/export.py builds it), exported to CSV, and the
+CSV is imported into a copy of the database that holds the same documents and no spans. Each
+export and import runs in its own subprocess, so its peak resident memory (``ru_maxrss``) is
+its own. Targets for the import: under 60 s and under 500 MB at 1,000,000 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from export import build, cpu_model
+
+TARGETS = {"export csv": (10.0, 300.0), "import csv": (60.0, 500.0)}  # seconds, MB at 1M rows
+
+
+def run_phase(phase: str, db: str, csv: str) -> None:
+    from stancedesk.services import formats_registry
+    from stancedesk.services.project import open_database
+
+    database = open_database(db, seed_sample=False)
+    start = time.perf_counter()
+    if phase == "export":
+        rows = formats_registry.export_annotations(database, "csv", Path(csv))
+    else:
+        rows = formats_registry.import_annotations(database, Path(csv), fmt="csv").added
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    database.dispose()
+    print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_kb / 1024}))
+
+
+def measure(phase: str, db: Path, csv: Path) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, __file__, "--run", phase, str(db), str(csv)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr)
+        raise SystemExit(f"the {phase} failed")
+    result: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def without_spans(source: Path, target: Path) -> None:
+    """The same database (documents, scheme) with no spans and no annotators."""
+    shutil.copyfile(source, target)
+    with sqlite3.connect(target) as conn:
+        conn.execute("DELETE FROM spans")
+        conn.execute("DELETE FROM document_status")
+        conn.execute("DELETE FROM annotators")
+    with sqlite3.connect(target) as conn:
+        conn.execute("VACUUM")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--spans", type=int, default=1_000_000)
+    parser.add_argument("--documents", type=int, default=2_000)
+    parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the databases here")
+    parser.add_argument("--run", nargs=3, metavar=("PHASE", "DB", "CSV"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        run_phase(*args.run)
+        return 0
+    folder = Path(args.keep or tempfile.mkdtemp(prefix="stancedesk-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    source, target, csv = folder / "source.sqlite", folder / "target.sqlite", folder / "spans.csv"
+    print(f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}, "
+          f"SQLite {sqlite3.sqlite_version}")
+    if not source.exists():
+        t0 = time.perf_counter()
+        build(source, args.spans, args.documents)
+        print(f"built {args.spans:,} spans in {args.documents:,} documents in "
+              f"{time.perf_counter() - t0:.1f} s")
+    results = {"export csv": measure("export", source, csv)}
+    without_spans(source, target)
+    results["import csv"] = measure("import", target, csv)
+    scale = max(args.spans, 1) / 1_000_000
+    print(f"{'phase':<11} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak MB':>8}  "
+          f"target at this size")
+    ok = True
+    for phase, r in results.items():
+        seconds, mb = TARGETS[phase]
+        passed = r["seconds"] < max(seconds * scale, 1.0) and r["peak_mb"] < mb
+        ok &= passed
+        print(f"{phase:<11} {int(r['rows']):>10,} {r['seconds']:>8.2f} "
+              f"{r['rows'] / max(r['seconds'], 1e-9):>10,.0f} {r['peak_mb']:>8.1f}  "
+              f"< {max(seconds * scale, 1.0):.1f} s, < {mb:.0f} MB  {'PASS' if passed else 'FAIL'}")
+    print(f"CSV file: {csv.stat().st_size / 1e6:.1f} MB")
+    if results["import csv"]["rows"] != results["export csv"]["rows"]:
+        print("FAIL: the import did not store every exported row")
+        ok = False
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Bulk span import through a temporary staging table, inside the caller's transaction.
+
+A million rows cannot be checked against each other in Python dictionaries and inserted one ORM
+object at a time within a bounded memory: the rows that passed their own checks are staged in
+batches (one ``executemany`` each), the checks that need every row at once (repeated ids, ids
+already stored) run in SQL, and one ``INSERT ... SELECT`` copies the staged rows into ``spans``.
+The staging table lives in the same transaction, so a failed or cancelled import leaves nothing,
+not even the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from stancedesk.domain import Span
+from stancedesk.storage.repositories import ensure_annotator, find_annotator
+from stancedesk.storage.tables import AnnotatorRow, SpanRow
+from stancedesk.storage.types import UTCDateTime
+
+_staging = Table(
+    "stancedesk_span_staging", MetaData(),
+    Column("seq", Integer, primary_key=True),  # arrival order
+    Column("line", Integer, nullable=False),  # where the record is in its file, for messages
+    Column("id", String(36), nullable=False),
+    Column("given_id", Boolean, nullable=False),  # False: a new id was made for it
+    Column("document_id", String(36), nullable=False),
+    Column("annotator", Text, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("skip", Boolean, nullable=False),  # already stored: not copied
+    prefixes=["TEMPORARY"],
+    postgresql_on_commit="DROP",
+)
+_spans = SpanRow.__table__
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_annotators = AnnotatorRow.__table__
+
+
+class SpanStaging:
+    """One import's staged spans. Create it inside the import's unit of work; ``store`` copies
+    what is not skipped into ``spans``; ``close`` drops the table before the commit."""
+
+    def __init__(self, session: Session, batch: int = 5000) -> None:
+        self.session = session
+        self.connection = session.connection()
+        self.batch = batch
+        self._pending: list[tuple[Any, ...]] = []
+        self._seq = 0
+        _staging.create(self.connection)
+        # the driver's executemany with values converted once here: SQLAlchemy's per-row
+        # parameter processing would cost more than the inserts themselves
+        dialect = self.connection.dialect
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        names = [c.name for c in _staging.columns]
+        self._insert = (f"INSERT INTO {_staging.name} "
+                        f"({', '.join(dialect.identifier_preparer.quote(n) for n in names)}) "
+                        f"VALUES ({', '.join([mark] * len(names))})")
+        self._labels = _staging.c.labels.type.bind_processor(dialect) or _same
+        self._time = _staging.c.created_at.type.bind_processor(dialect) or _same
+
+    def add(self, line: int, span_id: str, given_id: bool, document_id: str, annotator: str,
+            start: int, end: int, text: str, labels: dict[str, str], note: str,
+            created_at: datetime, updated_at: datetime) -> None:
+        """Stage one span (given_id False: the id was made for it); written in batches."""
+        self._seq += 1
+        self._pending.append((self._seq, line, span_id, given_id, document_id, annotator, start,
+                              end, text, self._labels(labels), note, self._time(created_at),
+                              self._time(updated_at), False))
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.connection.exec_driver_sql(self._insert, self._pending)
+            self._pending = []
+
+    def repeated_ids(self) -> Iterator[tuple[Any, ...]]:
+        """(line, id, line of its first occurrence) for every later occurrence of an id the
+        file gives more than once."""
+        self.flush()
+        first = (select(_staging.c.id, func.min(_staging.c.seq).label("seq"))
+                 .where(_staging.c.given_id).group_by(_staging.c.id)
+                 .having(func.count() > 1).subquery())
+        first_row = _staging.alias("first_row")
+        stmt = (select(_staging.c.line, _staging.c.id, first_row.c.line)
+                .join(first, first.c.id == _staging.c.id)
+                .join(first_row, first_row.c.seq == first.c.seq)
+                .where(_staging.c.seq > first.c.seq).order_by(_staging.c.seq))
+        yield from (tuple(row) for row in self.connection.execute(stmt))
+
+    def already_stored(self) -> Iterator[tuple[int, Span, Span]]:
+        """(line, staged, stored) for every id given in the file that is already in the
+        database (the first occurrence of each id only), streamed."""
+        self.flush()
+        first = (select(func.min(_staging.c.seq).label("seq")).where(_staging.c.given_id)
+                 .group_by(_staging.c.id).subquery())
+        s, p = _staging.c, _spans.c
+        stmt = (select(s.line, s.id, s.document_id, s.annotator, s.start, s.end, s.text,
+                       s.labels, s.note, p.document_id, _annotators.c.name, p.start, p.end,
+                       p.text, p.labels, p.note)
+                .join(first, first.c.seq == s.seq)
+                .join(_spans, _spans.c.id == s.id)
+                .join(_annotators, _annotators.c.id == p.annotator_id)
+                .order_by(s.seq))
+        for row in self.connection.execute(stmt.execution_options(yield_per=self.batch)):
+            yield row[0], Span(row[1], *row[2:9]), Span(row[1], *row[9:16])
+
+    def skip_stored_ids(self) -> int:
+        """Skip staged spans whose given id is already stored; how many were skipped."""
+        self.flush()
+        result = self.connection.execute(
+            update(_staging).where(_staging.c.given_id,
+                                   _staging.c.id.in_(select(_spans.c.id)))
+            .values(skip=True))
+        return result.rowcount
+
+    def new_ids_by_document(self) -> Iterator[tuple[int, Span]]:
+        """(seq, span) for the spans that got a new id, grouped by document, in file order
+        within a document, streamed."""
+        self.flush()
+        s = _staging.c
+        stmt = (select(s.seq, s.id, s.document_id, s.annotator, s.start, s.end, s.text,
+                       s.labels, s.note)
+                .where(~s.given_id).order_by(s.document_id, s.seq))
+        for row in self.connection.execute(stmt.execution_options(yield_per=self.batch)):
+            yield row[0], Span(*row[1:])
+
+    def skip(self, seqs: Iterable[int]) -> None:
+        self.flush()
+        stmt = (update(_staging).where(_staging.c.seq == bindparam("s"))
+                .values(skip=True))
+        chunk: list[dict[str, int]] = []
+        for seq in seqs:
+            chunk.append({"s": seq})
+            if len(chunk) >= self.batch:
+                self.connection.execute(stmt, chunk)
+                chunk = []
+        if chunk:
+            self.connection.execute(stmt, chunk)
+
+    def store(self) -> tuple[list[str], dict[str, int]]:
+        """Copy every staged span not skipped into ``spans``; (annotators created, in order of
+        their first span; spans added per annotator)."""
+        self.flush()
+        s = _staging.c
+        created: list[str] = []
+        people = (select(s.annotator).where(~s.skip).group_by(s.annotator)
+                  .order_by(func.min(s.seq)))
+        for (name,) in self.connection.execute(people).all():
+            if find_annotator(self.session, name) is None:
+                ensure_annotator(self.session, name)
+                created.append(name)
+        self.session.flush()
+        rows = (select(s.id, s.document_id, _annotators.c.id, s.start, s.end, s.text, s.note,
+                       s.created_at, s.updated_at, s.labels)
+                .join(_annotators, _annotators.c.name == s.annotator)
+                .where(~s.skip))
+        self.connection.execute(_spans.insert().from_select(
+            ["id", "document_id", "annotator_id", "start", "end", "text", "note",
+             "created_at", "updated_at", "labels"], rows))
+        counts = select(s.annotator, func.count()).where(~s.skip).group_by(s.annotator)
+        return created, {name: n for name, n in self.connection.execute(counts)}
+
+    def close(self) -> None:
+        """Drop the table (before the commit: a rollback drops it by itself)."""
+        self._pending = []
+        _staging.drop(self.connection)
+
