@@ -365,3 +365,19 @@ def test_import_cancel_shows_progress_and_stores_nothing(
     assert dialog.import_button.isEnabled() and dialog.close_button.text() == "Close"
     assert stored_spans() == before
     assert "zed" not in span_service.list_annotator_names(window.database)
+
+
+def test_the_import_file_chooser_filter_comes_from_the_registry(
+        qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *args: (asked.append(args[3]), ("", ""))[1])
+    window.import_annotations_action.trigger()
+    dialog = window.import_dialog
+    qtbot.mouseClick(dialog.file_button, Qt.MouseButton.LeftButton)
+    assert asked == [f"{formats_registry.import_file_filter()};;All files (*)"]
+    assert dialog.format_note.text() == formats_registry.detection_note()
+    offered = [dialog.format_combo.itemData(i) for i in range(1, dialog.format_combo.count())]
+    assert offered == formats_registry.import_formats()

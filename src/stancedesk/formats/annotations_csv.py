@@ -11,7 +11,9 @@ from typing import IO, Any
 
 from stancedesk.domain import Scheme
 from stancedesk.domain.annotation_table import annotation_columns
+from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import ExchangeFormat, ExportSource
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.formats.text import decode_utf8, open_utf8_text
 
@@ -168,3 +170,15 @@ def records_from_rows(header: list[str], rows: Iterable[tuple[int, list[str]]], 
             created_at=parse_time(row.get("created_at", ""), file, line, "created_at"),
             updated_at=parse_time(row.get("updated_at", ""), file, line, "updated_at"),
         )
+
+
+def _write(out: IO[str], source: ExportSource) -> int:
+    return write_annotation_rows(out, columns(source.scheme), source.rows(),
+                                 safe=source.spreadsheet_safe)
+
+
+FORMAT = ExchangeFormat(
+    name="csv", title="CSV", suffixes=(".csv",),
+    description="File · one row per span, a column per layer; opens in any spreadsheet and "
+                "imports back.",
+    write_text=_write, read_records=CsvRecords, preview=previews.text_head)

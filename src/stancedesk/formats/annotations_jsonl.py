@@ -13,8 +13,15 @@ from itertools import groupby
 from typing import IO, Any
 
 from stancedesk.domain import Document, Span
+from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import (
+    ExchangeFormat,
+    ExportSource,
+    file_bytes,
+    first_line,
+)
 from stancedesk.formats.grouping import json_lines
 from stancedesk.formats.labelmap import ForeignBundle, ForeignSpan
 from stancedesk.formats.records import DocumentDraft
@@ -83,3 +90,17 @@ def read_annotations_jsonl(data: bytes, file: str, annotator: str) -> ForeignBun
                 created_at=parse_time(str(item.get("created_at") or ""), file, n, "created_at"),
                 updated_at=parse_time(str(item.get("updated_at") or ""), file, n, "updated_at")))
     return bundle
+
+
+def _write(out: IO[str], source: ExportSource) -> int:
+    return write_annotations_jsonl(out, source.spans(), source.document)
+
+
+FORMAT = ExchangeFormat(
+    name="jsonl", title="JSON Lines", suffixes=(".jsonl",),
+    description="File · one line per document with its full text and every span; keeps "
+                "everything, imports back.",
+    write_text=_write,
+    read_bundle=lambda path, annotator: read_annotations_jsonl(file_bytes(path), str(path),
+                                                                annotator),
+    looks_like=lambda path: b'"spans"' in first_line(path), preview=previews.json_lines)

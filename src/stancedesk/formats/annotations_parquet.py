@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from stancedesk.domain import Scheme
+from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import columns, format_time, records_from_rows
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import ExchangeFormat, ExportSource
+from stancedesk.formats.previews import Preview
 from stancedesk.formats.records import AnnotationRecord
 
 BATCH_ROWS = 20_000
@@ -105,3 +108,22 @@ def read_annotations_parquet(path: Path, scheme: Scheme) -> Iterator[AnnotationR
                 yield line, [_cell(col[i]) for col in values]
 
     yield from records_from_rows(header, rows(), str(path), scheme)
+
+
+def _write(path: Path, source: ExportSource) -> int:
+    return write_annotation_rows_parquet(path, source.scheme, source.rows())
+
+
+def _preview(out: Path) -> Preview:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out)
+    return previews.table([f"{f.name} ({f.type})" for f in table.schema],
+                          [list(r.values()) for r in table.to_pylist()],
+                          "Columns with their Parquet types")
+
+
+FORMAT = ExchangeFormat(
+    name="parquet", title="Parquet", suffixes=(".parquet",),
+    description="File · the CSV columns, typed and compressed, for pandas, polars or R.",
+    write_path=_write, read_records=read_annotations_parquet, preview=_preview)

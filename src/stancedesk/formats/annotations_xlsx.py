@@ -14,8 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from stancedesk.domain import Document, Scheme, Span
+from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import columns, format_time, records_from_rows
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import ExchangeFormat, writes_spans
+from stancedesk.formats.previews import Preview
 from stancedesk.formats.records import AnnotationRecord
 
 SPANS_SHEET, DOCUMENTS_SHEET, SCHEME_SHEET = "spans", "documents", "scheme"
@@ -120,3 +123,24 @@ def read_annotations_xlsx(path: Path, scheme: Scheme) -> Iterator[AnnotationReco
         yield from records_from_rows(header, cells(), str(path), scheme)
     finally:
         wb.close()
+
+
+def _preview(out: Path) -> Preview:
+    from openpyxl import load_workbook
+
+    book = load_workbook(out, read_only=True)
+    try:
+        rows = list(book["spans"].iter_rows(values_only=True))
+        sheets = ", ".join(book.sheetnames)
+    finally:
+        book.close()
+    return previews.table([str(h) for h in rows[0]] if rows else [], rows[1:],
+                          f"Sheet 'spans' (workbook sheets: {sheets})")
+
+
+FORMAT = ExchangeFormat(
+    name="xlsx", title="Excel workbook", suffixes=(".xlsx",),
+    description="File · sheets spans, documents and scheme; every cell is text, so no formula "
+                "can run.",
+    write_path=writes_spans(write_annotations_xlsx), read_records=read_annotations_xlsx,
+    preview=_preview)

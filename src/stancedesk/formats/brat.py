@@ -17,7 +17,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from stancedesk.domain import Document, LayerKind, Scheme, Span
+from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import ExchangeFormat, writes_spans
 from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
@@ -218,3 +220,11 @@ def read_brat(path: Path, annotator: str) -> ForeignBundle:
         bundle.spans.extend(read_ann(_decode(ann.read_bytes(), str(ann)), str(ann), raw,
                                      len(bundle.documents) - 1, who))
     return bundle
+
+
+FORMAT = ExchangeFormat(
+    name="brat", title="brat standoff", suffixes=(".ann",), folder=True,
+    description="Folder (new or empty) · a subfolder per annotator with .txt and .ann per "
+                "document, plus annotation.conf.",
+    write_path=writes_spans(write_brat), read_bundle=read_brat,
+    preview=previews.folder_listing(".ann"))

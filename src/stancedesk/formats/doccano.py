@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from stancedesk.domain import Document, Scheme, Span
+from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import ExchangeFormat, file_bytes, writes_spans
 from stancedesk.formats.grouping import by_document, json_lines
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
@@ -106,3 +108,11 @@ def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
     if not bundle.documents:
         raise FormatError(file, "the file has no lines")
     return bundle
+
+
+FORMAT = ExchangeFormat(
+    name="doccano", title="doccano", suffixes=(".jsonl",),
+    description="File · one JSON line per document and annotator, labels as layer:value.",
+    write_text=writes_spans(write_doccano),
+    read_bundle=lambda path, annotator: read_doccano(file_bytes(path), str(path), annotator),
+    preview=previews.json_lines)

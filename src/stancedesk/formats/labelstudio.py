@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 from stancedesk.domain import Document, LayerKind, Scheme, Span
+from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import ExchangeFormat, file_bytes, writes_spans
 from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap, Utf16Index
@@ -203,3 +205,12 @@ def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
                     span.note = "\n".join(str(x) for x in meta["text"])
             bundle.spans.extend(regions.values())
     return bundle
+
+
+FORMAT = ExchangeFormat(
+    name="labelstudio", title="Label Studio", suffixes=(".json",),
+    description="File · a JSON array of tasks: one per document, one annotation per annotator.",
+    write_text=writes_spans(write_labelstudio),
+    read_bundle=lambda path, annotator: read_labelstudio(file_bytes(path), str(path),
+                                                          annotator),
+    preview=previews.json_document)

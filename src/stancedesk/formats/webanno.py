@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from stancedesk.domain import Document, Scheme, Span
+from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import ExchangeFormat, writes_spans
 from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import Utf16Index, utf16_len
@@ -275,3 +277,11 @@ def read_webanno(path: Path, annotator: str) -> ForeignBundle:
         bundle.documents.append(draft)
         bundle.spans.extend(spans)
     return bundle
+
+
+FORMAT = ExchangeFormat(
+    name="webanno", title="WebAnno TSV 3.3", suffixes=(".tsv",), folder=True,
+    description="Folder (new or empty) · a .tsv per document and annotator for INCEpTION "
+                "(layer webanno.custom.StanceDesk).",
+    write_path=writes_spans(write_webanno), read_bundle=read_webanno,
+    preview=previews.folder_listing(".tsv"))

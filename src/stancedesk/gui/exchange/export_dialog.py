@@ -38,7 +38,6 @@ from stancedesk.gui.shell.checklist import add_check, checked_values, checklist,
 from stancedesk.services import corpus, exchange, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.services.preview import (
-    FORMATS,
     Preview,
     export_preview,
     plural,
@@ -75,9 +74,10 @@ class ExportDialog(JobDialog):
 
         self.format_combo = QComboBox()
         self.format_combo.setObjectName("formatCombo")
-        for key, info in FORMATS.items():
-            where = "folder" if info.folder else info.suffix
-            self.format_combo.addItem(f"{info.title} ({where})", key)
+        for info in formats_registry.annotation_formats():
+            if info.can_export:
+                where = "folder" if info.folder else info.suffix
+                self.format_combo.addItem(f"{info.title} ({where})", info.name)
         self.format_description = QLabel()
         self.format_description.setObjectName("formatDescription")
         self.format_description.setWordWrap(True)
@@ -220,22 +220,22 @@ class ExportDialog(JobDialog):
         self.destination.setText(str(path))
 
     def _suggest_path(self) -> str:
-        info = FORMATS[self.fmt()]
+        info = formats_registry.annotation_format(self.fmt())
         if not info.folder:
             return str(self.folder / f"annotations{info.suffix}")
-        base = self.folder / f"annotations-{info.key}"
+        base = self.folder / f"annotations-{info.name}"
         candidate, n = base, 2
         while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
             candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
         return str(candidate)
 
     def _format_changed(self) -> None:
-        info = FORMATS[self.fmt()]
+        info = formats_registry.annotation_format(self.fmt())
         self.format_description.setText(info.description)
-        self.spreadsheet_safe.setEnabled(info.key == "csv")
+        self.spreadsheet_safe.setEnabled(info.name == "csv")
         self.spreadsheet_safe.setToolTip(
             "Only CSV needs this: xlsx writes every cell as text, and the other formats are "
-            "not opened by spreadsheets." if info.key != "csv" else
+            "not opened by spreadsheets." if info.name != "csv" else
             "Cells starting with = + - @, tab or CR get a leading ', so a spreadsheet shows "
             "them instead of running them; such a file is for reading, not re-import.")
         if not self.destination.text() or self.destination.text() == self._suggested:
@@ -259,7 +259,7 @@ class ExportDialog(JobDialog):
 
     def _check_destination(self) -> None:
         """Cheap checks on the GUI thread; the exporter checks again when it writes."""
-        path, info = self.path(), FORMATS[self.fmt()]
+        path, info = self.path(), formats_registry.annotation_format(self.fmt())
         note, ok = "", path is not None
         if path is not None:
             if not path.parent.is_dir():
@@ -286,7 +286,7 @@ class ExportDialog(JobDialog):
             w.setEnabled(not busy)
 
     def browse(self) -> None:
-        info = FORMATS[self.fmt()]
+        info = formats_registry.annotation_format(self.fmt())
         current = self.destination.text() or str(self.folder)
         if info.folder:
             chosen = QFileDialog.getExistingDirectory(
@@ -295,7 +295,7 @@ class ExportDialog(JobDialog):
             if chosen:
                 path = Path(chosen)
                 if any(path.iterdir()):
-                    path = path / f"annotations-{info.key}"
+                    path = path / f"annotations-{info.name}"
                 self.set_path(path)
         else:
             chosen, _ = QFileDialog.getSaveFileName(

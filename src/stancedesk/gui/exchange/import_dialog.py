@@ -43,7 +43,6 @@ from stancedesk.gui.shell import jobs as tasks
 from stancedesk.services import corpus, exchange, formats_registry, schemes
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.services.preview import (
-    FORMATS,
     describe_import,
     plural,
 )
@@ -142,11 +141,10 @@ class ImportDialog(JobDialog):
         self.format_combo = QComboBox()
         self.format_combo.setObjectName("importFormatCombo")
         self.format_combo.addItem("Detect from the name", None)
-        for key, info in FORMATS.items():
-            self.format_combo.addItem(f"{info.title} ({key})", key)
-        self.format_note = QLabel(
-            "As the command line detects it: .ann brat, .tsv WebAnno, .json Label Studio, "
-            ".jsonl JSONL or doccano, a folder brat or WebAnno.")
+        for info in formats_registry.annotation_formats():
+            if info.can_import:
+                self.format_combo.addItem(f"{info.title} ({info.name})", info.name)
+        self.format_note = QLabel(formats_registry.detection_note())
         self.format_note.setObjectName("formatNote")
         self.format_note.setWordWrap(True)
         self.annotator = QLineEdit()
@@ -282,7 +280,7 @@ class ImportDialog(JobDialog):
         if self.is_corpus():
             filters = "Articles (" + " ".join(f"*{e}" for e in corpus.corpus_extensions()) + ")"
         else:
-            filters = ("Annotations (*.csv *.xlsx *.parquet *.jsonl *.json *.ann *.tsv)")
+            filters = formats_registry.import_file_filter()
         chosen, _ = QFileDialog.getOpenFileName(self, self.windowTitle(), str(self.folder),
                                                 f"{filters};;All files (*)")
         if chosen:
@@ -362,8 +360,9 @@ class ImportDialog(JobDialog):
             self.mapping.blockSignals(False)
         else:
             self.mapping.mark_unmapped([])
-        if result.fmt in FORMATS and self.fmt() is None:
-            self.format_combo.setItemText(0, f"Detect from the name: {FORMATS[result.fmt].title}")
+        if result.fmt in formats_registry.import_formats() and self.fmt() is None:
+            title = formats_registry.annotation_format(result.fmt).title
+            self.format_combo.setItemText(0, f"Detect from the name: {title}")
         self._update_buttons()
         self.previewReady.emit(result)
 
