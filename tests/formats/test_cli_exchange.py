@@ -89,3 +89,47 @@ def test_import_unmapped_labels_exit_1(db, tmp_path, capsys):
     assert "'Favour'" in capsys.readouterr().err
     assert main(["--db", db_path, "import", "annotations", str(path), "--map",
                  "Favour=stance:favor"]) == 0
+
+
+def test_xlsx_sheets_are_sized_for_read_only_readers(annotated, tmp_path):
+    """openpyxl's read-only reader trusts each sheet's recorded size: an unsized sheet reads as
+    empty (max_row None). The export records it, freezes the header and filters every column."""
+    db = str(annotated.db.location.path)
+    out = tmp_path / "a.xlsx"
+    assert main(["--db", db, "export", "annotations", "--format", "xlsx", "-o", str(out)]) == 0
+    wb = load_workbook(out, read_only=True)
+    try:
+        spans, documents, scheme = wb["spans"], wb["documents"], wb["scheme"]
+        assert (spans.max_row, spans.max_column) == (12, 16)
+        assert spans.calculate_dimension() == "A1:P12"
+        assert len(list(spans.iter_rows(values_only=True))) == spans.max_row
+        assert documents.max_row == 4 and scheme.max_row > 1
+        ids = [r[0] for r in spans.iter_rows(min_row=2, values_only=True)]
+        assert len(ids) == 11 and all(ids)
+    finally:
+        wb.close()
+    full = load_workbook(out)
+    assert full["spans"].freeze_panes == "A2"
+    assert full["spans"].auto_filter.ref == "A1:P12"
+    assert full["spans"]["A1"].font.bold and full["spans"].column_dimensions["H"].width > 40
+    full.close()
+
+
+def test_a_large_xlsx_export_reads_back_every_row(tmp_path):
+    from stancedesk.domain import Document, Span
+    from stancedesk.formats.annotations_xlsx import read_annotations_xlsx, write_annotations_xlsx
+    from stancedesk.services.project import default_scheme
+
+    scheme = default_scheme()
+    doc = Document.from_text("Officials said so. " * 50)
+    spans = [Span(f"id-{i:05d}", doc.id, "ana", i, i + 9, doc.text[i:i + 9],
+                  {"stance": "favor"} if i % 2 else {}, "=SUM(A1)" if i == 7 else "")
+             for i in range(900)]
+    out = tmp_path / "big.xlsx"
+    assert write_annotations_xlsx(out, scheme, spans, lambda _id: doc) == 900
+    wb = load_workbook(out, read_only=True)
+    assert wb["spans"].max_row == 901 and wb["documents"].max_row == 2
+    wb.close()
+    records = list(read_annotations_xlsx(out, scheme))
+    assert [r.annotation_id for r in records] == [s.id for s in spans]
+    assert records[7].note == "=SUM(A1)" and records[1].labels == {"stance": "favor"}

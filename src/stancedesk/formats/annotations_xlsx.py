@@ -1,15 +1,16 @@
 """Excel workbook: a sheet of spans, one of documents, one of the scheme. For spreadsheet users.
 
-Written with openpyxl's write-only mode, which streams rows to disk. Every text cell is stored as
-a string cell, never as a formula, so a cell starting with ``=`` cannot run (the CSV
-``--spreadsheet-safe`` concern does not arise). The spans sheet has the CSV's columns, so the
-workbook also reads back.
+Written with xlsxwriter in constant-memory mode, which streams rows to disk and records each
+sheet's size, so read-only readers see every row (openpyxl's write-only mode leaves sheets
+unsized). Every text cell is stored as a string cell, never as a formula, so a cell starting
+with ``=`` cannot run (the CSV ``--spreadsheet-safe`` concern does not arise). The spans sheet
+has the CSV's columns, a frozen header and a filter, and reads back.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,69 +31,92 @@ EXCEL_CELL_MAX = 32_767
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+_WIDE = {"annotation_id": 38, "document_id": 38, "document_title": 40, "title": 40,
+         "source_file": 24, "text": 50, "note": 30, "url": 30, "description": 40,
+         "created_at": 28, "updated_at": 28}
+
+
+class _Sheet:
+    """One worksheet written row by row (xlsxwriter's constant-memory mode flushes each row),
+    with a bold, frozen header, a filter over every column and readable column widths."""
+
+    def __init__(self, book: Any, name: str, header: Sequence[str], path: Path) -> None:
+        self.ws, self.path, self.rows, self.width = book.add_worksheet(name), path, 0, len(header)
+        self.ws.freeze_panes(1, 0)
+        for col, title in enumerate(header):
+            self.ws.set_column(col, col, _WIDE.get(title, max(12, len(title) + 2)))
+        bold = book.add_format({"bold": True})
+        for col, title in enumerate(header):
+            self.ws.write_string(0, col, title, bold)
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.rows += 1
+        for col, value in enumerate(values):
+            if isinstance(value, str):
+                if len(value) > EXCEL_CELL_MAX:
+                    raise FormatError(str(self.path), f"a cell of {len(value)} characters is "
+                                      f"longer than Excel allows ({EXCEL_CELL_MAX}); export "
+                                      "CSV or Parquet")
+                if value:  # a string cell, even when it starts with '='
+                    self.ws.write_string(self.rows, col, _ILLEGAL.sub("\ufffd", value))
+            elif value is not None:
+                self.ws.write_number(self.rows, col, value)
+
+    def finish(self) -> None:
+        self.ws.autofilter(0, 0, self.rows, self.width - 1)
+
+
 def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
                            document: Callable[[str], Document | None]) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    """Every sheet records its size (the ``dimension``), so read-only readers such as
+    ``openpyxl.load_workbook(read_only=True)`` see every row."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import XlsxWriterException
 
-    wb = Workbook(write_only=True)
-    sheet = wb.create_sheet(SPANS_SHEET)
-    docs_sheet = wb.create_sheet(DOCUMENTS_SHEET)
-    scheme_sheet = wb.create_sheet(SCHEME_SHEET)
-    bold = Font(bold=True)
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
+                                           "strings_to_formulas": False,
+                                           "strings_to_urls": False,
+                                           "strings_to_numbers": False})
+    try:
+        sheet = _Sheet(book, SPANS_SHEET, columns(scheme), path)
+        docs_sheet = _Sheet(book, DOCUMENTS_SHEET, DOCUMENT_COLUMNS, path)
+        scheme_sheet = _Sheet(book, SCHEME_SHEET, SCHEME_COLUMNS, path)
+        current: Document | None = None
+        count = 0
 
-    def cell(ws: Any, value: Any, *, header: bool = False) -> Any:
-        if isinstance(value, str):
-            if len(value) > EXCEL_CELL_MAX:
-                raise FormatError(str(path), f"a cell of {len(value)} characters is longer than "
-                                  f"Excel allows ({EXCEL_CELL_MAX}); export CSV or Parquet")
-            c = WriteOnlyCell(ws, value=_ILLEGAL.sub("\ufffd", value))
-            c.data_type = "s"  # a string, even when it starts with '='
-        else:
-            c = WriteOnlyCell(ws, value=value)
-        if header:
-            c.font = bold
-        return c
+        def close_document() -> None:
+            if current is not None:
+                docs_sheet.append([current.id, current.title, current.source_file,
+                                   current.outlet, current.published, current.url,
+                                   len(current.text), count])
 
-    names = columns(scheme)
-    sheet.append([cell(sheet, h, header=True) for h in names])
-    docs_sheet.append([cell(docs_sheet, h, header=True) for h in DOCUMENT_COLUMNS])
-    n = 0
-    current: Document | None = None
-    count = 0
-
-    def close_document() -> None:
-        if current is not None:
-            row = [current.id, current.title, current.source_file, current.outlet,
-                   current.published, current.url, len(current.text), count]
-            docs_sheet.append([cell(docs_sheet, v) for v in row])
-
-    for span in spans:
-        if current is None or span.document_id != current.id:
-            close_document()
-            current = document(span.document_id) or Document(span.document_id, "", "", "")
-            count = 0
-        row = [span.id, span.document_id, current.title, current.source_file, span.annotator,
-               span.start, span.end, span.text]
-        row += [span.labels.get(key, "") for key in scheme.layer_keys]
-        row += [span.note, format_time(span.created_at), format_time(span.updated_at)]
-        sheet.append([cell(sheet, v) for v in row])
-        n += 1
-        count += 1
-    close_document()
-    scheme_sheet.append([cell(scheme_sheet, h, header=True) for h in SCHEME_COLUMNS])
-    for layer in scheme.layers:
-        if not layer.labels:
-            scheme_sheet.append([cell(scheme_sheet, v) for v in
-                                 (layer.key, layer.name, layer.kind.value, "", "",
-                                  layer.description)])
-        for label in layer.labels:
-            scheme_sheet.append([cell(scheme_sheet, v) for v in
-                                 (layer.key, layer.name, layer.kind.value, label.key, label.name,
-                                  label.description)])
-    wb.save(str(path))
-    return n
+        for span in spans:
+            if current is None or span.document_id != current.id:
+                close_document()
+                current = document(span.document_id) or Document(span.document_id, "", "", "")
+                count = 0
+            sheet.append([span.id, span.document_id, current.title, current.source_file,
+                          span.annotator, span.start, span.end, span.text,
+                          *(span.labels.get(key, "") for key in scheme.layer_keys),
+                          span.note, format_time(span.created_at),
+                          format_time(span.updated_at)])
+            count += 1
+        close_document()
+        for layer in scheme.layers:
+            if not layer.labels:
+                scheme_sheet.append([layer.key, layer.name, layer.kind.value, "", "",
+                                     layer.description])
+            for label in layer.labels:
+                scheme_sheet.append([layer.key, layer.name, layer.kind.value, label.key,
+                                     label.name, label.description])
+        for each in (sheet, docs_sheet, scheme_sheet):
+            each.finish()
+    finally:
+        try:
+            book.close()
+        except (OSError, XlsxWriterException) as exc:
+            raise FormatError(str(path), f"cannot write the workbook: {exc}") from None
+    return sheet.rows
 
 
 def read_annotations_xlsx(path: Path, scheme: Scheme) -> Iterator[AnnotationRecord]:
