@@ -147,3 +147,23 @@ def test_the_import_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     export = next(line for line in lines if line.startswith("export csv"))
     imported = next(line for line in lines if line.startswith("import csv"))
     assert export.split()[2] == imported.split()[2] == "300" and "PASS" in imported
+
+
+def test_staged_values_are_stored_as_the_orm_stores_them(db: Database, doc: str,
+                                                         tmp_path: Path) -> None:
+    import re
+    import sqlite3
+
+    span_service.create_span(db, doc, "orm", 0, 9, {"stance": "favor"})
+    path = _csv(tmp_path / "t.csv", [[*_row(doc, 10, 14), "2024-05-01T00:00:00Z"],
+                                     [*_row(doc, 19, 24), ""]], [*HEADER, "created_at"])
+    formats_registry.import_annotations(db, path)
+    assert db.location.path is not None
+    with sqlite3.connect(db.location.path) as conn:
+        rows = conn.execute("SELECT a.name, s.created_at, s.updated_at, s.labels FROM spans s "
+                            "JOIN annotators a ON a.id = s.annotator_id").fetchall()
+    stamp = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$")
+    assert all(stamp.match(c) and stamp.match(u) for _, c, u, _ in rows)
+    assert {labels for _, _, _, labels in rows} == {'{"stance": "favor"}'}
+    assert ("ana", "2024-05-01 00:00:00.000000", "2024-05-01 00:00:00.000000",
+            '{"stance": "favor"}') in rows

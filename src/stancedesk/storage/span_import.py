@@ -10,8 +10,8 @@ not even the table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
@@ -61,6 +62,18 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """The conversion SQLAlchemy applies to a bound value of ``column`` on ``dialect``."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect) or _same
+
+
+def _sqlite_time(value: datetime) -> str:
+    """A time as SQLAlchemy's SQLite DateTime stores it: naive UTC, always with microseconds."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")
+
+
 _annotators = AnnotatorRow.__table__
 
 
@@ -83,8 +96,11 @@ class SpanStaging:
         self._insert = (f"INSERT INTO {_staging.name} "
                         f"({', '.join(dialect.identifier_preparer.quote(n) for n in names)}) "
                         f"VALUES ({', '.join([mark] * len(names))})")
-        self._labels = _staging.c.labels.type.bind_processor(dialect) or _same
-        self._time = _staging.c.created_at.type.bind_processor(dialect) or _same
+        self._labels_json = _processor(_staging.c.labels, dialect)
+        self._time = _processor(_staging.c.created_at, dialect)
+        if dialect.name == "sqlite":  # what SQLAlchemy stores, in one C call instead of four
+            self._time = _sqlite_time
+        self._json: dict[tuple[tuple[str, str], ...], Any] = {}
 
     def add(self, line: int, span_id: str, given_id: bool, document_id: str, annotator: str,
             start: int, end: int, text: str, labels: dict[str, str], note: str,
@@ -96,6 +112,16 @@ class SpanStaging:
                               self._time(updated_at), False))
         if len(self._pending) >= self.batch:
             self.flush()
+
+    def _labels(self, labels: dict[str, str]) -> Any:
+        """Labels as stored; a file repeats a few combinations, so each is encoded once."""
+        key = tuple(labels.items())
+        stored = self._json.get(key)
+        if stored is None:
+            if len(self._json) > 10_000:  # free-text layers: keep the memory bounded
+                self._json.clear()
+            stored = self._json[key] = self._labels_json(labels)
+        return stored
 
     def flush(self) -> None:
         if self._pending:
