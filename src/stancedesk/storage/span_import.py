@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     func,
+    insert,
     select,
     update,
 )
@@ -209,7 +210,7 @@ class SpanStaging:
                        s.created_at, s.updated_at, s.labels)
                 .join(_annotators, _annotators.c.name == s.annotator)
                 .where(~s.skip))
-        self.connection.execute(_spans.insert().from_select(
+        self.connection.execute(insert(SpanRow).from_select(
             ["id", "document_id", "annotator_id", "start", "end", "text", "note",
              "created_at", "updated_at", "labels"], rows))
         counts = select(s.annotator, func.count()).where(~s.skip).group_by(s.annotator)
