@@ -130,11 +130,37 @@ class _RecordChecks:
         self.session, self.scheme, self.texts = session, scheme, texts
         self._by_file: dict[str, list[str]] | None = None
         self._labels: dict[tuple[str, str], tuple[str, str]] = {}
+        self._last_id, self._last_text = "", ""  # files come grouped by document
 
-    def document(self, rec: AnnotationRecord) -> tuple[str, str]:
+    def check(self, rec: AnnotationRecord) -> tuple[str, list[str]]:
+        """(the record's document id, its problems): [] when it may be stored."""
+        doc_id, problem = self._document(rec)
+        if problem:
+            return doc_id, [problem]
+        text = self._last_text if doc_id == self._last_id else self._text(doc_id)
+        if rec.end > len(text):
+            return doc_id, [f"span {rec.start}:{rec.end} runs past the end of the document "
+                            f"({len(text)} characters)"]
+        if text[rec.start:rec.end] != rec.text:
+            return doc_id, [f"text {rec.text!r} does not match the document's text at "
+                            f"{rec.start}:{rec.end}, which is {text[rec.start:rec.end]!r}"]
+        labels: dict[str, str] = {}
+        problems: list[str] = []
+        for label in rec.labels.items():
+            labels[label[0]], problem = self._label(label)
+            if problem:
+                problems.append(problem)
+        rec.labels = labels
+        return doc_id, problems
+
+    def _text(self, doc_id: str) -> str:
+        self._last_id, self._last_text = doc_id, self.texts.get(doc_id) or ""
+        return self._last_text
+
+    def _document(self, rec: AnnotationRecord) -> tuple[str, str]:
         """(document id, "") or ("", the problem)."""
         if rec.document_id:
-            if self.texts.get(rec.document_id) is None:
+            if rec.document_id != self._last_id and self.texts.get(rec.document_id) is None:
                 return "", (f"unknown document_id {rec.document_id!r} (import the corpus "
                             "first, or check the id)")
             return rec.document_id, ""
@@ -148,22 +174,6 @@ class _RecordChecks:
             return "", (f"source_file {rec.source_file!r} names {len(candidates)} documents; "
                         "give document_id instead")
         return candidates[0], ""
-
-    def problems(self, rec: AnnotationRecord, doc_id: str) -> list[str]:
-        text = self.texts.get(doc_id) or ""
-        if rec.end > len(text):
-            return [f"span {rec.start}:{rec.end} runs past the end of the document "
-                    f"({len(text)} characters)"]
-        if text[rec.start:rec.end] != rec.text:
-            return [f"text {rec.text!r} does not match the document's text at "
-                    f"{rec.start}:{rec.end}, which is {text[rec.start:rec.end]!r}"]
-        labels, problems = {}, []
-        for label in rec.labels.items():
-            labels[label[0]], problem = self._label(label)
-            if problem:
-                problems.append(problem)
-        rec.labels = labels
-        return problems
 
     def _label(self, label: tuple[str, str]) -> tuple[str, str]:
         """(the value as the layer spells it, the scheme's objection or ""), remembered: files
@@ -273,15 +283,15 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             if done and done % PROGRESS_EVERY == 0:
                 checkpoint(done)
             done += 1
-            doc_id, problem = checks.document(rec)
-            found = [problem] if problem else checks.problems(rec, doc_id)
+            doc_id, found = checks.check(rec)
             if found:
                 problems.extend((rec.line, p) for p in found)
                 continue
             created = rec.created_at or now
             staging.add(rec.line, rec.annotation_id or new_span_id(), bool(rec.annotation_id),
                         doc_id, rec.annotator, rec.start, rec.end, rec.text,
-                        repo.clean_labels(rec.labels), rec.note, created,
+                        rec.labels if all(rec.labels.values()) else repo.clean_labels(rec.labels),
+                        rec.note, created,
                         rec.updated_at or created)
         if progress is not None or cancelled is not None:
             checkpoint(done)

@@ -70,9 +70,9 @@ def _processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
 
 def _sqlite_time(value: datetime) -> str:
     """A time as SQLAlchemy's SQLite DateTime stores it: naive UTC, always with microseconds."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
+    if value.tzinfo is not None and value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]  # without any "+00:00"
 
 
 _annotators = AnnotatorRow.__table__
