@@ -301,7 +301,7 @@ def document_status_rows(session: Session, document_ids: Sequence[str]
                    DocumentStatusRow.updated_at)
             .join(AnnotatorRow, AnnotatorRow.id == DocumentStatusRow.annotator_id)
             .where(DocumentStatusRow.document_id.in_(list(document_ids))))
-    return [tuple(r) for r in session.execute(stmt)]  # type: ignore[misc]
+    return [(doc, name, status, when) for doc, name, status, when in session.execute(stmt)]
 
 
 def restore_document_status(session: Session, document_id: str, annotator: str, status: str,
