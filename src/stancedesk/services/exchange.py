@@ -6,18 +6,15 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
 from stancedesk.domain.errors import Cancelled
-from stancedesk.formats.annotations_csv import CsvRecords
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.services.corpus import IsCancelled, Progress
-from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.span_import import SpanStaging
@@ -307,13 +304,3 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
         if cancelled is not None and cancelled():  # the last moment before the commit
             raise Cancelled(CANCELLED_MESSAGE)
     return report
-
-
-def import_annotations_csv(database: Database, path: Path | str, *,
-                           progress: Progress | None = None,
-                           cancelled: IsCancelled | None = None) -> AnnotationImportReport:
-    """Streamed from the file: a million rows take seconds and a bounded memory."""
-    path = Path(path)
-    scheme = get_scheme(database)
-    return store_records(database, str(path), CsvRecords(path, scheme), scheme,
-                         progress=progress, cancelled=cancelled)
