@@ -24,7 +24,7 @@ def test_format_choices_list_all_eight(capsys):
 
 
 def test_spreadsheet_safe_csv(annotated, capsys):
-    db = str(annotated.db.location.path)
+    db = annotated.db.url
     assert main(["--db", db, "export", "annotations", "--spreadsheet-safe",
                  "--annotators", "bob"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
@@ -38,7 +38,7 @@ def test_spreadsheet_safe_csv(annotated, capsys):
 
 
 def test_xlsx_sheets_and_parquet_selection(annotated, tmp_path):
-    db = str(annotated.db.location.path)
+    db = annotated.db.url
     doc = annotated.ids["rtl.txt"]
     out = tmp_path / "a.xlsx"
     assert main(["--db", db, "export", "annotations", "--format", "xlsx", "-o", str(out)]) == 0
@@ -58,13 +58,13 @@ def test_xlsx_sheets_and_parquet_selection(annotated, tmp_path):
 
 
 def test_binary_formats_need_an_output(annotated, capsys):
-    db = str(annotated.db.location.path)
+    db = annotated.db.url
     assert main(["--db", db, "export", "annotations", "--format", "parquet"]) == 2
     assert "give an output file with -o" in capsys.readouterr().err
 
 
 def test_import_round_trip_via_cli(annotated, tmp_path, capsys):
-    db = str(annotated.db.location.path)
+    db = annotated.db.url
     out = tmp_path / "ls.json"
     assert main(["--db", db, "export", "annotations", "--format", "labelstudio", "-o",
                  str(out), "--annotators", "alice"]) == 0
@@ -84,7 +84,7 @@ def test_import_unmapped_labels_exit_1(db, tmp_path, capsys):
     path = tmp_path / "d.jsonl"
     path.write_text('{"text": "Some text here.", "label": [[0, 4, "Favour"]]}\n',
                     encoding="utf-8")
-    db_path = str(db.location.path)
+    db_path = db.url
     assert main(["--db", db_path, "import", "annotations", str(path)]) == 2
     assert "'Favour'" in capsys.readouterr().err
     assert main(["--db", db_path, "import", "annotations", str(path), "--map",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from stancedesk.storage.migrate import head_revision, upgrade
 from stancedesk.storage.tables import Base
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(db: Database) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -78,6 +80,9 @@ def test_migration_upgrades_a_populated_database_without_loss(tmp_path: Path) ->
         assert (span.id, span.annotator, span.start, span.end, span.text, span.note) == \
             ("s1", "alice", 0, 5, "Talks", "n")
         assert dict(span.labels) == {"stance": "favor", "target": "rapprochement"}
+        assert span.version == 1, "0004 starts every existing span at version 1"
+        change = span_service.update_labels(database, "s1", {"sourcing": "official"})
+        assert change.after is not None and change.after.version == 2
         assert corpus.get_document(database, "d1").text == "Talks resume 🕊️ in Kessa"
         # the new table of 0002 works on the upgraded file
         span_service.set_document_status(database, "d1", "alice", "done")
@@ -187,3 +192,58 @@ def test_server_urls_that_cannot_work_get_a_message(url: str, message: str) -> N
     with pytest.raises(StorageError, match=message) as info:
         open_database(url, seed_sample=False)
     assert "secret" not in str(info.value), "passwords never appear in messages"
+
+
+@pytest.fixture
+def server_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """The PostgreSQL test database, emptied of every table (only on the server back-end)."""
+    if backend != "postgresql":
+        pytest.skip("server databases only")
+    from conftest import PG_ENV, reset_server_database
+
+    reset_server_database(request.getfixturevalue("_pg_admin"), drop=True)
+    return os.environ[PG_ENV]
+
+
+def test_a_server_database_is_upgraded_only_by_db_upgrade(server_url: str, capsys) -> None:
+    from stancedesk.cli import main
+    from stancedesk.storage.errors import OutdatedDatabaseError
+
+    with pytest.raises(OutdatedDatabaseError, match=r"empty.*db upgrade"):
+        open_database(server_url)
+    database = Database(resolve_location(server_url, {}))
+    try:  # a database one version behind, with a labelled span in it
+        upgrade(database, revision="0003")
+        with database.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO documents (id, title, text, sha256, source_file, outlet, published,"
+                " url, metadata, imported_at) VALUES ('d1', 'T', 'Talks resume', 'h1', 'a.md',"
+                " '', '', '', '{}', '2026-03-04 10:00:00')"))
+            conn.execute(text("INSERT INTO annotators (id, name, is_reviewer, created_at) "
+                              "VALUES ('a1', 'alice', false, '2026-03-04 10:00:00')"))
+            conn.execute(text(
+                "INSERT INTO spans (id, document_id, annotator_id, start, \"end\", text, note,"
+                " created_at, updated_at, labels) VALUES ('s1', 'd1', 'a1', 0, 5, 'Talks', 'n',"
+                " '2026-03-04 10:00:00', '2026-03-04 10:00:00', '{\"stance\": \"favor\"}')"))
+    finally:
+        database.dispose()
+    for opening in (lambda: open_database(server_url),
+                    lambda: open_database(None, environ={"STANCEDESK_DB": server_url})):
+        with pytest.raises(OutdatedDatabaseError, match=r"0003.*needs 0004.*db upgrade"):
+            opening()
+    assert main(["--db", server_url, "documents"]) == 2
+    assert "never upgraded automatically" in capsys.readouterr().err
+    assert main(["--db", server_url, "db", "upgrade"]) == 0
+    assert "upgraded from 0003 to 0004" in capsys.readouterr().out
+    database = open_database(server_url)
+    try:
+        [span] = span_service.list_spans(database)
+        assert (span.id, span.annotator, span.text, span.note, dict(span.labels),
+                span.version) == ("s1", "alice", "Talks", "n", {"stance": "favor"}, 1)
+        first = database.data_version()
+        span_service.update_labels(database, "s1", {"sourcing": "official"})
+        assert database.data_version() != first
+    finally:
+        database.dispose()
+    assert main(["--db", server_url, "db", "upgrade"]) == 0
+    assert "already at schema revision 0004" in capsys.readouterr().out

@@ -82,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from stancedesk.app import run_gui
 
         return run_gui(args.db, args.annotator)
+    args.opened_databases = []
     try:
         return int(args.func(args) or 0)
     except UserError as exc:
@@ -97,3 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"stancedesk: this is a bug in StanceDesk; the traceback above is also in "
               f"{logs.log_path()}", file=sys.stderr)
         return EXIT_BUG
+    finally:
+        for opened in args.opened_databases:
+            opened.dispose()

@@ -13,8 +13,14 @@ from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
 
-def database(args: argparse.Namespace) -> Database:
-    return open_database(args.db)
+def database(args: argparse.Namespace, *, upgrade_server: bool = False) -> Database:
+    """Open the --db database; ``main`` closes it when the command ends (a server connection
+    left to the garbage collector is a leak)."""
+    db = open_database(args.db, upgrade_server=upgrade_server)
+    opened = getattr(args, "opened_databases", None)
+    if opened is not None:
+        opened.append(db)
+    return db
 
 
 def print_json(data: Any) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from stancedesk.cli.common import database as open_database
 from stancedesk.cli.common import print_json
-from stancedesk.services.project import database_info, open_database, schema_head
+from stancedesk.services.project import database_info, schema_head
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("db", help="database maintenance")
     dsub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = dsub.add_parser("upgrade", help="migrate the database to this version's schema "
-                         "(a backup is made first)")
+                         "(a SQLite file is backed up first; back up a server with pg_dump)")
     up.set_defaults(func=_upgrade)
     info = dsub.add_parser("info", help="where the database is and what it holds")
     info.add_argument("--json", action="store_true", help="machine-readable output")
@@ -20,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    database = open_database(args.db)
+    database = open_database(args, upgrade_server=True)
     result = database.last_migration
     if result is None or not result.changed:
         print(f"{database.location.display}: already at schema revision {schema_head()}")
@@ -33,8 +34,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    database = open_database(args.db)
-    data = database_info(database)
+    data = database_info(open_database(args))
     if args.json:
         print_json(data)
     else:

@@ -22,3 +22,8 @@ class Cancelled(UserError):
 
 class NotFoundError(UserError, LookupError):
     """An id or name the person gave does not exist in the database."""
+
+
+class StaleEditError(UserError):
+    """An edit started from a copy of a span that someone else has changed (or deleted) since:
+    it is refused rather than overwriting their change; reloading shows the stored span."""

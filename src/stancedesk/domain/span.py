@@ -27,6 +27,9 @@ class Span:
     note: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # the stored version this copy was read at (0: not read from a database); an edit says
+    # which version it started from, so a change made meanwhile elsewhere is not overwritten
+    version: int = 0
 
     def __post_init__(self) -> None:
         if self.start < 0 or self.end < self.start:

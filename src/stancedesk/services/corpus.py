@@ -147,7 +147,7 @@ def import_paths(database: Database, paths: Sequence[Path | str],
     drafts = read_drafts(files, progress, cancelled)
     report = ImportReport(files=len(files), skipped_files=skipped)
     docs = [d.to_document() for d in drafts]
-    with database.session() as session:
+    with database.write() as session:
         present = repo.existing_hashes(session, [d.sha256 for d in docs])
         seen: dict[str, str] = {}
         for draft, doc in zip(drafts, docs, strict=True):
@@ -155,8 +155,11 @@ def import_paths(database: Database, paths: Sequence[Path | str],
                 report.duplicates.append((draft.origin, doc.id))
                 continue
             seen[doc.sha256] = doc.id
-            repo.add_document(session, doc)
-            report.added.append(doc)
+            # a concurrent import of the same corpus may have stored it since the check above
+            if repo.insert_document_if_absent(session, doc):
+                report.added.append(doc)
+            else:
+                report.duplicates.append((draft.origin, doc.id))
         if cancelled is not None and cancelled():
             raise Cancelled("import cancelled; nothing was stored")
     return report

@@ -194,11 +194,11 @@ def _add_documents(session: Session, documents: Sequence[Document],
         if doc.id in texts:
             continue
         texts[doc.id] = doc.text
-        if repo.document_exists(session, doc.id):
-            report.documents_reused.append(doc.id)
-        else:
-            repo.add_document(session, doc)
+        # ON CONFLICT in the database: a concurrent import carrying the same text is no error
+        if repo.insert_document_if_absent(session, doc):
             report.documents_created.append(doc.id)
+        else:
+            report.documents_reused.append(doc.id)
     if documents:
         session.flush()
     return texts
@@ -267,7 +267,8 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
         if cancelled is not None and cancelled():
             raise Cancelled(CANCELLED_MESSAGE)
 
-    with database.session() as session:
+    with database.write() as session:
+        repo.lock_for_import(session)
         scheme = scheme or repo.load_scheme(session)
         assert scheme is not None
         checks = _RecordChecks(session, scheme,

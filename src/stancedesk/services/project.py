@@ -10,7 +10,7 @@ from typing import Any
 from stancedesk.domain import Scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database, resolve_location
-from stancedesk.storage.migrate import current_revision, head_revision, upgrade
+from stancedesk.storage.migrate import current_revision, head_revision, require_current, upgrade
 
 SAMPLE_LOADED_SETTING = "sample_corpus_loaded"
 
@@ -22,17 +22,27 @@ def default_scheme() -> Scheme:
 
 
 def open_database(db: str | None = None, *, seed_sample: bool | None = None,
-                  environ: Mapping[str, str] | None = None) -> Database:
-    """Open (creating and migrating as needed) the database named by --db, $STANCEDESK_DB or the
-    per-user default. The sample corpus is loaded once into an empty *default* database unless
-    ``seed_sample`` says otherwise."""
+                  environ: Mapping[str, str] | None = None,
+                  upgrade_server: bool = False) -> Database:
+    """Open the database named by --db, $STANCEDESK_DB or the per-user default.
+
+    A SQLite file is created and migrated as needed (after a backup). A server database is
+    migrated only with ``upgrade_server`` (the `db upgrade` command); otherwise one that is
+    not at this version's schema is refused with OutdatedDatabaseError. The sample corpus is
+    loaded once into an empty *default* database unless ``seed_sample`` says otherwise."""
     location = resolve_location(db, environ)
     database = Database(location)
     try:
-        database.last_migration = upgrade(database)
-        with database.session() as session:
-            if repo.load_scheme(session) is None:
-                repo.save_scheme(session, default_scheme())
+        if database.is_sqlite or upgrade_server:
+            database.last_migration = upgrade(database)
+        else:
+            require_current(database)
+        with database.read() as session:
+            has_scheme = repo.load_scheme(session) is not None
+        if not has_scheme:
+            with database.write() as session:
+                if repo.load_scheme(session) is None:  # another process may have been first
+                    repo.save_scheme(session, default_scheme())
         if seed_sample if seed_sample is not None else location.is_default:
             load_sample_corpus_once(database)
     except BaseException:
@@ -79,3 +89,8 @@ def database_info(database: Database) -> dict[str, Any]:
             "annotators": [a.name for a in repo.list_annotators(session)],
             "scheme": scheme.name if scheme else None,
         }
+def data_version(database: Database) -> int:
+    """A cheap number that changes when someone else commits a change to the database: the
+    desk polls it and reloads what it shows only when it moved. Compare only values from the
+    same ``Database`` (on SQLite it is PRAGMA data_version of one watching connection)."""
+    return database.data_version()

@@ -3,19 +3,20 @@ returns the span as it was before and after, so undo can restore it and views re
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from stancedesk.domain import DocumentStatus, Scheme, Span, new_span_id
-from stancedesk.domain.errors import UserError
+from stancedesk.domain.errors import StaleEditError, UserError
 from stancedesk.services.schemes import get_scheme
 from stancedesk.services.study import Viewer, visible_annotators
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-
-_UNSET: object = object()
 
 
 class AnnotationError(UserError, ValueError):
@@ -56,13 +57,46 @@ def _found(span: Span | None, span_id: str) -> Span:
     return span
 
 
+def _when(span: Span) -> str:
+    stamp = span.updated_at
+    return stamp.astimezone().strftime("%Y-%m-%d %H:%M:%S") if stamp else "an unknown time"
+
+
+def _stale(stored: Span | None, span_id: str) -> StaleEditError:
+    if stored is None:
+        return StaleEditError(f"span {span_id} was deleted meanwhile (by another window or "
+                              "person); reload?")
+    return StaleEditError(f"span {stored.text!r} was changed by {stored.annotator} at "
+                          f"{_when(stored)}; reload?")
+
+
+def _checked(session: Session, span_id: str, expected_version: int | None) -> Span:
+    """The span to change (locked on a server), provided it is still the version the caller
+    read; a span changed or deleted since is refused, never overwritten."""
+    stored = repo.lock_span(session, span_id)
+    if expected_version is not None and (stored is None or stored.version != expected_version):
+        raise _stale(stored, span_id)
+    return _found(stored, span_id)
+
+
+@contextmanager
+def _refusing_stale(database: Database, span_id: str) -> Iterator[None]:
+    """Turn the ORM's optimistic-lock failure (the row changed between our read and our
+    write) into the same refusal as a version mismatch seen up front."""
+    try:
+        yield
+    except StaleDataError:
+        with database.read() as session:
+            raise _stale(repo.get_span(session, span_id), span_id) from None
+
+
 def create_span(database: Database, document_id: str, annotator: str, start: int, end: int,
                 labels: Mapping[str, str] | None = None, note: str = "", *,
                 scheme: Scheme | None = None, span_id: str | None = None) -> Span:
     if start < 0 or end <= start:
         raise AnnotationError(f"a span needs 0 <= start < end, not {start}:{end}")
     clean = _check_labels(scheme or get_scheme(database), labels or {})
-    with database.session() as session:
+    with database.write() as session:
         text = _covered_text(session, document_id, start, end)
         span = Span(id=span_id or new_span_id(), document_id=document_id, annotator=annotator,
                     start=start, end=end, text=text, labels=clean, note=note)
@@ -70,51 +104,95 @@ def create_span(database: Database, document_id: str, annotator: str, start: int
 
 
 def restore_span(database: Database, span: Span) -> Span:
-    """Put back a deleted span with its id and times (undo of delete)."""
-    with database.session() as session:
-        return repo.add_span(session, span)
+    """Put back a deleted span with its id and times (undo of delete). Its version goes on
+    from the deleted one, so a copy read before the delete stays stale."""
+    with database.write() as session:
+        existing = repo.get_span(session, span.id)
+        if existing is not None:
+            raise StaleEditError(f"span {span.text!r} is back already (restored by "
+                                 f"{existing.annotator} at {_when(existing)}); reload?")
+        return repo.add_span(session, span, version=span.version + 1)
 
 
-def delete_span(database: Database, span_id: str) -> Span:
-    with database.session() as session:
+def delete_span(database: Database, span_id: str, *, expected_version: int | None = None
+                ) -> Span:
+    """Delete a span; with ``expected_version``, only if nobody changed it since."""
+    with _refusing_stale(database, span_id), database.write() as session:
+        _checked(session, span_id, expected_version)
         return _found(repo.delete_span(session, span_id), span_id)
 
 
-def update_span(database: Database, span_id: str, *, labels: Mapping[str, str] | None = None,
-                note: str | None = None, start: int | None = None, end: int | None = None,
+def update_span(database: Database, span_id: str, *,
+                labels: Mapping[str, str | None] | None = None, note: str | None = None,
+                start: int | None = None, end: int | None = None,
+                expected_version: int | None = None,
                 scheme: Scheme | None = None) -> SpanChange:
-    """Replace labels (whole mapping), note and/or offsets; returns before and after.
+    """Change some layers, the note and/or the offsets; returns before and after.
 
-    Labels that leave a span with no value and no note delete it: ``after`` is then None."""
-    checked = _check_labels(scheme or get_scheme(database), labels) if labels is not None \
-        else None
-    with database.session() as session:
-        before = _found(repo.get_span(session, span_id), span_id)
+    ``labels`` is a partial change (layer -> new value; None or "" clears that layer): layers
+    not named keep whatever is stored, so two people changing different layers lose nothing.
+    With ``expected_version`` (the version the caller's copy was read at) a span changed or
+    deleted since is refused with StaleEditError instead of being overwritten. A change that
+    leaves a span with no label and no note deletes it: ``after`` is then None.
+    """
+    if labels is not None:
+        _check_labels(scheme or get_scheme(database), {k: v or "" for k, v in labels.items()})
+    with _refusing_stale(database, span_id), database.write() as session:
+        before = _checked(session, span_id, expected_version)
         new_start = before.start if start is None else start
         new_end = before.end if end is None else end
         text = before.text
-        if start is not None or end is not None:
+        if (new_start, new_end) != (before.start, before.end):
             if new_start < 0 or new_end <= new_start:
                 raise AnnotationError(f"a span needs 0 <= start < end, not {new_start}:{new_end}")
             text = _covered_text(session, before.document_id, new_start, new_end)
+        merged = dict(before.labels)
+        for layer, value in (labels or {}).items():
+            if value:
+                merged[layer] = value
+            else:
+                merged.pop(layer, None)
         new_note = before.note if note is None else note
-        if checked is not None and not checked and not new_note:
+        if labels is not None and not merged and not new_note:
             # the last label is gone and no note is left: a span that says nothing would
             # export as a row of blanks, so it is deleted (undo puts ``before`` back)
             repo.delete_span(session, span_id)
             return SpanChange(before, None)
         after = repo.write_span(session, span_id, start=new_start, end=new_end, text=text,
-                                note=new_note,
-                                labels=before.labels if checked is None else checked)
+                                note=new_note, labels=merged)
         return SpanChange(before, _found(after, span_id))
 
 
-def put_span(database: Database, span: Span) -> Span:
-    """Write a span back exactly as given (undo of an update)."""
-    with database.session() as session:
-        return _found(repo.write_span(session, span.id, start=span.start, end=span.end,
-                                      text=span.text, note=span.note, labels=span.labels,
-                                      updated_at=span.updated_at), span.id)
+def update_labels(database: Database, span_id: str, changes: Mapping[str, str | None], *,
+                  expected_version: int | None = None,
+                  scheme: Scheme | None = None) -> SpanChange:
+    """Set or clear only the layers in ``changes``; every other layer is left as stored."""
+    return update_span(database, span_id, labels=changes, expected_version=expected_version,
+                       scheme=scheme)
+
+
+def edit_between(current: Span, target: Span) -> dict[str, Any]:
+    """The fields that turn ``current`` into ``target``, as ``update_span`` keywords: only the
+    layers, note and offsets that differ, so an undo does not write back untouched parts."""
+    changes: dict[str, Any] = {}
+    layers = {layer: target.labels.get(layer) or None
+              for layer in sorted(set(current.labels) | set(target.labels))
+              if (current.labels.get(layer) or None) != (target.labels.get(layer) or None)}
+    if layers:
+        changes["labels"] = layers
+    if current.note != target.note:
+        changes["note"] = target.note
+    if (current.start, current.end) != (target.start, target.end):
+        changes["start"], changes["end"] = target.start, target.end
+    return changes
+
+
+def put_span(database: Database, span: Span, *, expected: Span) -> SpanChange:
+    """Turn the stored span from ``expected`` (the copy the caller holds) into ``span``: the
+    undo or redo of an update. Refused with StaleEditError when the stored span is no longer
+    ``expected``'s version; only the parts that differ are written."""
+    return update_span(database, span.id, expected_version=expected.version,
+                       **edit_between(expected, span))
 
 
 def get_span(database: Database, span_id: str) -> Span:
@@ -144,7 +222,7 @@ def spans_per_annotator(database: Database) -> dict[str, int]:
 
 
 def ensure_annotator(database: Database, name: str) -> str:
-    with database.session() as session:
+    with database.write() as session:
         return repo.ensure_annotator(session, name).name
 
 
@@ -154,7 +232,7 @@ def set_document_status(database: Database, document_id: str, annotator: str,
         status = DocumentStatus(status)
     except ValueError:
         raise AnnotationError(f"unknown status {status!r} (in_progress or done)") from None
-    with database.session() as session:
+    with database.write() as session:
         repo.set_document_status(session, document_id, annotator, status)
 
 

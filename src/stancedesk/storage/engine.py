@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,14 +67,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+WRITE_OPTION = "stancedesk_write"
+BUSY_TIMEOUT_MS = 5000
 
 
 def _sqlite_begin(conn: Any) -> None:
     # pysqlite's own transaction handling is off (isolation_level=None) so SAVEPOINTs and
-    # transactional DDL behave; begin explicitly instead.
-    conn.exec_driver_sql("BEGIN")
+    # transactional DDL behave; begin explicitly instead (SQLAlchemy's pysqlite recipe).
+    # A write transaction takes the write lock up front: a deferred BEGIN that reads first and
+    # writes later fails with SQLITE_BUSY_SNAPSHOT when another process committed meanwhile,
+    # and SQLite never waits on that, whatever busy_timeout says. BEGIN IMMEDIATE waits for
+    # the lock (up to busy_timeout) before reading anything, so the write then cannot fail.
+    if conn.get_execution_options().get(WRITE_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
 
 
 def create_db_engine(location: DatabaseLocation) -> Engine:
@@ -114,19 +126,32 @@ class Database:
         # what opening it did to the schema (set by services.project.open_database)
         self.last_migration: MigrationResult | None = None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}),
+                                     expire_on_commit=False)
+        self._version_probe: Any = None  # the SQLite connection that watches data_version
 
     @property
     def url(self) -> str:
         return self.location.url
 
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed on success, rolled back on any error."""
-        with translate_errors(self.location.display), self._sessions() as session, \
+    def write(self) -> Iterator[Session]:
+        """A unit of work that writes: committed on success, rolled back on any error.
+
+        On SQLite it holds the write lock from its first statement (BEGIN IMMEDIATE), waiting
+        up to the busy timeout for another writer; still busy after that is a StorageError."""
+        with translate_errors(self.location.display), self._writers() as session, \
                 session.begin() as transaction:
             yield session
             if not self.commits:
                 transaction.rollback()
+
+    # the historical name of a write unit; kept so callers read naturally either way
+    session = write
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -139,5 +164,29 @@ class Database:
         import checks, reports what it would store, and leaves the database as it was."""
         return Database(self.location, self.engine, commits=False)
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits a change (cheap: the
+        desk polls it). Only comparable with earlier values from the same ``Database``.
+
+        SQLite: ``PRAGMA data_version`` on one connection kept for the purpose, which sees
+        every commit made through any other connection, this process's included.
+        PostgreSQL: a sequence bumped by triggers on every table's writes (migration 0004)."""
+        with translate_errors(self.location.display):
+            if not self.is_sqlite:
+                with self.engine.connect() as conn:
+                    return int(conn.exec_driver_sql(
+                        "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END "
+                        "FROM stancedesk_data_version").scalar_one())
+            if self.location.path is None:  # in memory: only this process can change it
+                with self.engine.connect() as conn:
+                    return int(conn.exec_driver_sql("PRAGMA data_version").scalar_one())
+            if self._version_probe is None:
+                self._version_probe = sqlite3.connect(self.location.path,
+                                                      check_same_thread=False)
+            return int(self._version_probe.execute("PRAGMA data_version").fetchone()[0])
+
     def dispose(self) -> None:
+        if self._version_probe is not None:
+            self._version_probe.close()
+            self._version_probe = None
         self.engine.dispose()

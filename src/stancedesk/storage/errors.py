@@ -23,6 +23,10 @@ class NewerDatabaseError(StorageError):
     """The database was written by a newer StanceDesk than this one."""
 
 
+class OutdatedDatabaseError(StorageError):
+    """A server database needs `stancedesk db upgrade` before this version can use it."""
+
+
 _ADVICE = (
     ("database is locked", "the database is busy in another program (another StanceDesk window "
      "or a script); close it or try again"),

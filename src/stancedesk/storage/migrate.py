@@ -1,8 +1,10 @@
 """Bring a database to the schema this version expects, safely.
 
-Runs at every start: back up the SQLite file before any upgrade, refuse a database that a newer
-StanceDesk wrote (its revision is unknown here), refuse a foreign database with tables but no
-StanceDesk revision.
+A SQLite file is upgraded at every start, after a backup of the file. A server database is
+shared by a team, so it is upgraded only by an explicit ``stancedesk db upgrade`` (Taguette's
+rule): every other start refuses an out-of-date one with a message saying so. Either way a
+database that a newer StanceDesk wrote (its revision is unknown here) is refused, and so is a
+foreign database with tables but no StanceDesk revision.
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from stancedesk.storage.engine import Database
-from stancedesk.storage.errors import NewerDatabaseError, StorageError, translate_errors
+from stancedesk.storage.engine import WRITE_OPTION, Database
+from stancedesk.storage.errors import (
+    NewerDatabaseError,
+    OutdatedDatabaseError,
+    StorageError,
+    translate_errors,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -26,7 +33,8 @@ if TYPE_CHECKING:
 
 # The newest migration this version ships. Checked against the scripts by a test; knowing it
 # here lets a start on an up-to-date database skip importing Alembic (a seventh of launch time).
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
+UPGRADE_LOCK = 0x5D_0001  # PostgreSQL advisory lock key held while migrating
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +109,15 @@ def run_alembic(db: Database, step: Callable[[Config], None]) -> None:
     cfg = _config(db.engine)
     sqlite = db.engine.dialect.name == "sqlite"
     with db.engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})  # SQLite: hold the lock from the start
         raw = conn.connection.dbapi_connection
         if sqlite and raw is not None:
             raw.execute("PRAGMA foreign_keys=OFF")  # only effective outside a transaction
         try:
             with conn.begin():
+                if db.engine.dialect.name == "postgresql":
+                    # two `db upgrade` runs at once: the second waits, then finds it done
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
                 cfg.attributes["connection"] = conn
                 step(cfg)
                 if sqlite:
@@ -125,6 +137,31 @@ def downgrade(db: Database, revision: str) -> None:
 
     with translate_errors(db.location.display):
         run_alembic(db, lambda cfg: command.downgrade(cfg, revision))
+
+
+def require_current(db: Database) -> None:
+    """Refuse a server database that is not at this version's schema, without changing it."""
+    with translate_errors(db.location.display):
+        before = current_revision(db)
+        if before == SCHEMA_HEAD:
+            return
+        scripts = script_directory()
+        if before is not None:
+            try:
+                known = scripts.get_revision(before)
+            except Exception:  # alembic raises several types for an unknown revision
+                known = None
+            if known is None:
+                raise NewerDatabaseError(
+                    f"{db.location.display}: this database was written by a newer version of "
+                    f"StanceDesk (schema revision {before!r}; this version knows up to "
+                    f"{SCHEMA_HEAD!r}). Install the newer StanceDesk to open it.")
+        state = "empty (no StanceDesk schema yet)" if before is None else \
+            f"at schema revision {before}, and this StanceDesk needs {SCHEMA_HEAD}"
+        raise OutdatedDatabaseError(
+            f"{db.location.display}: the server database is {state}. Server databases are "
+            "never upgraded automatically: whoever looks after it runs "
+            "`stancedesk --db URL db upgrade` (after a pg_dump backup); nothing was changed.")
 
 
 def upgrade(db: Database, *, revision: str = "head") -> MigrationResult:

@@ -8,8 +8,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, text
+from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
 from stancedesk.domain.annotation_table import LEADING_COLUMNS, TRAILING_COLUMNS
@@ -24,6 +27,7 @@ from stancedesk.storage.tables import (
 from stancedesk.storage.types import utcnow
 
 SCHEME_SETTING = "scheme"
+IMPORT_LOCK = 0x5D_0002  # PostgreSQL advisory lock key held by an annotation import
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -39,6 +43,29 @@ def add_document(session: Session, doc: Document, imported_at: datetime | None =
                             source_file=doc.source_file, outlet=doc.outlet,
                             published=doc.published, url=doc.url, meta=dict(doc.metadata),
                             imported_at=imported_at or utcnow()))
+
+
+def insert_document_if_absent(session: Session, doc: Document,
+                              imported_at: datetime | None = None) -> bool:
+    """Store ``doc`` unless the same text (same id, same hash) is there; True if stored.
+
+    The database settles a race between two imports of the same corpus: INSERT ... ON CONFLICT
+    DO NOTHING waits for the other transaction and then skips, instead of failing on the unique
+    hash at commit."""
+    result = session.execute(_insert(session, DocumentRow).values(
+        id=doc.id, title=doc.title, text=doc.text, sha256=doc.sha256,
+        source_file=doc.source_file, outlet=doc.outlet, published=doc.published, url=doc.url,
+        metadata=dict(doc.metadata), imported_at=imported_at or utcnow())
+        .on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def lock_for_import(session: Session) -> None:
+    """Run one annotation import at a time on a server (SQLite's write transaction already
+    does): the second then sees the first's spans and annotators, so importing the same file
+    twice at once adds it once, and neither ends in a unique-constraint error."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
 
 
 def existing_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
@@ -163,15 +190,36 @@ def find_annotator(session: Session, name: str) -> AnnotatorRow | None:
     return session.scalar(select(AnnotatorRow).where(AnnotatorRow.name == name))
 
 
+def _insert(session: Session, table: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, in the session's dialect (SQLite and PostgreSQL
+    spell it the same way)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
+
+
 def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
+    """The annotator called ``name``, created if new. The race of two first spans by the same
+    new annotator (two desks, ten processes) is settled by the unique name in the database:
+    INSERT ... ON CONFLICT DO NOTHING, then read whichever row won."""
     name = name.strip()
     if not name:
         raise ValueError("an annotator needs a non-empty name")
-    row = find_annotator(session, name)
+    # one lookup per name and unit of work: an import adds thousands of spans by a few people,
+    # and each query would otherwise also flush the spans added so far, one INSERT at a time
+    known: dict[str, AnnotatorRow] = session.info.setdefault("annotators_by_name", {})
+    if name in known:
+        return known[name]
+    with session.no_autoflush:
+        row = find_annotator(session, name)
     if row is None:
-        row = AnnotatorRow(id=str(uuid.uuid4()), name=name, created_at=utcnow())
-        session.add(row)
-        session.flush()
+        session.execute(_insert(session, AnnotatorRow).values(
+            id=str(uuid.uuid4()), name=name, is_reviewer=False, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"]))
+        with session.no_autoflush:
+            row = find_annotator(session, name)
+        assert row is not None
+    known[name] = row
     return row
 
 
@@ -181,20 +229,27 @@ def span_from_row(row: SpanRow) -> Span:
     return Span(id=row.id, document_id=row.document_id, annotator=row.annotator.name,
                 start=row.start, end=row.end, text=row.text,
                 labels=dict(row.labels or {}), note=row.note,
-                created_at=row.created_at, updated_at=row.updated_at)
+                created_at=row.created_at, updated_at=row.updated_at, version=row.version)
 
 
-def add_span(session: Session, span: Span) -> Span:
+def add_span(session: Session, span: Span, version: int = 1) -> Span:
     annotator = ensure_annotator(session, span.annotator)
     now = utcnow()
     row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator.id,
                   start=span.start, end=span.end, text=span.text, note=span.note,
-                  created_at=span.created_at or now, updated_at=span.updated_at or now)
+                  created_at=span.created_at or now, updated_at=span.updated_at or now,
+                  version=version)
     row.labels = clean_labels(span.labels)
     session.add(row)
+    if version != 1:  # the ORM's version counter starts every INSERT at 1; set it after
+        session.flush()
+        session.execute(update(SpanRow.__table__).where(SpanRow.__table__.c.id == span.id)
+                        .values(version=version))
+        set_committed_value(row, "version", version)
     return Span(id=row.id, document_id=row.document_id, annotator=annotator.name,
                 start=row.start, end=row.end, text=row.text, labels=dict(row.labels),
-                note=row.note, created_at=row.created_at, updated_at=row.updated_at)
+                note=row.note, created_at=row.created_at, updated_at=row.updated_at,
+                version=version)
 
 
 def spans_query(document_ids: Sequence[str] | None = None,
@@ -277,13 +332,12 @@ def label_values(session: Session, layer: str, annotators: Sequence[str] | None 
 def set_document_status(session: Session, document_id: str, annotator: str,
                         status: DocumentStatus) -> None:
     ann = ensure_annotator(session, annotator)
-    row = session.get(DocumentStatusRow, (document_id, ann.id))
-    if row is None:
-        session.add(DocumentStatusRow(document_id=document_id, annotator_id=ann.id,
-                                      status=status.value, updated_at=utcnow()))
-    else:
-        row.status = status.value
-        row.updated_at = utcnow()
+    now = utcnow()
+    stmt = _insert(session, DocumentStatusRow).values(
+        document_id=document_id, annotator_id=ann.id, status=status.value, updated_at=now)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["document_id", "annotator_id"],
+        set_={"status": status.value, "updated_at": now}))
 
 
 def document_statuses(session: Session, annotator: str) -> dict[str, DocumentStatus]:
@@ -412,17 +466,17 @@ def stream_spans(session: Session, documents: Sequence[str] | None = None,
         yield from iter_spans(session, documents, annotators, batch)
         return
     select_sql = ('SELECT s.id, s.document_id, a.name, s.start, s."end", s.text, s.labels, '
-                  "s.note, s.created_at, s.updated_at "
+                  "s.note, s.created_at, s.updated_at, s.version "
                   "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
     loads, parse = json.loads, datetime.fromisoformat
 
     def when(value: str | None) -> datetime | None:  # stored as naive UTC text
         return parse(value).replace(tzinfo=UTC) if value else None
 
-    for sid, doc, ann, start, end, text_, raw, note, created, updated in _cursor_rows(
+    for sid, doc, ann, start, end, text_, raw, note, created, updated, version in _cursor_rows(
             session, select_sql, [], documents, annotators, batch):
         yield Span(sid, doc, ann, start, end, text_, loads(raw) if raw else {}, note,
-                   when(created), when(updated))
+                   when(created), when(updated), version)
 
 
 def _cursor_rows(session: Session, select_sql: str, params: list[object],
@@ -461,6 +515,14 @@ def _iso(value: datetime | None) -> str:
 
 def get_span(session: Session, span_id: str) -> Span | None:
     row = session.get(SpanRow, span_id)
+    return span_from_row(row) if row is not None else None
+
+
+def lock_span(session: Session, span_id: str) -> Span | None:
+    """The span, locked FOR UPDATE on a server until the unit of work ends, so a
+    read-check-write of one span is atomic under READ COMMITTED (SQLite's write transaction
+    already holds the whole database)."""
+    row = session.get(SpanRow, span_id, with_for_update={"of": SpanRow})
     return span_from_row(row) if row is not None else None
 
 

@@ -61,7 +61,13 @@ class SpanRow(Base):
     # layer key -> value, one value per layer (migration 0003 moved these here from a table).
     # Always assign a new dict: in-place changes to a JSON column are not tracked.
     labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    # bumped by every ORM update (migration 0004): an edit made from an older version is stale
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     annotator: Mapped[AnnotatorRow] = relationship(lazy="joined")
+
+    # the ORM adds "AND version = <read>" to each UPDATE/DELETE and raises StaleDataError when
+    # another transaction changed the row in between
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class TargetRow(Base):

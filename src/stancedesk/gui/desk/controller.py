@@ -7,17 +7,18 @@ span table show the shared span store, and this object keeps them in step after 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from stancedesk.domain import Document, DocumentStatus, Span
+from stancedesk.domain.errors import StaleEditError
 from stancedesk.domain.span_store import SpanStore
 from stancedesk.gui.desk import commands
 from stancedesk.gui.desk.document_list import DocumentListModel
 from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
 from stancedesk.gui.desk.reader import DocumentView
 from stancedesk.gui.desk.span_table import SpanTableModel
-from stancedesk.services import corpus
+from stancedesk.services import corpus, project
 from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
 
@@ -51,6 +52,8 @@ class AnnotationDesk(QObject):
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[tuple[str, str], QUndoStack] = {}
         self.reader.spanClicked.connect(self.select_span)
+        self._seen_version: int | None = None
+        self._poll: QTimer | None = None
         self.refresh_annotators()
 
     # --- identity and view mode ------------------------------------------------------------
@@ -220,14 +223,13 @@ class AnnotationDesk(QObject):
                     self.reader.select_range(*rng, exact=self.reader.exact_selection)
                 self.select_span(created.span.id)
             else:
-                labels = dict(span.labels)
-                if not value or labels.get(layer_key) == value:
-                    labels.pop(layer_key, None)
-                    text = f"Clear {layer.name}"
+                # only the layer this key changes is written: a colleague's other layers stay
+                change: dict[str, str | None]
+                if not value or span.labels.get(layer_key) == value:
+                    change, text = {layer_key: None}, f"Clear {layer.name}"
                 else:
-                    labels[layer_key] = value
-                    text = f"{layer.name}: {shown}"
-                update = commands.perform_update(self, span.id, text, labels=labels)
+                    change, text = {layer_key: value}, f"{layer.name}: {shown}"
+                update = commands.perform_update(self, span, text, labels=change)
                 self._push(update)
                 if isinstance(update, commands.DeleteSpanCommand):
                     self.message.emit("The span's last label was cleared, so the span was "
@@ -254,7 +256,7 @@ class AnnotationDesk(QObject):
             self.message.emit("No span of yours is selected.")
             return
         try:
-            self._push(commands.perform_delete(self, span.id))
+            self._push(commands.perform_delete(self, span))
         except Exception as exc:
             self.report_error(exc)
 
@@ -270,7 +272,7 @@ class AnnotationDesk(QObject):
         if span is None or span.note == note:
             return
         try:
-            self._push(commands.perform_update(self, span_id, "Edit note", note=note))
+            self._push(commands.perform_update(self, span, "Edit note", note=note))
         except Exception as exc:
             self.report_error(exc)
 
@@ -284,7 +286,7 @@ class AnnotationDesk(QObject):
         if rng == (current.start, current.end):
             return
         try:
-            self._push(commands.perform_update(self, current.id, "Resize span",
+            self._push(commands.perform_update(self, current, "Resize span",
                                                start=rng[0], end=rng[1]))
             self.select_span(current.id)
         except Exception as exc:
@@ -301,10 +303,43 @@ class AnnotationDesk(QObject):
             if after is None and before is not None and self.reader.current_span == before.id:
                 self.select_span(None)
             self.reader.viewport().update()
+        if self._poll is not None:  # our own commit is no news for the poll
+            self._seen_version = project.data_version(self.database)
         if changed.annotator == self.annotator:
             self.doc_model.add_to_count(doc_id, (after is not None) - (before is not None))
         self.spansChanged.emit(doc_id)
         self.saved.emit()
 
+    def known_span(self, span_id: str) -> Span | None:
+        """The newest copy of a span this desk holds (for undo commands' version checks)."""
+        return self.store.get(span_id)
+
     def report_error(self, exc: Exception) -> None:
+        if isinstance(exc, StaleEditError):
+            # refused, not overwritten: show what is stored now, so the next key press starts
+            # from the colleague's version
+            self.reload_spans()
         self.failed.emit(str(exc))
+
+    # --- changes made elsewhere -------------------------------------------------------------
+
+    def watch_database(self, interval_ms: int = 2000) -> None:
+        """Poll the database's cheap change counter and reload the open document's spans when
+        another desk or a script has committed something."""
+        self._seen_version = project.data_version(self.database)
+        self._poll = QTimer(self)
+        self._poll.setInterval(interval_ms)
+        self._poll.timeout.connect(self.check_for_changes)
+        self._poll.start()
+
+    def check_for_changes(self) -> bool:
+        """Reload if the database changed since the last look; True if it did."""
+        version = project.data_version(self.database)
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        current = self.reader.current_span
+        self.reload_spans()
+        if current is not None and self.store.get(current) is not None:
+            self.select_span(current)
+        return True

@@ -86,6 +86,7 @@ class MainWindow(WindowChrome, QMainWindow):
         self.reader = DocumentView(self.styler)
         self.reader.set_reading_font(theme.reading_font())
         self.desk = AnnotationDesk(database, self.reader, self.styler, annotator, self)
+        self.desk.watch_database()  # another desk's or a script's changes show up live
         self.scheme = self.desk.scheme
 
         self._build_central()
