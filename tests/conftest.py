@@ -97,6 +97,15 @@ def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def server_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """The PostgreSQL test database with no tables at all (server back-end only)."""
+    if backend != "postgresql":
+        pytest.skip("server databases only")
+    reset_server_database(request.getfixturevalue("_pg_admin"), drop=True)
+    return os.environ[PG_ENV]
+
+
+@pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
     """An empty, migrated project database (default scheme, no documents)."""
     database = open_database(db_url, seed_sample=False)

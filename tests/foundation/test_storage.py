@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -192,17 +191,6 @@ def test_server_urls_that_cannot_work_get_a_message(url: str, message: str) -> N
     with pytest.raises(StorageError, match=message) as info:
         open_database(url, seed_sample=False)
     assert "secret" not in str(info.value), "passwords never appear in messages"
-
-
-@pytest.fixture
-def server_url(backend: str, request: pytest.FixtureRequest) -> str:
-    """The PostgreSQL test database, emptied of every table (only on the server back-end)."""
-    if backend != "postgresql":
-        pytest.skip("server databases only")
-    from conftest import PG_ENV, reset_server_database
-
-    reset_server_database(request.getfixturevalue("_pg_admin"), drop=True)
-    return os.environ[PG_ENV]
 
 
 def test_a_server_database_is_upgraded_only_by_db_upgrade(server_url: str, capsys) -> None:

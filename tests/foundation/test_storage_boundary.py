@@ -70,9 +70,11 @@ def test_span_edits_go_through_repository_functions(db: Database, tmp_path: Path
                                                                       "who")
     assert change.after.labels == {"sourcing": "official"}
     assert change.after.updated_at >= span.updated_at
-    undone = span_service.put_span(db, change.before)
-    assert undone == span
-    assert span_service.delete_span(db, span.id) == span
+    undone = span_service.put_span(db, change.before, expected=change.after).after
+    assert undone is not None and undone.version == 3, "an undo is a change of its own"
+    assert (undone.start, undone.end, undone.text, undone.note, undone.labels) == \
+        (span.start, span.end, span.text, span.note, span.labels)
+    assert span_service.delete_span(db, span.id) == undone
     with pytest.raises(span_service.AnnotationError, match="no span with id"):
         span_service.get_span(db, span.id)
     with pytest.raises(span_service.AnnotationError, match="no span with id"):

@@ -243,8 +243,8 @@ def add_span(session: Session, span: Span, version: int = 1) -> Span:
     session.add(row)
     if version != 1:  # the ORM's version counter starts every INSERT at 1; set it after
         session.flush()
-        session.execute(update(SpanRow.__table__).where(SpanRow.__table__.c.id == span.id)
-                        .values(version=version))
+        session.execute(update(SpanRow).where(SpanRow.id == span.id).values(version=version)
+                        .execution_options(synchronize_session=False))
         set_committed_value(row, "version", version)
     return Span(id=row.id, document_id=row.document_id, annotator=annotator.name,
                 start=row.start, end=row.end, text=row.text, labels=dict(row.labels),
