@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import NoSuchModuleError
+from sqlalchemy.exc import NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from stancedesk.storage.errors import StorageError, translate_errors
@@ -73,6 +74,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 WRITE_OPTION = "stancedesk_write"
 BUSY_TIMEOUT_MS = 5000
+WRITE_WAIT_S = 15.0  # how long a write waits for another program's lock before giving up
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -82,10 +84,20 @@ def _sqlite_begin(conn: Any) -> None:
     # writes later fails with SQLITE_BUSY_SNAPSHOT when another process committed meanwhile,
     # and SQLite never waits on that, whatever busy_timeout says. BEGIN IMMEDIATE waits for
     # the lock (up to busy_timeout) before reading anything, so the write then cannot fail.
-    if conn.get_execution_options().get(WRITE_OPTION):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
+    if not conn.get_execution_options().get(WRITE_OPTION):
         conn.exec_driver_sql("BEGIN")
+        return
+    # Each attempt waits up to busy_timeout. SQLite's waiting is not fair: among many writers
+    # one can miss the lock for longer than that while others take turns, so try again until
+    # WRITE_WAIT_S; only then is the database really held by someone (a StorageError).
+    deadline = time.monotonic() + WRITE_WAIT_S
+    while True:
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig).lower() or time.monotonic() >= deadline:
+                raise
 
 
 def create_db_engine(location: DatabaseLocation) -> Engine:

@@ -56,8 +56,8 @@ def insert_document_if_absent(session: Session, doc: Document,
         id=doc.id, title=doc.title, text=doc.text, sha256=doc.sha256,
         source_file=doc.source_file, outlet=doc.outlet, published=doc.published, url=doc.url,
         metadata=dict(doc.metadata), imported_at=imported_at or utcnow())
-        .on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+        .on_conflict_do_nothing().returning(DocumentRow.id))
+    return result.first() is not None
 
 
 def lock_for_import(session: Session) -> None:
