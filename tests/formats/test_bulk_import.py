@@ -149,6 +149,7 @@ def test_the_import_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert export.split()[2] == imported.split()[2] == "300" and "PASS" in imported
 
 
+@pytest.mark.sqlite_only  # reads the SQLite file's raw text
 def test_staged_values_are_stored_as_the_orm_stores_them(db: Database, doc: str,
                                                          tmp_path: Path) -> None:
     import re

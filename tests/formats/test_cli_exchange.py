@@ -94,7 +94,7 @@ def test_import_unmapped_labels_exit_1(db, tmp_path, capsys):
 def test_xlsx_sheets_are_sized_for_read_only_readers(annotated, tmp_path):
     """openpyxl's read-only reader trusts each sheet's recorded size: an unsized sheet reads as
     empty (max_row None). The export records it, freezes the header and filters every column."""
-    db = str(annotated.db.location.path)
+    db = annotated.db.url
     out = tmp_path / "a.xlsx"
     assert main(["--db", db, "export", "annotations", "--format", "xlsx", "-o", str(out)]) == 0
     wb = load_workbook(out, read_only=True)
