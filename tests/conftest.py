@@ -97,12 +97,20 @@ def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def server_url(backend: str, request: pytest.FixtureRequest) -> str:
-    """The PostgreSQL test database with no tables at all (server back-end only)."""
-    if backend != "postgresql":
-        pytest.skip("server databases only")
+def empty_server(request: pytest.FixtureRequest) -> str:
+    """The PostgreSQL test database with no tables at all; skipped without a server."""
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"no PostgreSQL server for the tests: set {PG_ENV}")
     reset_server_database(request.getfixturevalue("_pg_admin"), drop=True)
     return os.environ[PG_ENV]
+
+
+@pytest.fixture
+def server_url(backend: str, request: pytest.FixtureRequest) -> str:
+    """``empty_server`` on the server back-end's run of a test (skipped on SQLite's)."""
+    if backend != "postgresql":
+        pytest.skip("server databases only")
+    return str(request.getfixturevalue("empty_server"))
 
 
 @pytest.fixture
