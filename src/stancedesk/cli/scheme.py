@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true", help="the scheme file's JSON")
     show.set_defaults(func=_show)
     exp = ssub.add_parser("export", help="write the scheme to a JSON file")
-    exp.add_argument("file", metavar="FILE")
+    exp.add_argument("file", metavar="FILE", help="the scheme file to write ('-': standard "
+                     "output)")
     exp.set_defaults(func=_export)
     imp = ssub.add_parser("import", help="replace the scheme from a JSON file (validated)")
     imp.add_argument("file", metavar="FILE")
@@ -34,8 +35,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    scheme = schemes.get_scheme(database(args))
-    Path(args.file).write_text(schemes.scheme_to_json(scheme), encoding="utf-8")
+    schemes.export_scheme(database(args), Path(args.file))
     print(f"wrote {args.file}", file=sys.stderr)
     return 0
 

@@ -1,10 +1,17 @@
-"""Agreement results as tidy CSV (one number per row), the shape R and pandas pivot easily."""
+"""Agreement results as tidy CSV (one number per row), the shape R and pandas pivot easily.
+
+Annotator and label names are whatever people typed or imported, so a name such as
+``=HYPERLINK(...)`` is written with a leading ``'`` (as ``--spreadsheet-safe`` does for the
+annotation CSV): these tables are made to be opened, and a spreadsheet would run it.
+"""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
+
+from stancedesk.formats.annotations_csv import spreadsheet_safe
 
 TABLE_COLUMNS = ("layer", "table", "a", "b", "label", "metric", "value", "ci_low", "ci_high",
                  "n", "n_of", "n_coders", "n_documents", "reason", "ci_method", "resampled",
@@ -74,7 +81,9 @@ def agreement_rows(result: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
 
 
 def _cell(value: Any) -> Any:
-    return "" if value is None else value
+    if value is None:
+        return ""
+    return spreadsheet_safe(value) if isinstance(value, str) else value
 
 
 def write_agreement_tables_csv(out: IO[str], result: Mapping[str, Any]) -> int:
@@ -95,7 +104,7 @@ def write_alignment_csv(out: IO[str], layers: Mapping[str, Sequence[Mapping[str,
     header = ["layer", "unit", "document_id"]
     for name in annotators:
         header += [f"{name}:span_id", f"{name}:start", f"{name}:end", f"{name}:value"]
-    writer.writerow(header)
+    writer.writerow([_cell(h) for h in header])
     n = 0
     for layer, rows in layers.items():
         for row in rows:
@@ -104,6 +113,6 @@ def write_alignment_csv(out: IO[str], layers: Mapping[str, Sequence[Mapping[str,
                 span = row["spans"].get(name)
                 cells += ["", "", "", ""] if span is None else [
                     span["span_id"], span["start"], span["end"], span["value"]]
-            writer.writerow(cells)
+            writer.writerow([_cell(c) for c in cells])
             n += 1
     return n

@@ -15,7 +15,7 @@ from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.exchange_format import ExchangeFormat, ExportSource
 from stancedesk.formats.records import AnnotationRecord
-from stancedesk.formats.text import decode_utf8, open_utf8_text
+from stancedesk.formats.text import csv_problem, decode_utf8, open_utf8_text
 
 REQUIRED_COLUMNS = ("annotator", "start", "end", "text")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -88,7 +88,7 @@ class CsvRecords:
 
     def __iter__(self) -> Iterator[AnnotationRecord]:
         with open_utf8_text(self.path) as lines:
-            yield from _records(csv.reader(lines), str(self.path), self.scheme)
+            yield from _records(csv.reader(lines, strict=True), str(self.path), self.scheme)
 
     def __len__(self) -> int:
         try:
@@ -103,23 +103,24 @@ class CsvRecords:
 def read_annotations_csv(data: bytes, file: str, scheme: Scheme) -> Iterator[AnnotationRecord]:
     """Parse and check the shape of every row; the database checks are the service's job."""
     text = decode_utf8(data, file)
-    yield from _records(csv.reader(io.StringIO(text, newline="")), file, scheme)
+    yield from _records(csv.reader(io.StringIO(text, newline=""), strict=True), file, scheme)
 
 
 def _records(reader: Any, file: str, scheme: Scheme) -> Iterator[AnnotationRecord]:
+    """``reader`` is strict: a file cut off inside a quoted field is an error, not a row."""
     try:
         header = next(reader)
     except StopIteration:
         raise FormatError(file, "the file is empty") from None
     except csv.Error as exc:
-        raise FormatError(file, f"malformed CSV: {exc}", 1) from None
+        raise FormatError(file, csv_problem(exc), 1) from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for cells in reader:
                 yield reader.line_num, cells
         except csv.Error as exc:
-            raise FormatError(file, f"malformed CSV: {exc}", reader.line_num) from None
+            raise FormatError(file, csv_problem(exc), reader.line_num) from None
 
     yield from records_from_rows(header, rows(), file, scheme)
 

@@ -25,6 +25,7 @@ from stancedesk.formats.exchange_format import (
 from stancedesk.formats.grouping import json_lines
 from stancedesk.formats.labelmap import ForeignBundle, ForeignSpan
 from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.text import require_text
 
 
 def document_header(doc: Document) -> dict[str, Any]:
@@ -61,34 +62,71 @@ def _field(obj: dict[str, Any], key: str, kind: type, file: str, line: int,
     if value is None and default is not None:
         return default
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise FormatError(file, f"{key!r} must be {kind.__name__}", line)
+        name = {"str": "a string", "int": "a whole number", "list": "a list",
+                "dict": "an object"}.get(kind.__name__, kind.__name__)
+        raise FormatError(file, f"{key!r} must be {name}", line)
     return value
+
+
+def _text_field(obj: dict[str, Any], key: str, file: str, line: int) -> str:
+    """An optional text field: absent or null is empty, a number is its digits, anything else
+    (a list, an object) is refused rather than stored as its Python spelling."""
+    value = obj.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    raise FormatError(file, f"{key!r} must be a string", line)
+
+
+def _span(item: Any, file: str, line: int, index: int, annotator: str) -> ForeignSpan:
+    if not isinstance(item, dict):
+        raise FormatError(file, "each entry of 'spans' must be an object", line)
+    labels = _field(item, "labels", dict, file, line, default={})
+    start = _field(item, "start", int, file, line)
+    end = _field(item, "end", int, file, line)
+    if start < 0 or end <= start:
+        raise FormatError(file, f"span {start}:{end}: offsets must be >= 0 and end after "
+                          "start", line)
+    who = item.get("annotator")
+    if who is None or who == "":
+        who = annotator
+    elif not isinstance(who, str) or not who.strip():
+        raise FormatError(file, f"'annotator' {who!r} is not a name", line)
+    values = {}
+    for key, value in labels.items():
+        if value in (None, ""):
+            continue
+        if not isinstance(value, str):
+            raise FormatError(file, f"label of layer {key!r} must be a string", line)
+        values[key] = value
+    return ForeignSpan(
+        file=file, line=line, document=index, annotator=who.strip(), start=start, end=end,
+        text=_field(item, "text", str, file, line),
+        labels=[f"{k}:{v}" for k, v in values.items()],
+        note=_text_field(item, "note", file, line),
+        annotation_id=_text_field(item, "id", file, line),
+        created_at=parse_time(_text_field(item, "created_at", file, line), file, line,
+                              "created_at"),
+        updated_at=parse_time(_text_field(item, "updated_at", file, line), file, line,
+                              "updated_at"))
 
 
 def read_annotations_jsonl(data: bytes, file: str, annotator: str) -> ForeignBundle:
     """Labels come back as ``layer:value`` strings, which resolve without a mapping."""
     bundle = ForeignBundle()
     for n, obj in json_lines(data, file):
-        text = _field(obj, "text", str, file, n)
+        text = require_text(_field(obj, "text", str, file, n), file, n, what="line's 'text'")
         bundle.documents.append(DocumentDraft(
-            text=text, title=str(obj.get("title") or ""), outlet=str(obj.get("outlet") or ""),
-            published=str(obj.get("date") or ""), url=str(obj.get("url") or ""),
-            source_file=str(obj.get("source_file") or ""), origin=f"{file}, line {n}"))
+            text=text, title=_text_field(obj, "title", file, n),
+            outlet=_text_field(obj, "outlet", file, n),
+            published=_text_field(obj, "date", file, n), url=_text_field(obj, "url", file, n),
+            source_file=_text_field(obj, "source_file", file, n), origin=f"{file}, line {n}"))
         index = len(bundle.documents) - 1
-        spans = _field(obj, "spans", list, file, n, default=[])
-        for item in spans:
-            if not isinstance(item, dict):
-                raise FormatError(file, "each entry of 'spans' must be an object", n)
-            labels = _field(item, "labels", dict, file, n, default={})
-            bundle.spans.append(ForeignSpan(
-                file=file, line=n, document=index,
-                annotator=str(item.get("annotator") or annotator),
-                start=_field(item, "start", int, file, n), end=_field(item, "end", int, file, n),
-                text=_field(item, "text", str, file, n),
-                labels=[f"{k}:{v}" for k, v in labels.items() if v not in (None, "")],
-                note=str(item.get("note") or ""), annotation_id=str(item.get("id") or ""),
-                created_at=parse_time(str(item.get("created_at") or ""), file, n, "created_at"),
-                updated_at=parse_time(str(item.get("updated_at") or ""), file, n, "updated_at")))
+        for item in _field(obj, "spans", list, file, n, default=[]):
+            bundle.spans.append(_span(item, file, n, index, annotator))
+    if not bundle.documents:
+        raise FormatError(file, "the file has no lines")
     return bundle
 
 

@@ -4,29 +4,37 @@ Written with xlsxwriter in constant-memory mode, which streams rows to disk and 
 sheet's size, so read-only readers see every row (openpyxl's write-only mode leaves sheets
 unsized). Every text cell is stored as a string cell, never as a formula, so a cell starting
 with ``=`` cannot run (the CSV ``--spreadsheet-safe`` concern does not arise). The spans sheet
-has the CSV's columns, a frozen header and a filter, and reads back.
+has the CSV's columns, a frozen header and a filter, and reads back; a cell someone typed as a
+formula reads back as its formula text. A workbook is a zip, read within ``XLSX_LIMITS``.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from stancedesk.domain import Document, Scheme, Span
 from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import columns, format_time, records_from_rows
+from stancedesk.formats.archive import ZipLimits, check_zip
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.exchange_format import ExchangeFormat, writes_spans
 from stancedesk.formats.previews import Preview
 from stancedesk.formats.records import AnnotationRecord
+from stancedesk.formats.text import storable
 
 SPANS_SHEET, DOCUMENTS_SHEET, SCHEME_SHEET = "spans", "documents", "scheme"
 DOCUMENT_COLUMNS = ("document_id", "title", "source_file", "outlet", "date", "url", "length",
                     "spans")
 SCHEME_COLUMNS = ("layer", "layer_name", "kind", "label", "label_name", "description")
 EXCEL_CELL_MAX = 32_767
+# openpyxl streams the sheet but holds all shared strings in memory.
+XLSX_LIMITS = ZipLimits(total=1024 * 1024 * 1024, member=512 * 1024 * 1024,
+                        xml_member=512 * 1024 * 1024)
 # Control characters that the XLSX XML cannot hold (openpyxl refuses them).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -119,34 +127,71 @@ def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
     return sheet.rows
 
 
+def _text(value: Any) -> str:
+    """A cell as the text the person typed: a formula cell gives its formula (``=...``), since
+    a formula in a note or label column is text that Excel took for a formula, and its cached
+    result (``#NAME?``, or nothing when the file was not saved by Excel) is not what was meant."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # 12.0: how a number typed in Excel may come back
+    text = getattr(value, "text", None)  # array and data-table formulas
+    return str(text if isinstance(text, str) else value)
+
+
 def read_annotations_xlsx(path: Path, scheme: Scheme) -> Iterator[AnnotationRecord]:
     """The spans sheet, checked like CSV rows (line = spreadsheet row number)."""
     from zipfile import BadZipFile
 
+    from lxml.etree import LxmlError
     from openpyxl import load_workbook
 
+    file = str(path)
     try:
-        wb = load_workbook(str(path), read_only=True, data_only=True)
-    except (OSError, BadZipFile, KeyError, ValueError) as exc:
-        raise FormatError(str(path), f"not a readable XLSX workbook: {exc}") from None
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(file, f"cannot read the file: {exc.strerror}") from None
+    check_zip(data, file, "XLSX workbook", XLSX_LIMITS)
+    unreadable = (OSError, BadZipFile, KeyError, ValueError, TypeError, IndexError,
+                  AttributeError, LxmlError, ElementTree.ParseError)
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except unreadable as exc:
+        raise FormatError(file, f"not a readable XLSX workbook: {type(exc).__name__}: "
+                          f"{_first_line(exc)}") from None
     try:
         if SPANS_SHEET not in wb.sheetnames:
-            raise FormatError(str(path), f"the workbook has no {SPANS_SHEET!r} sheet")
+            raise FormatError(file, f"the workbook has no {SPANS_SHEET!r} sheet")
         rows = wb[SPANS_SHEET].iter_rows(values_only=True)
-        try:
-            header = ["" if v is None else str(v) for v in next(rows)]
-        except StopIteration:
-            raise FormatError(str(path), "the spans sheet is empty") from None
 
         def cells() -> Iterator[tuple[int, list[str]]]:
-            for line, values in enumerate(rows, start=2):
-                out = ["" if v is None else str(v) for v in values]
-                out += [""] * (len(header) - len(out))
-                yield line, out[:len(header)]
+            line = 1
+            try:
+                for line, values in enumerate(rows, start=2):
+                    out = [_text(v) for v in values]
+                    out += [""] * (len(header) - len(out))
+                    # "_x0000_" is how XML spells a NUL, and openpyxl decodes it
+                    storable("".join(out), file, line, what="the row")
+                    yield line, out[:len(header)]
+            except unreadable as exc:
+                raise FormatError(file, f"not a readable XLSX workbook: {type(exc).__name__}: "
+                                  f"{_first_line(exc)}", line) from None
 
-        yield from records_from_rows(header, cells(), str(path), scheme)
+        try:
+            header = [_text(v) for v in next(rows)]
+        except StopIteration:
+            raise FormatError(file, "the spans sheet is empty") from None
+        except unreadable as exc:
+            raise FormatError(file, f"not a readable XLSX workbook: {type(exc).__name__}: "
+                              f"{_first_line(exc)}") from None
+        yield from records_from_rows(header, cells(), file, scheme)
     finally:
         wb.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else ""
 
 
 def _preview(out: Path) -> Preview:

@@ -25,6 +25,7 @@ from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
 from stancedesk.formats.paths import annotator_folder, annotator_of, document_stem
 from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.text import storable
 
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
 _A_LINE = re.compile(r"^([AM]\d+)\t(\S+) (T\d+)(?: (\S+))?\s*$")
@@ -46,14 +47,20 @@ def _unescape_note(note: str) -> str:
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Split at line breaks, which brat does not allow inside a fragment."""
+    """Split at line breaks, which brat does not allow inside a fragment.
+
+    A span that starts or ends with a line break keeps that edge as an empty fragment
+    (``0 3;4 4`` for ``"abc\\n"``), so the extent read back is the one written and a re-import
+    finds the span already there instead of adding a shorter copy.
+    """
+    pieces = text[start:end].split("\n")
     out: list[tuple[int, int]] = []
     pos = start
-    for piece in text[start:end].split("\n"):
-        if piece:
+    for i, piece in enumerate(pieces):
+        if piece or (len(pieces) > 1 and i in (0, len(pieces) - 1)):
             out.append((pos, pos + len(piece)))
         pos += len(piece) + 1
-    return out or [(start, end)]
+    return out
 
 
 def primary_layer(scheme: Scheme, span: Span) -> str | None:
@@ -136,11 +143,19 @@ def write_brat(folder: Path, scheme: Scheme, spans: Iterable[Span],
     return n
 
 
-def _decode(data: bytes, file: str) -> str:
+def _decode(path: Path) -> str:
+    """The file's text as brat counts it: no BOM or newline translation, but nothing a
+    database cannot store."""
+    file = str(path)
     try:
-        return data.decode("utf-8")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(file, f"cannot read the file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FormatError(file, f"not valid UTF-8 (byte offset {exc.start})") from None
+    return storable(text, file)
 
 
 def read_ann(ann: str, file: str, raw_text: str, document: int, annotator: str) -> \
@@ -159,13 +174,19 @@ def read_ann(ann: str, file: str, raw_text: str, document: int, annotator: str) 
                 raise FormatError(file, "malformed text-bound annotation (expected "
                                   "'T1<TAB>Type START END<TAB>text')", n)
             tid, kind, offsets, shown = m.groups()
-            frags = [tuple(int(x) for x in part.split()) for part in offsets.split(";")]
+            try:
+                frags = [tuple(int(x) for x in part.split()) for part in offsets.split(";")]
+            except ValueError:  # more digits than Python turns into an int
+                raise FormatError(file, f"{tid}: offsets {offsets[:40]!r} are too large",
+                                  n) from None
             pieces = []
             for s, e in frags:
                 if e < s or e > len(raw_text):
                     raise FormatError(file, f"{tid}: offsets {s} {e} lie outside the text "
                                       f"({len(raw_text)} characters)", n)
                 pieces.append(raw_text[s:e])
+            if max(f[1] for f in frags) <= min(f[0] for f in frags):
+                raise FormatError(file, f"{tid}: the annotation {offsets} is empty", n)
             if " ".join(pieces) != shown:
                 raise FormatError(file, f"{tid}: the text {shown!r} does not match the .txt "
                                   f"file at {offsets}, which holds {' '.join(pieces)!r}", n)
@@ -211,13 +232,13 @@ def read_brat(path: Path, annotator: str) -> ForeignBundle:
         txt = ann.with_suffix(".txt")
         if not txt.is_file():
             raise FormatError(str(ann), f"no text file {txt.name} beside it")
-        raw = _decode(txt.read_bytes(), str(txt))
+        raw = _decode(txt)
         doc = DocumentDraft(text=NewlineMap(raw).text, source_file=txt.name, origin=str(txt))
         if not doc.text.strip():
             raise FormatError(str(txt), "the text file is empty")
         bundle.documents.append(doc)
         who = annotator_of(ann, root, annotator) if path.is_dir() else annotator
-        bundle.spans.extend(read_ann(_decode(ann.read_bytes(), str(ann)), str(ann), raw,
+        bundle.spans.extend(read_ann(_decode(ann), str(ann), raw,
                                      len(bundle.documents) - 1, who))
     return bundle
 

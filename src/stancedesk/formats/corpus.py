@@ -11,10 +11,11 @@ from stancedesk.formats.errors import FormatError
 from stancedesk.formats.frontmatter import split_front_matter
 from stancedesk.formats.grouping import json_lines
 from stancedesk.formats.records import DocumentDraft, first_line_title
-from stancedesk.formats.text import decode_utf8, normalise_newlines, require_text
+from stancedesk.formats.text import csv_problem, decode_utf8, normalise_newlines, require_text
 
 CorpusReader = Callable[[bytes, str], list[DocumentDraft]]
 METADATA_FIELDS = ("title", "outlet", "date", "url")
+MAX_HTML_TAGS = 200_000
 
 
 def _from_front_matter(text: str, file: str) -> DocumentDraft:
@@ -38,7 +39,12 @@ def read_markdown(data: bytes, file: str) -> list[DocumentDraft]:
 def read_html(data: bytes, file: str) -> list[DocumentDraft]:
     from stancedesk.formats.html import html_to_article  # BeautifulSoup: loaded when needed
 
-    article = html_to_article(decode_utf8(data, file))
+    html = decode_utf8(data, file)
+    tags = html.count("<")  # an upper bound; parsing costs about 50 µs a tag
+    if tags > MAX_HTML_TAGS:
+        raise FormatError(file, f"the page has over {MAX_HTML_TAGS:,} tags ({tags:,} '<'); "
+                          "save the article alone (a news page has a few thousand)")
+    article = html_to_article(html)
     require_text(article.text, file, what="HTML page's article")
     return [DocumentDraft(text=article.text, title=article.title or
                           first_line_title(article.text), outlet=article.outlet,
@@ -78,9 +84,14 @@ def read_jsonl(data: bytes, file: str) -> list[DocumentDraft]:
 
 def read_csv_corpus(data: bytes, file: str) -> list[DocumentDraft]:
     text = decode_utf8(data, file)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None:
-        raise FormatError(file, "the file is empty")
+    # strict: a quoted field still open at the end of the file (a truncated file) is an error,
+    # not an article silently cut short
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        if reader.fieldnames is None:
+            raise FormatError(file, "the file is empty")
+    except csv.Error as exc:
+        raise FormatError(file, csv_problem(exc), reader.line_num) from None
     names = [n.strip() for n in reader.fieldnames]
     if "text" not in names:
         raise FormatError(file, f"no 'text' column (columns: {', '.join(names)})", 1)
@@ -92,7 +103,7 @@ def read_csv_corpus(data: bytes, file: str) -> list[DocumentDraft]:
                 raise FormatError(file, "the row has more cells than the header", reader.line_num)
             drafts.append(_draft_from_mapping(dict(row), file, reader.line_num))
     except csv.Error as exc:
-        raise FormatError(file, f"malformed CSV: {exc}", reader.line_num) from None
+        raise FormatError(file, csv_problem(exc), reader.line_num) from None
     if not drafts:
         raise FormatError(file, "the file has a header but no articles")
     return drafts

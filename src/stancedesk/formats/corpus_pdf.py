@@ -13,7 +13,7 @@ import io
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import DocumentDraft, first_line_title
-from stancedesk.formats.text import normalise_newlines
+from stancedesk.formats.text import normalise_newlines, storable
 
 
 def pdf_text(data: bytes, file: str) -> tuple[str, str]:
@@ -39,6 +39,10 @@ def pdf_text(data: bytes, file: str) -> tuple[str, str]:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise FormatError(file, f"not a readable PDF: {exc}") from None
+    except (MemoryError, RecursionError, ArithmeticError, LookupError, AttributeError,
+            AssertionError, NotImplementedError) as exc:
+        # pypdf trusts the file's object graph; a damaged or hostile one fails in these ways
+        raise FormatError(file, f"not a readable PDF: {type(exc).__name__}") from None
     text = "\n\n".join(pages)
     return (text + "\n" if text else ""), title
 
@@ -47,5 +51,6 @@ def read_pdf(data: bytes, file: str) -> list[DocumentDraft]:
     text, title = pdf_text(data, file)
     if not text.strip():
         raise FormatError(file, "the PDF has no text layer (a scan?); run OCR first")
+    storable(text + title, file, what="the PDF's text")
     return [DocumentDraft(text=text, title=title or first_line_title(text),
                           origin=file)]

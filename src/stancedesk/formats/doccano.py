@@ -22,6 +22,7 @@ from stancedesk.formats.grouping import by_document, json_lines
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
 from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.text import require_text
 
 
 def _entries(scheme: Scheme, span: Span) -> list[list[Any]]:
@@ -82,12 +83,18 @@ def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
             raise FormatError(file, "each line must be an object with a 'text' string", n)
         newlines = NewlineMap(obj["text"])
         text = newlines.text
-        if not text.strip():
-            raise FormatError(file, "the line's text is empty", n)
-        bundle.documents.append(DocumentDraft(text=text, title=str(obj.get("title") or ""),
-                                              origin=f"{file}, line {n}"))
+        require_text(text, file, n, what="line's 'text'")
+        title = obj.get("title")
+        bundle.documents.append(DocumentDraft(text=text, origin=f"{file}, line {n}",
+                                              title=title if isinstance(title, str) else ""))
         who = obj.get("annotator", obj.get("user"))
-        who = str(who) if who not in (None, "") else annotator
+        if who in (None, ""):
+            who = annotator
+        elif isinstance(who, int) and not isinstance(who, bool):
+            who = str(who)  # doccano's user ids
+        elif not isinstance(who, str) or not who.strip():
+            raise FormatError(file, f"'annotator' {who!r} is not a name", n)
+        who = who.strip()
         spans: dict[tuple[int, int], ForeignSpan] = {}
         for start, end, label in _label_entries(obj, file, n):
             if end <= start or end > len(obj["text"]):
@@ -99,7 +106,10 @@ def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
                                          annotator=who, start=key[0], end=key[1],
                                          text=text[key[0]:key[1]])
             spans[key].labels.append(label)
-        for item in obj.get("notes") or []:
+        notes = obj.get("notes")
+        if notes is not None and not isinstance(notes, list):
+            raise FormatError(file, "'notes' must be a list of [start, end, note]", n)
+        for item in notes or []:
             if isinstance(item, list) and len(item) == 3 and isinstance(item[2], str):
                 key = (newlines(_offset(item[0], file, n)), newlines(_offset(item[1], file, n)))
                 if key in spans:

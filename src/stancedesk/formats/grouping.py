@@ -9,7 +9,7 @@ from typing import Any
 
 from stancedesk.domain import Document, Span
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.text import decode_utf8
+from stancedesk.formats.text import decode_utf8, storable_json
 
 
 def by_document(spans: Iterable[Span], document: Callable[[str], Document | None]
@@ -29,17 +29,29 @@ def by_document(spans: Iterable[Span], document: Callable[[str], Document | None
         yield doc, per_annotator
 
 
+def load_json(text: str, file: str, line: int | None = None) -> Any:
+    """``json.loads`` whose every failure is a FormatError naming the file (and line): malformed
+    JSON, nesting too deep for the parser, and strings no database can store."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        if line is None:
+            raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})",
+                              exc.lineno) from None
+        raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})", line) \
+            from None
+    except RecursionError:
+        raise FormatError(file, "the JSON is nested too deeply to read", line) from None
+    return storable_json(value, file, line)
+
+
 def json_lines(data: bytes, file: str, what: str = "a JSON object"
                ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) for each non-blank line; any other line stops with its number."""
     for n, raw in enumerate(decode_utf8(data, file).split("\n"), start=1):
         if not raw.strip():
             continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})", n) \
-                from None
+        obj = load_json(raw, file, n)
         if not isinstance(obj, dict):
             raise FormatError(file, f"each line must be {what}", n)
         yield n, obj

@@ -10,7 +10,6 @@ before anything is stored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +18,9 @@ from typing import Any
 
 from stancedesk.domain import LayerKind, Scheme
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.grouping import load_json
 from stancedesk.formats.records import AnnotationRecord, DocumentDraft
+from stancedesk.formats.text import decode_utf8
 
 MAPPING_FORMAT = "stancedesk-label-mapping"
 # A foreign label that stands for "a span with no label" (written by StanceDesk for unlabelled
@@ -77,14 +78,10 @@ def parse_mapping_data(data: Any, file: str) -> LabelMapping:
 
 def load_mapping(path: str) -> LabelMapping:
     try:
-        raw = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes()
     except OSError as exc:
         raise FormatError(path, f"cannot read the mapping file: {exc.strerror}") from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise FormatError(path, f"malformed JSON: {exc.msg}", exc.lineno) from None
-    return parse_mapping_data(data, path)
+    return parse_mapping_data(load_json(decode_utf8(raw, path), path), path)
 
 
 def parse_map_options(options: Sequence[str]) -> LabelMapping:

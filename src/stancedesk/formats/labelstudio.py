@@ -21,11 +21,11 @@ from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.exchange_format import ExchangeFormat, file_bytes, writes_spans
-from stancedesk.formats.grouping import by_document
+from stancedesk.formats.grouping import by_document, load_json
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap, Utf16Index
 from stancedesk.formats.records import DocumentDraft
-from stancedesk.formats.text import decode_utf8
+from stancedesk.formats.text import decode_utf8, require_text
 
 TEXT_KEY = "text"
 
@@ -97,16 +97,28 @@ def write_labelstudio(out: IO[str], scheme: Scheme, spans: Iterable[Span],
     return n
 
 
-def _who(annotation: dict[str, Any], default: str) -> str:
+def _who(annotation: dict[str, Any], default: str, where: str) -> str:
     who = annotation.get("completed_by")
     if isinstance(who, dict):
-        for key in ("email", "username", "first_name", "id"):
-            if who.get(key) not in (None, ""):
-                return str(who[key])
-        return default
-    if isinstance(who, str | int) and not isinstance(who, bool):
-        return f"user {who}" if isinstance(who, int) else who
+        who = next((who[key] for key in ("email", "username", "first_name", "id")
+                    if who.get(key) not in (None, "")), None)
+    if isinstance(who, int) and not isinstance(who, bool):
+        return f"user {who}"
+    if isinstance(who, str) and who != "":
+        if not who.strip():
+            raise FormatError(where, "the annotator ('completed_by') is blank")
+        return who.strip()
     return default
+
+
+def _list(value: Any, key: str, where: tuple[str, int]) -> list[Any]:
+    """A field that Label Studio always writes as a list; absent or null is empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FormatError(where[0], f"{key!r} must be a list, not {type(value).__name__}",
+                          where[1] or None)
+    return value
 
 
 def _offsets(value: dict[str, Any], text: str, index: Utf16Index, where: tuple[str, int]) -> \
@@ -116,6 +128,9 @@ def _offsets(value: dict[str, Any], text: str, index: Utf16Index, where: tuple[s
         raise FormatError(where[0], f"region offsets {start!r}:{end!r} are not whole numbers "
                           "(only plain-text regions can be imported)", where[1])
     assert isinstance(start, int) and isinstance(end, int)
+    if end <= start:
+        raise FormatError(where[0], f"region {start}:{end} is empty or reversed (its end must "
+                          "come after its start)", where[1])
     shown = value.get("text")
     if end > len(text) and index.simple:
         raise FormatError(where[0], f"region {start}:{end} runs past the text", where[1])
@@ -130,11 +145,7 @@ def _offsets(value: dict[str, Any], text: str, index: Utf16Index, where: tuple[s
 
 
 def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
-    try:
-        tasks = json.loads(decode_utf8(data, file))
-    except json.JSONDecodeError as exc:
-        raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})",
-                          exc.lineno) from None
+    tasks = load_json(decode_utf8(data, file), file)
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):
@@ -151,22 +162,24 @@ def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
         if raw is None:
             raise FormatError(where[0], "the task's data holds no text")
         newlines = NewlineMap(raw)
-        text = newlines.text
+        text = require_text(newlines.text, where[0], what="task's text")
+        title, source = data_.get("title"), data_.get("source_file")
         bundle.documents.append(DocumentDraft(
-            text=text, title=str(data_.get("title") or ""),
-            source_file=str(data_.get("source_file") or ""), origin=where[0]))
+            text=text, title=title if isinstance(title, str) else "",
+            source_file=source if isinstance(source, str) else "", origin=where[0]))
         doc = len(bundle.documents) - 1
         index = Utf16Index(raw)
-        annotations = task.get("annotations", task.get("completions", []))
-        for number, annotation in enumerate(annotations or [], start=1):
+        key = "annotations" if "annotations" in task else "completions"
+        for number, annotation in enumerate(_list(task.get(key), key, where), start=1):
             if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
                 continue
-            who = _who(annotation, annotator)
             loc = (f"{file}, task {t}, annotation {number}", 0)
+            who = _who(annotation, annotator, loc[0])
             created = parse_time(str(annotation.get("created_at") or ""), loc[0], 0,
                                  "created_at")
             regions: dict[str, ForeignSpan] = {}
-            results = [(r, res) for r, res in enumerate(annotation.get("result") or [], start=1)
+            results = [(r, res) for r, res in enumerate(_list(annotation.get("result"),
+                                                              "result", loc), start=1)
                        if isinstance(res, dict) and isinstance(res.get("value"), dict)
                        and "start" in res["value"]]  # relations, document choices: not spans
             # Results that show their text settle how the region's offsets are counted; the
@@ -191,18 +204,18 @@ def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
                 source = str(result.get("from_name") or "")
                 kind = str(result.get("type") or "")
                 if kind == "textarea":
-                    for item in value.get("text") or []:
+                    for item in _list(value.get("text"), "text", (loc[0], r)):
                         span.labels.append(f"{source}:{item}")
                 else:
-                    key = next((k for k in ("labels", "choices", "taxonomy")
-                                if isinstance(value.get(k), list)), None)
-                    for label in value.get(key, []) if key else []:
-                        label = str(label)
-                        span.labels.append(label)
-                        span.hints[label] = f"{source}:{label}"
+                    for field in ("labels", "choices", "taxonomy"):
+                        for label in _list(value.get(field), field, (loc[0], r)):
+                            label = str(label)
+                            span.labels.append(label)
+                            span.hints[label] = f"{source}:{label}"
                 meta = result.get("meta")
-                if isinstance(meta, dict) and isinstance(meta.get("text"), list):
-                    span.note = "\n".join(str(x) for x in meta["text"])
+                if isinstance(meta, dict) and "text" in meta:
+                    span.note = "\n".join(str(x) for x in _list(meta["text"], "meta text",
+                                                                  (loc[0], r)))
             bundle.spans.extend(regions.values())
     return bundle
 

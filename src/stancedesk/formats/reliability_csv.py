@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.text import decode_utf8
+from stancedesk.formats.text import csv_problem, decode_utf8
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +19,13 @@ class ReliabilityTable:
 
 
 def read_reliability_csv(data: bytes, file: str) -> ReliabilityTable:
-    reader = csv.reader(io.StringIO(decode_utf8(data, file), newline=""))
+    reader = csv.reader(io.StringIO(decode_utf8(data, file), newline=""), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise FormatError(file, "the file is empty") from None
+    except csv.Error as exc:
+        raise FormatError(file, csv_problem(exc), 1) from None
     if len(header) < 2:
         raise FormatError(file, "need a unit id column and at least one coder column", 1)
     coders = header[1:]
@@ -53,7 +55,7 @@ def read_reliability_csv(data: bytes, file: str) -> ReliabilityTable:
             for j, cell in enumerate(cells[1:]):
                 values[j].append(cell.strip() or None)
     except csv.Error as exc:
-        raise FormatError(file, f"malformed CSV: {exc}", reader.line_num) from None
+        raise FormatError(file, csv_problem(exc), reader.line_num) from None
     if not units:
         raise FormatError(file, "the file has a header but no units")
     return ReliabilityTable(units, coders, values)

@@ -2,18 +2,29 @@
 
 Only two things change: a leading UTF-8 BOM is dropped, and CRLF/CR become LF. Everything else,
 including leading and trailing white space, stays, so offsets computed elsewhere stay valid.
+
+Text that cannot be stored faithfully is refused here, at the file, with its line: a NUL
+character (SQLite hands the text back cut at the NUL, PostgreSQL refuses it) and a lone UTF-16
+surrogate (a JSON ``"\\ud800"`` escape; it has no UTF-8 form, so no database can store it).
 """
 
 from __future__ import annotations
 
 import codecs
 import io
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from stancedesk.formats.errors import FormatError
 
 _BINARY_SNIFF = 8192
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Deeper JSON than any real export, and shallow enough that writing it back (the metadata
+# column is JSON) stays far from Python's recursion limit.
+MAX_JSON_DEPTH = 100
 
 
 def normalise_newlines(text: str) -> str:
@@ -29,9 +40,16 @@ def _utf8_error(file: str, byte: int, offset: int, line: int) -> FormatError:
                        "save the file as UTF-8 and import it again", line)
 
 
+def _nul_error(file: str, line: int) -> FormatError:
+    return FormatError(file, "the text contains a NUL character, which cannot be stored", line)
+
+
 def decode_utf8(data: bytes, file: str) -> str:
-    if b"\x00" in data[:_BINARY_SNIFF]:
-        raise _binary_error(file)
+    nul = data.find(b"\x00")
+    if nul != -1:
+        if nul < _BINARY_SNIFF:
+            raise _binary_error(file)
+        raise _nul_error(file, data.count(b"\n", 0, nul) + 1)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -43,20 +61,26 @@ def decode_utf8(data: bytes, file: str) -> str:
 class Utf8Lines:
     """The lines of a UTF-8 text file, decoded as they are read, exactly as ``decode_utf8``
     would give them (BOM dropped, CRLF and CR read as LF), so a file of any size is read in a
-    bounded memory; invalid UTF-8 ends the iteration with the same message, line and offset."""
+    bounded memory; invalid UTF-8 and a NUL character (anywhere, not only in the first bytes)
+    end the iteration with the same message and line."""
 
     def __init__(self, path: Path, raw: io.BufferedReader) -> None:
         self.path, self._raw = path, raw
         self._text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
+        self._line = 0
 
     def __iter__(self) -> Utf8Lines:
         return self
 
     def __next__(self) -> str:
         try:
-            return next(self._text)
+            line = next(self._text)
         except UnicodeDecodeError:
             raise self._locate_error() from None
+        self._line += 1
+        if "\x00" in line:
+            raise _nul_error(str(self.path), self._line)
+        return line
 
     def _locate_error(self) -> FormatError:
         decoder = codecs.getincrementaldecoder("utf-8")()
@@ -103,7 +127,52 @@ def open_utf8_text(path: Path) -> Utf8Lines:
     return Utf8Lines(path, raw)
 
 
+def storable(value: str, file: str, line: int | None = None, what: str = "the text") -> str:
+    """``value`` itself, or a FormatError naming the first character no database can hold."""
+    bad = _UNSTORABLE.search(value)
+    if bad is not None:
+        kind = "a NUL character" if bad.group() == "\x00" else \
+            f"a lone surrogate (U+{ord(bad.group()):04X}), which has no UTF-8 form"
+        raise FormatError(file, f"{what} contains {kind} at character {bad.start()}; it "
+                          "cannot be stored", line)
+    return value
+
+
+def _strings(value: Any, file: str, line: int | None) -> Iterator[str]:
+    """Every string in a decoded JSON value, keys included; iterative, and refusing nesting
+    deeper than ``MAX_JSON_DEPTH``."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                raise FormatError(file, f"the JSON is nested more than {MAX_JSON_DEPTH} levels "
+                                  "deep", line)
+            if isinstance(item, dict):
+                stack.extend((key, depth) for key in item)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+
+
+def storable_json(value: Any, file: str, line: int | None = None) -> Any:
+    """``value`` itself, after checking its depth and every string in it (see ``storable``)."""
+    for item in _strings(value, file, line):
+        storable(item, file, line, what="a string")
+    return value
+
+
 def require_text(text: str, file: str, line: int | None = None, what: str = "file") -> str:
     if not text.strip():
         raise FormatError(file, f"the {what} has no text", line)
-    return text
+    return storable(text, file, line, what=f"the {what}")
+
+
+def csv_problem(exc: Exception) -> str:
+    """A csv.Error as advice: the common one is a file cut off inside a quoted field."""
+    if "unexpected end of data" in str(exc):
+        return ("the file ends inside a quoted field (a '\"' is never closed); is the file "
+                "truncated?")
+    return f"malformed CSV: {exc}"

@@ -32,6 +32,7 @@ from stancedesk.formats.labelmap import ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import Utf16Index, utf16_len
 from stancedesk.formats.paths import annotator_folder, annotator_of, document_stem
 from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.text import storable
 
 FORMAT_LINE = "#FORMAT=WebAnno TSV 3.3"
 LAYER = "webanno.custom.StanceDesk"
@@ -193,10 +194,12 @@ def read_tsv(raw: str, file: str, document: int, annotator: str) -> \
         if len(cells) != 3 + len(columns):
             raise FormatError(file, f"the token line has {len(cells)} columns; the header "
                               f"declares {3 + len(columns)}", n)
-        m = re.fullmatch(r"(\d+)-(\d+)", cells[1])
+        m = re.fullmatch(r"(\d{1,15})-(\d{1,15})", cells[1])
         if not m:
-            raise FormatError(file, f"offsets {cells[1]!r} are not BEGIN-END", n)
+            raise FormatError(file, f"offsets {cells[1][:40]!r} are not BEGIN-END", n)
         b16, e16 = int(m.group(1)), int(m.group(2))
+        if e16 < b16:
+            raise FormatError(file, f"token offsets {b16}-{e16} end before they begin", n)
         token = unescape(cells[2])
         if pending and not sentence_open:
             sentence = "\n".join(pending)
@@ -204,6 +207,9 @@ def read_tsv(raw: str, file: str, document: int, annotator: str) -> \
             begin = b16 - (utf16_len(sentence[:pos]) if pos > 0 else 0)
             if begin < text16:
                 raise FormatError(file, "the sentence overlaps the one before it", n)
+            if begin - text16 > len(raw):  # the gap is filled with line breaks: keep it real
+                raise FormatError(file, f"the sentence starts at {begin}, far past the text "
+                                  "before it; the offsets are wrong", n)
             text_parts.append("\n" * (begin - text16))
             text_parts.append(sentence)
             text16 = begin + utf16_len(sentence)
@@ -242,6 +248,8 @@ def read_tsv(raw: str, file: str, document: int, annotator: str) -> \
     for ann in annotations.values():
         start = min(t[0] for t in ann.tokens)
         end = max(t[1] for t in ann.tokens)
+        if end <= start:
+            raise FormatError(file, "an annotation covers only empty tokens", ann.line)
         span = ForeignSpan(file=file, line=ann.line, document=document, annotator=annotator,
                            start=start, end=end, text=text[start:end])
         for feature, value in ann.features.items():
@@ -268,7 +276,9 @@ def read_webanno(path: Path, annotator: str) -> ForeignBundle:
     bundle = ForeignBundle()
     for file in files:
         try:
-            raw = file.read_bytes().decode("utf-8-sig")
+            raw = storable(file.read_bytes().decode("utf-8-sig"), str(file))
+        except OSError as exc:
+            raise FormatError(str(file), f"cannot read the file: {exc.strerror}") from None
         except UnicodeDecodeError as exc:
             raise FormatError(str(file), f"not valid UTF-8 (byte offset {exc.start})") from None
         who = annotator_of(file, path, annotator) if path.is_dir() else annotator

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from stancedesk.domain import LayerKind, Scheme, SchemeError
+from stancedesk.formats.text import storable_json
+from stancedesk.services.atomic import text_replaced_on_success
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -22,6 +24,14 @@ def scheme_to_json(scheme: Scheme) -> str:
     return json.dumps(scheme.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+def export_scheme(database: Database, path: Path | str) -> Scheme:
+    """Write the scheme file whole or not at all (``-``: standard output)."""
+    scheme = get_scheme(database)
+    with text_replaced_on_success(Path(path)) as out:
+        out.write(scheme_to_json(scheme))
+    return scheme
+
+
 def read_scheme_file(path: Path | str) -> Scheme:
     path = Path(path)
     try:
@@ -34,7 +44,10 @@ def read_scheme_file(path: Path | str) -> Scheme:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise SchemeError([f"line {exc.lineno}: malformed JSON: {exc.msg}"], str(path)) from None
-    return Scheme.from_dict(data, source=str(path))
+    except RecursionError:
+        raise SchemeError(["the JSON is nested too deeply to read"], str(path)) from None
+    # a NUL or a lone surrogate (a "\ud800" escape) in a name could never be stored
+    return Scheme.from_dict(storable_json(data, str(path)), source=str(path))
 
 
 def replace_scheme(database: Database, scheme: Scheme, source: str = "") -> None:

@@ -9,6 +9,8 @@ foreign database with tables but no StanceDesk revision.
 
 from __future__ import annotations
 
+import glob
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,19 +86,54 @@ def current_revision(db: Database) -> str | None:
 
 
 def backup_sqlite(path: Path, revision: str | None) -> Path:
-    """Copy with SQLite's online backup API, which is consistent even with a WAL."""
+    """Copy with SQLite's online backup API, which is consistent even with a WAL.
+
+    The copy is made under a ``.part`` name and renamed once complete and on disk, so a
+    ``.bak-*`` file (the one the "damaged" advice says to restore) is always a whole database;
+    a process killed mid-copy leaves only a ``.part``, which the next backup removes.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.bak-{revision or 'none'}-{stamp}")
-    src = sqlite3.connect(path)
+    partial = target.with_name(target.name + ".part")
+    for stale in path.parent.glob(f"{glob.escape(path.name)}.bak-*.part"):
+        stale.unlink(missing_ok=True)
     try:
-        dst = sqlite3.connect(target)
+        src = sqlite3.connect(path)
         try:
-            src.backup(dst)
+            dst = sqlite3.connect(partial)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
         finally:
-            dst.close()
+            src.close()
+        with partial.open("rb+") as written:
+            os.fsync(written.fileno())
+        partial.replace(target)
     finally:
-        src.close()
+        partial.unlink(missing_ok=True)
     return target
+
+
+def _read_only(db: Database) -> bool:
+    """Whether SQLite refuses writes to this database (a read-only file, folder or mount, or a
+    ``mode=ro`` URL): try a no-op write and roll it back."""
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        if raw is None:
+            return False
+        version = raw.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            raw.execute("BEGIN")
+            raw.execute(f"PRAGMA user_version = {int(version)}")
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc).replace("-", "").replace(" ", "").lower():
+                return True
+            raise
+        finally:
+            if raw.in_transaction:
+                raw.execute("ROLLBACK")
+    return False
 
 
 def run_alembic(db: Database, step: Callable[[Config], None]) -> None:
@@ -200,6 +237,13 @@ def _upgrade(db: Database, revision: str) -> MigrationResult:
     if before == target:
         return MigrationResult(before, target, None)
     backup = None
+    if db.engine.dialect.name == "sqlite" and before is not None and _read_only(db):
+        # before any backup: each attempt would otherwise leave another full copy behind
+        raise StorageError(
+            f"{db.location.display}: the database is read-only and has the schema of an older "
+            f"StanceDesk (revision {before!r}; this version needs {target!r}), so it can be "
+            "neither upgraded nor read here. Make the file and its folder writable, or copy it "
+            "somewhere writable, and open it again; nothing was changed.")
     if before is not None and db.location.path is not None and db.location.path.exists():
         backup = backup_sqlite(db.location.path, before)
     run_alembic(db, lambda cfg: command.upgrade(cfg, revision))
