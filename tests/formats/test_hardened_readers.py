@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -258,6 +260,15 @@ def test_wrong_types_and_offsets_are_one_line(db, tmp_path, case, fmt, data, wor
     nothing_stored(db)
 
 
+def device(path: Path, minor: int) -> str:
+    """A private copy of the memory device ``1:minor`` (3 null, 7 full), or the system's."""
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    except OSError:
+        return {3: "/dev/null", 7: "/dev/full"}[minor]
+    return str(path)
+
+
 def test_an_export_to_a_folder_or_a_full_disk_is_one_line(annotated, tmp_path, capsys):
     db = str(annotated.db.location.path)
     for fmt in ("csv", "xlsx", "labelstudio"):
@@ -266,12 +277,13 @@ def test_an_export_to_a_folder_or_a_full_disk_is_one_line(annotated, tmp_path, c
         err = capsys.readouterr().err
         assert err.startswith(f"stancedesk: error: {tmp_path}") and err.count("\n") == 1
         assert "folder" in err
-    for fmt in ("csv", "parquet"):  # /dev/full: every write fails with ENOSPC
-        assert main(["--db", db, "export", "annotations", "--format", fmt, "-o",
-                     "/dev/full"]) == 2
+    full = device(tmp_path / "full", 7)
+    for fmt in ("csv", "parquet"):  # like /dev/full: every write fails with ENOSPC
+        assert main(["--db", db, "export", "annotations", "--format", fmt, "-o", full]) == 2
         err = capsys.readouterr().err
-        assert err.startswith("stancedesk: error: /dev/full: cannot write") and \
+        assert err.startswith(f"stancedesk: error: {full}: cannot write") and \
             err.count("\n") == 1
+        assert stat.S_ISCHR(os.stat(full).st_mode)
     assert main(["--db", db, "export", "annotations", "-o",
                  str(tmp_path / "missing" / "a.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err

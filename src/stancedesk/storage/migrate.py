@@ -88,15 +88,15 @@ def current_revision(db: Database) -> str | None:
 def backup_sqlite(path: Path, revision: str | None) -> Path:
     """Copy with SQLite's online backup API, which is consistent even with a WAL.
 
-    The copy is made under a ``.part`` name and renamed once complete and on disk, so a
+    The copy is made under a hidden ``.part`` name and renamed once complete and on disk, so a
     ``.bak-*`` file (the one the "damaged" advice says to restore) is always a whole database;
-    a process killed mid-copy leaves only a ``.part``, which the next backup removes.
+    a process killed mid-copy leaves only the hidden part, which the next backup removes.
     """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = path.with_name(f"{path.name}.bak-{revision or 'none'}-{stamp}")
-    partial = target.with_name(target.name + ".part")
-    for stale in path.parent.glob(f"{glob.escape(path.name)}.bak-*.part"):
-        stale.unlink(missing_ok=True)
+    partial = path.with_name(f".{path.name}.backup-{stamp}.part")
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.backup-*.part*"):
+        stale.unlink(missing_ok=True)  # with its -journal
     try:
         src = sqlite3.connect(path)
         try:
