@@ -18,6 +18,7 @@ from stancedesk.formats.errors import FormatError
 from stancedesk.formats.exchange_format import ExchangeFormat, ExportSource
 from stancedesk.formats.previews import Preview
 from stancedesk.formats.records import AnnotationRecord
+from stancedesk.formats.text import storable
 
 BATCH_ROWS = 20_000
 _INT_COLUMNS = ("start", "end")
@@ -88,26 +89,43 @@ def _cell(value: Any) -> str:
 
 
 def read_annotations_parquet(path: Path, scheme: Scheme) -> Iterator[AnnotationRecord]:
-    """Rows are checked exactly like CSV rows; ``line`` is the row number plus one (header)."""
+    """Rows are checked exactly like CSV rows; ``line`` is the row number plus one (header).
+
+    A damaged file fails inside Arrow in many ways (thrift, page headers, levels, names that
+    are not UTF-8), when opened or at any batch; each becomes a FormatError naming the row
+    reached. Strings are checked for what no database stores (Parquet may hold a NUL)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    unreadable = (OSError, pa.ArrowException, UnicodeDecodeError, ValueError, IndexError)
     try:
         parquet = pq.ParquetFile(str(path))
-    except (OSError, pa.ArrowException) as exc:
-        raise FormatError(str(path), f"not a readable Parquet file: {exc}") from None
-    header = list(parquet.schema_arrow.names)
+        header = [str(name) for name in parquet.schema_arrow.names]
+    except unreadable as exc:
+        raise FormatError(str(path), f"not a readable Parquet file: {_first_line(exc)}") \
+            from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         line = 1
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
-            data = batch.to_pydict()
-            values = [data[name] for name in header]
-            for i in range(batch.num_rows):
-                line += 1
-                yield line, [_cell(col[i]) for col in values]
+        try:
+            for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+                data = batch.to_pydict()
+                values = [data[name] for name in header]
+                for i in range(batch.num_rows):
+                    line += 1
+                    cells = [_cell(col[i]) for col in values]
+                    storable("".join(cells), str(path), line, what="the row")
+                    yield line, cells
+        except unreadable as exc:
+            raise FormatError(str(path), f"not a readable Parquet file: {_first_line(exc)}",
+                              line) from None
 
     yield from records_from_rows(header, rows(), str(path), scheme)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _write(path: Path, source: ExportSource) -> int:
