@@ -163,7 +163,7 @@ def main() -> int:
         app.processEvents()
 
     # open: click the big document's row in the list
-    view = window.document_list
+    view = window.documents.view
     row = next(r for r in range(view.model().rowCount())
                if view.model().index(r, 0).data() == "Big wire digest")
     index = view.model().index(row, 0)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QFileDialog, QTableWidget
 
 from stancedesk.gui.agreement.dashboard import AgreementDashboard
 from stancedesk.gui.agreement.panel import LayerPanel
+from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.services import agreement, corpus
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
@@ -96,12 +97,14 @@ def test_dashboard_cancel_stops_between_layers(qtbot, two_annotator_db: Database
     dashboard = AgreementDashboard(two_annotator_db)
     qtbot.addWidget(dashboard)
     dashboard.bootstrap.setValue(0)
-    task = dashboard.compute()
-    assert task is not None
-    task.cancel()  # before the first layer: the progress callback sees it
-    with qtbot.waitSignal(task.signals.finished, timeout=20_000):
+    with qtbot.waitSignal(dashboard.jobs.started) as started:
+        job = dashboard.compute()
+    assert job is not None and started.args == [job]
+    job.cancel()  # before the first layer: the progress callback sees it
+    with qtbot.waitSignal(job.finished, timeout=20_000):
         pass
-    assert dashboard.result is None or dashboard.status.text()
+    assert dashboard.result is None
+    assert dashboard.status.text() == "Cancelled; nothing was computed."
     assert dashboard.compute_button.isEnabled()
 
 
@@ -183,3 +186,70 @@ def test_numbers_show_their_n_scope_and_why_they_are_na(qtbot,
     assert "marked done" in dashboard.scope_label.text()
     table = dashboard.tabs.widget(0).findChild(QTableWidget, "coefficientTable")
     assert table.item(row, 1).text() != "n/a" and not table.item(row, 1).toolTip()
+
+
+def test_the_report_is_of_the_result_on_screen_not_a_recomputation(
+        qtbot, two_annotator_db: Database, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    dashboard = AgreementDashboard(two_annotator_db)
+    qtbot.addWidget(dashboard)
+    dashboard.bootstrap.setValue(0)
+    assert not dashboard.report_button.isEnabled()
+    with qtbot.waitSignal(dashboard.computed, timeout=20_000):
+        dashboard.compute()
+    assert dashboard.report_button.isEnabled()
+
+    def recompute(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the report recomputed agreement on the GUI thread")
+
+    monkeypatch.setattr(agreement, "span_agreement", recompute)
+    path = tmp_path / "report.html"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(path), ""))
+    qtbot.mouseClick(dashboard.report_button, Qt.MouseButton.LeftButton)
+    assert dashboard.status.text() == f"Saved the report to {path}."
+    html = path.read_text(encoding="utf-8")
+    assert "alice" in html and "bob" in html
+
+
+def test_an_unwritable_export_is_a_message_not_a_crash(
+        qtbot, two_annotator_db: Database, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    reporter = CrashReporter(show_message=lambda message, _parent: shown.append(message),
+                             show_crash=lambda report, _parent: shown.append(report.summary))
+    dashboard = AgreementDashboard(two_annotator_db, reporter=reporter)
+    qtbot.addWidget(dashboard)
+    dashboard.bootstrap.setValue(0)
+    with qtbot.waitSignal(dashboard.computed, timeout=20_000):
+        dashboard.compute()
+    path = tmp_path / "missing" / "tables.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(path), ""))
+    with qtbot.waitSignal(reporter.userError):
+        qtbot.mouseClick(dashboard.export_button, Qt.MouseButton.LeftButton)
+    assert shown == [f"{path}: cannot write the file: No such file or directory"]
+
+
+def test_an_open_dashboard_marks_itself_stale_when_a_span_changes(
+        qtbot, make_window, two_annotator_db: Database, sample_path: Path) -> None:
+    window = make_window(sample_path)
+    window.agreement_dashboard_action.trigger()
+    dashboard = window.findChild(AgreementDashboard, "agreementDashboard")
+    dashboard.bootstrap.setValue(0)
+    _uncheck_all_but(dashboard.layer_list, {"stance"})
+    with qtbot.waitSignal(dashboard.computed, timeout=20_000):
+        qtbot.mouseClick(dashboard.compute_button, Qt.MouseButton.LeftButton)
+    assert not dashboard.stale
+    # alice labels a passage in the desk: the numbers on screen no longer hold
+    window.desk.select_span(window.desk.store.spans()[0].id)
+    with qtbot.waitSignal(window.desk.changed) as changed:
+        window.desk.label("stance", "against")
+    assert changed.args[0].spans_changed
+    assert dashboard.stale and dashboard.stale_banner.isVisible()
+    assert "changed" in dashboard.stale_label.text()
+    with qtbot.waitSignal(dashboard.computed, timeout=20_000) as blocker:
+        qtbot.mouseClick(dashboard.recompute_button, Qt.MouseButton.LeftButton)
+    assert not dashboard.stale
+    expected = agreement.span_agreement(window.database, dashboard.settings())
+    assert blocker.args[0]["layers"]["stance"]["char_alpha"] == pytest.approx(
+        expected["layers"]["stance"]["char_alpha"], nan_ok=True)
+    dashboard.close()

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QPushButton, QTableView
+from PySide6.QtWidgets import (
+    QApplication,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableView,
+)
 
 from stancedesk.gui.shell.main_window import MainWindow, build_main_window
 
@@ -70,7 +76,7 @@ def test_object_names_and_opening_from_the_list(qtbot, sample_path, make_window)
         assert window.findChild(object, name) is not None, name
     open_row(qtbot, window, 3)
     view = window.findChild(QTableView, "documentList")
-    source_row = window.doc_proxy.mapToSource(view.model().index(3, 0)).row()
+    source_row = window.documents.proxy.mapToSource(view.model().index(3, 0)).row()
     expected = window.desk.doc_model.document_id(source_row)
     assert window.desk.document_id == expected
     assert reader_of(window).toPlainText() == window.desk.document.text.replace("\r", " ")
@@ -163,7 +169,7 @@ def test_undo_and_redo_every_kind_of_change(qtbot, sample_path, make_window,
     # resize to a new selection, undo restores the old extent
     window.desk.select_span(span.id)
     select_by_keys(qtbot, reader, text_position(window, "first step"), 10)
-    window.fit_action.trigger()
+    window.chrome.fit_action.trigger()
     assert stored_spans(doc)[0].text == "first step"
     undo()
     assert stored_spans(doc)[0].text == span.text
@@ -229,11 +235,11 @@ def test_blind_mode_and_reviewer_mode(qtbot, sample_path, make_window, stored_sp
     window.set_annotator("bob")
     assert window.desk.annotator == "bob"
     assert window.desk.span_model.rowCount() == 0  # blind: alice's span is hidden
-    assert not window.reviewer_action.isChecked()
+    assert not window.chrome.reviewer_action.isChecked()
     select_by_keys(qtbot, reader, text_position(window, "Halmora"), 7)
     qtbot.keyClick(reader, Qt.Key.Key_A)
     assert [s.annotator for s in stored_spans(window.desk.document_id, "bob")] == ["bob"]
-    window.reviewer_action.trigger()
+    window.chrome.reviewer_action.trigger()
     assert window.desk.reviewer
     owners = sorted(window.desk.span_model.span_at(r).annotator
                     for r in range(window.desk.span_model.rowCount()))
@@ -247,10 +253,10 @@ def test_blind_mode_and_reviewer_mode(qtbot, sample_path, make_window, stored_sp
     qtbot.keyClick(reader, Qt.Key.Key_N)
     assert stored_spans(window.desk.document_id, "alice")[0].labels == {"stance": "favor"}
     assert len(stored_spans(window.desk.document_id, "bob")) == 2
-    window.reviewer_action.trigger()
+    window.chrome.reviewer_action.trigger()
     assert {s.annotator for s in window.desk.store.spans()} == {"bob"}
     # switching through the toolbar combo works too
-    combo = window.annotator_combo
+    combo = window.annotators.combo
     combo.setCurrentIndex(combo.findText("alice"))
     combo.activated.emit(combo.currentIndex())
     assert window.desk.annotator == "alice"
@@ -320,12 +326,12 @@ def test_state_survives_a_restart(qtbot, sample_path, make_window) -> None:
 
 def test_filter_and_document_status(qtbot, sample_path, make_window) -> None:
     window = make_window(sample_path)
-    qtbot.keyClicks(window.doc_filter, "Karsa")
+    qtbot.keyClicks(window.documents.filter_edit, "Karsa")
     view = window.findChild(QTableView, "documentList")
     assert view.model().rowCount() == 1
-    window.doc_filter.clear()
+    window.documents.filter_edit.clear()
     assert view.model().rowCount() == 10
-    window.done_action.trigger()
+    window.chrome.done_action.trigger()
     doc = window.desk.document_id
     assert window.desk.doc_model.status(doc) == "done"
     from stancedesk.services.spans import document_statuses
@@ -347,9 +353,10 @@ def test_find_selects_the_match(qtbot, sample_path, make_window) -> None:
 
 
 def test_import_runs_off_thread_and_cancel_stores_nothing(qtbot, db_path, make_window,
-                                                          tmp_path) -> None:
+                                                          tmp_path, monkeypatch) -> None:
     import threading
 
+    from stancedesk.gui.shell import main_window
     from stancedesk.services.corpus import list_documents
 
     window = make_window(db_path)
@@ -360,30 +367,36 @@ def test_import_runs_off_thread_and_cancel_stores_nothing(qtbot, db_path, make_w
     gui_thread = threading.get_ident()
     seen_threads: list[int] = []
     started, release = threading.Event(), threading.Event()
+    real_import = main_window.import_paths
 
-    def hold(*_args: object) -> None:  # runs in the worker: wait until the GUI has cancelled
-        seen_threads.append(threading.get_ident())
-        if not started.is_set():
-            started.set()
-            release.wait(5)
+    def held_import(database, paths, progress, cancelled):  # type: ignore[no-untyped-def]
+        def hold(*args: object) -> None:  # in the worker: wait until the GUI has cancelled
+            seen_threads.append(threading.get_ident())
+            if not started.is_set():
+                started.set()
+                release.wait(5)
+            progress(*args)
 
-    task = window.start_import([folder])
-    task.signals.progress.connect(hold, Qt.ConnectionType.DirectConnection)
+        return real_import(database, paths, hold, cancelled)
+
+    monkeypatch.setattr(main_window, "import_paths", held_import)
+    job = window.start_import([folder])
     qtbot.waitUntil(started.is_set)
-    progress = window.import_progress
+    progress = window.findChild(QProgressDialog, "importProgress")
     assert progress is not None
     cancel_button = progress.findChild(QPushButton)
-    with qtbot.waitSignal(task.signals.cancelled):
+    with qtbot.waitSignal(job.cancelled):
         qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
         release.set()
-    qtbot.waitUntil(task.done.is_set)
+    assert job.done.is_set()
     assert gui_thread not in seen_threads
     assert list_documents(window.database) == []
-    qtbot.waitUntil(lambda: window.active_task is None)
+    assert "cancelled" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: not window.jobs.busy)
     # and without cancelling, the documents arrive and the list shows them
-    task = window.start_import([folder])
+    window.start_import([folder])
     qtbot.waitUntil(lambda: window.desk.doc_model.rowCount() == 5)
-    qtbot.waitUntil(lambda: window.active_task is None)
+    qtbot.waitUntil(lambda: not window.jobs.busy)
     assert window.desk.document is not None
 
 

@@ -9,15 +9,17 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt, QThreadPool
 
 from stancedesk.cli import main
+from stancedesk.gui.exchange import import_dialog
 from stancedesk.gui.exchange.export_dialog import ExportDialog
 from stancedesk.gui.exchange.import_dialog import ImportDialog
-from stancedesk.gui.shell import jobs as tasks
 from stancedesk.gui.shell.checklist import checked_values
+from stancedesk.gui.shell.jobs import Job
 from stancedesk.gui.shell.main_window import MainWindow
 from stancedesk.services import corpus, exchange, formats_registry
 from stancedesk.services import spans as span_service
@@ -69,11 +71,11 @@ def window(make_window, annotated_path: Path) -> Iterator[MainWindow]:
 
 
 def test_menus_offer_both_dialogs_next_to_the_old_actions(window: MainWindow) -> None:
-    export_texts = [a.text() for a in window.export_menu.actions()]
-    assert window.export_csv_action.text() in export_texts  # the quick CSV export stays
-    assert window.export_annotations_action in window.export_menu.actions()
-    file_actions = window.file_menu.actions()
-    assert file_actions.index(window.import_action) < file_actions.index(
+    export_texts = [a.text() for a in window.chrome.export_menu.actions()]
+    assert window.chrome.export_csv_action.text() in export_texts  # the quick CSV export stays
+    assert window.export_annotations_action in window.chrome.export_menu.actions()
+    file_actions = window.chrome.file_menu.actions()
+    assert file_actions.index(window.chrome.import_action) < file_actions.index(
         window.import_annotations_action)
 
 
@@ -128,8 +130,8 @@ def test_export_each_format_from_the_dialog(qtbot, window: MainWindow, tmp_path:
     if fmt == "csv":
         with target.open(encoding="utf-8") as f:
             assert [r["annotator"] for r in csv.DictReader(f)] == ["alice", "alice", "bob"]
-    qtbot.waitUntil(lambda: dialog.runner.task is None)
-    # a task reports "finished" just before its thread returns to the pool: wait for that too
+    qtbot.waitUntil(lambda: dialog.runner.idle)  # the preview of these choices, too
+    # a job reports "finished" just before its thread returns to the pool: wait for that too
     qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
 
 
@@ -177,7 +179,7 @@ def test_cancel_leaves_no_file(qtbot, window: MainWindow, tmp_path: Path,
     assert not target.exists()
     assert not target.with_name("cancelled.csv.part").exists()
     assert "nothing was written" in dialog.status.text()
-    qtbot.waitUntil(lambda: dialog.task is None)
+    qtbot.waitUntil(lambda: not dialog.jobs.busy)
     assert dialog.isVisible() and dialog.cancel_button.text() == "Close"
 
 
@@ -236,10 +238,10 @@ def test_import_with_a_mapping_row_stores_and_refreshes(qtbot, window: MainWindo
     spans = [s for s in stored_spans() if s.annotator == "dora"]
     assert [(s.start, s.labels) for s in spans] == [(start, {"sourcing": "diplomat"})]
     assert len(window.desk.store) == before + 1  # the open document shows the new span
-    assert window.count_label.text().startswith(f"{before + 1} spans")
-    assert "dora" in [window.annotator_combo.itemText(i)
-                      for i in range(window.annotator_combo.count())]
-    qtbot.waitUntil(lambda: dialog.runner.task is None and dialog.last is not None)
+    assert window.chrome.count_label.text().startswith(f"{before + 1} spans")
+    assert "dora" in [window.annotators.combo.itemText(i)
+                      for i in range(window.annotators.combo.count())]
+    qtbot.waitUntil(lambda: dialog.runner.idle and dialog.last is not None)
     assert "Already present (skipped): 1 span" in dialog.preview.text.toPlainText()
 
 
@@ -272,7 +274,7 @@ def test_corpus_import_is_offered_in_the_same_dialog(qtbot, window: MainWindow,
     assert count == len(corpus.list_documents(window.database))  # the dry run stored nothing
     with qtbot.waitSignal(dialog.corpusRequested, timeout=10_000):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.active_task is None
+    qtbot.waitUntil(lambda: not window.jobs.busy
                     and window.desk.doc_model.rowCount() == count + 1, timeout=10_000)
 
 
@@ -328,39 +330,42 @@ def test_import_cancel_shows_progress_and_stores_nothing(
     # Hold the worker in its first "n of N spans checked" report until Cancel has been clicked,
     # so the cancel always lands mid-import, however fast the machine.
     clicked = threading.Event()
-    started: list[tuple[tasks.Task, object]] = []
-    real_start = tasks.start
+    started: list[tuple[Job, object]] = []
+    real_import = formats_registry.import_annotations
 
-    def hold(done: int, _total: int, _text: str) -> None:
-        if done > 0 and not clicked.is_set():
-            clicked.wait(10)
+    def held_import(*args: Any, **kwargs: Any) -> Any:
+        progress = kwargs["progress"]
 
-    def start(task: tasks.Task, pool: object = None) -> tasks.Task:
-        if not started:  # the import: listen before it runs, so no report is missed
-            first = qtbot.waitSignal(task.signals.progress, timeout=20_000,
-                                     check_params_cb=lambda done, _t, _s: done > 0)
-            started.append((task, first))
-            task.signals.progress.connect(hold, Qt.ConnectionType.DirectConnection)
-        return real_start(task, pool)
+        def hold(done: int, total: int, text: str) -> None:
+            progress(done, total, text)
+            if done > 0 and not clicked.is_set():
+                clicked.wait(10)
 
-    monkeypatch.setattr(tasks, "start", start)
+        return real_import(*args, **{**kwargs, "progress": hold})
+
+    def watch(job: Job) -> None:  # listen before the import runs, so no report is missed
+        started.append((job, qtbot.waitSignal(job.progress, timeout=20_000,
+                                              check_params_cb=lambda done, _t, _s: done > 0)))
+
+    monkeypatch.setattr(import_dialog.formats_registry, "import_annotations", held_import)
+    dialog.jobs.runner.started.connect(watch)
     try:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-        task, first = started[0]
-        assert dialog.task is task and dialog.close_button.text() == "Cancel"
+        job, first = started[0]
+        assert dialog.jobs.job is job and dialog.close_button.text() == "Cancel"
         first.wait()
         assert dialog.progress.isVisible() and dialog.progress.maximum() == 3000
         assert 0 < dialog.progress.value() < 3000
         assert dialog.progress.format().endswith("of 3,000 spans checked")
-        with qtbot.waitSignal(task.signals.finished, timeout=20_000), \
+        with qtbot.waitSignal(job.finished, timeout=20_000), \
                 qtbot.waitSignal(dialog.importCancelled, timeout=20_000):
             qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
-            assert task.is_cancelled()
+            assert job.is_cancelled()
             clicked.set()
     finally:
         clicked.set()
     assert dialog.status.text() == "Cancelled; nothing was stored."
-    qtbot.waitUntil(lambda: dialog.task is None)
+    qtbot.waitUntil(lambda: not dialog.jobs.busy)
     assert not dialog.progress.isVisible() and dialog.isVisible()
     assert dialog.import_button.isEnabled() and dialog.close_button.text() == "Close"
     assert stored_spans() == before

@@ -25,7 +25,7 @@ def test_two_desks_see_each_other_and_refuse_stale_edits(qtbot, sample_path, mak
     first.desk.select_span(span.id)
     first.desk.label("sourcing", "official")
     second.desk.select_span(span.id)
-    with qtbot.waitSignal(second.desk.failed) as refused:
+    with qtbot.waitSignal(second.reporter.userError) as refused:
         second.desk.label("stance", "against")
     assert "changed by alice at" in refused.args[0] and "reload?" in refused.args[0]
     assert dict(stored_spans(doc)[0].labels) == {"stance": "favor", "sourcing": "official"}
@@ -49,7 +49,7 @@ def test_two_desks_see_each_other_and_refuse_stale_edits(qtbot, sample_path, mak
     stack = first.desk.undo_stack()
     stack.undo()
     assert stored_spans(doc)[0].note == ""
-    with qtbot.waitSignal(first.desk.failed) as refused:
+    with qtbot.waitSignal(first.reporter.userError) as refused:
         stack.undo()
     assert "reload?" in refused.args[0]
     assert dict(stored_spans(doc)[0].labels) == {"stance": "against", "sourcing": "official"}
@@ -71,7 +71,7 @@ def test_undo_of_delete_is_refused_when_the_span_is_back(qtbot, sample_path, mak
         span_service.restore_span(database, span)
     finally:
         database.dispose()
-    with qtbot.waitSignal(window.desk.failed) as refused:
+    with qtbot.waitSignal(window.reporter.userError) as refused:
         window.desk.undo_stack().undo()
     assert "is back already" in refused.args[0]
     assert len(stored_spans(doc)) == 1

@@ -41,6 +41,6 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    scheme = schemes.import_scheme_file(database(args), args.file)
+    scheme = schemes.import_scheme_file(database(args), args.file).scheme
     print(f"scheme {scheme.name!r} now in use ({len(scheme.layers)} layers)")
     return 0

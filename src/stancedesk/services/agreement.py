@@ -390,9 +390,13 @@ def describe(result: dict[str, Any]) -> str:
 
 def write_report(database: Database, settings: AgreementSettings, path: Path, *,
                  viewer: Viewer | None = None) -> Path:
+    return save_report(database, span_agreement(database, settings, viewer=viewer), path)
+
+
+def save_report(database: Database, result: dict[str, Any], path: Path) -> Path:
+    """The HTML report of a result already computed (the dashboard holds one)."""
     from stancedesk.formats.agreement_report import render_report
 
-    result = span_agreement(database, settings, viewer=viewer)
     scheme = schemes.get_scheme(database)
     names = {layer.key: layer.name for layer in scheme.layers}
     with replaced_on_success(path) as tmp:

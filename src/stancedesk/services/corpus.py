@@ -20,6 +20,7 @@ from stancedesk.formats.sidecar import (
     find_sidecar,
     read_sidecar,
 )
+from stancedesk.services.changes import Changes
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -33,6 +34,10 @@ class ImportReport:
     added: list[Document] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (origin, existing id)
     skipped_files: list[str] = field(default_factory=list)  # unsupported types inside folders
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(documents_added=frozenset(d.id for d in self.added))
 
 
 @dataclass(frozen=True, slots=True)

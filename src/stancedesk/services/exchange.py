@@ -14,6 +14,7 @@ from stancedesk.domain import Document, Scheme, Span, new_span_id
 from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import AnnotationRecord
+from stancedesk.services.changes import Changes
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
@@ -47,6 +48,13 @@ class AnnotationImportReport:
     documents_created: list[str] = field(default_factory=list)  # ids, for corpus-carrying formats
     documents_reused: list[str] = field(default_factory=list)  # same text already stored
     per_annotator: dict[str, int] = field(default_factory=dict)  # spans added, by annotator
+    spans_added: dict[str, dict[str, int]] = field(default_factory=dict)  # document, annotator
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(spans_added=self.spans_added,
+                       documents_added=frozenset(self.documents_created),
+                       annotators_added=frozenset(self.annotators_created))
 
 
 def document_loader(database: Database) -> Callable[[str], Document | None]:
@@ -301,6 +309,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
                                                                                 staging)
         report.annotators_created, report.per_annotator = staging.store()
         report.added = sum(report.per_annotator.values())
+        report.spans_added = staging.stored_per_document()
         staging.close()
         if cancelled is not None and cancelled():  # the last moment before the commit
             raise Cancelled(CANCELLED_MESSAGE)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from stancedesk.domain import LayerKind, Scheme, SchemeError
 from stancedesk.formats.text import storable_json
 from stancedesk.services.atomic import text_replaced_on_success
+from stancedesk.services.changes import Changes
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -50,7 +52,13 @@ def read_scheme_file(path: Path | str) -> Scheme:
     return Scheme.from_dict(storable_json(data, str(path)), source=str(path))
 
 
-def replace_scheme(database: Database, scheme: Scheme, source: str = "") -> None:
+@dataclass(frozen=True, slots=True)
+class SchemeImport:
+    scheme: Scheme
+    changes: Changes
+
+
+def replace_scheme(database: Database, scheme: Scheme, source: str = "") -> Changes:
     """Refuse a scheme that drops a layer or a label which stored spans still use."""
     with database.session() as session:
         problems: list[str] = []
@@ -65,12 +73,12 @@ def replace_scheme(database: Database, scheme: Scheme, source: str = "") -> None
         if problems:
             raise SchemeError(problems, source)
         repo.save_scheme(session, scheme)
+    return Changes(scheme_changed=True)
 
 
-def import_scheme_file(database: Database, path: Path | str) -> Scheme:
+def import_scheme_file(database: Database, path: Path | str) -> SchemeImport:
     scheme = read_scheme_file(path)
-    replace_scheme(database, scheme, str(path))
-    return scheme
+    return SchemeImport(scheme, replace_scheme(database, scheme, str(path)))
 
 
 def describe_scheme(scheme: Scheme) -> str:

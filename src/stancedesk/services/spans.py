@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from stancedesk.domain import DocumentStatus, Scheme, Span, new_span_id
 from stancedesk.domain.errors import StaleEditError, UserError
+from stancedesk.services.changes import Changes
 from stancedesk.services.schemes import get_scheme
 from stancedesk.services.study import Viewer, visible_annotators
 from stancedesk.storage import repositories as repo
@@ -27,6 +28,24 @@ class AnnotationError(UserError, ValueError):
 class SpanChange:
     before: Span | None  # None: created
     after: Span | None  # None: deleted
+
+    @property
+    def span(self) -> Span:
+        """The span as it is now, or as it was when it was deleted."""
+        span = self.after or self.before
+        assert span is not None
+        return span
+
+    @property
+    def changes(self) -> Changes:
+        """What this write changed, for the views (``services.changes``)."""
+        return Changes.of_span(self.before, self.after)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatorWrite:
+    name: str  # as stored (trimmed)
+    changes: Changes
 
 
 def _check_labels(scheme: Scheme, labels: Mapping[str, str]) -> dict[str, str]:
@@ -222,8 +241,16 @@ def spans_per_annotator(database: Database) -> dict[str, int]:
 
 
 def ensure_annotator(database: Database, name: str) -> str:
+    return add_annotator(database, name).name
+
+
+def add_annotator(database: Database, name: str) -> AnnotatorWrite:
+    """The annotator of that name, created if new (``changes`` says whether it was)."""
     with database.write() as session:
-        return repo.ensure_annotator(session, name).name
+        created = name.strip() not in {a.name for a in repo.list_annotators(session)}
+        stored = repo.ensure_annotator(session, name).name
+    return AnnotatorWrite(stored, Changes(annotators_added=frozenset({stored}) if created
+                                          else frozenset()))
 
 
 def set_document_status(database: Database, document_id: str, annotator: str,

@@ -216,6 +216,16 @@ class SpanStaging:
         counts = select(s.annotator, func.count()).where(~s.skip).group_by(s.annotator)
         return created, {name: n for name, n in self.connection.execute(counts)}
 
+    def stored_per_document(self) -> dict[str, dict[str, int]]:
+        """Document id -> annotator -> spans ``store`` added (what views must refresh)."""
+        s = _staging.c
+        counts = (select(s.document_id, s.annotator, func.count()).where(~s.skip)
+                  .group_by(s.document_id, s.annotator))
+        out: dict[str, dict[str, int]] = {}
+        for doc_id, name, n in self.connection.execute(counts):
+            out.setdefault(doc_id, {})[name] = n
+        return out
+
     def close(self) -> None:
         """Drop the table (before the commit: a rollback drops it by itself)."""
         self._pending = []

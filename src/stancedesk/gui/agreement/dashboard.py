@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -30,17 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stancedesk.domain.errors import Cancelled, UserError
 from stancedesk.gui.agreement.panel import LayerPanel
-from stancedesk.gui.shell import jobs as tasks
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist
+from stancedesk.gui.shell.errors import CrashReporter
+from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Outcome, Progress
 from stancedesk.services import agreement, corpus, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.services.agreement import AgreementSettings
+from stancedesk.services.changes import Changes
 from stancedesk.storage.engine import Database
-
-
-class AgreementCancelled(Exception):
-    """Raised from the progress callback when the user cancels between layers."""
 
 
 class AgreementDashboard(QWidget):
@@ -49,13 +48,16 @@ class AgreementDashboard(QWidget):
     computed = Signal(object)  # the result dict
     failed = Signal(str)
 
-    def __init__(self, database: Database, parent: QWidget | None = None) -> None:
+    def __init__(self, database: Database, parent: QWidget | None = None, *,
+                 reporter: CrashReporter | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("agreementDashboard")
         self.setWindowTitle("Agreement — StanceDesk")
         self.database = database
+        self.reporter = reporter or CrashReporter(self)
+        self.jobs = JobRunner(self.reporter, self)
         self.result: dict[str, Any] | None = None
-        self.task: tasks.Task | None = None
+        self.job: Job | None = None
 
         self.annotator_list = checklist("annotatorChoice")
         self.layer_list = checklist("layerChoice")
@@ -109,6 +111,7 @@ class AgreementDashboard(QWidget):
         self.export_button.setEnabled(False)
         self.report_button = QPushButton("Save HTML report…")
         self.report_button.setObjectName("saveReportButton")
+        self.report_button.setEnabled(False)  # the report is of a computed result
         self.progress = QProgressBar()
         self.progress.setObjectName("agreementProgress")
         self.progress.setVisible(False)
@@ -166,12 +169,27 @@ class AgreementDashboard(QWidget):
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.close_button)
+        self.stale_banner = QFrame()
+        self.stale_banner.setObjectName("staleBanner")
+        self.stale_banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.stale_label = QLabel("Spans have changed since these numbers were computed; "
+                                  "they no longer describe the annotations.")
+        self.stale_label.setWordWrap(True)
+        self.recompute_button = QPushButton("Recompute")
+        self.recompute_button.setObjectName("recomputeButton")
+        banner = QHBoxLayout(self.stale_banner)
+        banner.addWidget(self.stale_label, 1)
+        banner.addWidget(self.recompute_button)
+        self.stale_banner.setVisible(False)
+        self._stale_while_computing = False
         layout = QVBoxLayout(self)
+        layout.addWidget(self.stale_banner)
         layout.addWidget(split)
         layout.addLayout(bottom)
         self.resize(1280, 820)
 
         self.compute_button.clicked.connect(self.compute)
+        self.recompute_button.clicked.connect(self.compute)
         self.cancel_button.clicked.connect(self.cancel)
         self.export_button.clicked.connect(self._choose_export)
         self.report_button.clicked.connect(self._choose_report)
@@ -187,14 +205,36 @@ class AgreementDashboard(QWidget):
         super().keyPressEvent(event)
 
     def reload_choices(self) -> None:
+        """List every annotator, layer and document, keeping what was checked or not."""
+        before = {widget: {widget.item(i).data(Qt.ItemDataRole.UserRole):
+                           widget.item(i).checkState() == Qt.CheckState.Checked
+                           for i in range(widget.count())}
+                  for widget in (self.annotator_list, self.layer_list, self.document_list)}
         for widget in (self.annotator_list, self.layer_list, self.document_list):
             widget.clear()
         for name in span_service.list_annotator_names(self.database):
-            add_check(self.annotator_list, name, name, True)
+            add_check(self.annotator_list, name, name, before[self.annotator_list].get(name, True))
         for layer in schemes.get_scheme(self.database).layers:
-            add_check(self.layer_list, layer.name, layer.key, True)
+            add_check(self.layer_list, layer.name, layer.key,
+                      before[self.layer_list].get(layer.key, True))
         for doc in corpus.list_documents(self.database):
-            add_check(self.document_list, doc.title or doc.source_file, doc.id, False)
+            add_check(self.document_list, doc.title or doc.source_file, doc.id,
+                      before[self.document_list].get(doc.id, False))
+
+    def follow(self, changes: Changes) -> None:
+        """After any write in the desk: new annotators, layers and documents become choices,
+        and numbers computed before a span changed are marked stale, never shown as current."""
+        if changes.annotators_added or changes.touches_documents or changes.scheme_changed:
+            self.reload_choices()
+        if changes.touches_spans or changes.scheme_changed or changes.touches_documents:
+            if self.job is not None:
+                self._stale_while_computing = True
+            elif self.result is not None:
+                self.stale_banner.setVisible(True)
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_banner.isVisibleTo(self)
 
     def settings(self) -> AgreementSettings:
         return AgreementSettings(layers=checked_values(self.layer_list),
@@ -206,7 +246,7 @@ class AgreementDashboard(QWidget):
                                  ci_method=self.ci_method.currentData(),
                                  count_no_grade=self.count_no_grade.isChecked())
 
-    def compute(self) -> tasks.Task | None:
+    def compute(self) -> Job | None:
         settings = self.settings()
         if len(settings.annotators or []) < 2:
             self.status.setText("Choose at least two annotators.")
@@ -216,31 +256,32 @@ class AgreementDashboard(QWidget):
             return None
         database = self.database
 
-        def work(progress: tasks.Progress, cancelled: Callable[[], bool]) -> dict[str, Any]:
+        def work(progress: Progress, cancelled: IsCancelled) -> dict[str, Any]:
             def report(done: int, total: int, text: str) -> None:
                 if cancelled():
-                    raise AgreementCancelled
+                    raise Cancelled("agreement cancelled; nothing was computed")
                 progress(done, total, text)
 
             return agreement.span_agreement(database, settings, report)
 
-        task = tasks.Task(work, cancel_types=(AgreementCancelled,))
-        task.signals.progress.connect(self._progress)
-        task.signals.succeeded.connect(self._show)
-        task.signals.failed.connect(self._failed)
-        task.signals.cancelled.connect(self._cancelled)
-        task.signals.finished.connect(self._finished)
-        self.task = task
+        self._stale_while_computing = False
+        job = self.jobs.start(work, "computing agreement")
+        job.progress.connect(self._progress)
+        job.succeeded.connect(self._show)
+        job.failed.connect(self._failed)
+        job.cancelled.connect(self._cancelled)
+        job.finished.connect(self._finished)
+        self.job = job
         self.compute_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText("Computing…")
-        return tasks.start(task)
+        return job
 
     def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
+        if self.job is not None:
+            self.job.cancel()
             self.status.setText("Cancelling after the current layer…")
 
     def _progress(self, done: int, total: int, text: str) -> None:
@@ -253,7 +294,9 @@ class AgreementDashboard(QWidget):
         self.compute_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.progress.setVisible(False)
-        self.task = None
+        if self.job is not None and self.job.outcome is Outcome.CRASHED:
+            self.status.setText("Stopped by an error in StanceDesk (see the crash report).")
+        self.job = None
 
     def _cancelled(self) -> None:
         self.status.setText("Cancelled; nothing was computed.")
@@ -264,6 +307,8 @@ class AgreementDashboard(QWidget):
 
     def _show(self, result: dict[str, Any]) -> None:
         self.result = result
+        self.stale_banner.setVisible(self._stale_while_computing)
+        self.report_button.setEnabled(True)
         names = {layer.key: layer.name for layer in schemes.get_scheme(self.database).layers}
         self.tabs.clear()
         for key, layer in result["layers"].items():
@@ -290,27 +335,38 @@ class AgreementDashboard(QWidget):
 
     def export_tables(self, path: str | Path) -> int:
         if self.result is None:
-            raise RuntimeError("compute agreement first")
+            raise UserError("compute agreement first")
         return agreement.export_tables_csv(self.result, Path(path))
+
+    def save_report(self, path: str | Path) -> Path:
+        """The HTML report of the result on screen: the numbers already computed, not a
+        second computation on the GUI thread."""
+        if self.result is None:
+            raise UserError("compute agreement first")
+        return agreement.save_report(self.database, self.result, Path(path))
 
     def _choose_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export agreement tables",
                                               "agreement.csv", "CSV (*.csv)")
         if path:
-            n = self.export_tables(path)
-            self.status.setText(f"Wrote {n} rows to {path}.")
+            self._save("exporting agreement tables", path,
+                       lambda: f"Wrote {self.export_tables(path)} rows to {path}.")
 
     def _choose_report(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save agreement report",
                                               "agreement-report.html", "HTML (*.html)")
-        if not path:
-            return
-        try:
-            agreement.write_report(self.database, self.settings(), Path(path))
-        except Exception as exc:  # shown, not swallowed: the user chose this action
-            QMessageBox.warning(self, "Report", f"Could not write the report: {exc}")
-            return
-        self.status.setText(f"Saved the report to {path}.")
+        if path:
+            self._save("saving the agreement report", path,
+                       lambda: f"Saved the report to {self.save_report(path)}.")
+
+    def _save(self, what: str, path: str, write: Callable[[], str]) -> None:
+        """Write a file the user chose, on the error policy; a folder that cannot be written
+        to is the user's to fix, not a bug."""
+        with self.reporter.guarded(what):
+            try:
+                self.status.setText(write())
+            except OSError as exc:
+                raise UserError(f"{path}: cannot write the file: {exc.strerror}") from exc
 
 
 def install(window: QMainWindow) -> QAction:
@@ -323,9 +379,11 @@ def install(window: QMainWindow) -> QAction:
     def show() -> None:
         dashboard = holder.get("dashboard")
         if dashboard is None:
-            dashboard = AgreementDashboard(window.database, window)  # type: ignore[attr-defined]
+            dashboard = AgreementDashboard(window.database, window,  # type: ignore[attr-defined]
+                                           reporter=window.reporter)  # type: ignore[attr-defined]
+            window.desk.changed.connect(dashboard.follow)  # type: ignore[attr-defined]
             holder["dashboard"] = dashboard
-        else:
+        else:  # another process (the CLI) may have added annotators or documents
             dashboard.reload_choices()
         dashboard.show()
         dashboard.raise_()

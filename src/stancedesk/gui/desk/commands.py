@@ -57,7 +57,8 @@ class _SpanCommand(QUndoCommand):
         return current
 
     def _guard(self, step: Callable[[], None]) -> None:
-        # An exception must not escape into Qt's C++ undo stack; the desk shows it instead.
+        # An exception must not escape into Qt's C++ undo stack: the desk hands it to the error
+        # policy (a message for a UserError, the crash dialog for a bug).
         try:
             step()
         except Exception as exc:

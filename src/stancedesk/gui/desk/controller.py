@@ -7,6 +7,8 @@ span table show the shared span store, and this object keeps them in step after 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
@@ -18,8 +20,11 @@ from stancedesk.gui.desk.document_list import DocumentListModel
 from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
 from stancedesk.gui.desk.reader import DocumentView
 from stancedesk.gui.desk.span_table import SpanTableModel
+from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.services import corpus, project
 from stancedesk.services import spans as span_service
+from stancedesk.services.changes import Changes
+from stancedesk.services.spans import SpanChange
 from stancedesk.storage.engine import Database
 
 
@@ -27,17 +32,18 @@ class AnnotationDesk(QObject):
     documentOpened = Signal(str)
     annotatorChanged = Signal(str)
     reviewerChanged = Signal(bool)
-    spansChanged = Signal(str)  # document id; for docks others add (agreement dashboard)
     currentSpanChanged = Signal(object)  # span id or None
     saved = Signal()
     message = Signal(str)
-    failed = Signal(str)
+    changed = Signal(object)  # Changes: what a write changed, for every view that shows it
+    statusChanged = Signal(str, str)  # document id, its new status for this annotator
     noteRequested = Signal(str)  # span id: the window opens the note editor
     targetRequested = Signal(str)  # layer key of a free layer: the window opens its editor
 
     def __init__(self, database: Database, reader: DocumentView, styler: SpanStyler,
-                 annotator: str, parent: QObject | None = None) -> None:
+                 annotator: str, reporter: CrashReporter, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.reporter = reporter
         self.database = database
         self.scheme = styler.scheme  # loaded once, by the window
         self.reader = reader
@@ -52,6 +58,8 @@ class AnnotationDesk(QObject):
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[tuple[str, str], QUndoStack] = {}
         self.reader.spanClicked.connect(self.select_span)
+        self._shown_already = False  # True while publishing an edit the desk has shown
+        self.changed.connect(self._follow)
         self._seen_version: int | None = None
         self._poll: QTimer | None = None
         self.refresh_annotators()
@@ -69,7 +77,9 @@ class AnnotationDesk(QObject):
         self.styler.annotators = annotator_styles(self.annotator_names())
 
     def set_annotator(self, name: str) -> None:
-        name = span_service.ensure_annotator(self.database, name)
+        write = span_service.add_annotator(self.database, name)
+        self.publish(write.changes)
+        name = write.name
         if name == self.annotator:
             return
         self.annotator = name
@@ -147,6 +157,7 @@ class AnnotationDesk(QObject):
         status = DocumentStatus.DONE if done else DocumentStatus.IN_PROGRESS
         span_service.set_document_status(self.database, doc_id, self.annotator, status)
         self.doc_model.set_status(doc_id, status)
+        self.statusChanged.emit(doc_id, status.value)
         self.saved.emit()
 
     # --- the current span ------------------------------------------------------------------
@@ -212,7 +223,7 @@ class AnnotationDesk(QObject):
         layer = self.scheme.layer(layer_key)
         found = layer.label(value) if value else None
         shown = (found.name if found else value) or "none"
-        try:
+        with self._guarded("labelling"):
             if span is None:
                 if not value:
                     return
@@ -236,8 +247,6 @@ class AnnotationDesk(QObject):
                                       "removed (Ctrl+Z brings it back).")
                 else:
                     self.select_span(span.id)
-        except Exception as exc:
-            self.report_error(exc)
 
     def request_free_value(self, layer_key: str) -> None:
         _span, rng = self._target()
@@ -255,10 +264,8 @@ class AnnotationDesk(QObject):
         if span is None:
             self.message.emit("No span of yours is selected.")
             return
-        try:
+        with self._guarded("deleting a span"):
             self._push(commands.perform_delete(self, span))
-        except Exception as exc:
-            self.report_error(exc)
 
     def request_note(self) -> None:
         span, _ = self._target()
@@ -271,10 +278,8 @@ class AnnotationDesk(QObject):
         span = self._own(self.store.get(span_id))
         if span is None or span.note == note:
             return
-        try:
+        with self._guarded("editing a note"):
             self._push(commands.perform_update(self, span, "Edit note", note=note))
-        except Exception as exc:
-            self.report_error(exc)
 
     def fit_to_selection(self) -> None:
         """Resize the current span to the selected text."""
@@ -285,41 +290,65 @@ class AnnotationDesk(QObject):
             return
         if rng == (current.start, current.end):
             return
-        try:
+        with self._guarded("resizing a span"):
             self._push(commands.perform_update(self, current, "Resize span",
                                                start=rng[0], end=rng[1]))
             self.select_span(current.id)
-        except Exception as exc:
-            self.report_error(exc)
 
     def apply_change(self, before: Span | None, after: Span | None) -> None:
-        """Called by undo commands after each committed write: refresh only what changed."""
-        changed = after or before
-        if changed is None:
+        """Called by undo commands after each committed write: show it in the open document
+        at once (no reload), then tell every other view through ``changed``."""
+        change = SpanChange(before, after)
+        if before is None and after is None:
             return
-        doc_id = changed.document_id
-        if doc_id == self.document_id:
+        if change.span.document_id == self.document_id:
             self.span_model.apply(before, after)
             if after is None and before is not None and self.reader.current_span == before.id:
                 self.select_span(None)
             self.reader.viewport().update()
         if self._poll is not None:  # our own commit is no news for the poll
             self._seen_version = project.data_version(self.database)
-        if changed.annotator == self.annotator:
-            self.doc_model.add_to_count(doc_id, (after is not None) - (before is not None))
-        self.spansChanged.emit(doc_id)
+        self._shown_already = True
+        try:
+            self.publish(change.changes)
+        finally:
+            self._shown_already = False
         self.saved.emit()
+
+    # --- the one change signal -------------------------------------------------------------
+
+    def publish(self, changes: Changes) -> None:
+        """Tell every view what a write changed (whoever made it: an undo command, an import,
+        another tool); each refreshes only what it shows."""
+        if changes:
+            self.changed.emit(changes)
+
+    def _follow(self, changes: Changes) -> None:
+        """The desk's own views: annotator styles, and the open document's spans when
+        someone else changed them (an edit made here is already shown)."""
+        if changes.annotators_added:
+            self.refresh_annotators()
+        if self.document_id in changes.span_documents and not self._shown_already:
+            self.reload_spans()
 
     def known_span(self, span_id: str) -> Span | None:
         """The newest copy of a span this desk holds (for undo commands' version checks)."""
         return self.store.get(span_id)
 
-    def report_error(self, exc: Exception) -> None:
+    def _after_refusal(self, exc: Exception) -> None:
         if isinstance(exc, StaleEditError):
             # refused, not overwritten: show what is stored now, so the next key press starts
             # from the colleague's version
             self.reload_spans()
-        self.failed.emit(str(exc))
+
+    def _guarded(self, what: str) -> AbstractContextManager[None]:
+        """A desk action on the error policy (message or crash dialog)."""
+        return self.reporter.guarded(what, first=self._after_refusal)
+
+    def report_error(self, exc: Exception) -> None:
+        """An undo or redo step that failed (the command has already dropped itself)."""
+        self._after_refusal(exc)
+        self.reporter.report(exc, "an undo or redo step")
 
     # --- changes made elsewhere -------------------------------------------------------------
 

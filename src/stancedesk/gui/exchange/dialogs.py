@@ -29,7 +29,7 @@ def open_export_dialog(window: Any) -> ExportDialog:
         current = (desk.document.id, desk.document.title or desk.document.source_file)
     dialog = ExportDialog(window.database, annotator=desk.annotator, reviewer=desk.reviewer,
                           current_document=current, folder=window.settings.folder("export"),
-                          parent=window)
+                          reporter=window.reporter, parent=window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def exported(result: tuple[int, Path]) -> None:
@@ -45,11 +45,11 @@ def open_export_dialog(window: Any) -> ExportDialog:
 
 def open_import_dialog(window: Any) -> ImportDialog:
     dialog = ImportDialog(window.database, folder=window.settings.folder("import"),
-                          parent=window)
+                          reporter=window.reporter, parent=window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def imported(report: AnnotationImportReport) -> None:
-        window.refresh_after_import(spans_changed=True)
+        window.desk.publish(report.changes)
         path = dialog.path()
         if path is not None:
             window.settings.set_folder("import", str(path.parent))

@@ -4,7 +4,6 @@ spans, and the export itself off the GUI thread with progress and cancel.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,17 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.gui.exchange.widgets import (
-    JobDialog,
+    JobControls,
     PreviewPane,
     PreviewRunner,
     button_row,
     dialog_layout,
     elide,
 )
-from stancedesk.gui.shell import jobs as tasks
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist, set_checked
-from stancedesk.services import corpus, exchange, formats_registry
+from stancedesk.gui.shell.errors import CrashReporter
+from stancedesk.gui.shell.jobs import IsCancelled, Job, Progress
+from stancedesk.services import corpus, formats_registry
 from stancedesk.services import spans as span_service
+from stancedesk.services.exporting import export_with_progress
 from stancedesk.services.preview import (
     Preview,
     export_preview,
@@ -45,11 +47,7 @@ from stancedesk.services.preview import (
 from stancedesk.storage.engine import Database
 
 
-class ExportCancelled(Exception):
-    """Raised from the exporter's progress callback; the exporter then removes its temp file."""
-
-
-class ExportDialog(JobDialog):
+class ExportDialog(QDialog):
     """Choose format, annotators, documents and destination; see the first spans as written;
     export off the GUI thread with progress and cancel (a cancelled export leaves no file)."""
 
@@ -60,8 +58,9 @@ class ExportDialog(JobDialog):
 
     def __init__(self, database: Database, *, annotator: str, reviewer: bool,
                  current_document: tuple[str, str] | None = None, folder: str = "",
-                 parent: QWidget | None = None) -> None:
+                 reporter: CrashReporter | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        reporter = reporter or CrashReporter(self)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export annotations")
         self.database = database
@@ -141,7 +140,9 @@ class ExportDialog(JobDialog):
         self.cancel_button.setObjectName("cancelButton")
 
         self._lay_out()
-        self.runner = PreviewRunner(self._preview_job, self)
+        self.jobs = JobControls(self, reporter, self.status, self.progress,
+                                on_idle=self._check_destination)
+        self.runner = PreviewRunner(self._preview_job, reporter, self)
         self.runner.ready.connect(self._show_preview)
         self.runner.failed.connect(lambda e: self.preview.show_text(
             f"No preview: {e}", "Preview failed"))
@@ -158,7 +159,8 @@ class ExportDialog(JobDialog):
         self.all_annotators_button.clicked.connect(
             lambda: set_checked(self.annotator_list, names))
         self.export_button.clicked.connect(self.start_export)
-        self.cancel_button.clicked.connect(self._cancel_or_close)
+        self.cancel_button.clicked.connect(self.jobs.cancel_or_close)
+        self.finished.connect(lambda _r: self.runner.shutdown())
         self._format_changed()
 
     def _lay_out(self) -> None:
@@ -278,7 +280,7 @@ class ExportDialog(JobDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        busy = self.task is not None
+        busy = self.jobs.busy
         self.export_button.setEnabled(not busy and self._destination_ok and bool(self.annotators())
                                       and self.documents() != [])
         self.cancel_button.setText("Cancel" if busy else "Close")
@@ -306,7 +308,7 @@ class ExportDialog(JobDialog):
 
     # --- preview ---------------------------------------------------------------------------
 
-    def refresh_preview(self) -> tasks.Task | None:
+    def refresh_preview(self) -> Job | None:
         return self.runner.run_now()
 
     def _preview_job(self) -> Callable[[], Preview] | None:
@@ -323,42 +325,25 @@ class ExportDialog(JobDialog):
 
     # --- export ----------------------------------------------------------------------------
 
-    def start_export(self) -> tasks.Task | None:
+    def start_export(self) -> Job | None:
         path = self.path()
-        if path is None or self.task is not None:
+        if path is None or self.jobs.busy:
             return None
         database, fmt = self.database, self.fmt()
         annotators, documents = self.annotators(), self.documents()
         safe = self.spreadsheet_safe.isChecked()
-        total = 0
 
-        def work(progress: tasks.Progress, cancelled: Callable[[], bool]) -> tuple[int, Path]:
-            nonlocal total
-            total = exchange.selection_counts(database, annotators, documents)[0]
-            progress(0, total, "")
-            last = 0.0
+        def work(progress: Progress, cancelled: IsCancelled) -> tuple[int, Path]:
+            return export_with_progress(database, fmt, path, annotators=annotators,
+                                        documents=documents, spreadsheet_safe=safe,
+                                        progress=progress, cancelled=cancelled), path
 
-            def on_span(n: int) -> None:
-                nonlocal last
-                if cancelled():
-                    raise ExportCancelled
-                now = time.monotonic()
-                if now - last > 0.05:
-                    last = now
-                    progress(n, total, "")
-
-            if cancelled():
-                raise ExportCancelled
-            n = formats_registry.export_annotations(database, fmt, path, annotators=annotators,
-                                                    documents=documents,
-                                                    spreadsheet_safe=safe, progress=on_span)
-            return n, path
-
-        task = tasks.Task(work, cancel_types=(ExportCancelled,))
-        task.signals.succeeded.connect(self._exported)
-        task.signals.failed.connect(self._failed)
-        task.signals.cancelled.connect(self._cancelled)
-        return self.start_job(task, f"Exporting to {path}…")
+        job = self.jobs.start(work, "exporting annotations", f"Exporting to {path}…")
+        job.progress.connect(self._progress)
+        job.succeeded.connect(self._exported)
+        job.failed.connect(self._failed)
+        job.cancelled.connect(self._cancelled)
+        return job
 
     def _progress(self, done: int, total: int, _text: str) -> None:
         self.progress.setRange(0, max(total, 1))
@@ -379,8 +364,7 @@ class ExportDialog(JobDialog):
         self.status.setText("Export cancelled; nothing was written.")
         self.exportCancelled.emit()
 
-    def _after_job(self) -> None:
-        self._check_destination()
-
-
-# --- import ---------------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the preview and the export, so nothing outlives the dialog's database."""
+        self.runner.shutdown()
+        self.jobs.shutdown()

@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -33,13 +34,14 @@ from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelmap import UnmappedLabelsError, load_mapping, parse_mapping_data
 from stancedesk.gui.exchange.mapping import MappingTable
 from stancedesk.gui.exchange.widgets import (
-    JobDialog,
+    JobControls,
     PreviewPane,
     PreviewRunner,
     button_row,
     dialog_layout,
 )
-from stancedesk.gui.shell import jobs as tasks
+from stancedesk.gui.shell.errors import CrashReporter
+from stancedesk.gui.shell.jobs import IsCancelled, Job, Progress
 from stancedesk.services import corpus, exchange, formats_registry, schemes
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.services.preview import (
@@ -97,13 +99,10 @@ def corpus_dry_run(database: Database, path: Path) -> DryRun:
     return DryRun(CORPUS, text="\n".join(lines))
 
 
-class ImportDialog(JobDialog):
+class ImportDialog(QDialog):
     """Choose a file or folder; see a dry run (documents, spans per annotator, every unmapped
     label with the import's own message); map labels; import all or nothing off-thread, with
     progress and cancel (a cancelled import is rolled back: nothing is stored)."""
-
-    CANCEL_ON_SHUTDOWN = False  # an import is one transaction: let it finish
-    SHUTDOWN_WAIT_S = 30
 
     previewReady = Signal(object)  # DryRun
     imported = Signal(object)  # AnnotationImportReport
@@ -112,8 +111,9 @@ class ImportDialog(JobDialog):
     corpusRequested = Signal(list)  # paths: the window's corpus import (progress and cancel)
 
     def __init__(self, database: Database, *, folder: str = "",
-                 parent: QWidget | None = None) -> None:
+                 reporter: CrashReporter | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        reporter = reporter or CrashReporter(self)
         self.setObjectName("importDialog")
         self.setWindowTitle("Import")
         self.database = database
@@ -181,8 +181,11 @@ class ImportDialog(JobDialog):
         self.close_button = QPushButton("Close")
         self.close_button.setObjectName("closeButton")
         self._lay_out()
-
-        self.runner = PreviewRunner(self._preview_job, self, delay_ms=250)
+        # an import is one transaction: closing the dialog lets it finish rather than cancel
+        self.jobs = JobControls(self, reporter, self.status, self.progress,
+                                on_idle=self._update_buttons, cancel_on_close=False,
+                                timeout_s=30)
+        self.runner = PreviewRunner(self._preview_job, reporter, self, delay_ms=250)
         self.runner.ready.connect(self._show_dry_run)
         self.runner.failed.connect(lambda e: self.preview.show_text(
             f"No preview: {e}", "Preview failed"))
@@ -196,7 +199,8 @@ class ImportDialog(JobDialog):
         self.file_button.clicked.connect(self._choose_file)
         self.folder_button.clicked.connect(self._choose_folder)
         self.import_button.clicked.connect(self.start_import)
-        self.close_button.clicked.connect(self._cancel_or_close)
+        self.close_button.clicked.connect(self.jobs.cancel_or_close)
+        self.finished.connect(lambda _r: self.runner.shutdown())
         self._kind_changed()
 
     def _lay_out(self) -> None:
@@ -268,7 +272,7 @@ class ImportDialog(JobDialog):
         self.runner.schedule()
 
     def _update_buttons(self) -> None:
-        busy = self.task is not None
+        busy = self.jobs.busy
         failed = self.last is not None and bool(self.last.error)
         self.import_button.setEnabled(not busy and self.path() is not None and not failed)
         self.close_button.setText("Cancel" if busy else "Close")  # Cancel rolls the import back
@@ -317,7 +321,7 @@ class ImportDialog(JobDialog):
 
     # --- dry run ---------------------------------------------------------------------------
 
-    def refresh_preview(self) -> tasks.Task | None:
+    def refresh_preview(self) -> Job | None:
         return self.runner.run_now()
 
     def _table_mapping(self) -> Callable[[], Any]:
@@ -368,9 +372,9 @@ class ImportDialog(JobDialog):
 
     # --- import ----------------------------------------------------------------------------
 
-    def start_import(self) -> tasks.Task | None:
+    def start_import(self) -> Job | None:
         path = self.path()
-        if path is None or self.task is not None:
+        if path is None or self.jobs.busy:
             return None
         if self.is_corpus():
             self.corpusRequested.emit([path])
@@ -379,7 +383,7 @@ class ImportDialog(JobDialog):
         database, fmt, mapping = self.database, self.fmt(), self._table_mapping()
         annotator = self.annotator.text().strip() or None
 
-        def work(progress: tasks.Progress, cancelled: Callable[[], bool]) -> Any:
+        def work(progress: Progress, cancelled: IsCancelled) -> Any:
             if cancelled():
                 raise Cancelled(exchange.CANCELLED_MESSAGE)
             return formats_registry.import_annotations(database, path, fmt=fmt,
@@ -387,12 +391,13 @@ class ImportDialog(JobDialog):
                                                        label_mapping=mapping(),
                                                        progress=progress, cancelled=cancelled)
 
-        task = tasks.Task(work, cancel_types=(Cancelled,))
-        task.signals.succeeded.connect(self._imported)
-        task.signals.failed.connect(self._failed)
-        task.signals.cancelled.connect(self._cancelled)
         # busy while reading, then n of N spans checked
-        return self.start_job(task, f"Importing {path.name}…")
+        job = self.jobs.start(work, "importing annotations", f"Importing {path.name}…")
+        job.progress.connect(self._progress)
+        job.succeeded.connect(self._imported)
+        job.failed.connect(self._failed)
+        job.cancelled.connect(self._cancelled)
+        return job
 
     def _progress(self, done: int, total: int, _text: str) -> None:
         if total <= 0:  # reading the file, or a total not known
@@ -420,5 +425,7 @@ class ImportDialog(JobDialog):
         self.status.setText("Cancelled; nothing was stored.")
         self.importCancelled.emit()
 
-
-# --- the main window --------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Stop the dry runs and let an import finish, so nothing outlives the database."""
+        self.runner.shutdown()
+        self.jobs.shutdown()

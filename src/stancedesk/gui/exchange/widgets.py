@@ -1,5 +1,5 @@
-"""Pieces shared by the export and import dialogs: check lists, the preview pane and its
-background runner, the status/progress/button row.
+"""Pieces shared by the export and import dialogs: the preview pane and its background runner,
+the status/progress/button row, the two-pane layout.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFontDatabase
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -26,52 +26,60 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stancedesk.gui.shell import jobs as tasks
+from stancedesk.gui.shell.errors import CrashReporter
+from stancedesk.gui.shell.jobs import DialogGuard, Job, JobRunner, Outcome, Work
 from stancedesk.services.preview import (
     Preview,
 )
 
 
 class PreviewRunner(QObject):
-    """One preview task at a time, started a moment after the last change.
+    """One preview job at a time, started a moment after the last change.
 
     A change while a preview runs asks for one more run after it, and only the newest run's
-    result is reported, so the preview never shows stale choices.
+    result is reported, so the preview never shows stale choices. A preview that fails with a
+    ``UserError`` reports it (``failed``); a bug goes to the crash reporter like any job's.
     """
 
     ready = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, build: Callable[[], Callable[[], Any] | None], parent: QObject,
-                 delay_ms: int = 200) -> None:
+    def __init__(self, build: Callable[[], Callable[[], Any] | None], reporter: CrashReporter,
+                 parent: QObject, delay_ms: int = 200) -> None:
         super().__init__(parent)
         self._build = build
+        self._jobs = JobRunner(reporter, self)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(delay_ms)
         self._timer.timeout.connect(self.run_now)
         self._again = False
-        self.task: tasks.Task | None = None
+        self.job: Job | None = None
 
     def schedule(self) -> None:
         self._timer.start()
 
-    def run_now(self) -> tasks.Task | None:
+    @property
+    def idle(self) -> bool:
+        """No preview running and none about to start."""
+        return self.job is None and not self._timer.isActive()
+
+    def run_now(self) -> Job | None:
         self._timer.stop()
-        if self.task is not None:
+        if self.job is not None:
             self._again = True
-            return self.task
-        job = self._build()
-        if job is None:
+            return self.job
+        build = self._build()
+        if build is None:
             return None
-        task = tasks.Task(lambda _progress, _cancelled: job())
+        job = self._jobs.start(lambda _progress, _cancelled: build(), "making a preview")
         # bound methods, not lambdas: Qt drops the connection when this runner is deleted, so
         # a preview finishing after its dialog closed is not delivered to a deleted object
-        task.signals.succeeded.connect(self._succeeded)
-        task.signals.failed.connect(self._failed)
-        task.signals.finished.connect(self._finished)
-        self.task = tasks.start(task)
-        return task
+        job.succeeded.connect(self._succeeded)
+        job.failed.connect(self._failed)
+        job.finished.connect(self._finished)
+        self.job = job
+        return job
 
     def _succeeded(self, result: object) -> None:
         if not self._again:
@@ -82,7 +90,7 @@ class PreviewRunner(QObject):
             self.failed.emit(error)
 
     def _finished(self) -> None:
-        self.task = None
+        self.job = None
         if self._again:
             self._again = False
             self.run_now()
@@ -91,8 +99,7 @@ class PreviewRunner(QObject):
         """Stop asking for previews and wait for the one running (a preview is short)."""
         self._timer.stop()
         self._again = False
-        if self.task is not None:
-            self.task.done.wait(10)
+        self._jobs.shutdown(cancel=True, timeout_s=10)
 
 
 def monospace(widget: QWidget) -> None:
@@ -190,84 +197,60 @@ class PreviewPane(QGroupBox):
         self.stack.setCurrentWidget(self.table)
 
 
-# --- export ---------------------------------------------------------------------------------
+class JobControls(QObject):
+    """A dialog's one long job (an export or an import) in its status line and progress bar.
 
-
-class JobDialog(QDialog):
-    """A dialog that runs one long job (an export or an import) in the thread pool.
-
-    Subclasses create ``status``, ``progress`` and a preview ``runner``, implement
-    ``_update_buttons`` and ``_progress``, and connect their own result signals; this class owns
-    the job's life: busy bar, Cancel that turns into Close, Esc and the window's close button
-    cancelling the job instead of the dialog, and waiting for the job before the dialog goes.
+    Busy bar until the first report; Esc and the window's close button cancel the job instead
+    of closing the dialog; when the dialog goes, the job is cancelled (or, with
+    ``cancel_on_close=False``, allowed to finish) and waited for. ``on_idle`` runs after each
+    job, when the dialog can change its buttons back.
     """
 
-    status: QLabel
-    progress: QProgressBar
-    runner: PreviewRunner
-    CANCEL_ON_SHUTDOWN = True  # False: let the job finish (an import is one transaction)
-    SHUTDOWN_WAIT_S = 10
+    def __init__(self, dialog: QDialog, reporter: CrashReporter, status: QLabel,
+                 progress: QProgressBar, *, on_idle: Callable[[], None],
+                 cancel_on_close: bool = True, timeout_s: float = 10) -> None:
+        super().__init__(dialog)
+        self._dialog, self._status, self._progress = dialog, status, progress
+        self._on_idle = on_idle
+        self.runner = JobRunner(reporter, self)
+        self.guard = DialogGuard(dialog, self.runner, on_cancel=self.cancel,
+                                 cancel_on_close=cancel_on_close, timeout_s=timeout_s)
+        self.job: Job | None = None
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.task: tasks.Task | None = None
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
 
-    def _update_buttons(self) -> None:
-        raise NotImplementedError
+    def start(self, work: Work, what: str, busy_text: str) -> Job:
+        job = self.runner.start(work, what)
+        job.finished.connect(self._finished)
+        self.job = job
+        self._progress.setRange(0, 0)  # busy until the first progress report
+        self._progress.setVisible(True)
+        self._status.setText(busy_text)
+        self._on_idle()
+        return job
 
-    def _progress(self, done: int, total: int, text: str) -> None:
-        raise NotImplementedError
-
-    def start_job(self, task: tasks.Task, busy_text: str) -> tasks.Task:
-        task.signals.progress.connect(self._progress)
-        task.signals.finished.connect(self._job_finished)
-        self.task = task
-        self.progress.setRange(0, 0)  # busy until the first progress report
-        self.progress.setVisible(True)
-        self.status.setText(busy_text)
-        self._update_buttons()
-        return tasks.start(task)
-
-    def cancel_job(self) -> None:
+    def cancel(self) -> None:
         """Thread-safe request; the job stops at its next check and leaves nothing behind."""
-        if self.task is not None:
-            self.task.cancel()
-            self.status.setText("Cancelling…")
+        if self.job is not None:
+            self.job.cancel()
+            self._status.setText("Cancelling…")
 
-    def _cancel_or_close(self) -> None:
-        if self.task is not None:
-            self.cancel_job()
+    def cancel_or_close(self) -> None:
+        if self.job is not None:
+            self.cancel()
         else:
-            self.reject()
+            self._dialog.reject()
 
-    def _job_finished(self) -> None:
-        self.task = None
-        self.progress.setVisible(False)
-        self.progress.resetFormat()
-        self._after_job()
-
-    def _after_job(self) -> None:
-        self._update_buttons()
+    def _finished(self) -> None:
+        job, self.job = self.job, None
+        self._progress.setVisible(False)
+        self._progress.resetFormat()
+        if job is not None and job.outcome is Outcome.CRASHED:
+            self._status.setText("Stopped by an error in StanceDesk (see the crash report); "
+                                 "nothing was changed.")
+        self._on_idle()
 
     def shutdown(self) -> None:
-        """Stop work in flight, so nothing outlives the dialog's database."""
-        self.runner.shutdown()
-        if self.task is not None:
-            if self.CANCEL_ON_SHUTDOWN:
-                self.task.cancel()
-            self.task.done.wait(self.SHUTDOWN_WAIT_S)
-
-    def done(self, result: int) -> None:
-        if self.task is not None:  # Esc while a job runs cancels the job, not the dialog
-            self.cancel_job()
-            return
-        self.shutdown()
-        super().done(result)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.task is not None:
-            self.cancel_job()
-            event.ignore()
-            return
-        self.shutdown()
-        super().closeEvent(event)
+        self.guard.shutdown()

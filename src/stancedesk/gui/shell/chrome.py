@@ -1,13 +1,12 @@
 """Menus, actions, toolbar and status bar of the main window.
 
-The base class of MainWindow, so that main_window.py keeps the behaviour and this module the
-chrome; every method reads state the window set up before calling it (desk, reader, scheme,
-settings), and that state is declared below so the type checker holds both sides to it.
+A plain object the window owns (``window.chrome``): it builds the chrome from what the window
+has set up (desk, reader, docks, settings) and holds every action and menu as a declared
+attribute; the actions call the window's slots, so the behaviour stays in main_window.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -18,10 +17,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QLabel,
-    QMainWindow,
-    QTableView,
+    QMenu,
+    QToolBar,
     QWidget,
 )
 
@@ -30,53 +28,63 @@ from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.icons import icon
 
 if TYPE_CHECKING:
-    from stancedesk.domain import Scheme
-    from stancedesk.gui.desk.controller import AnnotationDesk
-    from stancedesk.gui.desk.find_bar import FindBar
-    from stancedesk.gui.desk.painting import SpanStyler
-    from stancedesk.gui.desk.reader import DocumentView
-    from stancedesk.gui.shell.settings import DeskSettings
+    from stancedesk.gui.shell.main_window import MainWindow
 
 
-class WindowChrome(QMainWindow):
-    """MainWindow's base: builds the actions, menus, toolbar and status bar."""
+class WindowChrome:
+    """The window's actions, menus, toolbar and status bar."""
 
-    # set up by MainWindow before it builds the chrome
-    dark: bool
-    desk: AnnotationDesk
-    reader: DocumentView
-    span_table: QTableView
-    find_bar: FindBar
-    scheme: Scheme
-    styler: SpanStyler
-    settings: DeskSettings
-    documents_dock: QDockWidget
-    palette_dock: QDockWidget
-    spans_dock: QDockWidget
-    # MainWindow's slots that the actions, menus and combo boxes call
-    choose_import: Callable[[], None]
-    choose_export_csv: Callable[[], None]
-    choose_annotator: Callable[[], object]
-    set_colour_by: Callable[[str], None]
-    set_theme: Callable[[str], None]
-    _clear_selection: Callable[[], None]
-    _step_document: Callable[[int], None]
-    _toggle_done: Callable[[bool], None]
-    _toggle_reviewer: Callable[[bool], None]
-    _fill_annotator_menu: Callable[[], None]
-    _show_palette: Callable[[], None]
-    _about: Callable[[], None]
-    _annotator_combo_activated: Callable[[int], None]
+    import_action: QAction
+    export_csv_action: QAction
+    quit_action: QAction
+    undo_action: QAction
+    redo_action: QAction
+    find_action: QAction
+    find_next_action: QAction
+    find_prev_action: QAction
+    delete_action: QAction
+    note_action: QAction
+    fit_action: QAction
+    next_action: QAction
+    prev_action: QAction
+    clear_action: QAction
+    next_doc_action: QAction
+    prev_doc_action: QAction
+    done_action: QAction
+    reviewer_action: QAction
+    switch_annotator_action: QAction
+    label_actions: dict[tuple[str, str], QAction]
+    file_menu: QMenu
+    import_menu_anchor: QAction
+    export_menu: QMenu
+    annotator_menu: QMenu
+    tools_menu: QMenu
+    colour_group: QActionGroup
+    theme_group: QActionGroup
+    colour_combo: QComboBox
+    toolbar: QToolBar
+    mode_label: QLabel
+    count_label: QLabel
+    saved_label: QLabel
+    saved_timer: QTimer
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
 
     def _action(self, text: str, slot: object = None,
                 shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None,
                 icon_name: str = "", tip: str = "", *, context: Qt.ShortcutContext | None = None,
                 checkable: bool = False) -> QAction:
-        action = QAction(text, self)
+        w = self.window
+        action = QAction(text, w)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         if icon_name:
-            action.setIcon(icon(icon_name, theme.icon_colour(self.dark)))
+            action.setIcon(icon(icon_name, theme.icon_colour(w.dark)))
             action.setData(icon_name)
         if tip:
             action.setToolTip(tip)
@@ -86,43 +94,45 @@ class WindowChrome(QMainWindow):
             action.setShortcutContext(context)
         if slot is not None:
             action.triggered.connect(slot)
-        self.addAction(action)
+        w.addAction(action)
         return action
 
     def _reader_scoped(self, action: QAction) -> QAction:
         """Single-key actions work where annotating happens (reader and span table), never
         while typing in the filter or a dialog."""
+        w = self.window
         action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.removeAction(action)
-        self.reader.addAction(action)
-        self.span_table.addAction(action)
+        w.removeAction(action)
+        w.reader.addAction(action)
+        w.span_table.addAction(action)
         return action
 
     def _build_actions(self) -> None:
-        d = self.desk
-        self.import_action = self._action("&Import corpus…", self.choose_import, "Ctrl+I",
+        w = self.window
+        d = w.desk
+        self.import_action = self._action("&Import corpus…", w.choose_import, "Ctrl+I",
                                           "import", "Import articles (Markdown, HTML, text, "
                                           "JSONL) into the project")
-        self.export_csv_action = self._action("Annotations as &CSV…", self.choose_export_csv,
+        self.export_csv_action = self._action("Annotations as &CSV…", w.choose_export_csv,
                                               "Ctrl+E", "export",
                                               "Export annotations to a CSV file")
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.undo_action = d.undo_group.createUndoAction(self, "&Undo")
+        self.quit_action = self._action("&Quit", w.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = d.undo_group.createUndoAction(w, "&Undo")
         self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.undo_action.setIcon(icon("undo", theme.icon_colour(self.dark)))
+        self.undo_action.setIcon(icon("undo", theme.icon_colour(w.dark)))
         self.undo_action.setData("undo")
-        self.redo_action = d.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action = d.undo_group.createRedoAction(w, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        self.redo_action.setIcon(icon("redo", theme.icon_colour(self.dark)))
+        self.redo_action.setIcon(icon("redo", theme.icon_colour(w.dark)))
         self.redo_action.setData("redo")
-        self.addActions([self.undo_action, self.redo_action])
-        self.find_action = self._action("&Find…", self.find_bar.open_bar,
+        w.addActions([self.undo_action, self.redo_action])
+        self.find_action = self._action("&Find…", w.find_bar.open_bar,
                                         QKeySequence.StandardKey.Find, "find",
                                         "Find in the document")
-        self.find_next_action = self._action("Find &next", lambda: self.find_bar.find_match(),
+        self.find_next_action = self._action("Find &next", lambda: w.find_bar.find_match(),
                                              QKeySequence.StandardKey.FindNext)
         self.find_prev_action = self._action(
-            "Find p&revious", lambda: self.find_bar.find_match(backward=True),
+            "Find p&revious", lambda: w.find_bar.find_match(backward=True),
             QKeySequence.StandardKey.FindPrevious)
         self.delete_action = self._reader_scoped(self._action(
             "&Delete span", d.delete_current, "Del", "delete", "Delete the selected span"))
@@ -137,40 +147,41 @@ class WindowChrome(QMainWindow):
         self.prev_action = self._reader_scoped(self._action(
             "&Previous span", lambda: d.step(False), "[", "previous", "Previous span ([)"))
         self.clear_action = self._reader_scoped(self._action(
-            "Clear selection", self._clear_selection, "Esc"))
-        self.next_doc_action = self._action("Next &document", lambda: self._step_document(1),
+            "Clear selection", w._clear_selection, "Esc"))
+        self.next_doc_action = self._action("Next &document", lambda: w.documents.step(1),
                                             "Ctrl+PgDown")
         self.prev_doc_action = self._action("Previous d&ocument",
-                                            lambda: self._step_document(-1), "Ctrl+PgUp")
-        self.done_action = self._action("Mark document &done", self._toggle_done, "Ctrl+D",
+                                            lambda: w.documents.step(-1), "Ctrl+PgUp")
+        self.done_action = self._action("Mark document &done", w._toggle_done, "Ctrl+D",
                                         "done", "Mark the document done (or in progress again)",
                                         checkable=True)
         self.reviewer_action = self._action(
-            "Show &all annotators (reviewer)", self._toggle_reviewer, "Ctrl+Shift+R",
+            "Show &all annotators (reviewer)", w._toggle_reviewer, "Ctrl+Shift+R",
             "reviewer", "Reviewer mode: show every annotator's spans. Off (blind mode): only "
             "yours.", checkable=True)
         self.switch_annotator_action = self._action("&Switch annotator…",
-                                                    self.choose_annotator, "Ctrl+Shift+U",
+                                                    w.choose_annotator, "Ctrl+Shift+U",
                                                     "annotator", "Choose who is annotating")
         self.label_actions: dict[tuple[str, str], QAction] = {}
-        for layer in self.scheme.layers:
+        for layer in w.scheme.layers:
             if layer.kind is LayerKind.FREE:
                 a = self._action(f"{layer.name}…", lambda _c=False, k=layer.key:
-                                 self.desk.request_free_value(k), layer.shortcut or None,
+                                 w.desk.request_free_value(k), layer.shortcut or None,
                                  tip=layer.description)
                 self.label_actions[(layer.key, "")] = self._reader_scoped(a)
             for label in layer.labels:
                 a = self._action(label.name, lambda _c=False, k=layer.key, v=label.key:
-                                 self.desk.label(k, v), label.shortcut or None,
+                                 w.desk.label(k, v), label.shortcut or None,
                                  tip=label.description)
                 self.label_actions[(layer.key, label.key)] = self._reader_scoped(a)
 
     def _build_menus(self) -> None:
-        bar = self.menuBar()
+        w = self.window
+        bar = w.menuBar()
         self.file_menu = bar.addMenu("&File")
         self.file_menu.addAction(self.import_action)
         self.import_menu_anchor = self.file_menu.addSeparator()
-        self.export_menu = self.file_menu.addMenu(icon("export", theme.icon_colour(self.dark)),
+        self.export_menu = self.file_menu.addMenu(icon("export", theme.icon_colour(w.dark)),
                                                   "&Export")
         self.export_menu.addAction(self.export_csv_action)
         self.file_menu.addSeparator()
@@ -184,7 +195,7 @@ class WindowChrome(QMainWindow):
         edit.addActions([self.note_action, self.fit_action, self.delete_action])
 
         label_menu = bar.addMenu("&Label")
-        for layer in self.scheme.layers:
+        for layer in w.scheme.layers:
             sub = label_menu.addMenu(layer.name)
             for (layer_key, _value), action in self.label_actions.items():
                 if layer_key == layer.key:
@@ -201,39 +212,39 @@ class WindowChrome(QMainWindow):
         view = bar.addMenu("&View")
         view.addAction(self.reviewer_action)
         colour_menu = view.addMenu("&Colour spans by")
-        self.colour_group = QActionGroup(self)
-        for layer in self.scheme.layers:
+        self.colour_group = QActionGroup(w)
+        for layer in w.scheme.layers:
             a = colour_menu.addAction(layer.name)
             a.setCheckable(True)
             a.setData(layer.key)
-            a.setChecked(layer.key == self.styler.colour_by)
+            a.setChecked(layer.key == w.styler.colour_by)
             self.colour_group.addAction(a)
-        self.colour_group.triggered.connect(lambda a: self.set_colour_by(a.data()))
+        self.colour_group.triggered.connect(lambda a: w.set_colour_by(a.data()))
         theme_menu = view.addMenu("&Theme")
-        self.theme_group = QActionGroup(self)
+        self.theme_group = QActionGroup(w)
         for mode in theme.THEMES:
             a = theme_menu.addAction(mode.capitalize() if mode != "system" else "Follow system")
             a.setCheckable(True)
             a.setData(mode)
-            a.setChecked(mode == self.settings.theme)
+            a.setChecked(mode == w.settings.theme)
             self.theme_group.addAction(a)
-        self.theme_group.triggered.connect(lambda a: self.set_theme(a.data()))
+        self.theme_group.triggered.connect(lambda a: w.set_theme(a.data()))
         view.addSeparator()
-        for dock in (self.documents_dock, self.palette_dock, self.spans_dock):
+        for dock in (w.documents_dock, w.palette_dock, w.spans_dock):
             view.addAction(dock.toggleViewAction())
 
         self.annotator_menu = bar.addMenu("&Annotator")
-        self.annotator_menu.aboutToShow.connect(self._fill_annotator_menu)
 
         self.tools_menu = bar.addMenu("&Tools")
         self.tools_menu.menuAction().setVisible(False)  # shown once someone adds a tool
 
         help_menu = bar.addMenu("&Help")
-        help_menu.addAction("&Keyboard and labels", self._show_palette)
-        help_menu.addAction("&About StanceDesk", self._about)
+        help_menu.addAction("&Keyboard and labels", w._show_palette)
+        help_menu.addAction("&About StanceDesk", w._about)
 
     def _build_toolbar(self) -> None:
-        tb = self.addToolBar("Main")
+        w = self.window
+        tb = w.addToolBar("Main")
         tb.setObjectName("mainToolBar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
@@ -253,35 +264,30 @@ class WindowChrome(QMainWindow):
         tb.addWidget(QLabel("Colour by "))
         self.colour_combo = QComboBox()
         self.colour_combo.setObjectName("colourBy")
-        for layer in self.scheme.layers:
+        for layer in w.scheme.layers:
             self.colour_combo.addItem(layer.name, layer.key)
-        self.colour_combo.setCurrentIndex(self.colour_combo.findData(self.styler.colour_by))
+        self.colour_combo.setCurrentIndex(self.colour_combo.findData(w.styler.colour_by))
         self.colour_combo.activated.connect(
-            lambda i: self.set_colour_by(self.colour_combo.itemData(i)))
+            lambda i: w.set_colour_by(self.colour_combo.itemData(i)))
         self.colour_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         tb.addWidget(self.colour_combo)
         tb.addSeparator()
         tb.addAction(self.switch_annotator_action)
-        self.annotator_combo = QComboBox()
-        self.annotator_combo.setObjectName("annotatorCombo")
-        self.annotator_combo.setMinimumContentsLength(10)
-        self.annotator_combo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.annotator_combo.activated.connect(self._annotator_combo_activated)
-        tb.addWidget(self.annotator_combo)
-        self.toolbar = tb
+        self.toolbar = tb  # the window adds the annotator switcher's combo at the end
 
     def _build_status_bar(self) -> None:
-        sb = self.statusBar()
+        w = self.window
+        sb = w.statusBar()
         self.mode_label = QLabel()
         self.mode_label.setObjectName("modeLabel")
         self.count_label = QLabel()
         self.saved_label = QLabel("All changes saved")
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.setToolTip("Every change is written to the database as you make it.")
-        self._saved_timer = QTimer(self)
-        self._saved_timer.setSingleShot(True)
-        self._saved_timer.setInterval(1500)
-        self._saved_timer.timeout.connect(lambda: self.saved_label.setText("All changes saved"))
+        self.saved_timer = QTimer(w)
+        self.saved_timer.setSingleShot(True)
+        self.saved_timer.setInterval(1500)
+        self.saved_timer.timeout.connect(lambda: self.saved_label.setText("All changes saved"))
         sb.addPermanentWidget(self.count_label)
         sb.addPermanentWidget(self.mode_label)
         sb.addPermanentWidget(self.saved_label)

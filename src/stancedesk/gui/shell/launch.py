@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
+from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION, DeskSettings
 
 
@@ -45,6 +46,13 @@ def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
             database.dispose()
             return 0
         name = dialog.name()
-    window = MainWindow(database, name)
-    window.show()
-    return app.exec()
+    # the application's one reporter: every action, command and job reports to it, and it
+    # stands in for sys.excepthook (exceptions escaping Qt slots) while the desk runs
+    reporter = CrashReporter(app)
+    reporter.install()
+    try:
+        window = MainWindow(database, name, reporter=reporter)
+        window.show()
+        return app.exec()
+    finally:
+        reporter.uninstall()
