@@ -226,7 +226,7 @@ def test_an_unwritable_export_is_a_message_not_a_crash(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(path), ""))
     with qtbot.waitSignal(reporter.userError):
         qtbot.mouseClick(dashboard.export_button, Qt.MouseButton.LeftButton)
-    assert shown == [f"{path}: cannot write the file: No such file or directory"]
+    assert len(shown) == 1 and shown[0].startswith(f"{path}: cannot write")
 
 
 def test_an_open_dashboard_marks_itself_stale_when_a_span_changes(
