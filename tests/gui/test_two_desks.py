@@ -38,6 +38,7 @@ def test_two_desks_see_each_other_and_refuse_stale_edits(qtbot, sample_path, mak
     # the poll: the first desk notices the second one's save, once; its own saves are no news
     assert first.desk.check_for_changes()
     assert first.desk.store.get(span.id).labels.get("stance") == "against"
+    assert first.desk.check_for_changes(), "after a change it looks once more"
     assert not first.desk.check_for_changes()
     first.desk.set_note(span.id, "hedged")
     assert not first.desk.check_for_changes()
@@ -53,6 +54,12 @@ def test_two_desks_see_each_other_and_refuse_stale_edits(qtbot, sample_path, mak
         stack.undo()
     assert "reload?" in refused.args[0]
     assert dict(stored_spans(doc)[0].labels) == {"stance": "against", "sourcing": "official"}
+
+    # live: the window's poll timer brings the other desk's change without being asked
+    second.desk.check_for_changes()
+    second.desk.set_note(span.id, "live")
+    assert stored_spans(doc)[0].note == "live"
+    qtbot.waitUntil(lambda: first.desk.store.get(span.id).note == "live", timeout=8000)
 
 
 def test_undo_of_delete_is_refused_when_the_span_is_back(qtbot, sample_path, make_window,

@@ -61,6 +61,7 @@ class AnnotationDesk(QObject):
         self._shown_already = False  # True while publishing an edit the desk has shown
         self.changed.connect(self._follow)
         self._seen_version: int | None = None
+        self._look_again = False
         self._poll: QTimer | None = None
         self.refresh_annotators()
 
@@ -364,8 +365,11 @@ class AnnotationDesk(QObject):
     def check_for_changes(self) -> bool:
         """Reload if the database changed since the last look; True if it did."""
         version = project.data_version(self.database)
-        if version == self._seen_version:
+        if version == self._seen_version and not self._look_again:
             return False
+        # A server counts a change when the statement runs, a moment before its commit is
+        # visible, so after a change the desk looks once more at the next tick.
+        self._look_again = version != self._seen_version
         self._seen_version = version
         current = self.reader.current_span
         self.reload_spans()
