@@ -1,7 +1,8 @@
 """Every reader fed malformed, truncated, deeply nested, huge, binary and adversarial input.
 
-The property, for corpus formats (txt, md, html, jsonl, csv, docx, pdf), annotation formats (csv,
-xlsx, jsonl, parquet, brat, webanno, labelstudio, doccano), scheme and mapping files: a reader
+The property, for corpus formats (txt, md, html, jsonl, csv, docx, pdf, and sidecar metadata),
+annotation formats (csv, xlsx, jsonl, parquet, brat, webanno, labelstudio, doccano), scheme,
+mapping and reliability files: a reader
 either refuses the file with a ``UserError`` that names it, or returns data that can be stored
 as it is (non-empty texts, spans with 0 <= start < end and a named annotator, no NUL and no
 lone surrogate anywhere). Through the services, an import either stores it or leaves the
@@ -41,6 +42,8 @@ from stancedesk.formats import (
     corpus_pdf,
     doccano,
     labelstudio,
+    reliability_csv,
+    sidecar,
     webanno,
 )
 from stancedesk.formats.labelmap import ForeignBundle, load_mapping
@@ -259,6 +262,10 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Samples]:
     files["docx"] = make_docx(root / "a.docx", title="Talks").read_bytes()
     files["pdf"] = make_pdf(root / "a.pdf", [["Talks resume", "in Geneva"], ["Page two"]],
                             title="T").read_bytes()
+    files["reliability"] = b"unit,alice,bob\nu1,favor,favor\nu2,against,\n\"u,3\",1,2\n"
+    files["sidecar"] = json.dumps({"title": "Talks", "outlet": "Wire", "date": "2026-01-02",
+                                   "url": "https://example.org", "tags": ["a", {"b": 1}]}
+                                  ).encode()
     files["scheme"] = schemes.scheme_to_json(SCHEME).encode("utf-8")
     files["mapping"] = json.dumps({"format": "stancedesk-label-mapping", "labels": {
         "Favour": "stance:favor", "Anon": ["sourcing:anonymous", "credibility:3"],
@@ -266,7 +273,7 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Samples]:
     decoded = {name: json.loads(files[name].splitlines()[0])
                for name in ("jsonl", "doccano", "corpus.jsonl")}
     decoded.update({name: json.loads(files[name]) for name in ("labelstudio", "scheme",
-                                                                 "mapping")})
+                                                                 "mapping", "sidecar")})
     yield Samples(root, files, folders, decoded)
 
 
@@ -397,6 +404,27 @@ def test_scheme_and_mapping_files(samples, kind, data):
                 for foreign, targets in mapping.rules.items():
                     assert storable(foreign)
                     assert all(storable(layer + value) for layer, value in targets)
+
+
+@FUZZ
+@given(data=st.data())
+def test_sidecar_metadata(samples, data):
+    raw = data.draw(any_input([samples.files["sidecar"]], json_bytes(samples.json["sidecar"])))
+    fields = outcome(lambda: sidecar.read_sidecar(raw, "a.json"), "a.json")
+    if fields is not None:
+        draft = DocumentDraft(text="Talks resume.\n")
+        sidecar.apply_sidecar(draft, fields)
+        check_drafts([draft])
+
+
+@FUZZ
+@given(data=st.data())
+def test_reliability_csv(samples, data):
+    raw = data.draw(any_input([samples.files["reliability"]]))
+    table = outcome(lambda: reliability_csv.read_reliability_csv(raw, "r.csv"), "r.csv")
+    if table is not None:
+        assert table.units and table.coders
+        assert all(len(column) == len(table.units) for column in table.values)
 
 
 # --- through the services: stored whole, or not at all --------------------------------------

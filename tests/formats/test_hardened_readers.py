@@ -370,3 +370,26 @@ def test_brat_keeps_a_trailing_newline_so_a_reimport_adds_nothing(db, tmp_path):
     report = formats_registry.import_annotations(db, out, fmt="brat")
     assert (report.added, report.unchanged) == (0, 2)
     assert sorted((s.start, s.end) for s in span_service.list_spans(db)) == [(0, 24), (23, 30)]
+
+
+def test_sidecar_metadata_that_cannot_be_stored_is_refused(db, tmp_path):
+    article = write(tmp_path / "a.txt", TEXT)
+    for name, sidecar in (("deep", '{"title": "T", "tags": ' + deep(50_000) + "}"),
+                          ("nested", '{"title": "T", "tags": ' + deep(500) + "}"),
+                          ("surrogate", '{"title": "T \\ud800"}'),
+                          ("nul", '{"title": "T", "desk": "a\\u0000b"}')):
+        meta = write(tmp_path / "a.json", sidecar)
+        refused(import_corpus(db, article), meta, name if name == "nested" else "")
+    nothing_stored(db)
+
+
+def test_annotation_csv_streamed_from_disk_refuses_late_nul_and_truncation(db, tmp_path):
+    doc = corpus.import_paths(db, [write(tmp_path / "a.txt", TEXT)]).added[0]
+    header = "document_id,annotator,start,end,text,note\n"
+    good = f"{doc.id},alice,0,5,Talks,ok\n"
+    late_nul = write(tmp_path / "nul.csv", header + good * 200 + f"{doc.id},bob,0,5,Talks,a\x00b\n")
+    assert late_nul.stat().st_size > 8192
+    refused(import_annotations(db, late_nul, "csv"), late_nul, "NUL", "line 202")
+    cut = write(tmp_path / "cut.csv", header + good + f'{doc.id},bob,0,5,Talks,"a note cut')
+    refused(import_annotations(db, cut, "csv"), cut, "truncated")
+    assert span_service.list_spans(db) == []

@@ -13,6 +13,7 @@ from typing import Any
 from stancedesk.formats.dateline import iso_date
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import DocumentDraft
+from stancedesk.formats.text import storable_json
 
 SIDECAR_SUFFIXES = (".meta.json", ".json")
 FIELDS = ("title", "outlet", "date", "url")
@@ -37,11 +38,17 @@ def find_sidecar(article: Path) -> Path | None:
 
 def read_sidecar(data: bytes, file: str) -> dict[str, Any]:
     try:
-        value = json.loads(data.decode("utf-8-sig"))
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise FormatError(file, "the sidecar file is not UTF-8") from None
+    try:
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(file, f"the sidecar is not valid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise FormatError(file, "the sidecar's JSON is nested too deeply to read") from None
+    # its other keys become metadata: nothing nested too deep, no NUL, no lone surrogate
+    storable_json(value, file)
     if not isinstance(value, dict):
         raise FormatError(file, "a sidecar file must hold one JSON object "
                           "(title, outlet, date, url, ...)")
