@@ -13,6 +13,7 @@ from sqlalchemy import text
 from stancedesk.services import corpus
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
+from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database, default_database_path, resolve_location
 from stancedesk.storage.errors import NewerDatabaseError, StorageError
 from stancedesk.storage.migrate import head_revision, upgrade
@@ -217,12 +218,13 @@ def test_a_server_database_is_upgraded_only_by_db_upgrade(server_url: str, capsy
         database.dispose()
     for opening in (lambda: open_database(server_url),
                     lambda: open_database(None, environ={"STANCEDESK_DB": server_url})):
-        with pytest.raises(OutdatedDatabaseError, match=r"0003.*needs 0004.*db upgrade"):
+        with pytest.raises(OutdatedDatabaseError,
+                           match=rf"0003.*needs {head_revision()}.*db upgrade"):
             opening()
     assert main(["--db", server_url, "documents"]) == 2
     assert "never upgraded automatically" in capsys.readouterr().err
     assert main(["--db", server_url, "db", "upgrade"]) == 0
-    assert "upgraded from 0003 to 0004" in capsys.readouterr().out
+    assert f"upgraded from 0003 to {head_revision()}" in capsys.readouterr().out
     database = open_database(server_url)
     try:
         [span] = span_service.list_spans(database)
@@ -234,4 +236,59 @@ def test_a_server_database_is_upgraded_only_by_db_upgrade(server_url: str, capsy
     finally:
         database.dispose()
     assert main(["--db", server_url, "db", "upgrade"]) == 0
-    assert "already at schema revision 0004" in capsys.readouterr().out
+    assert f"already at schema revision {head_revision()}" in capsys.readouterr().out
+
+
+def test_0005_keeps_every_span_teaches_the_default_scheme_and_downgrades(tmp_path: Path) -> None:
+    """0005 adds roles, links and entities: an upgraded file keeps its spans unchanged, a stored
+    default scheme learns its roles and no-grade labels, and the downgrade takes out only what
+    0005 added."""
+    import json
+
+    from stancedesk.domain.attribution import LinkKind, SpanRole
+    from stancedesk.services import attribution as attr
+    from stancedesk.storage.migrate import downgrade
+
+    path = tmp_path / "old.sqlite"
+    _populate_at_0001(path)
+    database = open_database(str(path), seed_sample=False)
+    try:
+        downgrade(database, "0004")
+        with database.engine.begin() as conn:  # the default scheme as 0004 stored it
+            stored = json.loads(conn.execute(text(
+                "SELECT value FROM project_settings WHERE key = 'scheme'")).scalar())
+            for layer in stored["layers"]:
+                layer.pop("roles", None)
+                for label in layer.get("labels", []):
+                    label.pop("no_grade", None)
+            conn.execute(text("UPDATE project_settings SET value = :v WHERE key = 'scheme'"),
+                         {"v": json.dumps(stored)})
+    finally:
+        database.dispose()
+    database = open_database(str(path), seed_sample=False)
+    try:
+        span = span_service.list_spans(database)[0]
+        assert (span.id, span.text, dict(span.labels), span.role, span.entity_id) == \
+            ("s1", "Talks", {"stance": "favor", "target": "rapprochement"}, None, None)
+        scheme = get_scheme(database)
+        assert scheme.layer("stance").roles == ("claim",)
+        assert scheme.layer("reliability").roles == ("source",)
+        assert scheme.layer("credibility").no_grade_keys == ("6",)
+        attr.set_role(database, "s1", SpanRole.CLAIM)
+        source = span_service.create_span(database, "d1", "alice", 6, 12, role="source")
+        attr.link(database, "s1", LinkKind.ATTRIBUTED_TO, source.id)
+        attr.create_entity(database, "Kessa daily")
+        downgrade(database, "0004")
+        with database.engine.connect() as conn:
+            tables = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"))}
+            stored = json.loads(conn.execute(text(
+                "SELECT value FROM project_settings WHERE key = 'scheme'")).scalar())
+            columns = {r[1] for r in conn.execute(text("PRAGMA table_info(spans)"))}
+            labels = conn.execute(text("SELECT labels FROM spans WHERE id = 's1'")).scalar()
+        assert "links" not in tables and "entities" not in tables
+        assert "role" not in columns and "entity_id" not in columns
+        assert json.loads(labels) == {"stance": "favor", "target": "rapprochement"}
+        assert all("roles" not in layer for layer in stored["layers"])
+    finally:
+        database.dispose()

@@ -26,6 +26,9 @@ COMMAND_MODULES = (
     "stancedesk.cli.status",
     "stancedesk.cli.suggest",
     "stancedesk.cli.study",
+    "stancedesk.cli.sources",
+    "stancedesk.cli.attribution",
+    "stancedesk.cli.profile",
 )
 
 # A bug exits 1 (as an uncaught Python exception would); a UserError exits 2, like a usage error.

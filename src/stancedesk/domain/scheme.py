@@ -16,8 +16,9 @@ _COLOR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _FLOAT_WHOLE_RE = re.compile(r"([+-]?\d+)\.0*")
 _RESERVED_LAYER_KEYS = frozenset({
     "annotation_id", "document_id", "document_title", "source_file", "annotator", "start", "end",
-    "text", "note", "created_at", "updated_at",
+    "text", "note", "created_at", "updated_at", "role", "attributed_to", "via", "cue", "entity",
 })
+SPAN_ROLES = ("source", "claim", "cue")
 
 
 class SchemeError(UserError, ValueError):
@@ -57,6 +58,12 @@ class Layer:
     shortcut: str = ""  # for free layers: opens the value editor
     ordered: bool = False  # labels are listed in scale order (Admiralty ratings)
     color: str = "#607d8b"
+    # the span roles this layer applies to; empty: any span. A span without a role takes every
+    # layer, so schemes and spans from before roles keep working unchanged.
+    roles: tuple[str, ...] = ()
+
+    def applies_to(self, role: str | None) -> bool:
+        return role is None or not self.roles or role in self.roles
 
     def label(self, key: str) -> Label | None:
         for label in self.labels:
@@ -285,8 +292,8 @@ def _layer_from_dict(raw: Any, where: str, problems: list[str]) -> Layer | None:
     if not isinstance(raw, Mapping):
         problems.append(f"{where} must be an object")
         return None
-    _unknown(raw, {"key", "name", "kind", "description", "labels", "shortcut", "ordered", "color"},
-             where, problems)
+    _unknown(raw, {"key", "name", "kind", "description", "labels", "shortcut", "ordered", "color",
+                   "roles"}, where, problems)
     key = _str_field(raw, "key", where, problems, required=True)
     if key and not _KEY_RE.match(key):
         problems.append(f"{where}: layer key {key!r} must be letters, digits, '_', '.' or '-'")
@@ -334,6 +341,10 @@ def _layer_from_dict(raw: Any, where: str, problems: list[str]) -> Layer | None:
     if not isinstance(ordered, bool):
         problems.append(f"{where}: 'ordered' must be true or false")
         ordered = False
+    roles = raw.get("roles", [])
+    if not isinstance(roles, list) or any(r not in SPAN_ROLES for r in roles):
+        problems.append(f"{where}: 'roles' must be a list of {', '.join(SPAN_ROLES)}")
+        roles = []
     return Layer(
         key=key,
         name=_str_field(raw, "name", where, problems) or key,
@@ -343,6 +354,7 @@ def _layer_from_dict(raw: Any, where: str, problems: list[str]) -> Layer | None:
         shortcut=_str_field(raw, "shortcut", where, problems),
         ordered=ordered,
         color=color,
+        roles=tuple(dict.fromkeys(roles)),
     )
 
 
@@ -358,6 +370,8 @@ def _layer_to_dict(layer: Layer) -> dict[str, Any]:
         out["shortcut"] = layer.shortcut
     if layer.ordered:
         out["ordered"] = True
+    if layer.roles:
+        out["roles"] = list(layer.roles)
     if layer.labels:
         out["labels"] = [_label_to_dict(lb) for lb in layer.labels]
     return out

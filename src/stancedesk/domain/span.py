@@ -30,6 +30,10 @@ class Span:
     # the stored version this copy was read at (0: not read from a database); an edit says
     # which version it started from, so a change made meanwhile elsewhere is not overwritten
     version: int = 0
+    # the attribution role ("source", "claim", "cue") or None, and the registry entity a source
+    # names (migration 0005); both optional, so spans of a scheme without roles stay as they were
+    role: str | None = None
+    entity_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.start < 0 or self.end < self.start:

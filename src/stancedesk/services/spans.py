@@ -48,7 +48,8 @@ class AnnotatorWrite:
     changes: Changes
 
 
-def _check_labels(scheme: Scheme, labels: Mapping[str, str]) -> dict[str, str]:
+def _check_labels(scheme: Scheme, labels: Mapping[str, str],
+                  role: str | None = None) -> dict[str, str]:
     clean: dict[str, str] = {}
     for layer, value in labels.items():
         if value is None or value == "":
@@ -56,8 +57,22 @@ def _check_labels(scheme: Scheme, labels: Mapping[str, str]) -> dict[str, str]:
         problem = scheme.check_value(layer, value)
         if problem:
             raise AnnotationError(problem)
+        if not scheme.layer(layer).applies_to(role):
+            raise AnnotationError(f"layer {layer!r} does not apply to a {role} "
+                                  f"(the scheme gives it to: "
+                                  f"{', '.join(scheme.layer(layer).roles)})")
         clean[layer] = value
     return clean
+
+
+def check_role_fits(scheme: Scheme, span: Span, role: str | None) -> None:
+    """A span's labels must all apply to the role it is given."""
+    misfits = [k for k in span.labels if scheme.has_layer(k) and
+               not scheme.layer(k).applies_to(role)]
+    if misfits:
+        raise AnnotationError(f"span {span.text!r} has {', '.join(misfits)}, which the scheme "
+                              f"does not give to a {role}; clear "
+                              f"{'it' if len(misfits) == 1 else 'them'} first")
 
 
 def _covered_text(session: Session, document_id: str, start: int, end: int) -> str:
@@ -89,6 +104,11 @@ def _stale(stored: Span | None, span_id: str) -> StaleEditError:
                           f"{_when(stored)}; reload?")
 
 
+def stale_error(stored: Span | None, span_id: str) -> StaleEditError:
+    """The refusal of an edit made from an older copy of the span (for other services)."""
+    return _stale(stored, span_id)
+
+
 def _checked(session: Session, span_id: str, expected_version: int | None) -> Span:
     """The span to change (locked on a server), provided it is still the version the caller
     read; a span changed or deleted since is refused, never overwritten."""
@@ -111,14 +131,15 @@ def _refusing_stale(database: Database, span_id: str) -> Iterator[None]:
 
 def create_span(database: Database, document_id: str, annotator: str, start: int, end: int,
                 labels: Mapping[str, str] | None = None, note: str = "", *,
-                scheme: Scheme | None = None, span_id: str | None = None) -> Span:
+                scheme: Scheme | None = None, span_id: str | None = None,
+                role: str | None = None) -> Span:
     if start < 0 or end <= start:
         raise AnnotationError(f"a span needs 0 <= start < end, not {start}:{end}")
-    clean = _check_labels(scheme or get_scheme(database), labels or {})
+    clean = _check_labels(scheme or get_scheme(database), labels or {}, role)
     with database.write() as session:
         text = _covered_text(session, document_id, start, end)
         span = Span(id=span_id or new_span_id(), document_id=document_id, annotator=annotator,
-                    start=start, end=end, text=text, labels=clean, note=note)
+                    start=start, end=end, text=text, labels=clean, note=note, role=role)
         return repo.add_span(session, span)
 
 
@@ -155,9 +176,12 @@ def update_span(database: Database, span_id: str, *,
     leaves a span with no label and no note deletes it: ``after`` is then None.
     """
     if labels is not None:
-        _check_labels(scheme or get_scheme(database), {k: v or "" for k, v in labels.items()})
+        scheme = scheme or get_scheme(database)
+        _check_labels(scheme, {k: v or "" for k, v in labels.items()})
     with _refusing_stale(database, span_id), database.write() as session:
         before = _checked(session, span_id, expected_version)
+        if labels is not None and scheme is not None and before.role:
+            _check_labels(scheme, {k: v or "" for k, v in labels.items()}, before.role)
         new_start = before.start if start is None else start
         new_end = before.end if end is None else end
         text = before.text

@@ -229,7 +229,8 @@ def span_from_row(row: SpanRow) -> Span:
     return Span(id=row.id, document_id=row.document_id, annotator=row.annotator.name,
                 start=row.start, end=row.end, text=row.text,
                 labels=dict(row.labels or {}), note=row.note,
-                created_at=row.created_at, updated_at=row.updated_at, version=row.version)
+                created_at=row.created_at, updated_at=row.updated_at, version=row.version,
+                role=row.role, entity_id=row.entity_id)
 
 
 def add_span(session: Session, span: Span, version: int = 1) -> Span:
@@ -238,7 +239,7 @@ def add_span(session: Session, span: Span, version: int = 1) -> Span:
     row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator.id,
                   start=span.start, end=span.end, text=span.text, note=span.note,
                   created_at=span.created_at or now, updated_at=span.updated_at or now,
-                  version=version)
+                  version=version, role=span.role, entity_id=span.entity_id)
     row.labels = clean_labels(span.labels)
     session.add(row)
     if version != 1:  # the ORM's version counter starts every INSERT at 1; set it after
@@ -249,7 +250,7 @@ def add_span(session: Session, span: Span, version: int = 1) -> Span:
     return Span(id=row.id, document_id=row.document_id, annotator=annotator.name,
                 start=row.start, end=row.end, text=row.text, labels=dict(row.labels),
                 note=row.note, created_at=row.created_at, updated_at=row.updated_at,
-                version=version)
+                version=version, role=row.role, entity_id=row.entity_id)
 
 
 def spans_query(document_ids: Sequence[str] | None = None,
@@ -466,17 +467,17 @@ def stream_spans(session: Session, documents: Sequence[str] | None = None,
         yield from iter_spans(session, documents, annotators, batch)
         return
     select_sql = ('SELECT s.id, s.document_id, a.name, s.start, s."end", s.text, s.labels, '
-                  "s.note, s.created_at, s.updated_at, s.version "
+                  "s.note, s.created_at, s.updated_at, s.version, s.role, s.entity_id "
                   "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
     loads, parse = json.loads, datetime.fromisoformat
 
     def when(value: str | None) -> datetime | None:  # stored as naive UTC text
         return parse(value).replace(tzinfo=UTC) if value else None
 
-    for sid, doc, ann, start, end, text_, raw, note, created, updated, version in _cursor_rows(
-            session, select_sql, [], documents, annotators, batch):
+    for (sid, doc, ann, start, end, text_, raw, note, created, updated, version, role,
+         entity) in _cursor_rows(session, select_sql, [], documents, annotators, batch):
         yield Span(sid, doc, ann, start, end, text_, loads(raw) if raw else {}, note,
-                   when(created), when(updated), version)
+                   when(created), when(updated), version, role, entity)
 
 
 def _cursor_rows(session: Session, select_sql: str, params: list[object],

@@ -61,6 +61,10 @@ class SpanRow(Base):
     # layer key -> value, one value per layer (migration 0003 moved these here from a table).
     # Always assign a new dict: in-place changes to a JSON column are not tracked.
     labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    # attribution (migration 0005): the span's role, and the registry entity a source names
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    entity_id: Mapped[str | None] = mapped_column(
+        ForeignKey("entities.id", ondelete="SET NULL"), nullable=True, index=True)
     # bumped by every ORM update (migration 0004): an edit made from an older version is stale
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     annotator: Mapped[AnnotatorRow] = relationship(lazy="joined")
@@ -98,3 +102,33 @@ class DocumentStatusRow(Base):
                                               primary_key=True)
     status: Mapped[str] = mapped_column(String(20), default="in_progress")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class EntityRow(Base):
+    """A source in the registry, shared across articles and annotators (migration 0005)."""
+
+    __tablename__ = "entities"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    # the comparison form of the name (domain.attribution.name_key): one entity per name
+    name_key: Mapped[str] = mapped_column(String(400), unique=True)
+    sourcing: Mapped[str] = mapped_column(String(100), default="")
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LinkRow(Base):
+    """``from_span`` --kind--> ``to_span``: claim->source (attributed_to), source->source (via),
+    claim->cue (cue). One link of each kind per span; links go with their spans (migration
+    0005)."""
+
+    __tablename__ = "links"
+    __table_args__ = (Index("ix_links_to_span", "to_span_id"),)
+
+    from_span_id: Mapped[str] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    to_span_id: Mapped[str] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"))
