@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.services.test_attribution import TEXT, add_doc
+from tests.services.test_attribution_service import TEXT, add_doc
 
 from stancedesk.cli import main
 from stancedesk.services import spans as span_service
