@@ -346,6 +346,53 @@ def _layer_section(key: str, name: str, layer: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+def _attribution_section(section: Mapping[str, Any] | None) -> str:
+    """Claim→source links and the sources' types, grades and registry names."""
+    if not section:
+        return ""
+    out = ['<h2 id="attribution">Attribution</h2>',
+           '<p class="muted">Claims and sources are aligned between two annotators by maximum '
+           "character overlap; a claim→source link matches when both its claim and its source "
+           "are aligned. The overall F1 pools every pair. Sourcing type, reliability and the "
+           "registry entity are compared on aligned sources where both annotators gave one.</p>",
+           "<p>Claim→source link F1 (pooled): "
+           f"{na(section.get('link_f1'), section.get('link_f1_reason'))}</p>"]
+    rows = []
+    for pair in section.get("pairwise") or []:
+        cells = [esc(f"{pair['a']} ~ {pair['b']}"),
+                 na(pair.get("link_f1"), pair.get("link_f1_reason")),
+                 esc(f"{pair['matches']} / {pair['links_a']} + {pair['links_b']}")]
+        for key in ("sourcing", "reliability", "entity"):
+            entry = pair[key]
+            kappa = f" κ {num(entry['kappa'])}" if entry.get("kappa") is not None else ""
+            cells.append(f"{na(entry.get('agreement'), entry.get('reason'))}{esc(kappa)} "
+                         f'<span class="muted">n = {num(entry["n"])}</span>')
+        rows.append(cells)
+    if rows:
+        out.append(table(["Pair", "link F1", "matches / links", "sourcing type",
+                          "reliability", "entity"], rows))
+    return "".join(out)
+
+
+def _profile_section(rows: Sequence[Mapping[str, Any]] | None) -> str:
+    """The sourcing profile per outlet: what the claims rest on."""
+    if not rows:
+        return ""
+    kinds = sorted({k for row in rows for k in row["by_sourcing"]})
+    body = []
+    for row in rows:
+        shares = [f"{row['by_sourcing'][k]['share']:.0%}" if k in row["by_sourcing"] else ""
+                  for k in kinds]
+        body.append([esc(row["group"]), num(row["claims"]), *map(esc, shares),
+                     esc(f"{row['anonymous']['share']:.0%}"),
+                     esc(f"{row['relayed_via_media']['share']:.0%}")])
+    return ('<h2 id="profile">Sourcing profile by outlet</h2>'
+            '<p class="muted">Shares of each outlet\'s claims by the sourcing type of their '
+            "source; \"anonymous\" counts claims whose source or any intermediary is anonymous; "
+            "\"via media\" counts claims relayed through another outlet.</p>" +
+            table(["Outlet", "claims", *map(esc, kinds), "anonymous", "via media"], body))
+
+
 def render_report(result: Mapping[str, Any], layer_names: Mapping[str, str] | None = None,
                   title: str = "StanceDesk agreement report") -> str:
     names = layer_names or {}
@@ -379,5 +426,7 @@ def render_report(result: Mapping[str, Any], layer_names: Mapping[str, str] | No
          "aligned AC1"], summary_rows))
     for key, layer in layers.items():
         body.append(_layer_section(key, names.get(key, key), layer))
+    body.append(_attribution_section(result.get("attribution")))
+    body.append(_profile_section(result.get("profile")))
     body.append(METHODS)
     return document(title, "".join(body))

@@ -242,6 +242,8 @@ def span_agreement(database: Database, settings: AgreementSettings,
     if progress is not None:
         progress(len(plan), len(plan), "")
     result["scope"] = _overall_scope(layer_scopes, settings)
+    in_scope = sorted({d for s in layer_scopes.values() for d in s.documents})
+    result["attribution"] = attribution_section(database, spans, chosen, in_scope)
     result["settings"] = {
         **asdict(settings),
         "scope": settings.scope_rule,
@@ -254,6 +256,34 @@ def span_agreement(database: Database, settings: AgreementSettings,
         "computed_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     return result
+
+
+def attribution_section(database: Database, spans: Sequence[Span], annotators: Sequence[str],
+                        documents: Sequence[str]) -> dict[str, Any]:
+    """Link F1 of claim→source links and agreement on aligned sources, over the documents in
+    the span agreement's scope (see ``agreement.links``)."""
+    from stancedesk.agreement.links import AnnotatorAttribution, RoleSpan, attribution_agreement
+    from stancedesk.services import attribution as attr
+
+    docs = set(documents)
+    names = {e.entity.id: e.entity.name for e in attr.registry(database)}
+    links = attr.links_in(database, list(docs), list(annotators)) if docs else []
+    attributed = {x.from_span: x.to_span for x in links if x.kind == "attributed_to"}
+    people = []
+    for who in annotators:
+        mine = [s for s in spans if s.annotator == who and s.document_id in docs]
+
+        def role_spans(role: str, mine: list[Span] = mine) -> list[RoleSpan]:
+            return [RoleSpan(s.id, s.document_id, s.start, s.end, dict(s.labels),
+                             names.get(s.entity_id or "")) for s in mine if s.role == role]
+
+        claims = role_spans("claim")
+        people.append(AnnotatorAttribution(
+            who, claims, role_spans("source"),
+            {c.id: attributed[c.id] for c in claims if c.id in attributed}))
+    section = attribution_agreement(people)
+    section["n_documents"] = len(docs)
+    return section
 
 
 def _overall_scope(layer_scopes: dict[str, Scope], settings: AgreementSettings
@@ -385,7 +415,30 @@ def describe(result: dict[str, Any]) -> str:
             why = list(dict.fromkeys(r for r in reasons.values() if r))
             if why:
                 lines.append(f"    n/a: {'; '.join(why)}")
+    lines.extend(attribution_lines(result.get("attribution")))
     return "\n".join(lines) + "\n"
+
+
+def attribution_lines(section: dict[str, Any] | None) -> list[str]:
+    """The attribution block of the terminal summary."""
+    if not section:
+        return []
+    lines = ["", f"[attribution]  {section.get('n_documents', 0)} document(s); links: " +
+             ", ".join(f"{a} {n}" for a, n in section["links"].items())]
+    if section["link_f1"] is None:
+        lines.append(f"  claim→source link F1    n/a   ({section['link_f1_reason']})")
+    else:
+        lines.append(f"  claim→source link F1    {fmt(section['link_f1'])}")
+    for pair in section["pairwise"]:
+        parts = [f"link F1 {fmt(pair['link_f1'])} ({pair['matches']} of "
+                 f"{pair['links_a']}+{pair['links_b']})"]
+        for key in ("sourcing", "reliability", "entity"):
+            entry = pair[key]
+            value = fmt(entry["agreement"]) if entry["agreement"] is not None else "n/a"
+            kappa = f", κ {fmt(entry['kappa'])}" if entry.get("kappa") is not None else ""
+            parts.append(f"{key} {value}{kappa} (n = {entry['n']})")
+        lines.append(f"  {pair['a']} ~ {pair['b']}: " + "; ".join(parts))
+    return lines
 
 
 def write_report(database: Database, settings: AgreementSettings, path: Path, *,
@@ -396,7 +449,10 @@ def write_report(database: Database, settings: AgreementSettings, path: Path, *,
 def save_report(database: Database, result: dict[str, Any], path: Path) -> Path:
     """The HTML report of a result already computed (the dashboard holds one)."""
     from stancedesk.formats.agreement_report import render_report
+    from stancedesk.services.profile import sourcing_profile
 
+    result = {**result, "profile": sourcing_profile(
+        database, "outlet", (result.get("settings") or {}).get("annotators"))}
     scheme = schemes.get_scheme(database)
     names = {layer.key: layer.name for layer in scheme.layers}
     with replaced_on_success(path) as tmp:
