@@ -183,3 +183,22 @@ def test_dateline_is_not_part_of_the_claim() -> None:
     s = one("KESSA, Feb 20 (CWS) - A strike by junior doctors spread to Orlan on Thursday, the "
             "doctors' union said.")
     assert s.claim.text == "A strike by junior doctors spread to Orlan on Thursday"
+
+
+def test_relative_clause_subject_shared_by_a_coordinated_cue() -> None:
+    s = one("A senior official who confirmed the memo's authenticity, speaking on condition of "
+            "anonymity, described it as a draft and said no figures had been agreed.")
+    assert s.source.text == "A senior official" and s.sourcing == "anonymous"
+    assert s.claim.text == "no figures had been agreed"
+
+
+def test_an_introductory_place_is_not_part_of_the_source() -> None:
+    s = one("In Kessa, a source with knowledge of the cabinet's thinking said the offer stood.")
+    assert s.source.text == "a source with knowledge of the cabinet's thinking"
+
+
+def test_a_participle_clause_after_the_source_is_skipped() -> None:
+    s = one("The weekly Nordpost, published in the port city of Vassen, reported that the "
+            "ferry would stop in March.")
+    assert s.source.text == "The weekly Nordpost" and s.sourcing == "media"
+    assert s.claim.text == "the ferry would stop in March"

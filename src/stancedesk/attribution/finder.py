@@ -508,7 +508,18 @@ def _subject_of(s: _Sentence, i: int, lex: Lexicon, earlier: list[Suggestion],
                 rules.append("subject before a relative clause")
                 return outer
         return None
+    if words[0].is_word and not words[0].capitalised and words[0].lower.endswith("ed") and \
+            len(words) > 1 and words[1].lower in ph.PREPOSITIONS and first >= 2 and \
+            s.tokens[first - 1].text == ",":
+        # "The daily Sada al-Wadi, published in Qasr Amin, reported": skip the participle
+        outer = ph.left_phrase(s.tokens, first - 1)
+        if outer is not None and ph.plausible_subject(s.tokens, *outer):
+            rules.append("subject before a participle clause")
+            return outer
+        return None
     relative = next((k for k, t in enumerate(words) if t.lower in ph.RELATIVES), None)
+    if relative is not None and relative == len(words) - 1:
+        return None  # "an official who confirmed ...": the verb belongs to the relative clause
     if relative is not None and relative > 0:
         # "Officials who were not authorised to speak said": the clause is part of the phrase
         if not ph.plausible_subject(s.tokens, first, first + relative - 1):
@@ -526,6 +537,9 @@ def _sentence_subject(s: _Sentence, verb: int, lex: Lexicon) -> tuple[int, int] 
     for j in range(verb - 1, 0, -1):
         if s.tokens[j].lower in lex.verbs and not s.quoted[j]:
             left = ph.left_phrase(s.tokens, j)
+            if left is not None and left[1] > left[0] and \
+                    s.tokens[left[1]].lower in ph.RELATIVES:
+                left = (left[0], left[1] - 1)  # "An official who confirmed ... and said"
             if left is not None and left[0] == 0 and ph.plausible_subject(s.tokens, *left):
                 return left
     commas = [k for k, t in enumerate(s.tokens[:verb]) if t.text == ","]

@@ -76,7 +76,8 @@ def extend_apposition(tokens: list[Token], first: int) -> int:
     if first < 2 or tokens[first - 1].text != "," or tokens[first].capitalised:
         return first
     k = first - 2
-    while k >= 0 and tokens[k].is_word and tokens[k].capitalised:
+    while k >= 0 and tokens[k].is_word and tokens[k].capitalised and \
+            tokens[k].lower not in PREPOSITIONS:
         k -= 1
     if k > first - 4:  # a name is at least two capitalised words ("However," is not one)
         return first
