@@ -60,8 +60,11 @@ def load_sample_corpus_once(database: Database) -> int:
             return 0
         if repo.count_documents(session) > 0:
             return 0
+    from stancedesk.services.samples import load_sample_annotations
+
     with sample_corpus_dir() as folder:
         report = import_paths(database, [folder])
+    load_sample_annotations(database)
     with database.session() as session:
         repo.set_setting(session, SAMPLE_LOADED_SETTING, True)
     return len(report.added)
