@@ -22,6 +22,7 @@ def default_scheme() -> Scheme:
 
 
 def open_database(db: str | None = None, *, seed_sample: bool | None = None,
+                  sample_annotations: bool | None = None,
                   environ: Mapping[str, str] | None = None,
                   upgrade_server: bool = False) -> Database:
     """Open the database named by --db, $STANCEDESK_DB or the per-user default.
@@ -29,7 +30,9 @@ def open_database(db: str | None = None, *, seed_sample: bool | None = None,
     A SQLite file is created and migrated as needed (after a backup). A server database is
     migrated only with ``upgrade_server`` (the `db upgrade` command); otherwise one that is
     not at this version's schema is refused with OutdatedDatabaseError. The sample corpus is
-    loaded once into an empty *default* database unless ``seed_sample`` says otherwise."""
+    loaded once into an empty *default* database unless ``seed_sample`` says otherwise; with
+    it come two annotators' worked examples of attribution, by default only into the default
+    database (what a new user opens), so a project seeded for other reasons holds texts only."""
     location = resolve_location(db, environ)
     database = Database(location)
     try:
@@ -44,14 +47,15 @@ def open_database(db: str | None = None, *, seed_sample: bool | None = None,
                 if repo.load_scheme(session) is None:  # another process may have been first
                     repo.save_scheme(session, default_scheme())
         if seed_sample if seed_sample is not None else location.is_default:
-            load_sample_corpus_once(database)
+            load_sample_corpus_once(database, annotations=location.is_default
+                                    if sample_annotations is None else sample_annotations)
     except BaseException:
         database.dispose()
         raise
     return database
 
 
-def load_sample_corpus_once(database: Database) -> int:
+def load_sample_corpus_once(database: Database, *, annotations: bool = False) -> int:
     """Import the bundled articles into an empty database, once; returns how many were added."""
     from stancedesk.services.corpus import import_paths, sample_corpus_dir
 
@@ -64,7 +68,8 @@ def load_sample_corpus_once(database: Database) -> int:
 
     with sample_corpus_dir() as folder:
         report = import_paths(database, [folder])
-    load_sample_annotations(database)
+    if annotations:
+        load_sample_annotations(database)
     with database.session() as session:
         repo.set_setting(session, SAMPLE_LOADED_SETTING, True)
     return len(report.added)
