@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from stancedesk.domain import Span
 from stancedesk.gui.shell.main_window import MainWindow, build_main_window
 from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION
-from stancedesk.services import corpus
+from stancedesk.services import corpus, exchange
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 
@@ -86,3 +88,32 @@ def stored_spans(db_path: Path) -> Callable[..., list[Span]]:
             database.dispose()
 
     return read
+
+
+@dataclass
+class HeldExport:
+    """Once ``armed``, the next export stops after its first row (``reached``) until
+    ``go_on``, so a test can cancel while the output is half written, however fast the
+    machine; previews before arming run freely."""
+
+    armed: threading.Event = field(default_factory=threading.Event)
+    reached: threading.Event = field(default_factory=threading.Event)
+    go_on: threading.Event = field(default_factory=threading.Event)
+
+
+@pytest.fixture
+def held_export(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldExport]:
+    held = HeldExport()
+    real_rows = exchange.annotation_rows
+
+    def held_rows(*args: object, **kwargs: object) -> Iterator[tuple[object, ...]]:
+        hold = held.armed.is_set()
+        for i, row in enumerate(real_rows(*args, **kwargs)):
+            if hold and i == 1:
+                held.reached.set()
+                held.go_on.wait(10)
+            yield row
+
+    monkeypatch.setattr(exchange, "annotation_rows", held_rows)
+    yield held
+    held.go_on.set()

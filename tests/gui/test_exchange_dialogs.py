@@ -21,7 +21,7 @@ from stancedesk.gui.exchange.import_dialog import ImportDialog
 from stancedesk.gui.shell.checklist import checked_values
 from stancedesk.gui.shell.jobs import Job
 from stancedesk.gui.shell.main_window import MainWindow
-from stancedesk.services import corpus, exchange, formats_registry
+from stancedesk.services import corpus, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 
@@ -153,20 +153,11 @@ def test_current_document_and_spreadsheet_safe(qtbot, window: MainWindow,
 
 
 def test_cancel_leaves_no_file(qtbot, window: MainWindow, tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+                               held_export) -> None:  # conftest.HeldExport
     dialog = _export_dialog(qtbot, window)
     _settle(qtbot, dialog)
-    reached, go_on = threading.Event(), threading.Event()
-    real_rows = exchange.annotation_rows
-
-    def slow_rows(*args: object, **kwargs: object) -> Iterator[tuple[object, ...]]:
-        for i, row in enumerate(real_rows(*args, **kwargs)):
-            if i == 1:
-                reached.set()
-                go_on.wait(10)
-            yield row
-
-    monkeypatch.setattr(exchange, "annotation_rows", slow_rows)
+    held_export.armed.set()
+    reached, go_on = held_export.reached, held_export.go_on
     target = tmp_path / "cancelled.csv"
     dialog.set_path(target)
     task = dialog.start_export()

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QProgressDialog, QPushButton
 from stancedesk.domain.errors import Cancelled, UserError
 from stancedesk.gui.shell.errors import CrashReport, CrashReporter
 from stancedesk.gui.shell.jobs import IsCancelled, JobRunner, Outcome, Progress
-from stancedesk.services import exchange
 
 
 @pytest.fixture
@@ -105,24 +104,15 @@ def test_cancel_is_cancelled_only(qtbot, runner: JobRunner) -> None:
 
 def test_the_quick_csv_export_can_be_cancelled_and_leaves_no_file(
         qtbot, sample_path: Path, make_window, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        held_export) -> None:  # conftest.HeldExport
     from stancedesk.services import spans as span_service
 
     window = make_window(sample_path)
     doc = window.desk.document
     for start in range(0, 40, 4):
         span_service.create_span(window.database, doc.id, "alice", start, start + 3)
-    reached, go_on = threading.Event(), threading.Event()
-    real_rows = exchange.annotation_rows
-
-    def slow_rows(*args: object, **kwargs: object) -> Iterator[tuple[object, ...]]:
-        for i, row in enumerate(real_rows(*args, **kwargs)):
-            if i == 1:
-                reached.set()
-                go_on.wait(10)
-            yield row
-
-    monkeypatch.setattr(exchange, "annotation_rows", slow_rows)
+    held_export.armed.set()
+    reached, go_on = held_export.reached, held_export.go_on
     target = tmp_path / "quick.csv"
     job = window.export_csv(target)
     assert reached.wait(10)

@@ -338,12 +338,9 @@ class ExportDialog(QDialog):
                                         documents=documents, spreadsheet_safe=safe,
                                         progress=progress, cancelled=cancelled), path
 
-        job = self.jobs.start(work, "exporting annotations", f"Exporting to {path}…")
-        job.progress.connect(self._progress)
-        job.succeeded.connect(self._exported)
-        job.failed.connect(self._failed)
-        job.cancelled.connect(self._cancelled)
-        return job
+        return self.jobs.start(work, "exporting annotations", f"Exporting to {path}…",
+                               progress=self._progress, succeeded=self._exported,
+                               failed=self._failed, cancelled=self._cancelled)
 
     def _progress(self, done: int, total: int, _text: str) -> None:
         self.progress.setRange(0, max(total, 1))

@@ -392,12 +392,9 @@ class ImportDialog(QDialog):
                                                        progress=progress, cancelled=cancelled)
 
         # busy while reading, then n of N spans checked
-        job = self.jobs.start(work, "importing annotations", f"Importing {path.name}…")
-        job.progress.connect(self._progress)
-        job.succeeded.connect(self._imported)
-        job.failed.connect(self._failed)
-        job.cancelled.connect(self._cancelled)
-        return job
+        return self.jobs.start(work, "importing annotations", f"Importing {path.name}…",
+                               progress=self._progress, succeeded=self._imported,
+                               failed=self._failed, cancelled=self._cancelled)
 
     def _progress(self, done: int, total: int, _text: str) -> None:
         if total <= 0:  # reading the file, or a total not known

@@ -221,8 +221,15 @@ class JobControls(QObject):
     def busy(self) -> bool:
         return self.job is not None
 
-    def start(self, work: Work, what: str, busy_text: str) -> Job:
+    def start(self, work: Work, what: str, busy_text: str, *,
+              progress: Callable[[int, int, str], None], succeeded: Callable[[Any], None],
+              failed: Callable[[BaseException], None], cancelled: Callable[[], None]) -> Job:
+        """Run ``work``; the dialog's handlers get its progress and its outcome."""
         job = self.runner.start(work, what)
+        job.progress.connect(progress)
+        job.succeeded.connect(succeeded)
+        job.failed.connect(failed)
+        job.cancelled.connect(cancelled)
         job.finished.connect(self._finished)
         self.job = job
         self._progress.setRange(0, 0)  # busy until the first progress report
