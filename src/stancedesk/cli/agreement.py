@@ -65,6 +65,9 @@ def _selection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--count-no-grade", action="store_true",
                         help="count 'no grade' labels (e.g. reliability F, credibility 6) as "
                              "grades instead of missing values")
+    parser.add_argument("--exclude-unedited-suggestions", action="store_true",
+                        help="leave out spans stored from the finder's suggestions that nobody "
+                             "has changed since (their count is reported either way)")
     parser.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                         help="bootstrap resamples for confidence intervals (0: none; "
                              "default 1000)")
@@ -81,7 +84,8 @@ def _settings(args: argparse.Namespace) -> agreement.AgreementSettings:
         documents=split_list(args.documents), bootstrap=args.bootstrap, seed=args.seed,
         gamma=args.gamma, scope=args.scope, min_units=args.min_units,
         min_documents=args.min_documents, ci_method=args.ci_method,
-        count_no_grade=args.count_no_grade)
+        count_no_grade=args.count_no_grade,
+        exclude_unedited_suggestions=args.exclude_unedited_suggestions)
 
 
 def _reliability(args: argparse.Namespace) -> int:

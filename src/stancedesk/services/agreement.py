@@ -53,6 +53,8 @@ class AgreementSettings:
     min_documents: int = DEFAULT_MIN_DOCUMENTS
     ci_method: str = "percentile"
     count_no_grade: bool = False
+    # spans stored from the finder's suggestions and unchanged since: reported, or left out
+    exclude_unedited_suggestions: bool = False
 
     @property
     def scope_rule(self) -> str:
@@ -142,6 +144,9 @@ def _scope(database: Database, settings: AgreementSettings
            ) -> tuple[list[Span], dict[str, str], list[str]]:
     """The spans and texts in scope and the annotators compared (default: all with spans)."""
     spans = span_service.list_spans(database, settings.documents, settings.annotators)
+    if settings.exclude_unedited_suggestions:
+        unedited = suggested_unedited(database, spans)
+        spans = [s for s in spans if s.id not in unedited]
     texts = corpus.get_texts(database, sorted(set(settings.documents or []) |
                                               {s.document_id for s in spans}))
     missing = [d for d in settings.documents or [] if d not in texts]
@@ -150,6 +155,25 @@ def _scope(database: Database, settings: AgreementSettings
     chosen = list(settings.annotators) if settings.annotators else \
         sorted({s.annotator for s in spans})
     return spans, texts, chosen
+
+
+def suggested_unedited(database: Database, spans: Sequence[Span]) -> set[str]:
+    """Ids among ``spans`` stored from a suggestion and not changed since."""
+    from stancedesk.storage import attribution as arepo
+
+    with database.read() as session:
+        return arepo.unedited_suggestions(session, [s.id for s in spans])
+
+
+def _suggestion_counts(database: Database, settings: AgreementSettings,
+                       annotators: Sequence[str], documents: Sequence[str]) -> dict[str, Any]:
+    """How many compared spans came from suggestions unchanged: a methods section says so."""
+    spans = [s for s in span_service.list_spans(database, list(documents) or None, annotators)
+             if s.document_id in set(documents)]
+    unedited = suggested_unedited(database, spans)
+    by_annotator = {who: sum(1 for s in spans if s.annotator == who and s.id in unedited)
+                    for who in annotators}
+    return {"unedited": by_annotator, "excluded": settings.exclude_unedited_suggestions}
 
 
 def _done_by_all(database: Database, annotators: Sequence[str]) -> set[str]:
@@ -244,6 +268,7 @@ def span_agreement(database: Database, settings: AgreementSettings,
     result["scope"] = _overall_scope(layer_scopes, settings)
     in_scope = sorted({d for s in layer_scopes.values() for d in s.documents})
     result["attribution"] = attribution_section(database, spans, chosen, in_scope)
+    result["suggestions"] = _suggestion_counts(database, settings, chosen, in_scope)
     result["settings"] = {
         **asdict(settings),
         "scope": settings.scope_rule,
@@ -416,6 +441,11 @@ def describe(result: dict[str, Any]) -> str:
             if why:
                 lines.append(f"    n/a: {'; '.join(why)}")
     lines.extend(attribution_lines(result.get("attribution")))
+    suggested = result.get("suggestions") or {}
+    if any((suggested.get("unedited") or {}).values()):
+        counts = ", ".join(f"{a} {n}" for a, n in suggested["unedited"].items())
+        verb = "left out" if suggested.get("excluded") else "included"
+        lines.append(f"\nspans stored from suggestions and never edited ({verb}): {counts}")
     return "\n".join(lines) + "\n"
 
 

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from stancedesk.domain import Span
 from stancedesk.domain.attribution import Link, LinkEnd, LinkKind, SourceEntity, SpanRole
 from stancedesk.storage import repositories as repo
-from stancedesk.storage.tables import AnnotatorRow, DocumentRow, EntityRow, LinkRow, SpanRow
+from stancedesk.storage.tables import (
+    AnnotatorRow,
+    DocumentRow,
+    EntityRow,
+    LinkRow,
+    SpanRow,
+    SuggestedSpanRow,
+)
 from stancedesk.storage.types import utcnow
 
 
@@ -240,3 +247,23 @@ def claims_attributed_to(session: Session, source_ids: Sequence[str]) -> list[st
 def spans_by_id(session: Session, span_ids: Sequence[str]) -> list[Span]:
     found = [repo.get_span(session, sid) for sid in span_ids]
     return [s for s in found if s is not None]
+
+
+# --- spans stored from suggestions ----------------------------------------------------------------
+
+def mark_suggested(session: Session, span_id: str, version: int, rule: str) -> None:
+    session.add(SuggestedSpanRow(span_id=span_id, stored_version=version, rule=rule))
+    session.flush()
+
+
+def unedited_suggestions(session: Session, span_ids: Iterable[str] | None = None) -> set[str]:
+    """Ids of spans stored from a suggestion and not changed since (same version)."""
+    stmt = (select(SuggestedSpanRow.span_id)
+            .join(SpanRow, SpanRow.id == SuggestedSpanRow.span_id)
+            .where(SpanRow.version == SuggestedSpanRow.stored_version))
+    found = set(session.scalars(stmt))
+    return found if span_ids is None else found & set(span_ids)
+
+
+def suggested_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(SuggestedSpanRow)) or 0

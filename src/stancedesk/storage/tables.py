@@ -132,3 +132,15 @@ class LinkRow(Base):
                                               primary_key=True)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     to_span_id: Mapped[str] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"))
+
+
+class SuggestedSpanRow(Base):
+    """A span stored from the finder's suggestion, with the version it was stored at: a span
+    whose version moved on was edited by a person (migration 0006)."""
+
+    __tablename__ = "suggested_spans"
+
+    span_id: Mapped[str] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    stored_version: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(Text, default="", server_default="")
