@@ -179,6 +179,15 @@ def list_documents(database: Database, annotator: str | None = None) -> list[Doc
                 for i, t, s, o, p, n in repo.document_headers(session)]
 
 
+def documents_matching(database: Database, query: str) -> set[str]:
+    """Ids of the documents whose title, outlet or text contains ``query`` (the desk's filter)."""
+    query = query.strip()
+    if not query:
+        return set()
+    with database.read() as session:
+        return repo.document_ids_matching(session, query)
+
+
 def count_documents(database: Database) -> int:
     with database.read() as session:
         return repo.count_documents(session)

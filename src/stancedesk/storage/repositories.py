@@ -163,6 +163,18 @@ def update_document_fields(session: Session, document_id: str, fields: Mapping[s
     return document_from_row(row)
 
 
+def document_ids_matching(session: Session, needle: str) -> set[str]:
+    """Documents whose title, outlet or text contains ``needle`` (LIKE: case-insensitive for
+    ASCII letters, exact for others), without loading any text into Python."""
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    stmt = select(DocumentRow.id).where(
+        DocumentRow.title.like(pattern, escape="\\")
+        | DocumentRow.outlet.like(pattern, escape="\\")
+        | DocumentRow.text.like(pattern, escape="\\"))
+    return set(session.scalars(stmt))
+
+
 def count_documents(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(DocumentRow)) or 0
 

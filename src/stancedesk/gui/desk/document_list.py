@@ -108,10 +108,26 @@ class DocumentListModel(QAbstractTableModel):
 
 
 class DocumentFilter(QSortFilterProxyModel):
-    """Case-insensitive substring filter over every column; sorts numbers as numbers."""
+    """Case-insensitive substring filter over every column, and over the texts: ``set_query``
+    takes the ids whose title, outlet or text matched in the database (the list holds no
+    texts). Sorts numbers as numbers."""
 
     def __init__(self) -> None:
         super().__init__()
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
         self.setSortRole(SortRole)
+        self._matches: frozenset[str] = frozenset()
+
+    def set_query(self, text: str, matches: set[str] | frozenset[str] = frozenset()) -> None:
+        self._matches = frozenset(matches)
+        self.setFilterFixedString(text)
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if super().filterAcceptsRow(source_row, source_parent):
+            return True
+        model = self.sourceModel()
+        if not self._matches or not isinstance(model, DocumentListModel):
+            return False
+        return model.document_id(source_row) in self._matches

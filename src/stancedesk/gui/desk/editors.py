@@ -41,6 +41,8 @@ class ValueEditor(QDialog):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.edit.setCompleter(completer)
+        # picking a suggestion (Enter or a click in the list) is the choice: no second Enter
+        completer.activated.connect(self._pick)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -50,6 +52,10 @@ class ValueEditor(QDialog):
         layout.addWidget(self.edit)
         layout.addWidget(buttons)
         self.edit.selectAll()
+
+    def _pick(self, text: str) -> None:
+        self.edit.setText(text)
+        self.accept()
 
     def value(self) -> str:
         """A project target typed by key or name is stored as its key; anything else as is."""

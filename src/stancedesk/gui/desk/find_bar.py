@@ -1,7 +1,10 @@
 """Find within the document (Ctrl+F): a slim bar under the reader. A match becomes the
-selection, so it can be labelled straight away."""
+selection, so it can be labelled straight away; the bar says which match of how many it is."""
 
 from __future__ import annotations
+
+import bisect
+import re
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextDocument
@@ -81,5 +84,22 @@ class FindBar(QWidget):
                                 else cursor.MoveOperation.Start)
             self.reader.setTextCursor(cursor)
             found = self.reader.find(needle, flags)
-        self.status.setText("" if found else "Not found")
+        self.status.setText(self._position_text(needle) if found else "Not found")
         return found
+
+    def match_starts(self, needle: str) -> list[int]:
+        """Where ``needle`` occurs (Python indices), case-insensitively as Qt's find matches."""
+        text = getattr(self.reader, "text", None)
+        if not isinstance(text, str):
+            text = self.reader.toPlainText()
+        return [m.start() for m in re.finditer(re.escape(needle), text, re.IGNORECASE)]
+
+    def _position_text(self, needle: str) -> str:
+        starts = self.match_starts(needle)
+        if not starts:
+            return ""
+        qt_start = self.reader.textCursor().selectionStart()
+        offsets = getattr(self.reader, "offsets", None)
+        start = offsets.to_py(qt_start) if offsets is not None else qt_start
+        current = bisect.bisect_left(starts, start) + 1
+        return f"{min(current, len(starts))} of {len(starts)}"

@@ -10,28 +10,62 @@ made with Alt held: Alt+drag with the mouse, or Alt+Shift+Left/Right with the ke
 from __future__ import annotations
 
 import bisect
+import re
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
+    QTextBlock,
     QTextCursor,
+    QTextDocument,
     QTextLayout,
 )
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QPlainTextDocumentLayout,
+    QPlainTextEdit,
+    QToolTip,
+    QWidget,
+)
 
 from stancedesk.domain import Span
 from stancedesk.domain.offsets import OffsetMap, display_text
 from stancedesk.domain.snapping import keep_clusters, snap_to_words
 from stancedesk.domain.span_store import SpanStore
+from stancedesk.domain.span_summary import summary_html
 from stancedesk.gui.desk.painting import SpanPainter, SpanStyler, VisibleLine, span_rects
 
 READING_WIDTH_EM = 42  # a comfortable measure: about 75 characters a line
+PARAGRAPH_GAP = 0.7  # of a line: the space under each paragraph of a blank-line-free article
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0]*\n")
+
+
+def needs_paragraph_gap(text: str) -> bool:
+    """An article with several paragraphs but no blank line between them (wire copy often
+    comes so) reads as one dense block unless the reader spaces its paragraphs."""
+    return "\n" in text.strip() and _BLANK_LINE.search(text) is None
+
+
+class ParagraphLayout(QPlainTextDocumentLayout):
+    """The plain-text layout with optional space under each paragraph. Only the painted
+    geometry grows; the text (and so every offset) stays exactly as stored."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.gap = 0.0
+
+    def blockBoundingRect(self, block: QTextBlock) -> QRectF:
+        rect = super().blockBoundingRect(block)
+        if self.gap and rect.height():
+            rect.setHeight(rect.height() + self.gap)
+        return rect
 
 
 class DocumentView(QPlainTextEdit):
@@ -50,6 +84,8 @@ class DocumentView(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setCenterOnScroll(False)
         self.document().setDocumentMargin(18)
+        self.paragraphs = ParagraphLayout(self.document())
+        self.document().setDocumentLayout(self.paragraphs)
         self.text = ""
         self.offsets = OffsetMap("")
         self.store = SpanStore()
@@ -68,6 +104,8 @@ class DocumentView(QPlainTextEdit):
         self.offsets = OffsetMap(text)
         self.store = store
         self.current_span = None
+        self.paragraphs.gap = round(self.fontMetrics().lineSpacing() * PARAGRAPH_GAP) \
+            if needs_paragraph_gap(text) else 0.0
         self.setPlainText(display_text(text))
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
@@ -160,13 +198,36 @@ class DocumentView(QPlainTextEdit):
             if span is not None:
                 self.spanClicked.emit(span.id)
 
-    def _span_at(self, pos: QPoint) -> Span | None:
-        """The innermost span under the mouse; clicking the same place again cycles outward."""
+    def _index_at(self, pos: QPoint) -> int:
         cursor = self.cursorForPosition(pos)
         qpos = cursor.position()
         if self.cursorRect(cursor).center().x() > pos.x() and qpos > 0:
             qpos -= 1
-        index = self.offsets.to_py(qpos)
+        return self.offsets.to_py(qpos)
+
+    def span_under(self, pos: QPoint) -> Span | None:
+        """The innermost span under a viewport point (what a hover describes)."""
+        if not len(self.store) or not self.text:
+            return None
+        spans = self.store.containing(self._index_at(pos))
+        return spans[0] if spans else None
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            span = self.span_under(event.pos())
+            if span is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), self.span_tooltip(span), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    def span_tooltip(self, span: Span) -> str:
+        return summary_html(span, self.painter.styler.scheme)
+
+    def _span_at(self, pos: QPoint) -> Span | None:
+        """The innermost span under the mouse; clicking the same place again cycles outward."""
+        index = self._index_at(pos)
         spans = self.store.containing(index)
         if not spans:
             self._last_click = None

@@ -3,16 +3,27 @@ lazily and cached per span, and a change touches only its own row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QMenu, QTableView
 
 from stancedesk.domain import LayerKind, Scheme, Span
 from stancedesk.domain.span_store import SpanStore
 
 Index = QModelIndex | QPersistentModelIndex
 TEXT_PREVIEW = 80
+# the offsets say little at a glance and cost two columns: hidden until asked for
+DEFAULT_HIDDEN = ("start", "end")
 
 
 class SpanTableModel(QAbstractTableModel):
@@ -28,6 +39,8 @@ class SpanTableModel(QAbstractTableModel):
         self._cache: dict[str, tuple[str, ...]] = {}
         self._columns = ["Text", *(layer.name for layer in scheme.layers), "Note", "Annotator",
                          "Start", "End"]
+        # stable names for remembering which columns are shown (layer keys, not titles)
+        self.column_keys = ["text", *scheme.layer_keys, "note", "annotator", "start", "end"]
         self.note_column = 1 + len(scheme.layers)
         self.annotator_column = self.note_column + 1
 
@@ -133,3 +146,56 @@ class SpanTableModel(QAbstractTableModel):
             self.beginInsertRows(QModelIndex(), row, row)
             self.store.insert(after)
             self.endInsertRows()
+
+
+class ColumnChooser:
+    """Show or hide a table's columns from its header's context menu; ``on_change`` receives
+    the hidden column keys so the window can remember them."""
+
+    def __init__(self, view: QTableView, keys: list[str], titles: list[str],
+                 hidden: Iterable[str], on_change: Callable[[list[str]], None]) -> None:
+        self.view = view
+        self.keys = keys
+        self.titles = titles
+        self.on_change = on_change
+        header = view.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._menu)
+        self.menu: QMenu | None = None
+        self.set_hidden(hidden)
+
+    def hidden(self) -> list[str]:
+        return [k for i, k in enumerate(self.keys) if self.view.isColumnHidden(i)]
+
+    def set_hidden(self, hidden: Iterable[str]) -> None:
+        wanted = set(hidden)
+        if len(wanted & set(self.keys)) >= len(self.keys):
+            wanted.discard(self.keys[0])  # never hide every column
+        for i, key in enumerate(self.keys):
+            self.view.setColumnHidden(i, key in wanted)
+
+    def set_shown(self, key: str, shown: bool) -> None:
+        hidden = set(self.hidden())
+        if shown:
+            hidden.discard(key)
+        else:
+            hidden.add(key)
+        self.set_hidden(hidden)
+        self.on_change(self.hidden())
+
+    def build_menu(self) -> QMenu:
+        menu = QMenu(self.view)
+        menu.setObjectName("columnMenu")
+        shown = len(self.keys) - len(self.hidden())
+        for i, (key, title) in enumerate(zip(self.keys, self.titles, strict=True)):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not self.view.isColumnHidden(i))
+            action.setEnabled(self.view.isColumnHidden(i) or shown > 1)
+            action.setData(key)
+            action.toggled.connect(lambda on, k=key: self.set_shown(k, on))
+        self.menu = menu
+        return menu
+
+    def _menu(self, pos: QPoint) -> None:
+        self.build_menu().popup(self.view.horizontalHeader().mapToGlobal(pos))

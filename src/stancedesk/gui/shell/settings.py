@@ -63,6 +63,18 @@ class DeskSettings:
     def theme(self, mode: str) -> None:
         self._set("view/theme", mode)
 
+    def hidden_columns(self, table: str) -> list[str] | None:
+        """Column keys the person hid in a table, or None if they never chose."""
+        value = self._qs.value(f"view/{table}/hiddenColumns")
+        if value is None:
+            return None
+        if isinstance(value, str):  # QSettings hands back one-item lists as a string
+            return [v for v in value.split(",") if v]
+        return [str(v) for v in value]
+
+    def set_hidden_columns(self, table: str, keys: list[str]) -> None:
+        self._set(f"view/{table}/hiddenColumns", ",".join(keys))
+
     def window_state(self) -> tuple[QByteArray | None, QByteArray | None]:
         geometry = self._qs.value("window/geometry")
         state = self._qs.value("window/state")
