@@ -52,7 +52,7 @@ class SpanInspector(QScrollArea):
         outer.addWidget(self.quote)
         outer.addWidget(self.hint)
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFields)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QComboBox] = {}
         for layer in scheme.layers:
             combo = QComboBox()
