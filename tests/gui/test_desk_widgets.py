@@ -166,3 +166,15 @@ def test_column_chooser_hides_and_reports(qtbot) -> None:
     assert remembered[-1] == ["note", "end"]
     chooser.set_hidden(model.column_keys)  # never every column
     assert not view.isColumnHidden(0)
+
+
+def test_palette_marks_the_current_spans_values(qtbot) -> None:
+    from stancedesk.gui.desk.palette import LabelPalette
+
+    palette = LabelPalette(default_scheme())
+    qtbot.addWidget(palette)
+    palette.show_current({"stance": "favor", "credibility": "2", "target": "talks"})
+    assert sorted(palette.current_rows()) == [("credibility", "2"), ("stance", "favor"),
+                                              ("target", "")]
+    palette.show_current(None)
+    assert palette.current_rows() == []

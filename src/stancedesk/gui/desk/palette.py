@@ -84,6 +84,22 @@ class LabelPalette(QScrollArea):
         layout.addWidget(row)
         self.buttons[(layer, value)] = row
 
+    def show_current(self, labels: dict[str, str] | None) -> None:
+        """Mark the rows of the current span's values (none when no span is current)."""
+        labels = labels or {}
+        for (layer, value), row in self.buttons.items():
+            on = bool(labels.get(layer)) and (value == labels[layer] or not value)
+            if row.property("current") != on:
+                row.setProperty("current", on)
+                row.style().unpolish(row)
+                row.style().polish(row)
+                for child in row.findChildren(QLabel):
+                    child.style().unpolish(child)
+                    child.style().polish(child)
+
+    def current_rows(self) -> list[tuple[str, str]]:
+        return [key for key, row in self.buttons.items() if row.property("current")]
+
     def set_legend(self, styles: dict[str, AnnotatorStyle], shown: bool) -> None:
         if not shown or not styles:
             self.legend.setText("<small>Blind mode: only your spans are shown.</small>")
