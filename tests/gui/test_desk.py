@@ -246,13 +246,21 @@ def test_blind_mode_and_reviewer_mode(qtbot, sample_path, make_window, stored_sp
     assert owners == ["alice", "bob"]
     styles = window.styler.annotators
     assert styles["alice"] != styles["bob"]
-    # a reviewer's label key on another annotator's span makes their own copy, never edits it
+    # a reviewer's label key on another annotator's span never edits it: by default it does
+    # nothing and says so; with View > Label keys copy others' spans it makes your own copy
     alice_span = next(s for s in window.desk.store.spans() if s.annotator == "alice")
     reader.clear_selection()
     window.desk.select_span(alice_span.id)
+    assert "label keys do nothing here" in window.inspector.hint.text()
+    qtbot.keyClick(reader, Qt.Key.Key_N)
+    assert len(stored_spans(window.desk.document_id, "bob")) == 1
+    assert "alice's span: label keys do nothing" in window.statusBar().currentMessage()
+    window.study_actions.copy_action.trigger()
+    assert "copies it as your own" in window.inspector.hint.text()
     qtbot.keyClick(reader, Qt.Key.Key_N)
     assert stored_spans(window.desk.document_id, "alice")[0].labels == {"stance": "favor"}
     assert len(stored_spans(window.desk.document_id, "bob")) == 2
+    assert "Copied alice's span as your own" in window.statusBar().currentMessage()
     window.chrome.reviewer_action.trigger()
     assert {s.annotator for s in window.desk.store.spans()} == {"bob"}
     # switching through the toolbar combo works too
@@ -326,11 +334,18 @@ def test_state_survives_a_restart(qtbot, sample_path, make_window) -> None:
 
 def test_filter_and_document_status(qtbot, sample_path, make_window) -> None:
     window = make_window(sample_path)
-    qtbot.keyClicks(window.documents.filter_edit, "Karsa")
+    qtbot.keyClicks(window.documents.filter_edit, "bankers urge")  # one title says so
     view = window.findChild(QTableView, "documentList")
-    assert view.model().rowCount() == 1
+    qtbot.waitUntil(lambda: view.model().rowCount() == 1)  # the filter waits for a pause
     window.documents.filter_edit.clear()
-    assert view.model().rowCount() == 10
+    qtbot.waitUntil(lambda: view.model().rowCount() == 10)
+    # the texts are searched too (the list itself holds no text)
+    qtbot.keyClicks(window.documents.filter_edit, "guesthouse outside Lindholm")
+    qtbot.waitUntil(lambda: view.model().rowCount() == 1)
+    index = view.model().index(0, 0)
+    assert "guesthouse" not in str(view.model().data(index)).lower()
+    window.documents.filter_edit.clear()
+    qtbot.waitUntil(lambda: view.model().rowCount() == 10)
     window.chrome.done_action.trigger()
     doc = window.desk.document_id
     assert window.desk.doc_model.status(doc) == "done"

@@ -14,6 +14,7 @@ from pathlib import Path
 from stancedesk.domain.errors import Cancelled
 from stancedesk.services import exchange, formats_registry
 from stancedesk.services.corpus import IsCancelled, Progress
+from stancedesk.services.study import Viewer, require_own_selection
 from stancedesk.storage.engine import Database
 
 CANCELLED_MESSAGE = "export cancelled; nothing was written"
@@ -24,8 +25,9 @@ def export_with_progress(database: Database, fmt: str, path: Path, *,
                          annotators: Sequence[str] | None = None,
                          documents: Sequence[str] | None = None,
                          spreadsheet_safe: bool = False, progress: Progress,
-                         cancelled: IsCancelled) -> int:
+                         cancelled: IsCancelled, viewer: Viewer | None = None) -> int:
     """``progress(done, total, "")`` in spans; ``Cancelled`` as soon as ``cancelled()``."""
+    require_own_selection(database, viewer, annotators, "an export")
     total = exchange.selection_counts(database, annotators, documents)[0]
     progress(0, total, "")
     last = 0.0
@@ -43,6 +45,7 @@ def export_with_progress(database: Database, fmt: str, path: Path, *,
         raise Cancelled(CANCELLED_MESSAGE)
     n = formats_registry.export_annotations(database, fmt, path, annotators=annotators,
                                             documents=documents,
-                                            spreadsheet_safe=spreadsheet_safe, progress=on_span)
+                                            spreadsheet_safe=spreadsheet_safe, progress=on_span,
+                                            viewer=viewer)
     progress(n, total, "")
     return n

@@ -39,6 +39,7 @@ from stancedesk.services import agreement, corpus, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.services.agreement import AgreementSettings
 from stancedesk.services.changes import Changes
+from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
 
@@ -54,6 +55,9 @@ class AgreementDashboard(QWidget):
         self.setObjectName("agreementDashboard")
         self.setWindowTitle("Agreement — StanceDesk")
         self.database = database
+        # who asks: the desk sets its own (annotator, lead role); alone, an unnamed annotator,
+        # which a blind study refuses
+        self.viewer: Callable[[], Viewer] = Viewer
         self.reporter = reporter or CrashReporter(self)
         self.jobs = JobRunner(self.reporter, self)
         self.result: dict[str, Any] | None = None
@@ -254,7 +258,7 @@ class AgreementDashboard(QWidget):
         if not settings.layers:
             self.status.setText("Choose at least one layer.")
             return None
-        database = self.database
+        database, viewer = self.database, self.viewer()
 
         def work(progress: Progress, cancelled: IsCancelled) -> dict[str, Any]:
             def report(done: int, total: int, text: str) -> None:
@@ -262,7 +266,7 @@ class AgreementDashboard(QWidget):
                     raise Cancelled("agreement cancelled; nothing was computed")
                 progress(done, total, text)
 
-            return agreement.span_agreement(database, settings, report)
+            return agreement.span_agreement(database, settings, report, viewer=viewer)
 
         self._stale_while_computing = False
         job = self.jobs.start(work, "computing agreement")
@@ -377,10 +381,19 @@ def install(window: QMainWindow) -> QAction:
     holder: dict[str, AgreementDashboard] = {}
 
     def show() -> None:
+        desk = window.desk  # type: ignore[attr-defined]
+        desk.refresh_study()
+        if not desk.sees_everyone():  # a blind study: statistics are for the lead
+            window.statusBar().showMessage(
+                "This project is a blind study: the agreement dashboard is for the study lead "
+                "(Tools › Act as study lead).", 8000)
+            return
         dashboard = holder.get("dashboard")
         if dashboard is None:
             dashboard = AgreementDashboard(window.database, window,  # type: ignore[attr-defined]
                                            reporter=window.reporter)  # type: ignore[attr-defined]
+            dashboard.viewer = lambda: desk.viewer
+            window.agreement_dashboard = dashboard  # type: ignore[attr-defined]
             window.desk.changed.connect(dashboard.follow)  # type: ignore[attr-defined]
             holder["dashboard"] = dashboard
         else:  # another process (the CLI) may have added annotators or documents

@@ -21,10 +21,11 @@ from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
 from stancedesk.gui.desk.reader import DocumentView
 from stancedesk.gui.desk.span_table import SpanTableModel
 from stancedesk.gui.shell.errors import CrashReporter
-from stancedesk.services import corpus, project
+from stancedesk.services import corpus, project, study
 from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes
 from stancedesk.services.spans import SpanChange
+from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
 
@@ -39,6 +40,7 @@ class AnnotationDesk(QObject):
     statusChanged = Signal(str, str)  # document id, its new status for this annotator
     noteRequested = Signal(str)  # span id: the window opens the note editor
     targetRequested = Signal(str)  # layer key of a free layer: the window opens its editor
+    studyChanged = Signal()  # the blind-study setting or the lead role changed
 
     def __init__(self, database: Database, reader: DocumentView, styler: SpanStyler,
                  annotator: str, reporter: CrashReporter, parent: QObject | None = None) -> None:
@@ -50,6 +52,11 @@ class AnnotationDesk(QObject):
         self.styler = styler
         self.annotator = span_service.ensure_annotator(database, annotator)
         self.reviewer = False
+        # the blind study (stored in the project) and the lead role (chosen each session)
+        self.blind = study.is_blind(database)
+        self.lead = False
+        # in reviewer mode: does a label key on another annotator's span copy it as yours?
+        self.copy_others = False
         self.document: Document | None = None
         self.store = SpanStore()
         self.span_model = SpanTableModel(self.scheme, self.store)
@@ -84,25 +91,89 @@ class AnnotationDesk(QObject):
         if name == self.annotator:
             return
         self.annotator = name
+        self.lead = False  # the lead role belongs to a person: taken again, explicitly
+        if self.reviewer and not self.sees_everyone():
+            self.reviewer = False
+            self.styler.show_owners = False
+            self.reviewerChanged.emit(False)
         self.refresh_annotators()
         self.reload_documents()
         self.reload_spans()
         self.annotatorChanged.emit(name)
 
-    def set_reviewer(self, on: bool) -> None:
+    def set_reviewer(self, on: bool) -> bool:
         """Blind mode (off) shows only the current annotator's spans; reviewer mode shows
-        everyone's, each annotator with their own underline colour and pattern."""
+        everyone's, each annotator with their own underline colour and pattern. A blind study
+        keeps reviewer mode for the lead: returns whether the mode is now as asked."""
+        if on and not self.sees_everyone():
+            self.message.emit("This project is a blind study: reviewer mode is for the study "
+                              "lead (Tools › Act as study lead).")
+            return False
         if on == self.reviewer:
-            return
+            return True
         self.reviewer = on
         self.styler.show_owners = on
         self.refresh_annotators()
         self.reload_spans()
         self.reviewerChanged.emit(on)
+        return True
 
     def visible_annotators(self) -> list[str] | None:
-        return None if self.reviewer else [self.annotator]
+        return None if self.reviewer and self.sees_everyone() else [self.annotator]
 
+    # --- the blind study and the lead role --------------------------------------------------
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(self.annotator, self.lead)
+
+    def sees_everyone(self) -> bool:
+        """May this desk show other annotators' spans, targets, notes and statistics?"""
+        return self.lead or not self.blind
+
+    def set_lead(self, on: bool) -> None:
+        """Take or leave the lead role (the window asks for a confirmation before taking it).
+        Leaving it in a blind study leaves reviewer mode too."""
+        if on == self.lead:
+            return
+        self.lead = on
+        if not self.sees_everyone() and self.reviewer:
+            self.set_reviewer(False)
+        self.studyChanged.emit()
+
+    def set_blind(self, on: bool) -> None:
+        """Switch the project's blind study (the service refuses outside the lead role)."""
+        study.set_blind(self.database, on, self.viewer)
+        self.blind = on
+        self.studyChanged.emit()
+
+    def refresh_study(self) -> None:
+        """Another desk or the CLI may have switched the study: read it again."""
+        blind = study.is_blind(self.database)
+        if blind != self.blind:
+            self.blind = blind
+            if not self.sees_everyone() and self.reviewer:
+                self.set_reviewer(False)
+            self.studyChanged.emit()
+
+    def target_suggestions(self, layer_key: str) -> list[tuple[str, str]]:
+        """A free layer's suggestions; in a blind study only the project's list and your own."""
+        return span_service.target_suggestions(self.database, layer_key, self.viewer)
+
+    def other_span_hint(self, span: Span | None) -> str:
+        """What a label key will do on the current span when it is another annotator's."""
+        if span is None or span.annotator == self.annotator:
+            return ""
+        if self.copy_others:
+            return (f"{span.annotator}'s span: a label key copies it as your own span with that "
+                    "label; theirs stays as it is.")
+        return (f"{span.annotator}'s span: label keys do nothing here (View › Label keys copy "
+                "others' spans), or select the text to make your own span.")
+
+    def done_hint(self) -> str:
+        if self.document_status() == DocumentStatus.DONE:
+            return ("This document is marked done: reopen it (Ctrl+D) to change its spans.")
+        return ""
     # --- documents -------------------------------------------------------------------------
 
     def reload_documents(self) -> None:
@@ -117,6 +188,14 @@ class AnnotationDesk(QObject):
         self.reader.set_document(self.document.text, self.store)
         self._show_store()
         self.documentOpened.emit(document_id)
+
+    def close_document(self) -> None:
+        """Show no document (the open one was deleted)."""
+        self.document = None
+        self.store = SpanStore()
+        self.reader.set_document("", self.store)
+        self.span_model.reset(self.store)
+        self.currentSpanChanged.emit(None)
 
     def reload_spans(self) -> None:
         if self.document is None:
@@ -194,7 +273,8 @@ class AnnotationDesk(QObject):
 
     def _target(self) -> tuple[Span | None, tuple[int, int] | None]:
         """What a label key applies to: the selected text (its own span if one matches
-        exactly), else the current span; another annotator's span is copied, never changed."""
+        exactly), else the current span. Another annotator's span is never changed: it is
+        copied when ``copy_others`` is on, else nothing is (see ``other_span_hint``)."""
         rng = self.reader.label_range()
         if rng is not None:
             return self.store.exact(rng[0], rng[1], self.annotator), rng
@@ -203,7 +283,21 @@ class AnnotationDesk(QObject):
             return None, None
         if self._own(current):
             return current, (current.start, current.end)
+        if not self.copy_others:
+            return None, None
         return None, (current.start, current.end)
+
+    def _refused(self) -> bool:
+        """A document marked done is not changed until it is reopened: say so, and refuse."""
+        hint = self.done_hint()
+        if hint:
+            self.message.emit(hint)
+            return True
+        return False
+
+    def _nothing_to_label(self) -> None:
+        hint = self.other_span_hint(self.current_span())
+        self.message.emit(hint or "Select some text or click a span first.")
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -215,12 +309,14 @@ class AnnotationDesk(QObject):
     def label(self, layer_key: str, value: str | None) -> None:
         """Apply one layer's value to the selection or the current span; the same value again
         clears it (a toggle, as in brat and INCEpTION)."""
-        if self.document is None:
+        if self.document is None or self._refused():
             return
         span, rng = self._target()
         if rng is None:
-            self.message.emit("Select some text or click a span first.")
+            self._nothing_to_label()
             return
+        copied = self.current_span() if span is None and self.reader.label_range() is None \
+            else None
         layer = self.scheme.layer(layer_key)
         found = layer.label(value) if value else None
         shown = (found.name if found else value) or "none"
@@ -234,6 +330,9 @@ class AnnotationDesk(QObject):
                 if self.reader.label_range() is not None:
                     self.reader.select_range(*rng, exact=self.reader.exact_selection)
                 self.select_span(created.span.id)
+                if copied is not None:
+                    self.message.emit(f"Copied {copied.annotator}'s span as your own "
+                                      f"({layer.name}: {shown}).")
             else:
                 # only the layer this key changes is written: a colleague's other layers stay
                 change: dict[str, str | None]
@@ -249,10 +348,30 @@ class AnnotationDesk(QObject):
                 else:
                     self.select_span(span.id)
 
+    def set_span_value(self, span_id: str, layer_key: str, value: str | None) -> None:
+        """Set one layer of one of your spans (the inspector), whatever is selected."""
+        span = self._own(self.store.get(span_id))
+        if span is None or self._refused():
+            return
+        if (value or "") == span.labels.get(layer_key, ""):
+            return
+        layer = self.scheme.layer(layer_key)
+        text = f"{layer.name}: {value}" if value else f"Clear {layer.name}"
+        with self._guarded("labelling"):
+            update = commands.perform_update(self, span, text, labels={layer_key: value or None})
+            self._push(update)
+            if isinstance(update, commands.DeleteSpanCommand):
+                self.message.emit("The span's last label was cleared, so the span was "
+                                  "removed (Ctrl+Z brings it back).")
+            else:
+                self.select_span(span.id)
+
     def request_free_value(self, layer_key: str) -> None:
+        if self._refused():
+            return
         _span, rng = self._target()
         if rng is None:
-            self.message.emit("Select some text or click a span first.")
+            self._nothing_to_label()
             return
         self.targetRequested.emit(layer_key)
 
@@ -261,6 +380,8 @@ class AnnotationDesk(QObject):
         return span.labels.get(layer_key, "") if span else ""
 
     def delete_current(self) -> None:
+        if self._refused():
+            return
         span, _ = self._target()
         if span is None:
             self.message.emit("No span of yours is selected.")
@@ -277,13 +398,15 @@ class AnnotationDesk(QObject):
 
     def set_note(self, span_id: str, note: str) -> None:
         span = self._own(self.store.get(span_id))
-        if span is None or span.note == note:
+        if span is None or span.note == note or self._refused():
             return
         with self._guarded("editing a note"):
             self._push(commands.perform_update(self, span, "Edit note", note=note))
 
     def fit_to_selection(self) -> None:
         """Resize the current span to the selected text."""
+        if self._refused():
+            return
         current = self._own(self.current_span())
         rng = self.reader.label_range()
         if current is None or rng is None:
@@ -306,6 +429,10 @@ class AnnotationDesk(QObject):
             self.span_model.apply(before, after)
             if after is None and before is not None and self.reader.current_span == before.id:
                 self.select_span(None)
+            elif before is None and after is not None:
+                # a span that comes back (undo of a delete, redo of a create) is the one the
+                # person is working on: it becomes current, not whatever row took its place
+                self.select_span(after.id)
             self.reader.viewport().update()
         if self._poll is not None:  # our own commit is no news for the poll
             self._seen_version = project.data_version(self.database)

@@ -122,7 +122,7 @@ class DocumentFilter(QSortFilterProxyModel):
     def set_query(self, text: str, matches: set[str] | frozenset[str] = frozenset()) -> None:
         self._matches = frozenset(matches)
         self.setFilterFixedString(text)
-        self.invalidateFilter()
+        self.invalidate()  # the matches may change while the string stays
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if super().filterAcceptsRow(source_row, source_parent):

@@ -3,6 +3,8 @@ follows the desk's changes (new documents, span counts, statuses)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QHeaderView, QLineEdit, QMenu, QTableView, QVBoxLayout, QWidget
 
@@ -16,6 +18,8 @@ class DocumentsPanel(QWidget):
     def __init__(self, desk: AnnotationDesk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
+        # others add entries to a document's context menu (details, delete: corpus_actions)
+        self.menu_hooks: list[Callable[[QMenu, str], None]] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
         layout.setSpacing(6)
@@ -41,7 +45,6 @@ class DocumentsPanel(QWidget):
         layout.addWidget(self.filter_edit)
         layout.addWidget(self.view, 1)
 
-        self.filter_edit.textChanged.connect(self.proxy.setFilterFixedString)
         self.view.selectionModel().currentRowChanged.connect(self._row_changed)
         self.view.customContextMenuRequested.connect(self._menu)
         desk.documentOpened.connect(self.show_current)
@@ -99,4 +102,7 @@ class DocumentsPanel(QWidget):
         done = self.desk.doc_model.status(doc_id) == "done"
         action = menu.addAction("Mark in progress" if done else "Mark done")
         action.triggered.connect(lambda: self.desk.set_done(not done, doc_id))
+        for extend in self.menu_hooks:
+            extend(menu, doc_id)
+        self.menu = menu
         menu.popup(self.view.viewport().mapToGlobal(pos))

@@ -29,7 +29,7 @@ def open_export_dialog(window: Any) -> ExportDialog:
         current = (desk.document.id, desk.document.title or desk.document.source_file)
     dialog = ExportDialog(window.database, annotator=desk.annotator, reviewer=desk.reviewer,
                           current_document=current, folder=window.settings.folder("export"),
-                          reporter=window.reporter, parent=window)
+                          reporter=window.reporter, parent=window, viewer=desk.viewer)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def exported(result: tuple[int, Path]) -> None:

@@ -44,6 +44,7 @@ from stancedesk.services.preview import (
     export_preview,
     plural,
 )
+from stancedesk.services.study import Viewer, sees_everyone
 from stancedesk.storage.engine import Database
 
 
@@ -58,7 +59,8 @@ class ExportDialog(QDialog):
 
     def __init__(self, database: Database, *, annotator: str, reviewer: bool,
                  current_document: tuple[str, str] | None = None, folder: str = "",
-                 reporter: CrashReporter | None = None, parent: QWidget | None = None) -> None:
+                 reporter: CrashReporter | None = None, parent: QWidget | None = None,
+                 viewer: Viewer | None = None) -> None:
         super().__init__(parent)
         reporter = reporter or CrashReporter(self)
         self.setObjectName("exportDialog")
@@ -82,8 +84,11 @@ class ExportDialog(QDialog):
         self.format_description.setWordWrap(True)
 
         self.annotator_list = checklist("annotatorList")
-        names = span_service.list_annotator_names(database)
-        self.default_annotators = list(names) if reviewer else [annotator]
+        self.viewer = viewer or Viewer(annotator)
+        # a blind study: an annotator exports their own spans only ("All" is for the lead)
+        self.blind = not sees_everyone(database, self.viewer)
+        names = [annotator] if self.blind else span_service.list_annotator_names(database)
+        self.default_annotators = list(names) if reviewer and not self.blind else [annotator]
         for name in names:
             add_check(self.annotator_list, name, name, name in self.default_annotators)
         self.annotator_default = QLabel()
@@ -96,6 +101,12 @@ class ExportDialog(QDialog):
         self.reset_annotators_button.setObjectName("defaultAnnotators")
         self.all_annotators_button = QPushButton("All")
         self.all_annotators_button.setObjectName("allAnnotators")
+        if self.blind:
+            self.annotator_default.setText(
+                f"Blind study: only {annotator}'s spans. Everyone's are for the study lead.")
+            self.all_annotators_button.setEnabled(False)
+            self.all_annotators_button.setToolTip("A blind study: everyone's spans are for the "
+                                                  "study lead")
 
         self.docs_all = QRadioButton("All documents")
         self.docs_all.setObjectName("documentsAll")
@@ -316,8 +327,10 @@ class ExportDialog(QDialog):
         if not annotators or documents == []:
             return None
         database, fmt, safe = self.database, self.fmt(), self.spreadsheet_safe.isChecked()
+        viewer = self.viewer
         return lambda: export_preview(database, fmt, annotators=annotators,
-                                      documents=documents, spreadsheet_safe=safe)
+                                      documents=documents, spreadsheet_safe=safe,
+                                      viewer=viewer)
 
     def _show_preview(self, preview: Preview) -> None:
         self.preview.show_preview(preview)
@@ -331,12 +344,13 @@ class ExportDialog(QDialog):
             return None
         database, fmt = self.database, self.fmt()
         annotators, documents = self.annotators(), self.documents()
-        safe = self.spreadsheet_safe.isChecked()
+        safe, viewer = self.spreadsheet_safe.isChecked(), self.viewer
 
         def work(progress: Progress, cancelled: IsCancelled) -> tuple[int, Path]:
             return export_with_progress(database, fmt, path, annotators=annotators,
                                         documents=documents, spreadsheet_safe=safe,
-                                        progress=progress, cancelled=cancelled), path
+                                        progress=progress, cancelled=cancelled,
+                                        viewer=viewer), path
 
         return self.jobs.start(work, "exporting annotations", f"Exporting to {path}…",
                                progress=self._progress, succeeded=self._exported,

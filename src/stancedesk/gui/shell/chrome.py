@@ -208,9 +208,11 @@ class WindowChrome:
 
         doc_menu = bar.addMenu("&Document")
         doc_menu.addAction(self.done_action)
+        self.document_menu = doc_menu  # extensions add to it (details, delete)
 
         view = bar.addMenu("&View")
         view.addAction(self.reviewer_action)
+        self.view_menu = view
         colour_menu = view.addMenu("&Colour spans by")
         self.colour_group = QActionGroup(w)
         for layer in w.scheme.layers:

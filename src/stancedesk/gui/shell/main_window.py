@@ -195,10 +195,15 @@ class MainWindow(QMainWindow):
         # Tool windows add themselves through the hooks at the end of this class
         # (add_tool_action, add_export_action, add_import_action, add_dock).
         from stancedesk.gui.agreement import dashboard as agreement_dashboard
+        from stancedesk.gui.desk import corpus_actions, inspector_dock
         from stancedesk.gui.exchange import dialogs as exchange_dialogs
+        from stancedesk.gui.shell import study_actions
 
         exchange_dialogs.install(self)
         agreement_dashboard.install(self)
+        inspector_dock.install(self)
+        corpus_actions.install(self)
+        study_actions.install(self)
 
     # --- documents -------------------------------------------------------------------------
 
@@ -250,7 +255,7 @@ class MainWindow(QMainWindow):
     def _open_value_editor(self, layer_key: str) -> None:
         layer = self.scheme.layer(layer_key)
         editor = ValueEditor(layer_key, layer.name,
-                             span_service.target_suggestions(self.database, layer_key),
+                             self.desk.target_suggestions(layer_key),
                              self.desk.current_value(layer_key), self)
         editor.valueChosen.connect(lambda k, v: self.desk.label(k, v or None))
         editor.finished.connect(lambda _r: self._editor_closed(editor))
@@ -289,7 +294,7 @@ class MainWindow(QMainWindow):
     # --- annotator and view ----------------------------------------------------------------
 
     def _apply_reviewer_setting(self) -> None:
-        on = self.settings.reviewer(self.desk.annotator)
+        on = self.settings.reviewer(self.desk.annotator) and self.desk.sees_everyone()
         self.chrome.reviewer_action.setChecked(on)
         self.desk.set_reviewer(on)
 
@@ -303,8 +308,10 @@ class MainWindow(QMainWindow):
         self._toggle_reviewer(on)
 
     def _toggle_reviewer(self, on: bool) -> None:
+        if not self.desk.set_reviewer(on):  # a blind study keeps it for the lead
+            self.chrome.reviewer_action.setChecked(self.desk.reviewer)
+            return
         self.settings.set_reviewer(self.desk.annotator, on)
-        self.desk.set_reviewer(on)
 
     def refresh_annotator_ui(self) -> None:
         self.annotators.refresh()
@@ -313,6 +320,10 @@ class MainWindow(QMainWindow):
             mode = "Reviewer: all annotators"
         else:
             mode = "Blind: your spans only" if several else "Your spans"
+        if self.desk.blind:
+            mode = ("Blind study · lead · " if self.desk.lead else "Blind study · ") + mode
+        elif self.desk.lead:
+            mode = "Study lead · " + mode
         self.chrome.mode_label.setText(f"{self.desk.annotator} · {mode}")
         self.palette_widget.set_legend(self.styler.annotators, self.desk.reviewer)
         if self.desk.document is not None:
@@ -421,11 +432,12 @@ class MainWindow(QMainWindow):
         Off the GUI thread with a cancellable progress dialog; a cancelled export leaves no
         file."""
         database, target = self.database, Path(path)
-        annotators = self.desk.visible_annotators()
+        annotators, viewer = self.desk.visible_annotators(), self.desk.viewer
 
         def work(progress: Progress, cancelled: IsCancelled) -> int:
             return export_with_progress(database, "csv", target, annotators=annotators,
-                                        progress=progress, cancelled=cancelled)
+                                        progress=progress, cancelled=cancelled,
+                                        viewer=viewer)
 
         job = self.jobs.start(work, "exporting annotations as CSV")
         follow(job, self, title="Export annotations", name="exportProgress",

@@ -1,0 +1,79 @@
+"""The span inspector as a dock of the main window, kept in step with the desk.
+
+It follows the current span (and every change to it, undo included), is editable only for the
+annotator's own spans in a document that is not marked done, and says why otherwise; the label
+palette marks the same span's values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget
+
+from stancedesk.domain import LayerKind
+from stancedesk.gui.desk.inspector import SpanInspector
+
+
+class InspectorLink:
+    """Connects one inspector to one window's desk."""
+
+    def __init__(self, window: Any, inspector: SpanInspector) -> None:
+        self.window = window
+        self.desk = window.desk
+        self.inspector = inspector
+        self._hinted: str | None = None
+        desk = self.desk
+        desk.currentSpanChanged.connect(lambda _id: self.refresh())
+        desk.changed.connect(lambda _c: self.refresh())
+        desk.saved.connect(self.refresh)  # after a write, and after Mark done
+        desk.documentOpened.connect(lambda _id: self.refresh_suggestions())
+        desk.studyChanged.connect(self.refresh_suggestions)
+        desk.studyChanged.connect(self.refresh)
+        desk.annotatorChanged.connect(lambda _n: self.refresh_suggestions())
+        inspector.labelChosen.connect(self._label)
+        inspector.noteChosen.connect(desk.set_note)
+        self.refresh_suggestions()
+        self.refresh()
+
+    def refresh_suggestions(self) -> None:
+        for layer in self.desk.scheme.layers:
+            if layer.kind is LayerKind.FREE:
+                self.inspector.set_suggestions(layer.key, self.desk.target_suggestions(layer.key))
+
+    def refresh(self) -> None:
+        desk = self.desk
+        span = desk.current_span()
+        own = span is not None and span.annotator == desk.annotator
+        done = desk.done_hint() if span is not None else ""
+        other = desk.other_span_hint(span)
+        hint = other or done
+        self.inspector.show_span(span, editable=own and not done, hint=hint)
+        if other and span is not None and span.id != self._hinted:
+            self.window.statusBar().showMessage(other, 8000)  # what a label key will do
+        self._hinted = span.id if span is not None else None
+        self.window.palette_widget.show_current(dict(span.labels) if span else None)
+
+    def _label(self, layer_key: str, value: str) -> None:
+        span = self.inspector.span
+        if span is not None:
+            self.desk.set_span_value(span.id, layer_key, value or None)
+
+
+def install(window: Any) -> SpanInspector:
+    """Add the "Span" dock (the inspector) next to the label palette."""
+    inspector = SpanInspector(window.scheme)
+    dock = QDockWidget("Span", window)
+    dock.setObjectName("inspectorDock")
+    dock.setWidget(inspector)
+    dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                     | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                     | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+    window.add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.splitDockWidget(window.palette_dock, dock, Qt.Orientation.Vertical)
+    window.inspector = inspector
+    window.inspector_dock = dock
+    window.inspector_link = InspectorLink(window, inspector)
+    window.chrome.view_menu.addAction(dock.toggleViewAction())
+    return inspector
