@@ -8,8 +8,8 @@ press (the window connects ``labelChosen`` and ``noteChosen``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -69,6 +69,7 @@ class SpanInspector(QScrollArea):
                 line = combo.lineEdit()
                 line.setPlaceholderText("type or pick; empty clears")
                 line.returnPressed.connect(lambda k=layer.key: self._free_chosen(k))
+                line.installEventFilter(self)
             combo.activated.connect(lambda _i, k=layer.key: self._chosen(k))
             self.fields[layer.key] = combo
             form.addRow(layer.name, combo)
@@ -78,6 +79,7 @@ class SpanInspector(QScrollArea):
         self.note.setPlaceholderText("Note")
         self.note.setMaximumHeight(90)
         self.note.textChanged.connect(self._note_edited)
+        self.note.installEventFilter(self)
         self.save_note = QPushButton("Save note")
         self.save_note.setObjectName("inspectorSaveNote")
         self.save_note.setToolTip("Ctrl+Enter in the note")
@@ -110,6 +112,15 @@ class SpanInspector(QScrollArea):
         self.setWidget(body)
         self._editable = False
         self.show_span(None)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Return belongs to the field being typed in, not to the window's Return shortcut
+        # (edit the span's note): claim it before shortcuts are matched
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+            return True
+        return super().eventFilter(watched, event)
 
     # --- showing ---------------------------------------------------------------------------
 

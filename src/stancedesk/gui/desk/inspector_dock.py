@@ -1,4 +1,5 @@
-"""The span inspector as a dock of the main window, kept in step with the desk.
+"""The span inspector as a dock of the main window, kept in step with the desk; and the span
+table's column chooser (both are about seeing what a span holds).
 
 It follows the current span (and every change to it, undo included), is editable only for the
 annotator's own spans in a document that is not marked done, and says why otherwise; the label
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QDockWidget
 
 from stancedesk.domain import LayerKind
 from stancedesk.gui.desk.inspector import SpanInspector
+from stancedesk.gui.desk.span_table import DEFAULT_HIDDEN, ColumnChooser
 
 
 class InspectorLink:
@@ -76,4 +78,18 @@ def install(window: Any) -> SpanInspector:
     window.inspector_dock = dock
     window.inspector_link = InspectorLink(window, inspector)
     window.chrome.view_menu.addAction(dock.toggleViewAction())
+    install_column_chooser(window)
     return inspector
+
+
+def install_column_chooser(window: Any) -> ColumnChooser:
+    """The span table's header menu shows and hides columns; the choice is remembered."""
+    model = window.desk.span_model
+    titles = [str(model.headerData(i, Qt.Orientation.Horizontal))
+              for i in range(model.columnCount())]
+    hidden = window.settings.hidden_columns("spanTable")
+    chooser = ColumnChooser(window.span_table, model.column_keys, titles,
+                            DEFAULT_HIDDEN if hidden is None else hidden,
+                            lambda keys: window.settings.set_hidden_columns("spanTable", keys))
+    window.span_columns = chooser
+    return chooser
