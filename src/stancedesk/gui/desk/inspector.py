@@ -67,6 +67,7 @@ class SpanInspector(QScrollArea):
                 combo.setEditable(True)
                 combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
                 line = combo.lineEdit()
+                assert line is not None  # an editable combo has one
                 line.setPlaceholderText("type or pick; empty clears")
                 line.returnPressed.connect(lambda k=layer.key: self._free_chosen(k))
                 line.installEventFilter(self)
@@ -98,10 +99,10 @@ class SpanInspector(QScrollArea):
         self.author = QLabel()
         self.created = QLabel()
         self.updated = QLabel()
-        for name, label in (("inspectorRole", self.role), ("inspectorAuthor", self.author),
+        for name, field in (("inspectorRole", self.role), ("inspectorAuthor", self.author),
                             ("inspectorCreated", self.created),
                             ("inspectorUpdated", self.updated)):
-            label.setObjectName(name)
+            field.setObjectName(name)
         self.role_row_label = QLabel("Role")
         form.addRow(self.role_row_label, self.role)
         form.addRow("Author", self.author)
