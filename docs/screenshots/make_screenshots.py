@@ -76,8 +76,79 @@ def main() -> int:
             window.set_reviewer(False)
             window.set_colour_by("stance")
         window.close()
+    QSettings(ORGANISATION, APPLICATION).setValue("view/theme", "light")
+    inspector(app, db_path)
+    blind_study(app, db_path)
     agreement_dashboard(app)
     return 0
+
+
+def _settle(app: QApplication, rounds: int = 5) -> None:
+    for _ in range(rounds):
+        app.processEvents()
+
+
+def inspector(app: QApplication, db_path: Path) -> None:
+    """The span inspector at 1600 px: every layer of the current span, its note, author and
+    times, editable; the palette marks the same values; the span table shows every layer."""
+    window = build_main_window(str(db_path), "alice")
+    window.resize(1600, 1000)
+    window.show()
+    _settle(app)
+    span = window.desk.store.spans()[0]
+    window.desk.set_note(span.id, "Ministry statement; confirmed by the briefing transcript.")
+    window.desk.select_span(span.id, show=True)
+    _settle(app)
+    window.grab().save(str(OUT / "desk-inspector.png"))
+    window.close()
+
+
+def blind_study(app: QApplication, db_path: Path) -> None:
+    """A blind study seen by the second annotator: reviewer mode and the dashboard greyed out,
+    the refusal in the status bar, and the export dialog limited to their own spans; beside
+    it, the confirmation that taking the lead role asks for."""
+    from PySide6.QtGui import QPainter, QPixmap
+    from PySide6.QtWidgets import QMessageBox
+
+    from stancedesk.gui.exchange.dialogs import open_export_dialog
+    from stancedesk.services import study
+
+    database = open_database(str(db_path))
+    study.set_blind(database, True, study.Viewer("alice", lead=True))
+    database.dispose()
+    window = build_main_window(str(db_path), "bob")
+    window.resize(1440, 900)
+    window.show()
+    _settle(app)
+    window.set_reviewer(True)  # refused: the status bar says why
+    _settle(app)
+    desk = window.grab()
+    dialog = open_export_dialog(window)
+    dialog.resize(760, 560)
+    shown: list[object] = []
+    dialog.previewReady.connect(shown.append)
+    deadline = time.monotonic() + 30
+    while not shown and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    _settle(app, 10)
+    export = dialog.grab()
+    dialog.close()
+    box = window.study_actions.ask_lead()
+    _settle(app)
+    lead = box.grab()
+    box.done(QMessageBox.StandardButton.Cancel)
+    side = max(export.width(), lead.width())
+    canvas = QPixmap(desk.width() + side + 24, max(desk.height(), export.height() +
+                                                   lead.height() + 24))
+    canvas.fill(window.palette().window().color())
+    painter = QPainter(canvas)
+    painter.drawPixmap(0, 0, desk)
+    painter.drawPixmap(desk.width() + 24, 0, export)
+    painter.drawPixmap(desk.width() + 24, export.height() + 24, lead)
+    painter.end()
+    canvas.save(str(OUT / "blind-study.png"))
+    window.close()
 
 
 def agreement_dashboard(app: QApplication) -> None:

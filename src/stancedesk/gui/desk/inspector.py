@@ -37,6 +37,7 @@ class SpanInspector(QScrollArea):
         self.setObjectName("spanInspector")
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scheme = scheme
         self.span: Span | None = None
         body = QWidget()
@@ -57,6 +58,10 @@ class SpanInspector(QScrollArea):
         for layer in scheme.layers:
             combo = QComboBox()
             combo.setObjectName(f"inspector_{layer.key}")
+            # a narrow dock must not scroll sideways: long label names are elided instead
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             combo.setToolTip(layer.description)
             if layer.kind is LayerKind.CLOSED:
                 combo.addItem(NONE_TEXT, "")

@@ -64,7 +64,7 @@ class InspectorLink:
 
 
 def install(window: Any) -> SpanInspector:
-    """Add the "Span" dock (the inspector) next to the label palette."""
+    """Add the "Span" dock (the inspector) under the document list."""
     inspector = SpanInspector(window.scheme)
     dock = QDockWidget("Span", window)
     dock.setObjectName("inspectorDock")
@@ -72,8 +72,10 @@ def install(window: Any) -> SpanInspector:
     dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                      | QDockWidget.DockWidgetFeature.DockWidgetClosable
                      | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-    window.add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
-    window.splitDockWidget(window.palette_dock, dock, Qt.Orientation.Vertical)
+    # under the document list: the left column has the room (a corpus list is short where a
+    # palette and a span table are not)
+    window.add_dock(dock, Qt.DockWidgetArea.LeftDockWidgetArea)
+    window.splitDockWidget(window.documents_dock, dock, Qt.Orientation.Vertical)
     window.inspector = inspector
     window.inspector_dock = dock
     window.inspector_link = InspectorLink(window, inspector)

@@ -321,7 +321,8 @@ class MainWindow(QMainWindow):
         else:
             mode = "Blind: your spans only" if several else "Your spans"
         if self.desk.blind:
-            mode = ("Blind study · lead · " if self.desk.lead else "Blind study · ") + mode
+            mode = "Blind study · " + ("lead · " if self.desk.lead else "") + \
+                (mode if self.desk.reviewer else "your spans only")
         elif self.desk.lead:
             mode = "Study lead · " + mode
         self.chrome.mode_label.setText(f"{self.desk.annotator} · {mode}")
