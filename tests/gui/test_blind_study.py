@@ -125,3 +125,19 @@ def test_blind_study_is_enforced_for_an_annotator(qtbot, sample_path, make_windo
     # switching annotator drops the lead role (it is taken again, explicitly)
     window.set_annotator("alice")
     assert not desk.lead and not desk.reviewer
+
+
+def test_a_study_switched_in_another_desk_reaches_this_one(qtbot, sample_path,
+                                                           make_window) -> None:
+    _two_annotators(sample_path)
+    annotator = make_window(sample_path, "bob")
+    annotator.set_reviewer(True)
+    assert annotator.desk.reviewer
+    lead = make_window(sample_path, "alice")
+    _take_lead(qtbot, lead)
+    lead.study_actions.blind_action.trigger()
+    with qtbot.waitSignal(annotator.desk.studyChanged):
+        assert annotator.desk.check_for_changes()
+    assert annotator.desk.blind and not annotator.desk.reviewer
+    assert not annotator.chrome.reviewer_action.isEnabled()
+    assert {s.annotator for s in annotator.desk.store.spans()} == {"bob"}

@@ -498,6 +498,7 @@ class AnnotationDesk(QObject):
         # visible, so after a change the desk looks once more at the next tick.
         self._look_again = version != self._seen_version
         self._seen_version = version
+        self.refresh_study()  # the lead may have switched the blind study elsewhere
         current = self.reader.current_span
         self.reload_spans()
         if current is not None and self.store.get(current) is not None:
