@@ -137,3 +137,26 @@ def test_cli_documents_delete_confirms(capsys: pytest.CaptureFixture[str], tmp_p
     assert code == 0 and "deleted 8 document(s) with 0 span(s)" in out
     code, out, _ = run(capsys, "--db", db, "documents", "remove-samples", "--yes")
     assert code == 0 and "no sample articles are stored" in out
+
+
+def test_delete_takes_the_links_and_restore_brings_them_back(db: Database,
+                                                            tmp_path: Path) -> None:
+    from stancedesk.domain.attribution import LinkKind, SpanRole
+    from stancedesk.services import attribution
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "a.txt").write_text("The minister said talks will resume.\n",
+                                          encoding="utf-8")
+    doc = corpus.import_paths(db, [tmp_path / "a"]).added[0].id
+    source = span_service.create_span(db, doc, "ana", 0, 12, {"sourcing": "official"})
+    claim = span_service.create_span(db, doc, "ana", 18, 35, {"stance": "favor"})
+    attribution.set_role(db, source.id, SpanRole.SOURCE)
+    attribution.set_role(db, claim.id, SpanRole.CLAIM)
+    attribution.link(db, claim.id, LinkKind.ATTRIBUTED_TO, source.id)
+    links = attribution.links_in(db, [doc])
+    assert len(links) == 1
+    removed = documents.delete_documents(db, [doc])
+    assert removed.links == links and attribution.links_in(db) == []
+    documents.restore_documents(db, removed)
+    assert attribution.links_in(db, [doc]) == links
+    assert {s.id for s in span_service.list_spans(db)} == {source.id, claim.id}

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from stancedesk.domain import Document, Span
+from stancedesk.domain.attribution import Link
 from stancedesk.domain.errors import NotFoundError, UserError
 from stancedesk.formats.dateline import iso_date
 from stancedesk.services.corpus import collect_files, read_drafts, sample_corpus_dir
 from stancedesk.services.study import BlindStudyError, Viewer, sees_everyone
+from stancedesk.storage import attribution as attribution_repo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -33,6 +35,7 @@ class RemovedDocuments:
     documents: list[Document] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)
     statuses: list[tuple[str, str, str, datetime]] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -67,7 +70,8 @@ def delete_documents(database: Database, document_ids: Sequence[str],
                     f"this project is a blind study and document(s) {', '.join(others)} hold "
                     "other annotators' spans: only the study lead can delete them")
         removed = RemovedDocuments(documents=[d for d in docs if d is not None], spans=spans,
-                                   statuses=repo.document_status_rows(session, ids))
+                                   statuses=repo.document_status_rows(session, ids),
+                                   links=attribution_repo.links_in(session, ids))
         repo.delete_documents(session, ids)
     return removed
 
@@ -80,6 +84,9 @@ def restore_documents(database: Database, removed: RemovedDocuments) -> None:
         session.flush()
         for span in removed.spans:
             repo.add_span(session, span)
+        session.flush()
+        for link in removed.links:
+            attribution_repo.put_link(session, link)
         for doc_id, annotator, status, updated_at in removed.statuses:
             repo.restore_document_status(session, doc_id, annotator, status, updated_at)
 

@@ -20,8 +20,10 @@ from stancedesk.storage.tables import (
     AnnotatorRow,
     DocumentRow,
     DocumentStatusRow,
+    LinkRow,
     SettingRow,
     SpanRow,
+    SuggestedSpanRow,
     TargetRow,
 )
 from stancedesk.storage.types import utcnow
@@ -141,9 +143,14 @@ def selection_counts(session: Session, annotators: Sequence[str] | None = None,
 
 
 def delete_documents(session: Session, document_ids: Sequence[str]) -> None:
-    """Remove documents with their spans and status marks (explicitly: the cascade needs
-    foreign keys switched on, which a server or an old SQLite file may not have)."""
+    """Remove documents with their spans, the spans' links and suggestion marks, and status
+    marks (explicitly: the cascade needs foreign keys switched on, which a server or an old
+    SQLite file may not have)."""
     ids = list(document_ids)
+    spans = select(SpanRow.id).where(SpanRow.document_id.in_(ids)).scalar_subquery()
+    session.execute(delete(LinkRow).where(LinkRow.from_span_id.in_(spans)
+                                          | LinkRow.to_span_id.in_(spans)))
+    session.execute(delete(SuggestedSpanRow).where(SuggestedSpanRow.span_id.in_(spans)))
     session.execute(delete(SpanRow).where(SpanRow.document_id.in_(ids)))
     session.execute(delete(DocumentStatusRow).where(DocumentStatusRow.document_id.in_(ids)))
     session.execute(delete(DocumentRow).where(DocumentRow.id.in_(ids)))
