@@ -46,7 +46,7 @@ def test_an_export_to_a_fifo_reaches_its_reader(annotated, tmp_path, fmt):
     fifo.parent.mkdir()
     os.mkfifo(fifo)
     thread, got = read_fifo_in_thread(fifo)
-    assert main(["--db", str(annotated.db.location.path), "export", "annotations", "--format",
+    assert main(["--db", annotated.db.url, "export", "annotations", "--format",
                  fmt, "-o", str(fifo)]) == 0
     thread.join(timeout=20)
     assert not thread.is_alive(), "the reader never got the export"
@@ -63,7 +63,7 @@ def test_an_export_to_a_fifo_reaches_its_reader(annotated, tmp_path, fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "labelstudio"])
 def test_an_export_to_dev_null_leaves_the_device(annotated, fmt):
-    assert main(["--db", str(annotated.db.location.path), "export", "annotations", "--format",
+    assert main(["--db", annotated.db.url, "export", "annotations", "--format",
                  fmt, "-o", os.devnull]) == 0
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
     assert not Path(os.devnull + ".part").exists()
@@ -73,7 +73,7 @@ def test_dash_is_standard_output(annotated, tmp_path, capsys, monkeypatch):
     here = tmp_path / "here"
     here.mkdir()
     monkeypatch.chdir(here)
-    db = str(annotated.db.location.path)
+    db = annotated.db.url
     assert main(["--db", db, "export", "annotations", "-o", "-"]) == 0
     assert capsys.readouterr().out.startswith("annotation_id,")
     assert main(["--db", db, "scheme", "export", "-"]) == 0
@@ -87,17 +87,17 @@ def test_scheme_export_is_whole_or_absent(db, tmp_path, monkeypatch, capsys):
     target.write_text("the previous scheme file\n", encoding="utf-8")
     # a failure halfway through writing (here: text that cannot be encoded)
     monkeypatch.setattr(schemes, "scheme_to_json", lambda scheme: '{"name": "x\ud800"}\n')
-    assert main(["--db", str(db.location.path), "scheme", "export", str(target)]) == 1
+    assert main(["--db", db.url, "scheme", "export", str(target)]) == 1
     assert "UnicodeEncodeError" in capsys.readouterr().err
     assert target.read_text(encoding="utf-8") == "the previous scheme file\n"
     assert [p.name for p in target.parent.iterdir()] == ["scheme.json"]
     monkeypatch.undo()
-    assert main(["--db", str(db.location.path), "scheme", "export", str(target)]) == 0
+    assert main(["--db", db.url, "scheme", "export", str(target)]) == 0
     assert '"layers"' in target.read_text(encoding="utf-8")
 
 
 def test_scheme_export_to_dev_null_leaves_the_device(db):
-    assert main(["--db", str(db.location.path), "scheme", "export", os.devnull]) == 0
+    assert main(["--db", db.url, "scheme", "export", os.devnull]) == 0
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
@@ -119,7 +119,7 @@ def cells(path: Path) -> list[str]:
 
 def test_agreement_csv_and_alignment_neutralise_formula_names(evil_names, tmp_path, capsys):
     tables, alignment = tmp_path / "t.csv", tmp_path / "al.csv"
-    assert main(["--db", str(evil_names.location.path), "agreement", "--layer", "stance",
+    assert main(["--db", evil_names.url, "agreement", "--layer", "stance",
                  "--bootstrap", "0", "--csv", str(tables), "--alignment", str(alignment)]) == 0
     capsys.readouterr()
     for path in (tables, alignment):

@@ -270,7 +270,7 @@ def device(path: Path, minor: int) -> str:
 
 
 def test_an_export_to_a_folder_or_a_full_disk_is_one_line(annotated, tmp_path, capsys):
-    db = str(annotated.db.location.path)
+    db = annotated.db.url
     for fmt in ("csv", "xlsx", "labelstudio"):
         assert main(["--db", db, "export", "annotations", "--format", fmt, "-o",
                      str(tmp_path)]) == 2
