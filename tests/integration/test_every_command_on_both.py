@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from stancedesk.cli import main
+from stancedesk.storage.migrate import SCHEMA_HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,7 +65,7 @@ def test_every_command(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixtur
     monkeypatch.setenv("STANCEDESK_DB", db_url)  # the same database named by the environment
     assert main(["db", "info", "--json"]) == 0
     info = _json(capsys)
-    assert isinstance(info, dict) and info["spans"] == 4 and info["schema_revision"] == "0004"
+    assert isinstance(info, dict) and info["spans"] == 4 and info["schema_revision"] == SCHEMA_HEAD
     assert main(["documents", "delete", "--yes", first]) == 0
     capsys.readouterr()
     assert main(["db", "info", "--json"]) == 0
