@@ -266,9 +266,9 @@ def span_agreement(database: Database, settings: AgreementSettings,
     if progress is not None:
         progress(len(plan), len(plan), "")
     result["scope"] = _overall_scope(layer_scopes, settings)
-    in_scope = sorted({d for s in layer_scopes.values() for d in s.documents})
-    result["attribution"] = attribution_section(database, spans, chosen, in_scope)
-    result["suggestions"] = _suggestion_counts(database, settings, chosen, in_scope)
+    scoped = sorted({d for s in layer_scopes.values() for d in s.documents})
+    result["attribution"] = attribution_section(database, spans, chosen, scoped)
+    result["suggestions"] = _suggestion_counts(database, settings, chosen, scoped)
     result["settings"] = {
         **asdict(settings),
         "scope": settings.scope_rule,
