@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeyEvent
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -41,6 +40,9 @@ from stancedesk.services.agreement import AgreementSettings
 from stancedesk.services.changes import Changes
 from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
+
+if TYPE_CHECKING:
+    from stancedesk.gui.shell.main_window import MainWindow
 
 
 class AgreementDashboard(QWidget):
@@ -373,7 +375,7 @@ class AgreementDashboard(QWidget):
                 raise UserError(f"{path}: cannot write the file: {exc.strerror}") from exc
 
 
-def install(window: QMainWindow) -> QAction:
+def install(window: MainWindow) -> QAction:
     """Add Tools > Agreement dashboard to a main window that offers ``add_tool_action``."""
     action = QAction("&Agreement dashboard…", window)
     action.setObjectName("agreementDashboardAction")
@@ -381,7 +383,7 @@ def install(window: QMainWindow) -> QAction:
     holder: dict[str, AgreementDashboard] = {}
 
     def show() -> None:
-        desk = window.desk  # type: ignore[attr-defined]
+        desk = window.desk
         desk.refresh_study()
         if not desk.sees_everyone():  # a blind study: statistics are for the lead
             window.statusBar().showMessage(
@@ -390,11 +392,11 @@ def install(window: QMainWindow) -> QAction:
             return
         dashboard = holder.get("dashboard")
         if dashboard is None:
-            dashboard = AgreementDashboard(window.database, window,  # type: ignore[attr-defined]
-                                           reporter=window.reporter)  # type: ignore[attr-defined]
+            dashboard = AgreementDashboard(window.database, window,
+                                           reporter=window.reporter)
             dashboard.viewer = lambda: desk.viewer
-            window.agreement_dashboard = dashboard  # type: ignore[attr-defined]
-            window.desk.changed.connect(dashboard.follow)  # type: ignore[attr-defined]
+            window.agreement_dashboard = dashboard
+            window.desk.changed.connect(dashboard.follow)
             holder["dashboard"] = dashboard
         else:  # another process (the CLI) may have added annotators or documents
             dashboard.reload_choices()
@@ -403,6 +405,6 @@ def install(window: QMainWindow) -> QAction:
         dashboard.activateWindow()
 
     action.triggered.connect(show)
-    window.add_tool_action(action)  # type: ignore[attr-defined]
-    window.agreement_dashboard_action = action  # type: ignore[attr-defined]
+    window.add_tool_action(action)
+    window.agreement_dashboard_action = action
     return action

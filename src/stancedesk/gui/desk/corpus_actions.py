@@ -8,7 +8,7 @@ the documents; the services do the work (the CLI's ``documents delete``, ``docum
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
@@ -20,6 +20,9 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes, span_counts
 from stancedesk.services.documents import RemovedDocuments
 
+if TYPE_CHECKING:
+    from stancedesk.gui.shell.main_window import MainWindow
+
 FILTER_DELAY_MS = 200  # the text search runs once typing pauses, not on every key
 
 
@@ -29,7 +32,7 @@ def removal_changes(removed: RemovedDocuments) -> Changes:
 
 
 class CorpusActions:
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.desk = window.desk
         self.details_action = QAction("Document &details…", window)
@@ -150,7 +153,7 @@ class CorpusActions:
         return None
 
 
-def install(window: Any) -> CorpusActions:
+def install(window: MainWindow) -> CorpusActions:
     actions = CorpusActions(window)
     window.corpus_actions = actions
     return actions

@@ -8,7 +8,7 @@ palette marks the same span's values.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget
@@ -17,11 +17,14 @@ from stancedesk.domain import LayerKind
 from stancedesk.gui.desk.inspector import SpanInspector
 from stancedesk.gui.desk.span_table import DEFAULT_HIDDEN, ColumnChooser
 
+if TYPE_CHECKING:
+    from stancedesk.gui.shell.main_window import MainWindow
+
 
 class InspectorLink:
     """Connects one inspector to one window's desk."""
 
-    def __init__(self, window: Any, inspector: SpanInspector) -> None:
+    def __init__(self, window: MainWindow, inspector: SpanInspector) -> None:
         self.window = window
         self.desk = window.desk
         self.inspector = inspector
@@ -63,7 +66,7 @@ class InspectorLink:
             self.desk.set_span_value(span.id, layer_key, value or None)
 
 
-def install(window: Any) -> SpanInspector:
+def install(window: MainWindow) -> SpanInspector:
     """Add the "Span" dock (the inspector) under the document list."""
     inspector = SpanInspector(window.scheme)
     dock = QDockWidget("Span", window)
@@ -84,7 +87,7 @@ def install(window: Any) -> SpanInspector:
     return inspector
 
 
-def install_column_chooser(window: Any) -> ColumnChooser:
+def install_column_chooser(window: MainWindow) -> ColumnChooser:
     """The span table's header menu shows and hides columns; the choice is remembered."""
     model = window.desk.span_model
     titles = [str(model.headerData(i, Qt.Orientation.Horizontal))

@@ -10,19 +10,21 @@ what the import would store and fails with exactly the message the import would 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMainWindow
 
 from stancedesk.gui.exchange.export_dialog import ExportDialog
 from stancedesk.gui.exchange.import_dialog import ImportDialog
 from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.services.preview import plural
 
+if TYPE_CHECKING:
+    from stancedesk.gui.shell.main_window import MainWindow
 
-def open_export_dialog(window: Any) -> ExportDialog:
+
+def open_export_dialog(window: MainWindow) -> ExportDialog:
     desk = window.desk
     current = None
     if desk.document is not None:
@@ -43,7 +45,7 @@ def open_export_dialog(window: Any) -> ExportDialog:
     return dialog
 
 
-def open_import_dialog(window: Any) -> ImportDialog:
+def open_import_dialog(window: MainWindow) -> ImportDialog:
     dialog = ImportDialog(window.database, folder=window.settings.folder("import"),
                           reporter=window.reporter, parent=window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -63,7 +65,7 @@ def open_import_dialog(window: Any) -> ImportDialog:
     return dialog
 
 
-def install(window: QMainWindow) -> None:
+def install(window: MainWindow) -> None:
     """File › Export › Annotations… and File › Import annotations…, next to the quick CSV
     export and the corpus import, which stay as they are."""
     export_action = QAction("&Annotations (all formats)…", window)
@@ -78,7 +80,7 @@ def install(window: QMainWindow) -> None:
     import_action.setStatusTip("Import annotations (or articles) in any supported format, with "
                                "a dry run first")
     import_action.triggered.connect(lambda: open_import_dialog(window))
-    window.add_export_action(export_action)  # type: ignore[attr-defined]
-    window.add_import_action(import_action)  # type: ignore[attr-defined]
-    window.export_annotations_action = export_action  # type: ignore[attr-defined]
-    window.import_annotations_action = import_action  # type: ignore[attr-defined]
+    window.add_export_action(export_action)
+    window.add_import_action(import_action)
+    window.export_annotations_action = export_action
+    window.import_annotations_action = import_action

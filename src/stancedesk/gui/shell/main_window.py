@@ -54,8 +54,14 @@ from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database
 
 if TYPE_CHECKING:
+    from stancedesk.gui.agreement.dashboard import AgreementDashboard
+    from stancedesk.gui.desk.corpus_actions import CorpusActions
+    from stancedesk.gui.desk.inspector import SpanInspector
+    from stancedesk.gui.desk.inspector_dock import InspectorLink
+    from stancedesk.gui.desk.span_table import ColumnChooser
     from stancedesk.gui.exchange.export_dialog import ExportDialog
     from stancedesk.gui.exchange.import_dialog import ImportDialog
+    from stancedesk.gui.shell.study_actions import StudyActions
 
 
 def default_annotator_name() -> str:
@@ -73,6 +79,13 @@ class MainWindow(QMainWindow):
     export_annotations_action: QAction
     import_annotations_action: QAction
     agreement_dashboard_action: QAction
+    agreement_dashboard: AgreementDashboard
+    inspector: SpanInspector
+    inspector_dock: QDockWidget
+    inspector_link: InspectorLink
+    span_columns: ColumnChooser
+    corpus_actions: CorpusActions
+    study_actions: StudyActions
     export_dialog: ExportDialog
     import_dialog: ImportDialog
     # the editors last opened (tests drive them)

@@ -10,10 +10,13 @@ and is not security (see README).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
+
+if TYPE_CHECKING:
+    from stancedesk.gui.shell.main_window import MainWindow
 
 LEAD_QUESTION = (
     "Act as the study lead?\n\nThe lead sees every annotator's spans, targets, notes and "
@@ -22,7 +25,7 @@ LEAD_QUESTION = (
 
 
 class StudyActions:
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: MainWindow) -> None:
         self.window = window
         self.desk = window.desk
         self.lead_action = QAction("Act as study &lead…", window)
@@ -128,7 +131,7 @@ class StudyActions:
         self.desk.currentSpanChanged.emit(self.desk.reader.current_span)
 
 
-def install(window: Any) -> StudyActions:
+def install(window: MainWindow) -> StudyActions:
     actions = StudyActions(window)
     window.study_actions = actions
     return actions
