@@ -16,6 +16,7 @@ from stancedesk.domain import Document, DocumentStatus, Span
 from stancedesk.domain.errors import StaleEditError
 from stancedesk.domain.span_store import SpanStore
 from stancedesk.gui.desk import commands
+from stancedesk.gui.desk.attribution import DeskAttribution
 from stancedesk.gui.desk.document_list import DocumentListModel
 from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
 from stancedesk.gui.desk.reader import DocumentView
@@ -70,6 +71,7 @@ class AnnotationDesk(QObject):
         self._seen_version: int | None = None
         self._look_again = False
         self._poll: QTimer | None = None
+        self.attribution = DeskAttribution(self)
         self.refresh_annotators()
 
     # --- identity and view mode ------------------------------------------------------------
@@ -211,6 +213,7 @@ class AnnotationDesk(QObject):
 
     def _show_store(self) -> None:
         self.span_model.reset(self.store)
+        self.attribution.reload()
         self._activate_stack()
         self.currentSpanChanged.emit(None)
 
@@ -386,6 +389,9 @@ class AnnotationDesk(QObject):
         if span is None:
             self.message.emit("No span of yours is selected.")
             return
+        if span.role:  # its links go with it, and come back on undo
+            self.attribution.delete(span)
+            return
         with self._guarded("deleting a span"):
             self._push(commands.perform_delete(self, span))
 
@@ -434,14 +440,18 @@ class AnnotationDesk(QObject):
                 # person is working on: it becomes current, not whatever row took its place
                 self.select_span(after.id)
             self.reader.viewport().update()
-        if self._poll is not None:  # our own commit is no news for the poll
-            self._seen_version = project.data_version(self.database)
+        self.note_own_commit()
         self._shown_already = True
         try:
             self.publish(change.changes)
         finally:
             self._shown_already = False
         self.saved.emit()
+
+    def note_own_commit(self) -> None:
+        """Our own commit is no news for the poll."""
+        if self._poll is not None:
+            self._seen_version = project.data_version(self.database)
 
     # --- the one change signal -------------------------------------------------------------
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
+from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -40,7 +43,11 @@ from stancedesk.domain.offsets import OffsetMap, display_text
 from stancedesk.domain.snapping import keep_clusters, snap_to_words
 from stancedesk.domain.span_store import SpanStore
 from stancedesk.domain.span_summary import summary_html
+from stancedesk.gui.desk.link_painting import paint_links
 from stancedesk.gui.desk.painting import SpanPainter, SpanStyler, VisibleLine, span_rects
+
+if TYPE_CHECKING:
+    from stancedesk.gui.desk.attribution import LinkIndex
 
 READING_WIDTH_EM = 42  # a comfortable measure: about 75 characters a line
 PARAGRAPH_GAP = 0.7  # of a line: the space under each paragraph of a blank-line-free article
@@ -95,6 +102,10 @@ class DocumentView(QPlainTextEdit):
         self._press_pos: QPoint | None = None
         self._keep_exact = False
         self._last_click: tuple[int, str] | None = None
+        # set by the desk: the open document's attribution links, and the hover text of a span
+        self.links: LinkIndex | None = None
+        self.link_text: Callable[[Span], str] | None = None
+        self.links_drawn = 0
         self.selectionChanged.connect(self._selection_changed)
 
     # --- content ---------------------------------------------------------------------------
@@ -223,7 +234,9 @@ class DocumentView(QPlainTextEdit):
         return super().viewportEvent(event)
 
     def span_tooltip(self, span: Span) -> str:
-        return summary_html(span, self.painter.styler.scheme)
+        summary = summary_html(span, self.painter.styler.scheme)
+        chain = self.link_text(span) if self.link_text is not None else ""
+        return f"{summary}<p>{escape(chain)}</p>" if chain else summary
 
     def _span_at(self, pos: QPoint) -> Span | None:
         """The innermost span under the mouse; clicking the same place again cycles outward."""
@@ -327,6 +340,9 @@ class DocumentView(QPlainTextEdit):
             highlight = QColor(self.palette().color(self.palette().ColorRole.Highlight))
             self.painter.paint_marks(painter, spans, geometry, lanes, self.current_span,
                                      highlight)
+            if self.links is not None and (self.links.attributed or self.links.via):
+                self.links_drawn = paint_links(painter, spans, geometry, self.links.attributed,
+                                               self.links.via, self.store.get)
             painter.end()
         self.painted.emit()
 

@@ -27,8 +27,10 @@ DEFAULT_HIDDEN = ("start", "end")
 
 
 class SpanTableModel(QAbstractTableModel):
-    """Columns: text, one per layer, note, annotator, start, end. The note is editable in place
-    (the edit goes through the undo stack via ``noteEdited``)."""
+    """Columns: text, one per layer, note, annotator, start, end, source. The note is editable
+    in place (the edit goes through the undo stack via ``noteEdited``); a claim's source cell
+    comes from the desk's link index (``source_of``), not from the cached cells, because a link
+    change does not change the span."""
 
     noteEdited = Signal(str, str)  # span id, new note
 
@@ -38,11 +40,14 @@ class SpanTableModel(QAbstractTableModel):
         self.store = store or SpanStore()
         self._cache: dict[str, tuple[str, ...]] = {}
         self._columns = ["Text", *(layer.name for layer in scheme.layers), "Note", "Annotator",
-                         "Start", "End"]
+                         "Start", "End", "Source"]
         # stable names for remembering which columns are shown (layer keys, not titles)
-        self.column_keys = ["text", *scheme.layer_keys, "note", "annotator", "start", "end"]
+        self.column_keys = ["text", *scheme.layer_keys, "note", "annotator", "start", "end",
+                            "source"]
         self.note_column = 1 + len(scheme.layers)
         self.annotator_column = self.note_column + 1
+        self.source_column = len(self._columns) - 1
+        self.source_of: Callable[[Span], str] = lambda _span: ""
 
     # --- structure ------------------------------------------------------------------------
 
@@ -94,6 +99,8 @@ class SpanTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if role == Qt.ItemDataRole.ToolTipRole and col == 0:
                 return span.text
+            if col == self.source_column:
+                return self.source_of(span)
             return self._cells(span)[col]
         if role == Qt.ItemDataRole.EditRole and col == self.note_column:
             return span.note
@@ -104,7 +111,8 @@ class SpanTableModel(QAbstractTableModel):
             label = layer.label(span.labels.get(layer.key, ""))
             if label is not None:
                 return QColor(label.color)
-        if role == Qt.ItemDataRole.ForegroundRole and col >= self.annotator_column:
+        if role == Qt.ItemDataRole.ForegroundRole and self.annotator_column <= col \
+                < self.source_column:
             return QBrush(QColor("#8a8f98"))
         return None
 
@@ -124,6 +132,12 @@ class SpanTableModel(QAbstractTableModel):
         self.store = store
         self._cache.clear()
         self.endResetModel()
+
+    def refresh_sources(self) -> None:
+        """The links changed: only the source column is repainted."""
+        if len(self.store):
+            self.dataChanged.emit(self.index(0, self.source_column),
+                                  self.index(len(self.store) - 1, self.source_column))
 
     def apply(self, before: Span | None, after: Span | None) -> None:
         """Mirror one service change (created, changed, moved or deleted) with row signals."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
     # the editors last opened (tests drive them)
     value_editor: ValueEditor
     note_editor: NoteEditor
+    sources_menu: QMenu
+    attribution_actions: dict[str, QAction]
 
     def __init__(self, database: Database, annotator: str, *, owns_database: bool = True,
                  reporter: CrashReporter | None = None) -> None:
@@ -208,7 +211,7 @@ class MainWindow(QMainWindow):
         # Tool windows add themselves through the hooks at the end of this class
         # (add_tool_action, add_export_action, add_import_action, add_dock).
         from stancedesk.gui.agreement import dashboard as agreement_dashboard
-        from stancedesk.gui.desk import corpus_actions, inspector_dock
+        from stancedesk.gui.desk import attribution_ui, corpus_actions, inspector_dock
         from stancedesk.gui.exchange import dialogs as exchange_dialogs
         from stancedesk.gui.shell import study_actions
 
@@ -217,6 +220,7 @@ class MainWindow(QMainWindow):
         inspector_dock.install(self)
         corpus_actions.install(self)
         study_actions.install(self)
+        attribution_ui.install(self)
 
     # --- documents -------------------------------------------------------------------------
 
