@@ -223,3 +223,18 @@ def test_attribution_keys_do_not_clash_with_the_scheme(desk_window) -> None:
     for action in desk_window.attribution_actions.values():
         assert action.shortcut().toString() not in taken
         assert not action.shortcut().isEmpty()
+
+
+def test_palette_and_inspector_show_the_layers_of_the_role(qtbot, desk_window) -> None:
+    w = desk_window
+    scheme = w.scheme
+    mark(qtbot, w, "Officials", Qt.Key.Key_S)
+    source_layers = [layer.key for layer in scheme.layers if layer.applies_to("source")]
+    assert source_layers != list(scheme.layer_keys)  # the default scheme declares roles
+    assert w.palette_widget.visible_layers() == source_layers
+    assert [k for k, c in w.inspector.fields.items() if not c.isHidden()] == source_layers
+    mark(qtbot, w, "the talks failed", Qt.Key.Key_C)
+    claim_layers = [layer.key for layer in scheme.layers if layer.applies_to("claim")]
+    assert w.palette_widget.visible_layers() == claim_layers
+    w.desk.select_span(None)
+    assert w.palette_widget.visible_layers() == list(scheme.layer_keys)

@@ -101,6 +101,12 @@ def install(window: MainWindow) -> dict[str, QAction]:
     menu.addSeparator()
     for name in ("link", "via", "clear"):
         menu.addAction(actions[name])
+    def follow_role(*_args: object) -> None:
+        span = window.desk.current_span()
+        window.palette_widget.show_role(span.role if span is not None else None)
+
+    window.desk.currentSpanChanged.connect(follow_role)
+    window.desk.saved.connect(follow_role)
     window.sources_menu = menu
     window.attribution_actions = actions
     return actions

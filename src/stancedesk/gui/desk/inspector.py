@@ -52,7 +52,7 @@ class SpanInspector(QScrollArea):
         self.hint.setWordWrap(True)
         outer.addWidget(self.quote)
         outer.addWidget(self.hint)
-        form = QFormLayout()
+        form = self._form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, QComboBox] = {}
         for layer in scheme.layers:
@@ -165,6 +165,8 @@ class SpanInspector(QScrollArea):
                 combo.setCurrentIndex(found if found >= 0 else 0)
             combo.setEnabled(self._editable)
             combo.blockSignals(False)
+            # only the layers the scheme gives to this span's role (all, for a span without)
+            self._form.setRowVisible(combo, layer.applies_to(span.role if span else None))
         self.note.blockSignals(True)
         self.note.setPlainText(span.note if span is not None else "")
         self.note.blockSignals(False)

@@ -52,8 +52,10 @@ class LabelPalette(QScrollArea):
         layout.setContentsMargins(8, 6, 8, 8)
         layout.setSpacing(2)
         self.buttons: dict[tuple[str, str], PaletteRow] = {}
+        self.scheme = scheme
+        self.heads: dict[str, QLabel] = {}
         for layer in scheme.layers:
-            head = QLabel(layer.name)
+            head = self.heads[layer.key] = QLabel(layer.name)
             head.setObjectName("paletteLayer")
             head.setToolTip(layer.description)
             layout.addSpacing(6)
@@ -96,6 +98,19 @@ class LabelPalette(QScrollArea):
                 for child in row.findChildren(QLabel):
                     child.style().unpolish(child)
                     child.style().polish(child)
+
+    def show_role(self, role: str | None) -> None:
+        """Show only the layers that apply to the current span's role (every layer when the
+        span has no role or no span is current)."""
+        for layer in self.scheme.layers:
+            on = layer.applies_to(role)
+            self.heads[layer.key].setVisible(on)
+            for (key, _value), row in self.buttons.items():
+                if key == layer.key:
+                    row.setVisible(on)
+
+    def visible_layers(self) -> list[str]:
+        return [key for key, head in self.heads.items() if not head.isHidden()]
 
     def current_rows(self) -> list[tuple[str, str]]:
         return [key for key, row in self.buttons.items() if row.property("current")]
