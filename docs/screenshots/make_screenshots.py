@@ -44,6 +44,10 @@ SPANS = [  # (annotator, phrase, labels)
 
 
 def main() -> int:
+    if sys.argv[1:] == ["attribution"]:  # only the attribution shots
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        attribution(app)
+        return 0
     db_path = _HOME / "shots.sqlite"
     database = open_database(str(db_path), seed_sample=True)
     doc = corpus.list_documents(database)[0]
@@ -80,12 +84,56 @@ def main() -> int:
     inspector(app, db_path)
     blind_study(app, db_path)
     agreement_dashboard(app)
+    attribution(app)
     return 0
 
 
 def _settle(app: QApplication, rounds: int = 5) -> None:
     for _ in range(rounds):
         app.processEvents()
+
+
+def attribution(app: QApplication) -> None:
+    """The sample's attribution in reviewer mode: arcs from claims to their sources (dashed to
+    an intermediary), the chain in the Source column; then the Sources panel with a source's
+    claims listed."""
+    from stancedesk.services.samples import load_sample_annotations
+
+    db_path = _HOME / "attribution.sqlite"
+    database = open_database(str(db_path), seed_sample=True)
+    if not database_has_links(database):
+        load_sample_annotations(database)
+    database.dispose()
+    window = build_main_window(str(db_path), "sample-ana")
+    window.resize(1600, 1000)
+    window.show()
+    _settle(app)
+    doc = next(d for d in corpus.list_documents(window.database)
+               if d.source_file.endswith("01-ostrelia-hosts-exploratory-talks.md"))
+    window.documents.select_row(window.desk.doc_model.row_of(doc.id))
+    _settle(app)
+    claims = [s for s in window.desk.store.spans()
+              if s.role == "claim" and s.id in window.desk.attribution.links.attributed]
+    if claims:
+        window.desk.select_span(claims[0].id, show=True)
+    _settle(app)
+    window.grab().save(str(OUT / "attribution-links.png"))
+    window.sources_dock.show()
+    window.sources_dock.setFloating(True)  # the shot shows the panel at a readable size
+    window.sources_dock.resize(820, 560)
+    _settle(app)
+    panel = window.sources_panel
+    panel.reload()
+    panel.select_entity(panel.entries[0].entity.id)
+    _settle(app)
+    window.sources_dock.grab().save(str(OUT / "sources-panel.png"))
+    window.close()
+
+
+def database_has_links(database: object) -> bool:
+    from stancedesk.services import attribution as attr_service
+
+    return bool(attr_service.links_in(database))  # type: ignore[arg-type]
 
 
 def inspector(app: QApplication, db_path: Path) -> None:

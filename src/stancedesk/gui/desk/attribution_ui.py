@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QMessageBox, QWidget
 
 from stancedesk.domain import Span
 from stancedesk.domain.attribution import SpanRole
 from stancedesk.domain.scheme import normalise_shortcut
 from stancedesk.gui.desk.attribution import short
+from stancedesk.gui.desk.sources_panel import NameSourcePopup, SourcesPanel
+from stancedesk.services import attribution as attr_service
 from stancedesk.services.attribution import ClaimsPolicy
 
 if TYPE_CHECKING:
@@ -91,6 +94,9 @@ def install(window: MainWindow) -> dict[str, QAction]:
         "clear": action("clear", "Clear lin&k", a.clear_link,
                         "Clear the current claim's source or the current source's "
                         "intermediary"),
+        "name": action("name", "&Name source…", lambda: open_name_popup(window),
+                       "Name the current source after a registry entity (matches of its text "
+                       "first)"),
     }
     a.ask_claims_policy = lambda span, n: ask_claims_policy(window, span, n)
     menu = window.menuBar().addMenu("So&urces")
@@ -101,6 +107,9 @@ def install(window: MainWindow) -> dict[str, QAction]:
     menu.addSeparator()
     for name in ("link", "via", "clear"):
         menu.addAction(actions[name])
+    menu.addSeparator()
+    menu.addAction(actions["name"])
+    install_panel(window, menu)
     def follow_role(*_args: object) -> None:
         span = window.desk.current_span()
         window.palette_widget.show_role(span.role if span is not None else None)
@@ -110,3 +119,76 @@ def install(window: MainWindow) -> dict[str, QAction]:
     window.sources_menu = menu
     window.attribution_actions = actions
     return actions
+
+
+def install_panel(window: MainWindow, menu: object) -> SourcesPanel:
+    """The Sources dock (hidden at first; View and Sources menus toggle it)."""
+    panel = SourcesPanel(window.database, window.reporter)
+    dock = QDockWidget("Sources", window)
+    dock.setObjectName("sourcesDock")
+    dock.setWidget(panel)
+    window.add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
+    window.tabifyDockWidget(window.spans_dock, dock)
+    window.spans_dock.raise_()
+    dock.hide()
+    toggle = dock.toggleViewAction()
+    toggle.setText("&Sources panel")
+    toggle.setShortcut("Ctrl+Shift+S")
+    toggle.setObjectName("sourcesPanelAction")
+    toggle.triggered.connect(lambda on: dock.raise_() if on else None)  # over the spans tab
+    window.chrome.view_menu.addAction(toggle)
+    assert hasattr(menu, "addAction")
+    menu.addSeparator()
+    menu.addAction(toggle)
+
+    def refresh(*_args: object) -> None:
+        if dock.isVisible():
+            panel.reload()
+
+    dock.visibilityChanged.connect(lambda shown: panel.reload() if shown else None)
+    window.desk.saved.connect(refresh)
+    window.desk.changed.connect(refresh)
+    window.desk.attribution.entitiesChanged.connect(refresh)
+    panel.claimOpened.connect(lambda doc, span, who: open_claim(window, doc, span, who))
+    window.sources_panel = panel
+    window.sources_dock = dock
+    return panel
+
+
+def open_claim(window: MainWindow, document_id: str, span_id: str, annotator: str) -> None:
+    """Show a claim from the Sources panel in the reader (another annotator's claim needs
+    reviewer mode, which the desk turns on unless a blind study forbids it)."""
+    desk = window.desk
+    window.open_document(document_id)
+    window.documents.select_row(desk.doc_model.row_of(document_id))
+    if desk.store.get(span_id) is None and annotator != desk.annotator:
+        window.set_reviewer(True)
+    if desk.store.get(span_id) is None:
+        desk.message.emit(f"That claim is {annotator}'s: turn on reviewer mode to see it.")
+        return
+    desk.select_span(span_id, show=True)
+    window.reader.setFocus()
+
+
+def open_name_popup(window: MainWindow) -> NameSourcePopup | None:
+    a = window.desk.attribution
+    span = a._own_current(SpanRole.SOURCE, "name it")
+    if span is None:
+        return None
+    popup = NameSourcePopup(window.database, span, window)
+    popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def chosen(choice: object) -> None:
+        if isinstance(choice, tuple):
+            with window.reporter.guarded("adding a source to the registry"):
+                made = attr_service.create_entity(window.database, str(choice[1]))
+                a.name_current(made.id)
+        else:
+            a.name_current(choice if isinstance(choice, str) else None)
+
+    popup.chosen.connect(chosen)
+    window.name_popup = popup
+    popup.open()
+    popup.edit.setFocus()
+    popup.edit.selectAll()
+    return popup

@@ -36,6 +36,7 @@ from stancedesk.gui.desk.find_bar import FindBar
 from stancedesk.gui.desk.painting import SpanStyler
 from stancedesk.gui.desk.palette import LabelPalette
 from stancedesk.gui.desk.reader import DocumentView
+from stancedesk.gui.desk.sources_panel import NameSourcePopup, SourcesPanel
 from stancedesk.gui.desk.span_panel import SpanTableView
 from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
@@ -94,6 +95,9 @@ class MainWindow(QMainWindow):
     note_editor: NoteEditor
     sources_menu: QMenu
     attribution_actions: dict[str, QAction]
+    sources_panel: SourcesPanel
+    sources_dock: QDockWidget
+    name_popup: NameSourcePopup
 
     def __init__(self, database: Database, annotator: str, *, owns_database: bool = True,
                  reporter: CrashReporter | None = None) -> None:
