@@ -108,3 +108,35 @@ def test_data_version_moves_when_another_connection_commits(db: Database, doc: s
         assert project.data_version(db) not in (first, second)
     finally:
         other.dispose()
+
+
+def test_a_unit_of_work_aborted_by_a_server_race_runs_again() -> None:
+    """Serialization failures and deadlocks (SQLSTATE 40001, 40P01) are the server settling a
+    race against us: the unit of work runs again; anything else reaches the caller at once."""
+    from stancedesk.storage.engine import retry_conflicts
+    from stancedesk.storage.errors import StorageError
+
+    class Aborted(Exception):
+        def __init__(self, sqlstate: str) -> None:
+            super().__init__(sqlstate)
+            self.orig = type("DriverError", (), {"sqlstate": sqlstate})()
+
+    calls: list[str] = []
+
+    @retry_conflicts
+    def unit(fail: list[str]) -> str:
+        calls.append("run")
+        if fail:
+            raise StorageError("server: the database reported: aborted") from \
+                Aborted(fail.pop(0))
+        return "stored"
+
+    assert unit(["40P01", "40001"]) == "stored" and len(calls) == 3
+    calls.clear()
+    with pytest.raises(StorageError):
+        unit(["23505"])  # a unique violation is not a race to retry
+    assert len(calls) == 1
+    calls.clear()
+    with pytest.raises(StorageError):
+        unit(["40001"] * 10)
+    assert len(calls) == 4, "a few attempts, then the error"

@@ -22,7 +22,7 @@ from stancedesk.formats.sidecar import (
 )
 from stancedesk.services.changes import Changes
 from stancedesk.storage import repositories as repo
-from stancedesk.storage.engine import Database
+from stancedesk.storage.engine import Database, retry_conflicts
 
 Progress = Callable[[int, int, str], None]  # done, total, current file
 IsCancelled = Callable[[], bool]
@@ -144,6 +144,7 @@ def read_drafts(files: Sequence[Path], progress: Progress | None = None,
     return drafts
 
 
+@retry_conflicts
 def import_paths(database: Database, paths: Sequence[Path | str],
                  progress: Progress | None = None,
                  cancelled: IsCancelled | None = None) -> ImportReport:

@@ -17,7 +17,7 @@ from stancedesk.services.changes import Changes
 from stancedesk.services.schemes import get_scheme
 from stancedesk.services.study import Viewer, visible_annotators
 from stancedesk.storage import repositories as repo
-from stancedesk.storage.engine import Database
+from stancedesk.storage.engine import Database, retry_conflicts
 
 
 class AnnotationError(UserError, ValueError):
@@ -129,6 +129,7 @@ def _refusing_stale(database: Database, span_id: str) -> Iterator[None]:
             raise _stale(repo.get_span(session, span_id), span_id) from None
 
 
+@retry_conflicts
 def create_span(database: Database, document_id: str, annotator: str, start: int, end: int,
                 labels: Mapping[str, str] | None = None, note: str = "", *,
                 scheme: Scheme | None = None, span_id: str | None = None,
@@ -143,6 +144,7 @@ def create_span(database: Database, document_id: str, annotator: str, start: int
         return repo.add_span(session, span)
 
 
+@retry_conflicts
 def restore_span(database: Database, span: Span) -> Span:
     """Put back a deleted span with its id and times (undo of delete). Its version goes on
     from the deleted one, so a copy read before the delete stays stale."""
@@ -154,6 +156,7 @@ def restore_span(database: Database, span: Span) -> Span:
         return repo.add_span(session, span, version=span.version + 1)
 
 
+@retry_conflicts
 def delete_span(database: Database, span_id: str, *, expected_version: int | None = None
                 ) -> Span:
     """Delete a span; with ``expected_version``, only if nobody changed it since."""
@@ -162,6 +165,7 @@ def delete_span(database: Database, span_id: str, *, expected_version: int | Non
         return _found(repo.delete_span(session, span_id), span_id)
 
 
+@retry_conflicts
 def update_span(database: Database, span_id: str, *,
                 labels: Mapping[str, str | None] | None = None, note: str | None = None,
                 start: int | None = None, end: int | None = None,
@@ -264,6 +268,7 @@ def spans_per_annotator(database: Database) -> dict[str, int]:
         return repo.spans_per_annotator(session)
 
 
+@retry_conflicts
 def ensure_annotator(database: Database, name: str) -> str:
     return add_annotator(database, name).name
 
@@ -277,6 +282,7 @@ def add_annotator(database: Database, name: str) -> AnnotatorWrite:
                                           else frozenset()))
 
 
+@retry_conflicts
 def set_document_status(database: Database, document_id: str, annotator: str,
                         status: DocumentStatus | str) -> None:
     try:

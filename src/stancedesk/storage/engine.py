@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
@@ -125,6 +126,41 @@ def create_db_engine(location: DatabaseLocation) -> Engine:
                            f"{url.get_backend_name()} is not installed ({exc.name}); install "
                            f"it in StanceDesk's environment, e.g. pip install {exc.name}") \
             from None
+
+
+# serialization_failure and deadlock_detected: the server rolled the transaction back because
+# another one won; running the same unit of work again is the documented remedy
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+RETRY_ATTEMPTS = 4
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _retryable(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) in RETRYABLE_SQLSTATES:
+            return True
+        exc = exc.__cause__
+    return False
+
+
+def retry_conflicts(unit: Callable[P, R]) -> Callable[P, R]:
+    """Run a whole unit of work again when the server aborted it for a serialization failure
+    or a deadlock (a race it settled against us), a few times with a short back-off; any
+    other error, or the last attempt's, goes to the caller. Only for functions that can run
+    twice: each attempt is its own transaction."""
+    @functools.wraps(unit)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(RETRY_ATTEMPTS):
+            try:
+                return unit(*args, **kwargs)
+            except StorageError as exc:
+                if attempt == RETRY_ATTEMPTS - 1 or not _retryable(exc):
+                    raise
+                time.sleep(0.02 * 2 ** attempt)
+        raise AssertionError("unreachable")
+    return run
 
 
 class Database:
