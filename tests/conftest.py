@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "sample_corpus"
 PG_ENV = "STANCEDESK_TEST_PG"
 BOTH_BACKENDS = {"foundation", "formats", "integration", "services", "storage"}
-_TABLES = "documents, annotators, spans, document_status, project_settings, targets"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,7 +74,10 @@ def reset_server_database(admin: Engine, *, drop: bool = False) -> None:
             revision = conn.exec_driver_sql("SELECT max(version_num) FROM alembic_version"
                                             ).scalar()
         if revision == SCHEMA_HEAD and not drop:
-            conn.exec_driver_sql(f"TRUNCATE {_TABLES} CASCADE")
+            tables = [name for (name,) in conn.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'alembic_version'")]
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} CASCADE")
         else:
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public")
