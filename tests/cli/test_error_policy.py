@@ -20,6 +20,8 @@ def _refuse(_args: object) -> int:
 def test_a_bug_prints_its_traceback_exits_1_and_is_logged(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path) -> None:
     monkeypatch.setattr(annotators.span_service, "spans_per_annotator", _boom)
+    assert main(["--db", str(tmp_path / "x.sqlite"), "db", "upgrade"]) == 0
+    capsys.readouterr()
     code = main(["--db", str(tmp_path / "x.sqlite"), "annotators"])
     err = capsys.readouterr().err
     assert code == 1
@@ -32,6 +34,8 @@ def test_a_bug_prints_its_traceback_exits_1_and_is_logged(
 def test_a_user_error_is_one_line_and_exits_2(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path) -> None:
     monkeypatch.setattr(annotators.span_service, "spans_per_annotator", _refuse)
+    assert main(["--db", str(tmp_path / "x.sqlite"), "db", "upgrade"]) == 0
+    capsys.readouterr()
     code = main(["--db", str(tmp_path / "x.sqlite"), "annotators"])
     err = capsys.readouterr().err
     assert code == 2

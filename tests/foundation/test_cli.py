@@ -70,8 +70,10 @@ def test_environment_variable_names_the_database(capsys: pytest.CaptureFixture[s
                                                  tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STANCEDESK_DB", str(tmp_path / "env.sqlite"))
+    run(capsys, "db", "upgrade")
     _, out, _ = run(capsys, "db", "info", "--json")
     assert json.loads(out)["database"] == str(tmp_path / "env.sqlite")
+    run(capsys, "--db", str(tmp_path / "opt.sqlite"), "db", "upgrade")
     _, out, _ = run(capsys, "--db", str(tmp_path / "opt.sqlite"), "db", "info", "--json")
     assert json.loads(out)["database"] == str(tmp_path / "opt.sqlite")
 
@@ -138,6 +140,7 @@ def test_export_and_import_annotations(capsys: pytest.CaptureFixture[str], tmp_p
 
 def test_scheme_show_export_import(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "p.sqlite")
+    run(capsys, "--db", db, "db", "upgrade")
     code, out, _ = run(capsys, "--db", db, "scheme", "show")
     assert code == 0 and "sourcing - Sourcing" in out and "[Shift+A]" in out
     code, out, _ = run(capsys, "--db", db, "scheme", "show", "--json")
@@ -202,7 +205,7 @@ def test_newer_database_message(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     import sqlite3
 
     db = tmp_path / "p.sqlite"
-    run(capsys, "--db", str(db), "db", "info")
+    run(capsys, "--db", str(db), "db", "upgrade")
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE alembic_version SET version_num='0099'")
     code, _, err = run(capsys, "--db", str(db), "documents")
@@ -279,3 +282,26 @@ def route_of(argv: list[str]) -> list[str]:
     from stancedesk.cli import route
 
     return route(argv)
+
+
+@pytest.mark.parametrize("command", [
+    ["documents"], ["annotators"], ["db", "info"], ["scheme", "show"], ["agreement"],
+    ["export", "annotations", "--format", "csv"], ["status", "-a", "ann"],
+    ["import", "annotations", "--dry-run", "spans.csv"],
+])
+def test_read_commands_refuse_a_database_that_does_not_exist(
+        capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "typo" / "nested" / "project.sqlite"
+    code, out, err = run(capsys, "--db", str(missing), *command)
+    assert code == 2 and out == ""
+    assert err == f"stancedesk: error: no database at {missing}\n"
+    assert not (tmp_path / "typo").exists(), "nothing is created, not even the parent folders"
+
+
+def test_commands_that_store_data_create_the_database(capsys: pytest.CaptureFixture[str],
+                                                      tmp_path: Path) -> None:
+    db = tmp_path / "new" / "project.sqlite"
+    code, out, _ = run(capsys, "--db", str(db), "import", str(ROOT / "sample_corpus"))
+    assert code == 0 and db.is_file()
+    code, out, _ = run(capsys, "--db", str(db), "documents", "--json")
+    assert code == 0 and len(json.loads(out)) == 10

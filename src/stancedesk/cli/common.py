@@ -13,10 +13,13 @@ from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
 
-def database(args: argparse.Namespace, *, upgrade_server: bool = False) -> Database:
+def database(args: argparse.Namespace, *, create: bool = False,
+             upgrade_server: bool = False) -> Database:
     """Open the --db database; ``main`` closes it when the command ends (a server connection
-    left to the garbage collector is a leak)."""
-    db = open_database(args.db, upgrade_server=upgrade_server)
+    left to the garbage collector is a leak). Only commands that store data pass
+    ``create=True``; the others refuse a database file that does not exist ("no database at
+    PATH", exit 2) and create nothing."""
+    db = open_database(args.db, create=create, upgrade_server=upgrade_server)
     opened = getattr(args, "opened_databases", None)
     if opened is not None:
         opened.append(db)

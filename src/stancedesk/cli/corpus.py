@@ -79,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
-    db = database(args)
+    db = database(args, create=True)
     report = corpus.import_paths(db, [Path(p) for p in args.paths])
     if not args.quiet:
         print(f"imported {len(report.added)} document(s) from {report.files} file(s)")
@@ -91,7 +91,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _import_annotations(args: argparse.Namespace) -> int:
-    db = database(args)
+    db = database(args, create=not args.dry_run)
     paths: list[str] = args.paths
 
     def run(path: str, *, dry_run: bool) -> exchange.AnnotationImportReport:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from stancedesk.cli.common import database as open_database
-from stancedesk.cli.common import print_json
+from stancedesk.cli.common import database, print_json
 from stancedesk.services.project import database_info, schema_head
 
 
@@ -21,12 +20,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
-    database = open_database(args, upgrade_server=True)
-    result = database.last_migration
+    # the explicit way to create an empty database (and to migrate a server)
+    db = database(args, create=True, upgrade_server=True)
+    result = db.last_migration
     if result is None or not result.changed:
-        print(f"{database.location.display}: already at schema revision {schema_head()}")
+        print(f"{db.location.display}: already at schema revision {schema_head()}")
     else:
-        print(f"{database.location.display}: upgraded from {result.before or 'empty'} to "
+        print(f"{db.location.display}: upgraded from {result.before or 'empty'} to "
               f"{result.after}")
         if result.backup:
             print(f"backup: {result.backup}")
@@ -34,7 +34,7 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    data = database_info(open_database(args))
+    data = database_info(database(args))
     if args.json:
         print_json(data)
     else:

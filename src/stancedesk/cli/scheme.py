@@ -41,6 +41,6 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    scheme = schemes.import_scheme_file(database(args), args.file).scheme
+    scheme = schemes.import_scheme_file(database(args, create=True), args.file).scheme
     print(f"scheme {scheme.name!r} now in use ({len(scheme.layers)} layers)")
     return 0

@@ -10,6 +10,7 @@ from typing import Any
 from stancedesk.domain import Scheme
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database, resolve_location
+from stancedesk.storage.errors import StorageError
 from stancedesk.storage.migrate import current_revision, head_revision, require_current, upgrade
 
 SAMPLE_LOADED_SETTING = "sample_corpus_loaded"
@@ -21,10 +22,14 @@ def default_scheme() -> Scheme:
     return Scheme.from_dict(json.loads(raw), source="default_scheme.json")
 
 
+class MissingDatabaseError(StorageError):
+    """A command that only reads was pointed at a database file that does not exist."""
+
+
 def open_database(db: str | None = None, *, seed_sample: bool | None = None,
                   sample_annotations: bool | None = None,
                   environ: Mapping[str, str] | None = None,
-                  upgrade_server: bool = False) -> Database:
+                  upgrade_server: bool = False, create: bool = True) -> Database:
     """Open the database named by --db, $STANCEDESK_DB or the per-user default.
 
     A SQLite file is created and migrated as needed (after a backup). A server database is
@@ -32,8 +37,13 @@ def open_database(db: str | None = None, *, seed_sample: bool | None = None,
     not at this version's schema is refused with OutdatedDatabaseError. The sample corpus is
     loaded once into an empty *default* database unless ``seed_sample`` says otherwise; with
     it come two annotators' worked examples of attribution, by default only into the default
-    database (what a new user opens), so a project seeded for other reasons holds texts only."""
+    database (what a new user opens), so a project seeded for other reasons holds texts only.
+
+    ``create=False`` is for commands that only read: a mistyped path must be an error, not a
+    new empty database (and parent folders) that then reports "0 spans"."""
     location = resolve_location(db, environ)
+    if not create and location.path is not None and not location.path.is_file():
+        raise MissingDatabaseError(f"no database at {location.path}")
     database = Database(location)
     try:
         if database.is_sqlite or upgrade_server:
