@@ -45,9 +45,9 @@ def machine() -> str:
 
 def run_with_peak(argv: Sequence[str], env: dict[str, str] | None = None
                   ) -> tuple[float, float, float, str]:
-    """(wall seconds, CPU seconds, peak resident MB, stdout) of one command, reaped with ``os.wait4`` so the
-    peak is that process's own (ru_maxrss is KiB on Linux). Output goes through files: a pipe
-    could fill up and stall the child while nobody reads it."""
+    """(wall seconds, CPU seconds, peak resident MB, stdout) of one command, reaped with
+    ``os.wait4`` so the peak is that process's own (ru_maxrss is KiB on Linux). Output goes
+    through files: a pipe could fill up and stall the child while nobody reads it."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(list(argv), stdout=out, stderr=err, env=env)

@@ -123,9 +123,11 @@ def resampled_alphas(codes: np.ndarray, n_categories: int, level: str,
         # identical unit profiles share one weight: a resample re-weights the profiles
         profiles, _, inverse = collapse_units(codes, n_categories)
         prep = AlphaPrep(profiles, n_categories, level, scores)
+        n_profiles = profiles.shape[1]
         for r in range(n_resamples):
-            weights = np.bincount(inverse, weights=resample_counts(rng, n_units),
-                                  minlength=profiles.shape[1])
+            # the drawn units' profiles, counted: the same draws, without a weight per unit
+            drawn = inverse[rng.integers(0, n_units, size=n_units)]
+            weights = np.bincount(drawn, minlength=n_profiles).astype(np.float64)
             values[r] = prep.alpha(weights[prep.kept])
     else:
         prep = AlphaPrep(codes, n_categories, level, scores)

@@ -80,8 +80,7 @@ def encode(data: Any, categories: Sequence[Any] | None = None) -> Coded:
     if kind in "biuf":
         return _encode_numeric(np.asarray(arr, dtype=np.float64), categories)
     if kind in "US":
-        flat = [None if v in ("", "nan") else v for v in arr.ravel().tolist()]
-        return _encode_labels(flat, arr.shape, categories)
+        return _encode_string_array(arr, categories)
     if kind == "O":
         flat = arr.ravel().tolist()
         values = [v for v in flat if not is_missing(v)]
@@ -158,6 +157,52 @@ def _numeric_categories(categories: Sequence[Any]) -> np.ndarray:
 
 def _py_number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else float(value)
+
+
+_FEW_LABELS = 64  # distinct labels found by whole-array comparisons before sorting the rest
+
+
+def _encode_string_array(arr: np.ndarray, categories: Sequence[Any] | None) -> Coded:
+    """A NumPy string array ("" and "nan" missing) without a Python loop over its values.
+
+    Labels are few: each distinct one costs a vectorised comparison with the whole array, so a
+    million values with six labels take a few passes in C. Past ``_FEW_LABELS`` the values not
+    yet coded are sorted (``np.unique``) instead."""
+    flat = arr.ravel()
+    empty = flat.dtype.type("")
+    todo = (flat != empty) & (flat != flat.dtype.type("nan"))
+    codes = np.full(flat.size, MISSING, dtype=np.int32)
+    found: list[Any] = []
+    while len(found) < _FEW_LABELS:
+        first = int(todo.argmax())
+        if not todo[first]:
+            break
+        same = flat == flat[first]
+        codes[same] = len(found)
+        found.append(flat[first].item())
+        todo &= ~same
+    if todo.any():
+        rest, inverse = np.unique(flat[todo], return_inverse=True)
+        codes[todo] = len(found) + inverse.reshape(-1)
+        found.extend(v.item() for v in rest)
+    if categories is not None:
+        cats = tuple(categories)
+        index = {c: i for i, c in enumerate(cats)}
+        if len(index) != len(cats):
+            raise ValueError("categories must not repeat")
+        unknown = [v for v in found if v not in index]
+        if unknown:
+            shown = sorted(map(str, unknown))[:5]
+            raise ValueError(f"values not among the given categories: {shown}")
+    else:
+        cats = tuple(sorted(found))
+        index = {c: i for i, c in enumerate(cats)}
+    lut = np.array([index[v] for v in found] + [MISSING], dtype=np.int32)
+    coded = lut[codes].reshape(arr.shape)  # MISSING (-1) reads the last entry
+    scores = None
+    if cats and all(isinstance(c, numbers.Real) for c in cats):
+        scores = np.asarray([float(c) for c in cats])
+    return Coded(coded, cats, scores)
 
 
 def _encode_labels(flat: list[Any], shape: tuple[int, ...],

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stancedesk import __version__
 from stancedesk.domain import Span
@@ -29,6 +29,9 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.atomic import replaced_on_success, text_replaced_on_success
 from stancedesk.services.study import Viewer, require_overview
 from stancedesk.storage.engine import Database
+
+if TYPE_CHECKING:
+    from stancedesk.agreement.spanprep import SpanColumns
 
 Progress = Callable[[int, int, str], None]
 
@@ -140,20 +143,27 @@ def _layer_plan(database: Database, layers: Sequence[str] | None) -> dict[str, l
     return plan
 
 
-def _scope(database: Database, settings: AgreementSettings
-           ) -> tuple[list[Span], dict[str, str], list[str]]:
-    """The spans and texts in scope and the annotators compared (default: all with spans)."""
-    spans = span_service.list_spans(database, settings.documents, settings.annotators)
+def _scope(database: Database, settings: AgreementSettings, layers: Sequence[str]
+           ) -> tuple[SpanColumns, dict[str, str], list[str]]:
+    """The spans and texts in scope and the annotators compared (default: all with spans).
+
+    Spans are read as columns of the layers measured (see ``SpanColumns``): no ``Span`` object
+    per span, unless unedited suggestions are to be left out (that needs each span)."""
+    from stancedesk.agreement.spanprep import SpanColumns
+
     if settings.exclude_unedited_suggestions:
-        unedited = suggested_unedited(database, spans)
-        spans = [s for s in spans if s.id not in unedited]
+        listed = span_service.list_spans(database, settings.documents, settings.annotators)
+        unedited = suggested_unedited(database, listed)
+        spans = SpanColumns.from_spans([s for s in listed if s.id not in unedited], layers)
+    else:
+        spans = span_service.span_columns(database, layers, settings.documents,
+                                          settings.annotators, SpanColumns.from_batches)
     texts = corpus.get_texts(database, sorted(set(settings.documents or []) |
-                                              {s.document_id for s in spans}))
+                                              set(spans.document_ids)))
     missing = [d for d in settings.documents or [] if d not in texts]
     if missing:
         raise FormatError("--documents", f"unknown document id(s): {', '.join(missing)}")
-    chosen = list(settings.annotators) if settings.annotators else \
-        sorted({s.annotator for s in spans})
+    chosen = list(settings.annotators) if settings.annotators else sorted(spans.annotators)
     return spans, texts, chosen
 
 
@@ -185,16 +195,7 @@ def _done_by_all(database: Database, annotators: Sequence[str]) -> set[str]:
     return done or set()
 
 
-def _annotated_by_all(spans: Sequence[Span], layer: str, annotators: Sequence[str]) -> set[str]:
-    seen: dict[str, set[str]] = {}
-    for s in spans:
-        if s.labels.get(layer):
-            seen.setdefault(s.document_id, set()).add(s.annotator)
-    wanted = set(annotators)
-    return {d for d, who in seen.items() if wanted <= who}
-
-
-def scopes(database: Database, settings: AgreementSettings, spans: Sequence[Span],
+def scopes(database: Database, settings: AgreementSettings, spans: SpanColumns,
            chosen: Sequence[str], layers: Sequence[str]) -> dict[str, Scope]:
     """The documents in scope per layer, by the settings' rule (see the module docstring)."""
     requested = settings.scope_rule
@@ -209,8 +210,7 @@ def scopes(database: Database, settings: AgreementSettings, spans: Sequence[Span
     out: dict[str, Scope] = {}
     for layer in layers:
         if requested == "all":
-            docs = named if named is not None else sorted(
-                {s.document_id for s in spans if s.annotator in set(chosen)})
+            docs = named if named is not None else sorted(spans.documents_of(chosen))
             text = ("the named documents" if named is not None else
                     "every document where a compared annotator has a span (in any layer)")
             out[layer] = Scope(requested, "all", docs, text)
@@ -218,7 +218,7 @@ def scopes(database: Database, settings: AgreementSettings, spans: Sequence[Span
             out[layer] = Scope(requested, "done", done,
                                f"documents{among} every compared annotator ({who}) marked done")
         else:
-            docs = keep(_annotated_by_all(spans, layer, chosen))
+            docs = keep(spans.annotated_by_all(layer, chosen))
             text = (f"documents{among} where every compared annotator ({who}) has a span in "
                     "this layer")
             notice = None
@@ -241,7 +241,7 @@ def span_agreement(database: Database, settings: AgreementSettings,
     check_settings(settings)
     plan = _layer_plan(database, settings.layers)
     scheme = schemes.get_scheme(database)
-    spans, texts, chosen = _scope(database, settings)
+    spans, texts, chosen = _scope(database, settings, list(plan))
     layer_scopes = scopes(database, settings, spans, chosen, list(plan))
     result: dict[str, Any] = {"layers": {}}
     for i, (key, labels) in enumerate(plan.items()):
@@ -499,7 +499,7 @@ def alignments(database: Database, settings: AgreementSettings, *,
     require_overview(database, viewer, "cross-annotator alignments")
     check_settings(settings)
     plan = _layer_plan(database, settings.layers)
-    spans, texts, chosen = _scope(database, settings)
+    spans, texts, chosen = _scope(database, settings, list(plan))
     layer_scopes = scopes(database, settings, spans, chosen, list(plan))
     out = {key: align_layer(spans, texts, key, chosen, layer_scopes[key].documents,
                             labels).rows()

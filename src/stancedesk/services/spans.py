@@ -3,10 +3,10 @@ returns the span as it was before and after, so undo can restore it and views re
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +18,8 @@ from stancedesk.services.schemes import get_scheme
 from stancedesk.services.study import Viewer, visible_annotators
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database, retry_conflicts
+
+T = TypeVar("T")
 
 
 class AnnotationError(UserError, ValueError):
@@ -251,6 +253,15 @@ def list_spans(database: Database, document_ids: Sequence[str] | None = None,
                annotators: Sequence[str] | None = None) -> list[Span]:
     with database.read() as session:
         return list(repo.stream_spans(session, document_ids, annotators))
+
+
+def span_columns(database: Database, layers: Sequence[str], documents: Sequence[str] | None,
+                 annotators: Sequence[str] | None,
+                 collect: Callable[[Iterable[list[tuple[Any, ...]]], Sequence[str]], T]) -> T:
+    """``collect(batches, layers)`` over rows of (id, document id, annotator, start, end, one
+    value per layer), read in one transaction; agreement collects them into arrays."""
+    with database.read() as session:
+        return collect(repo.span_value_batches(session, layers, documents, annotators), layers)
 
 
 def spans_for_document(database: Database, document_id: str,
