@@ -188,8 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         ok &= passed
         rows.append([f"`agreement --layer stance`, {n_docs:,} docs × {ANNOTATORS} × {SPANS}",
                      f"{seconds:.2f} s (of {', '.join(f'{r[0]:.2f}' for r in runs)})",
-                     f"{cpu:.2f} s", f"{peak:.0f} MB", scaling, target, verdict(passed) if target != "—"
-                     else "—"])
+                     f"{cpu:.2f} s", f"{peak:.0f} MB", scaling, target,
+                     verdict(passed) if target != "—" else "—"])
     print(table(["workload", "wall time (best)", "CPU time", "peak memory", "scaling",
                  "target", "verdict"],
                 rows))
