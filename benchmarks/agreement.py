@@ -154,7 +154,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=200_000,
                         help="units of the α comparison (default: 200,000)")
     parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the databases here")
+    parser.add_argument("--tiny", action="store_true",
+                        help="3 and 6 documents, 300 units, targets not checked (the suite's "
+                             "smoke test)")
     args = parser.parse_args(argv)
+    if args.tiny:
+        args.sizes, args.repeats, args.units = "3,6", 1, 300
     sizes = [int(s) for s in args.sizes.split(",")]
     folder = Path(args.keep or tempfile.mkdtemp(prefix="stancedesk-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -196,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     alpha, alpha_ok = alpha_rows(args.units, args.repeats)
     ok &= alpha_ok
     print(table(["workload", "StanceDesk", "krippendorff", "ratio", "target", "verdict"], alpha))
+    if args.tiny:
+        print("tiny run: targets not checked")
+        return 0
     print("ALL TARGETS MET" if ok else "SOME TARGETS NOT MET")
     return 0 if ok else 1
 
