@@ -229,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
 
     view = window.documents.view
     opened: dict[str, float] = {}
+    opened_cpu: dict[str, float] = {}
     for title in (*list(sizes)[1:], next(iter(sizes))):  # the 1 MB / 5k one stays open
         row = next(r for r in range(view.model().rowCount())
                    if view.model().index(r, 0).data() == title)
@@ -236,10 +237,11 @@ def main(argv: list[str] | None = None) -> int:
         view.scrollTo(index)
         QTest.qWait(50)
         n = len(painted)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                          pos=view.visualRect(index).center())
         opened[title] = wait_paint(n) - t0
+        opened_cpu[title] = time.process_time() - c0
         assert window.desk.document_id == ids[title]
         assert len(window.desk.store) == sizes[title][1]
         QTest.qWait(50 if tiny else 300)
@@ -257,7 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     keys = [Qt.Key.Key_F, Qt.Key.Key_A, Qt.Key.Key_N, Qt.Key.Key_U, Qt.Key.Key_O,
             Qt.Key.Key_D, Qt.Key.Key_E]
     starts = word_starts(text)
-    latencies = []
+    latencies: list[float] = []
+    cpu: list[float] = []  # the process's CPU time per key: what load from others cannot add
     profiler = None
     if os.environ.get("DESK_PROFILE"):
         import cProfile
@@ -267,8 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     before = len(span_service.spans_for_document(window.database, big_id))
     last_key = time.perf_counter()
     for i in range(n_labels):
-        start = rng.choice(starts)
-        reader.select_range(start, start + rng.randint(5, 40))
+        while True:  # a new passage: the key then creates a span (it relabels an exact match)
+            start = rng.choice(starts)
+            reader.select_range(start, start + rng.randint(5, 40))
+            chosen = reader.label_range()
+            if chosen is not None and window.desk.store.exact(*chosen, "bench") is None:
+                break
         reader.ensureCursorVisible()
         wait = last_key + pace - time.perf_counter()
         QTest.qWait(max(1, int(wait * 1000)))  # idle, as between a person's keys
@@ -276,9 +283,11 @@ def main(argv: list[str] | None = None) -> int:
         if profiler is not None:
             profiler.enable()
         t0 = last_key = time.perf_counter()
+        c0 = time.process_time()
         QTest.keyClick(reader, keys[i % len(keys)])
         assert len(window.desk.store) == n_spans + 1, "the key did not create a span"
         latencies.append(wait_paint(n_paint) - t0)
+        cpu.append(time.process_time() - c0)
         if profiler is not None:
             profiler.disable()
     if profiler is not None:
@@ -299,13 +308,16 @@ def main(argv: list[str] | None = None) -> int:
         chars, n_spans, _ = sizes[title]
         what = f"open {chars / 1e6:g} MB{' with emoji' if sizes[title][2] else ''}, " \
                f"{n_spans:,} spans (click to painted)"
-        rows.append([what, f"{seconds * 1000:.0f} ms", "< 250 ms", verdict(ok)])
+        rows.append([what, f"{seconds * 1000:.0f} ms (CPU {opened_cpu[title] * 1000:.0f} ms)",
+                     "< 250 ms", verdict(ok)])
     rows.append(["page down, key to painted",
                  f"p50 {statistics.median(scroll_times) * 1000:.1f} ms, "
                  f"p95 {percentile(scroll_times, 0.95) * 1000:.1f} ms", "—", "—"])
+    cpu_ms = [x * 1000 for x in cpu]
     rows.append([f"label key → committed → repainted, keys {pace * 1000:.0f} ms apart, "
-                 f"n={n_labels}", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(ms):.1f} ms",
-                 "p95 < 16 ms", verdict(checks[4])])
+                 f"n={n_labels}", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(ms):.1f} ms "
+                 f"(CPU p50 {statistics.median(cpu_ms):.1f} ms, p95 "
+                 f"{percentile(cpu_ms, 0.95):.1f} ms)", "p95 < 16 ms", verdict(checks[4])])
     rows.append(["idle memory, sample corpus (offscreen)", f"{idle:.0f} MB", "< 150 MB",
                  verdict(checks[5])])
     print(table(["step", "measured", "target", "verdict"], rows))

@@ -41,6 +41,8 @@ def test_json_contract_and_offsets(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_unknown_document_is_one_line_and_exit_2(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", str(tmp_path / "p.sqlite"), "db", "upgrade"]) == 0
+    capsys.readouterr()
     code = main(["--db", str(tmp_path / "p.sqlite"), "suggest", "--documents", "nope"])
     assert code == 2
     assert capsys.readouterr().err == "stancedesk: error: unknown document id(s): nope\n"

@@ -52,3 +52,17 @@ def test_ranges_round_trip(text: str, data: st.DataObject) -> None:
     qs, qe = m.range_to_qt(start, end)
     assert m.range_to_py(qs, qe) == (start, end)
     assert text.encode("utf-16-le")[2 * qs:2 * qe].decode("utf-16-le") == text[start:end]
+
+
+def test_long_texts_with_and_without_astral_characters() -> None:
+    """A long BMP text (two bytes per character) skips the scan; one emoji at the very end of a
+    long text still shifts only what follows it."""
+    bmp = "Zürich — «quoted» " * 5000
+    assert OffsetMap(bmp).is_identity and OffsetMap(bmp).qt_length == len(bmp)
+    text = bmp + "😀" + "end"
+    m = OffsetMap(text)
+    assert not m.is_identity and m.qt_length == utf16_len(text)
+    assert m.to_qt(len(bmp)) == len(bmp) and m.to_qt(len(bmp) + 1) == len(bmp) + 2
+    assert m.to_py(len(bmp) + 1) == len(bmp)
+    assert m.to_py(len(bmp) + 1, round_up=True) == len(bmp) + 1
+    assert m.to_py(m.qt_length) == len(text)

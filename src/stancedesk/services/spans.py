@@ -135,12 +135,21 @@ def _refusing_stale(database: Database, span_id: str) -> Iterator[None]:
 def create_span(database: Database, document_id: str, annotator: str, start: int, end: int,
                 labels: Mapping[str, str] | None = None, note: str = "", *,
                 scheme: Scheme | None = None, span_id: str | None = None,
-                role: str | None = None) -> Span:
+                role: str | None = None, document_text: str | None = None) -> Span:
+    """``document_text`` is the document's text when the caller holds it (the desk does): a
+    stored text never changes, so the covered text is cut from it rather than read from the
+    database, which costs milliseconds per label on a 1 MB article."""
     if start < 0 or end <= start:
         raise AnnotationError(f"a span needs 0 <= start < end, not {start}:{end}")
     clean = _check_labels(scheme or get_scheme(database), labels or {}, role)
     with database.write() as session:
-        text = _covered_text(session, document_id, start, end)
+        if document_text is None:
+            text = _covered_text(session, document_id, start, end)
+        elif end > len(document_text):
+            raise AnnotationError(f"span {start}:{end} runs past the end of the document "
+                                  f"({len(document_text)})")
+        else:
+            text = document_text[start:end]
         span = Span(id=span_id or new_span_id(), document_id=document_id, annotator=annotator,
                     start=start, end=end, text=text, labels=clean, note=note, role=role)
         return repo.add_span(session, span)

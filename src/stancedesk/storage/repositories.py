@@ -488,15 +488,26 @@ def stream_spans(session: Session, documents: Sequence[str] | None = None,
     select_sql = ('SELECT s.id, s.document_id, a.name, s.start, s."end", s.text, s.labels, '
                   "s.note, s.created_at, s.updated_at, s.version, s.role, s.entity_id "
                   "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
-    loads, parse = json.loads, datetime.fromisoformat
+    parse = datetime.fromisoformat
+    parsed: dict[str, dict[str, str]] = {}  # few distinct label sets: parse each once
 
-    def when(value: str | None) -> datetime | None:  # stored as naive UTC text
-        return parse(value).replace(tzinfo=UTC) if value else None
+    def labels(raw: str | None) -> dict[str, str]:
+        if not raw:
+            return {}
+        found = parsed.get(raw)
+        if found is None:
+            if len(parsed) > 10_000:
+                parsed.clear()
+            found = parsed[raw] = json.loads(raw)
+        return dict(found)  # a copy each: a span's labels are its own
+
+    def when(value: str | None) -> datetime | None:  # stored as naive UTC text: parse once
+        return parse(value + "+00:00") if value else None
 
     for (sid, doc, ann, start, end, text_, raw, note, created, updated, version, role,
          entity) in _cursor_rows(session, select_sql, [], documents, annotators, batch):
-        yield Span(sid, doc, ann, start, end, text_, loads(raw) if raw else {}, note,
-                   when(created), when(updated), version, role, entity)
+        yield Span(sid, doc, ann, start, end, text_, labels(raw), note, when(created),
+                   when(updated), version, role, entity)
 
 
 def span_value_batches(session: Session, layers: Sequence[str],

@@ -154,9 +154,10 @@ class DeleteSpanCommand(_SpanCommand):
 
 
 def perform_create(sink: SpanSink, document_id: str, annotator: str, start: int, end: int,
-                   labels: dict[str, str]) -> CreateSpanCommand:
+                   labels: dict[str, str], document_text: str | None = None
+                   ) -> CreateSpanCommand:
     span = span_service.create_span(sink.database, document_id, annotator, start, end, labels,
-                                   scheme=sink.scheme)
+                                   scheme=sink.scheme, document_text=document_text)
     names = ", ".join(labels.values())
     return CreateSpanCommand(sink, span, f"Create span ({names})" if names else "Create span")
 

@@ -328,7 +328,8 @@ class AnnotationDesk(QObject):
                 if not value:
                     return
                 created = commands.perform_create(
-                    self, self.document.id, self.annotator, rng[0], rng[1], {layer_key: value})
+                    self, self.document.id, self.annotator, rng[0], rng[1], {layer_key: value},
+                    self.document.text)
                 self._push(created)
                 if self.reader.label_range() is not None:
                     self.reader.select_range(*rng, exact=self.reader.exact_selection)
