@@ -297,13 +297,8 @@ def _set_partition(costs: np.ndarray, a_mat: csc_array, unit_of: np.ndarray,
         bad = np.unique(cand_comp[frac])
         sub = np.isin(cand_comp, bad)
         unit_rows = np.isin(comp, bad)
-        part = csc_array(a_mat[unit_rows][:, sub])
-        # row/column masks can leave int64 indices, which SciPy < 1.15's HiGHS wrapper refuses
-        # ("Buffer dtype mismatch"); the program is far smaller than 2**31 entries
-        part.indices = part.indices.astype(np.int32)
-        part.indptr = part.indptr.astype(np.int32)
         res = milp(costs[sub], integrality=np.ones(int(sub.sum())), bounds=Bounds(0, 1),
-                   constraints=LinearConstraint(part, 1, 1),
+                   constraints=LinearConstraint(a_mat[unit_rows][:, sub], 1, 1),
                    options={"mip_rel_gap": 0.0})
         if res.x is None:  # pragma: no cover
             raise RuntimeError(f"best alignment not found: {res.message}")
