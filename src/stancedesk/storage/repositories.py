@@ -58,7 +58,7 @@ def insert_document_if_absent(session: Session, doc: Document,
     result = session.execute(_insert(session, DocumentRow).values(
         id=doc.id, title=doc.title, text=doc.text, sha256=doc.sha256,
         source_file=doc.source_file, outlet=doc.outlet, published=doc.published, url=doc.url,
-        metadata=dict(doc.metadata), imported_at=imported_at or utcnow())
+        meta=dict(doc.metadata), imported_at=imported_at or utcnow())
         .on_conflict_do_nothing().returning(DocumentRow.id))
     return result.first() is not None
 
