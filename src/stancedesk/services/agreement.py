@@ -14,7 +14,7 @@ a compared annotator has any span. ``documents`` names the candidates the rule c
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,10 +283,13 @@ def span_agreement(database: Database, settings: AgreementSettings,
     return result
 
 
-def attribution_section(database: Database, spans: Sequence[Span], annotators: Sequence[str],
+def attribution_section(database: Database, spans: Iterable[Span], annotators: Sequence[str],
                         documents: Sequence[str]) -> dict[str, Any]:
     """Link F1 of claim→source links and agreement on aligned sources, over the documents in
-    the span agreement's scope (see ``agreement.links``)."""
+    the span agreement's scope (see ``agreement.links``).
+
+    Span columns (what ``span_agreement`` reads) carry no roles, entities or unmeasured layers,
+    so the spans of the documents in scope are then read whole."""
     from stancedesk.agreement.links import AnnotatorAttribution, RoleSpan, attribution_agreement
     from stancedesk.services import attribution as attr
 
@@ -294,6 +297,9 @@ def attribution_section(database: Database, spans: Sequence[Span], annotators: S
     names = {e.entity.id: e.entity.name for e in attr.registry(database)}
     links = attr.links_in(database, list(docs), list(annotators)) if docs else []
     attributed = {x.from_span: x.to_span for x in links if x.kind == "attributed_to"}
+    if not isinstance(spans, list):
+        spans = span_service.list_spans(database, sorted(docs), list(annotators)) if docs \
+            else []
     people = []
     for who in annotators:
         mine = [s for s in spans if s.annotator == who and s.document_id in docs]
