@@ -10,9 +10,13 @@ from collections.abc import Sequence
 
 LEADING_COLUMNS = ("annotation_id", "document_id", "document_title", "source_file", "annotator",
                    "start", "end", "text")
+# attribution (issue 11): the span's role, the annotation_id each of its links points to, and
+# the registry name of the entity a source names; empty where the span has none
+ATTRIBUTION_COLUMNS = ("role", "attributed_to", "via", "cue", "entity")
 TRAILING_COLUMNS = ("note", "created_at", "updated_at")
 
 
 def annotation_columns(layer_keys: Sequence[str]) -> list[str]:
-    """The header: the leading columns, one per scheme layer in scheme order, the trailing."""
-    return [*LEADING_COLUMNS, *layer_keys, *TRAILING_COLUMNS]
+    """The header: the leading columns, one per scheme layer in scheme order, the attribution
+    columns, the trailing."""
+    return [*LEADING_COLUMNS, *layer_keys, *ATTRIBUTION_COLUMNS, *TRAILING_COLUMNS]

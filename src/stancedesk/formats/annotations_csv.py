@@ -170,6 +170,9 @@ def records_from_rows(header: list[str], rows: Iterable[tuple[int, list[str]]], 
             note=row.get("note", ""),
             created_at=parse_time(row.get("created_at", ""), file, line, "created_at"),
             updated_at=parse_time(row.get("updated_at", ""), file, line, "updated_at"),
+            role=row.get("role", "").strip(), attributed_to=row.get("attributed_to", "").strip(),
+            via=row.get("via", "").strip(), cue=row.get("cue", "").strip(),
+            entity=row.get("entity", "").strip(),
         )
 
 

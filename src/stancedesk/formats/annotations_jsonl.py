@@ -1,8 +1,9 @@
 """JSON Lines: one document per line, with its text and its spans. For NLP pipelines.
 
 Each line is ``{"id", "title", "source_file", "outlet", "date", "url", "text", "spans": [{"id",
-"annotator", "start", "end", "text", "labels": {layer: value}, "note", "created_at",
-"updated_at"}]}`` with Python (code-point) offsets, which is what ``json.loads`` hands back.
+"annotator", "start", "end", "text", "labels": {layer: value}, "role", "attributed_to", "via",
+"cue", "entity", "note", "created_at", "updated_at"}]}`` with Python (code-point) offsets, which
+is what ``json.loads`` hands back; the link fields hold the ``id`` of another span (or "").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.exchange_format import (
+    Attribution,
     ExchangeFormat,
     ExportSource,
     file_bytes,
@@ -33,22 +35,27 @@ def document_header(doc: Document) -> dict[str, Any]:
             "outlet": doc.outlet, "date": doc.published, "url": doc.url}
 
 
-def span_json(span: Span) -> dict[str, Any]:
+def span_json(span: Span, attribution: Attribution | None = None) -> dict[str, Any]:
+    role, attributed_to, via, cue, entity = (attribution or Attribution()).cells(span)
     return {"id": span.id, "annotator": span.annotator, "start": span.start, "end": span.end,
-            "text": span.text, "labels": dict(span.labels), "note": span.note,
+            "text": span.text, "labels": dict(span.labels), "role": role,
+            "attributed_to": attributed_to, "via": via, "cue": cue, "entity": entity,
+            "note": span.note,
             "created_at": format_time(span.created_at),
             "updated_at": format_time(span.updated_at)}
 
 
 def write_annotations_jsonl(out: IO[str], spans: Iterable[Span],
-                            document: Callable[[str], Document | None]) -> int:
+                            document: Callable[[str], Document | None],
+                            attribution: Callable[[str], Attribution] | None = None) -> int:
     """``spans`` must come ordered by document (as the repository streams them)."""
     n = 0
     for doc_id, group in groupby(spans, key=lambda s: s.document_id):
         doc = document(doc_id)
         if doc is None:
             continue
-        items = [span_json(s) for s in group]
+        links = attribution(doc_id) if attribution is not None else Attribution()
+        items = [span_json(s, links) for s in group]
         n += len(items)
         line = {**document_header(doc), "text": doc.text, "spans": items}
         out.write(json.dumps(line, ensure_ascii=False))
@@ -106,6 +113,11 @@ def _span(item: Any, file: str, line: int, index: int, annotator: str) -> Foreig
         labels=[f"{k}:{v}" for k, v in values.items()],
         note=_text_field(item, "note", file, line),
         annotation_id=_text_field(item, "id", file, line),
+        role=_text_field(item, "role", file, line).strip(),
+        attributed_to=_text_field(item, "attributed_to", file, line).strip(),
+        via=_text_field(item, "via", file, line).strip(),
+        cue=_text_field(item, "cue", file, line).strip(),
+        entity=_text_field(item, "entity", file, line).strip(),
         created_at=parse_time(_text_field(item, "created_at", file, line), file, line,
                               "created_at"),
         updated_at=parse_time(_text_field(item, "updated_at", file, line), file, line,
@@ -131,7 +143,7 @@ def read_annotations_jsonl(data: bytes, file: str, annotator: str) -> ForeignBun
 
 
 def _write(out: IO[str], source: ExportSource) -> int:
-    return write_annotations_jsonl(out, source.spans(), source.document)
+    return write_annotations_jsonl(out, source.spans(), source.document, source.attribution)
 
 
 FORMAT = ExchangeFormat(

@@ -22,7 +22,7 @@ from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import columns, format_time, records_from_rows
 from stancedesk.formats.archive import ZipLimits, check_zip
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.exchange_format import ExchangeFormat, writes_spans
+from stancedesk.formats.exchange_format import Attribution, ExchangeFormat, writes_spans
 from stancedesk.formats.previews import Preview
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.formats.text import storable
@@ -75,7 +75,8 @@ class _Sheet:
 
 
 def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
-                           document: Callable[[str], Document | None]) -> int:
+                           document: Callable[[str], Document | None], *,
+                           attribution: Callable[[str], Attribution] | None = None) -> int:
     """Every sheet records its size (the ``dimension``), so read-only readers such as
     ``openpyxl.load_workbook(read_only=True)`` see every row."""
     import xlsxwriter
@@ -90,6 +91,7 @@ def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
         docs_sheet = _Sheet(book, DOCUMENTS_SHEET, DOCUMENT_COLUMNS, path)
         scheme_sheet = _Sheet(book, SCHEME_SHEET, SCHEME_COLUMNS, path)
         current: Document | None = None
+        links = Attribution()
         count = 0
 
         def close_document() -> None:
@@ -102,11 +104,13 @@ def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
             if current is None or span.document_id != current.id:
                 close_document()
                 current = document(span.document_id) or Document(span.document_id, "", "", "")
+                links = attribution(span.document_id) if attribution is not None \
+                    else Attribution()
                 count = 0
             sheet.append([span.id, span.document_id, current.title, current.source_file,
                           span.annotator, span.start, span.end, span.text,
                           *(span.labels.get(key, "") for key in scheme.layer_keys),
-                          span.note, format_time(span.created_at),
+                          *links.cells(span), span.note, format_time(span.created_at),
                           format_time(span.updated_at)])
             count += 1
         close_document()

@@ -9,8 +9,8 @@ registry, so adding a format means adding its module and naming it there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -19,6 +19,21 @@ from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelmap import ForeignBundle
 from stancedesk.formats.previews import Preview
 from stancedesk.formats.records import AnnotationRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """One document's links and the registry names its spans use: what a writer that streams
+    spans needs to write roles, links and entities next to them."""
+
+    links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # from -> kind -> to
+    entities: Mapping[str, str] = field(default_factory=dict)  # entity id -> name
+
+    def cells(self, span: Span) -> tuple[str, str, str, str, str]:
+        """(role, attributed_to, via, cue, entity), as the annotation table has them."""
+        out = self.links.get(span.id, {})
+        return (span.role or "", out.get("attributed_to", ""), out.get("via", ""),
+                out.get("cue", ""), self.entities.get(span.entity_id or "", ""))
 
 
 class ExportSource(Protocol):
@@ -36,6 +51,8 @@ class ExportSource(Protocol):
     def rows(self) -> Iterator[Sequence[object]]: ...
 
     def document(self, document_id: str) -> Document | None: ...
+
+    def attribution(self, document_id: str) -> Attribution: ...
 
 
 TextWriter = Callable[[IO[str], ExportSource], int]  # to a text stream (a file or stdout)
@@ -111,8 +128,10 @@ SpansWriter = Callable[..., int]
 
 
 def writes_spans(write: SpansWriter) -> Callable[[object, ExportSource], int]:
-    """Adapt ``write(target, scheme, spans, document)``, the shape most writers share."""
+    """Adapt ``write(target, scheme, spans, document, attribution=...)``, the shape most writers
+    share (``attribution(document_id)`` gives the document's links and entity names)."""
     def adapted(target: object, source: ExportSource) -> int:
-        return write(target, source.scheme, source.spans(), source.document)
+        return write(target, source.scheme, source.spans(), source.document,
+                     attribution=source.attribution)
 
     return adapted

@@ -142,6 +142,14 @@ class ForeignSpan:
     annotation_id: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # attribution, as in ``AnnotationRecord``: role, link targets (file ids), entity name, and
+    # the id the file's links use for this span
+    role: str = ""
+    attributed_to: str = ""
+    via: str = ""
+    cue: str = ""
+    entity: str = ""
+    ref: str = ""
 
 
 @dataclass(slots=True)
@@ -209,7 +217,8 @@ def resolve(bundle: ForeignBundle, scheme: Scheme, mapping: LabelMapping | None,
             line=span.line, annotator=span.annotator, start=span.start, end=span.end,
             text=span.text, document_id=document_ids[span.document], labels=labels,
             note=span.note, annotation_id=span.annotation_id, created_at=span.created_at,
-            updated_at=span.updated_at))
+            updated_at=span.updated_at, role=span.role, attributed_to=span.attributed_to,
+            via=span.via, cue=span.cue, entity=span.entity, ref=span.ref))
     if unmapped:
         raise UnmappedLabelsError(file, unmapped)
     if conflicts:

@@ -61,3 +61,13 @@ class AnnotationRecord:
     note: str = ""
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # attribution: the role, the ids the span's links point to (in the file's own namespace:
+    # annotation_ids, or ``ref``s), and the registry name of the entity it names
+    role: str = ""
+    attributed_to: str = ""
+    via: str = ""
+    cue: str = ""
+    entity: str = ""
+    # the id the file's links use for this span when it has no annotation_id (brat's T3, a
+    # Label Studio region id); empty: the annotation_id
+    ref: str = ""

@@ -11,11 +11,22 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
+from stancedesk.domain.attribution import (
+    Link,
+    LinkKind,
+    SourceEntity,
+    SpanRole,
+    check_links,
+    name_key,
+    via_cycles,
+)
 from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
+from stancedesk.formats.exchange_format import Attribution
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.services.changes import Changes
 from stancedesk.services.corpus import IsCancelled, Progress
+from stancedesk.storage import attribution as arepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.span_import import SpanStaging
@@ -49,6 +60,8 @@ class AnnotationImportReport:
     documents_reused: list[str] = field(default_factory=list)  # same text already stored
     per_annotator: dict[str, int] = field(default_factory=dict)  # spans added, by annotator
     spans_added: dict[str, dict[str, int]] = field(default_factory=dict)  # document, annotator
+    links_added: int = 0  # attribution links the file set (new or changed)
+    entities_created: list[str] = field(default_factory=list)  # registry names, file order
 
     @property
     def changes(self) -> Changes:
@@ -95,10 +108,22 @@ def annotation_rows(database: Database, scheme: Scheme,
         yield from repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
 
 
+def document_attribution(database: Database, document_id: str,
+                         annotators: Sequence[str] | None = None) -> Attribution:
+    """The links among a document's spans (of ``annotators``) and the entity names they use."""
+    with database.read() as session:
+        links: dict[str, dict[str, str]] = {}
+        for link in arepo.links_in(session, [document_id], annotators):
+            links.setdefault(link.from_span, {})[str(link.kind)] = link.to_span
+        names = {e.id: e.name for e in arepo.list_entities(session)}
+    return Attribution(links, names)
+
+
 def _same(span: Span, record: Span) -> bool:
     return (span.document_id, span.annotator, span.start, span.end, span.text, dict(span.labels),
-            span.note) == (record.document_id, record.annotator, record.start, record.end,
-                           record.text, dict(record.labels), record.note)
+            span.note, span.role or None, span.entity_id or None) == (
+        record.document_id, record.annotator, record.start, record.end, record.text,
+        dict(record.labels), record.note, record.role or None, record.entity_id or None)
 
 
 def _signature(span: Span) -> tuple[Any, ...]:
@@ -127,6 +152,115 @@ class _Texts:
         return text
 
 
+_ROLES = {str(role): role for role in SpanRole}
+_LINK_FIELDS = (("attributed_to", LinkKind.ATTRIBUTED_TO), ("via", LinkKind.VIA),
+                ("cue", LinkKind.CUE))
+
+
+class _Entities:
+    """Registry entities named by the file, by name_key: found (by name, then alias) or created
+    in the import's transaction, so a refused import creates none."""
+
+    def __init__(self, session: Session, report: AnnotationImportReport) -> None:
+        self.session, self.report = session, report
+        self.ids: dict[str, str] = {}
+        self._aliases: dict[str, str] | None = None
+
+    def id_of(self, name: str) -> str | None:
+        key = name_key(name)
+        if not key:
+            return None
+        found = self.ids.get(key)
+        if found is None:
+            entity = arepo.find_entity_by_key(self.session, key)
+            if entity is None:
+                if self._aliases is None:
+                    self._aliases = {name_key(a): e.id for e in arepo.list_entities(self.session)
+                                     for a in e.aliases}
+                alias = self._aliases.get(key)
+                if alias is None:
+                    entity = arepo.add_entity(self.session, SourceEntity("", name.strip()), key)
+                    self.report.entities_created.append(entity.name)
+                    alias = entity.id
+                found = alias
+            else:
+                found = entity.id
+            self.ids[key] = found
+        return found
+
+
+class _FileLinks:
+    """The links a file brings, kept compactly (links are far fewer than spans): checked with
+    ``check_links`` against the staged and stored spans, then stored after the spans."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str, LinkKind, str]] = []  # line, from ref, kind, to ref
+        self.refs: dict[str, str] = {}  # a file's own id (brat's T3) -> the span's id
+
+    def add(self, rec: AnnotationRecord, span_id: str) -> None:
+        if rec.ref and rec.ref != span_id:
+            self.refs[rec.ref] = span_id
+        for name, kind in _LINK_FIELDS:
+            target = getattr(rec, name)
+            if target:
+                self.items.append((rec.line, rec.ref or span_id, kind, target))
+
+    def links(self) -> list[tuple[int, Link]]:
+        return [(line, Link(self.refs.get(a, a), kind, self.refs.get(b, b)))
+                for line, a, kind, b in self.items]
+
+    def problems(self, session: Session, staging: SpanStaging) -> list[tuple[int, str]]:
+        """Every link refused, with its line: dangling, across documents or annotators, wrong
+        roles, two of a kind from one span, and via cycles (with what is already stored)."""
+        links = self.links()
+        if not links:
+            return []
+        ids = {i for _, link in links for i in (link.from_span, link.to_span)}
+        ends = staging.ends(ids)
+        ends.update(arepo.span_ends(session, ids - ends.keys()))
+        problems: list[tuple[int, str]] = []
+        given: dict[tuple[str, LinkKind], tuple[int, Link]] = {}
+        for line, link in links:
+            problems += [(line, problem) for problem in check_links(ends, [link])]
+            earlier = given.get((link.from_span, link.kind))
+            if earlier is not None and earlier[1].to_span != link.to_span:
+                problems.append((line, f"span {link.from_span} already has a {link.kind} link "
+                                       f"(to {earlier[1].to_span}, line {earlier[0]})"))
+            given.setdefault((link.from_span, link.kind), (line, link))
+        if problems:
+            return problems
+        via: dict[str, str] = {}
+        for doc, annotator in {(e.document_id, e.annotator) for e in ends.values()}:
+            via.update({link.from_span: link.to_span
+                        for link in arepo.links_of(session, doc, annotator)
+                        if link.kind is LinkKind.VIA})
+        lines: dict[str, int] = {}
+        for line, link in links:
+            if link.kind is LinkKind.VIA:
+                via[link.from_span] = link.to_span
+                lines.setdefault(link.from_span, line)
+        for cycle in via_cycles(via):
+            line = min((lines[i] for i in cycle if i in lines), default=0)
+            problems.append((line, "via links form a cycle: " + " -> ".join(cycle)))
+        return problems
+
+    def store(self, session: Session) -> int:
+        """Set every link whose two spans were stored (a span skipped as a repeat of a stored
+        one keeps the links it has); how many."""
+        links = [link for _, link in self.links()]
+        if not links:
+            return 0
+        present = arepo.span_ends(session, {i for link in links
+                                            for i in (link.from_span, link.to_span)})
+        n = 0
+        for link in links:
+            if link.from_span in present and link.to_span in present and \
+                    arepo.get_link(session, link.from_span, link.kind) != link:
+                arepo.put_link(session, link)
+                n += 1
+        return n
+
+
 class _RecordChecks:
     """The checks one record passes on its own: a known document, offsets inside it, the
     covered text equal to the document's, labels in the scheme."""
@@ -151,10 +285,20 @@ class _RecordChecks:
                             f"{rec.start}:{rec.end}, which is {text[rec.start:rec.end]!r}"]
         labels: dict[str, str] = {}
         problems: list[str] = []
+        if rec.role and rec.role not in _ROLES:
+            problems.append(f"role {rec.role!r} is not one of {', '.join(_ROLES)}")
+        if rec.entity and rec.role != SpanRole.SOURCE:
+            problems.append(f"entity {rec.entity!r}: only a source can name a registry entity, "
+                            f"not a {rec.role or 'span without a role'}")
         for label in rec.labels.items():
             labels[label[0]], problem = self._label(label)
             if problem:
                 problems.append(problem)
+        if rec.role in _ROLES:
+            misfits = [k for k in labels if self.scheme.has_layer(k)
+                       and not self.scheme.layer(k).applies_to(rec.role)]
+            if misfits:
+                problems.append(f"the scheme does not give {', '.join(misfits)} to a {rec.role}")
         rec.labels = labels
         return doc_id, problems
 
@@ -282,6 +426,8 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
         checks = _RecordChecks(session, scheme,
                                _Texts(session, _add_documents(session, documents, report)))
         staging = SpanStaging(session, STAGING_BATCH)
+        entities = _Entities(session, report)
+        links = _FileLinks()
         problems: list[tuple[int, str]] = []
         now = utcnow()
         done = 0
@@ -294,14 +440,19 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
                 problems.extend((rec.line, p) for p in found)
                 continue
             created = rec.created_at or now
-            staging.add(rec.line, rec.annotation_id or new_span_id(), bool(rec.annotation_id),
+            span_id = rec.annotation_id or new_span_id()
+            staging.add(rec.line, span_id, bool(rec.annotation_id),
                         doc_id, rec.annotator, rec.start, rec.end, rec.text,
                         rec.labels if all(rec.labels.values()) else repo.clean_labels(rec.labels),
                         rec.note, created,
-                        rec.updated_at or created)
+                        rec.updated_at or created, rec.role or None,
+                        entities.id_of(rec.entity) if rec.entity else None)
+            if rec.ref or rec.attributed_to or rec.via or rec.cue:
+                links.add(rec, span_id)
         if progress is not None or cancelled is not None:
             checkpoint(done)
         problems += _id_problems(staging)
+        problems += links.problems(session, staging)
         if problems:
             problems.sort(key=lambda problem: problem[0])
             raise AnnotationImportError(file, problems)
@@ -311,6 +462,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
         report.added = sum(report.per_annotator.values())
         report.spans_added = staging.stored_per_document()
         staging.close()
+        report.links_added = links.store(session)
         if cancelled is not None and cancelled():  # the last moment before the commit
             raise Cancelled(CANCELLED_MESSAGE)
     return report

@@ -18,7 +18,7 @@ from typing import TypeVar
 from stancedesk.domain import Document, Scheme, Span
 from stancedesk.formats import registry
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.exchange_format import ExchangeFormat
+from stancedesk.formats.exchange_format import Attribution, ExchangeFormat
 from stancedesk.formats.labelmap import (
     ForeignBundle,
     LabelMapping,
@@ -82,6 +82,9 @@ class DatabaseSource:
 
     def document(self, document_id: str) -> Document | None:
         return self._loader(document_id)
+
+    def attribution(self, document_id: str) -> Attribution:
+        return exchange.document_attribution(self.database, document_id, self.annotators)
 
 
 def annotation_formats() -> tuple[ExchangeFormat, ...]:

@@ -16,11 +16,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
-from stancedesk.domain.annotation_table import LEADING_COLUMNS, TRAILING_COLUMNS
+from stancedesk.domain.annotation_table import (
+    ATTRIBUTION_COLUMNS,
+    LEADING_COLUMNS,
+    TRAILING_COLUMNS,
+)
 from stancedesk.storage.tables import (
     AnnotatorRow,
     DocumentRow,
     DocumentStatusRow,
+    EntityRow,
     LinkRow,
     SettingRow,
     SpanRow,
@@ -457,8 +462,14 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
             return
         where.append(f"annotator_id IN ({','.join('?' * len(ids))})")
         params += ids
+    entities = {i: name for i, name in session.execute(select(EntityRow.id, EntityRow.name))}
+    # attribution: the role, the three links (one of each kind per span, by primary key) and
+    # the entity, whose name comes from the registry read above
+    links = "".join(f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = "
+                    f"'{kind}'" for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4]))
     sql = ('SELECT id, document_id, annotator_id, start, "end", text, labels, note, created_at, '
-           "updated_at FROM spans" + (" WHERE " + " AND ".join(where) if where else "") +
+           "updated_at, role, l0.to_span_id, l1.to_span_id, l2.to_span_id, entity_id "
+           "FROM spans" + links + (" WHERE " + " AND ".join(where) if where else "") +
            ' ORDER BY document_id, start, "end", id')
     order = {"annotation_id": 0, "document_id": 1, "document_title": 2, "source_file": 3,
              "annotator": 4, "start": 5, "end": 6, "text": 7, "note": 8, "created_at": 9,
@@ -490,11 +501,13 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
     try:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(batch):
-            for sid, doc, ann, start, end, text_, raw, note, created, updated in rows:
+            for (sid, doc, ann, start, end, text_, raw, note, created, updated, role, source_,
+                 via, cue, entity) in rows:
                 title, source = titles.get(doc, ("", ""))
                 full = (sid, doc, title, source, names.get(ann, ""), start, end, text_, note,
                         stamp(created), stamp(updated))
-                yield (*leading(full), *cells(raw), *trailing(full))
+                yield (*leading(full), *cells(raw), role or "", source_ or "", via or "",
+                       cue or "", entities.get(entity, "") if entity else "", *trailing(full))
     finally:
         cursor.close()
 
@@ -507,8 +520,12 @@ def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
     docs: dict[str, tuple[str, str]] = {
         i: (t, s) for i, t, s in session.execute(
             select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
+    names: dict[str, str] = {
+        i: n for i, n in session.execute(select(EntityRow.id, EntityRow.name))}
     for span in iter_spans(session, documents, annotators):
         title, source = docs.get(span.document_id, ("", ""))
+        links = {kind: to for kind, to in session.execute(
+            select(LinkRow.kind, LinkRow.to_span_id).where(LinkRow.from_span_id == span.id))}
         cells: dict[str, object] = {
             "annotation_id": span.id, "document_id": span.document_id,
             "document_title": title, "source_file": source, "annotator": span.annotator,
@@ -516,6 +533,8 @@ def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
             "created_at": _iso(span.created_at), "updated_at": _iso(span.updated_at)}
         yield (*(cells[c] for c in LEADING_COLUMNS),
                *(span.labels.get(k, "") for k in layer_keys),
+               span.role or "", links.get("attributed_to", ""), links.get("via", ""),
+               links.get("cue", ""), names.get(span.entity_id or "", ""),
                *(cells[c] for c in TRAILING_COLUMNS))
 
 

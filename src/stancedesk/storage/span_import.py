@@ -33,6 +33,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
+from stancedesk.domain.attribution import LinkEnd, SpanRole
 from stancedesk.storage.repositories import ensure_annotator, find_annotator
 from stancedesk.storage.tables import AnnotatorRow, SpanRow
 from stancedesk.storage.types import UTCDateTime
@@ -53,6 +54,8 @@ _staging = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("skip", Boolean, nullable=False),  # already stored: not copied
+    Column("role", String(20), nullable=True),
+    Column("entity_id", String(36), nullable=True),
     prefixes=["TEMPORARY"],
     postgresql_on_commit="DROP",
 )
@@ -105,12 +108,13 @@ class SpanStaging:
 
     def add(self, line: int, span_id: str, given_id: bool, document_id: str, annotator: str,
             start: int, end: int, text: str, labels: dict[str, str], note: str,
-            created_at: datetime, updated_at: datetime) -> None:
+            created_at: datetime, updated_at: datetime, role: str | None = None,
+            entity_id: str | None = None) -> None:
         """Stage one span (given_id False: the id was made for it); written in batches."""
         self._seq += 1
         self._pending.append((self._seq, line, span_id, given_id, document_id, annotator, start,
                               end, text, self._labels(labels), note, self._time(created_at),
-                              self._time(updated_at), False))
+                              self._time(updated_at), False, role, entity_id))
         if len(self._pending) >= self.batch:
             self.flush()
 
@@ -152,13 +156,14 @@ class SpanStaging:
         s, p = _staging.c, _spans.c
         stmt = (select(s.line, s.id, s.document_id, s.annotator, s.start, s.end, s.text,
                        s.labels, s.note, p.document_id, _annotators.c.name, p.start, p.end,
-                       p.text, p.labels, p.note)
+                       p.text, p.labels, p.note, s.role, s.entity_id, p.role, p.entity_id)
                 .join(first, first.c.seq == s.seq)
                 .join(_spans, _spans.c.id == s.id)
                 .join(_annotators, _annotators.c.id == p.annotator_id)
                 .order_by(s.seq))
         for row in self.connection.execute(stmt.execution_options(yield_per=self.batch)):
-            yield row[0], Span(row[1], *row[2:9]), Span(row[1], *row[9:16])
+            yield (row[0], Span(row[1], *row[2:9], role=row[16], entity_id=row[17]),
+                   Span(row[1], *row[9:16], role=row[18], entity_id=row[19]))
 
     def skip_stored_ids(self) -> int:
         """Skip staged spans whose given id is already stored; how many were skipped."""
@@ -207,12 +212,12 @@ class SpanStaging:
                 created.append(name)
         self.session.flush()
         rows = (select(s.id, s.document_id, _annotators.c.id, s.start, s.end, s.text, s.note,
-                       s.created_at, s.updated_at, s.labels)
+                       s.created_at, s.updated_at, s.labels, s.role, s.entity_id)
                 .join(_annotators, _annotators.c.name == s.annotator)
                 .where(~s.skip))
         self.connection.execute(insert(SpanRow).from_select(
             ["id", "document_id", "annotator_id", "start", "end", "text", "note",
-             "created_at", "updated_at", "labels"], rows))
+             "created_at", "updated_at", "labels", "role", "entity_id"], rows))
         counts = select(s.annotator, func.count()).where(~s.skip).group_by(s.annotator)
         return created, {name: n for name, n in self.connection.execute(counts)}
 
@@ -224,6 +229,20 @@ class SpanStaging:
         out: dict[str, dict[str, int]] = {}
         for doc_id, name, n in self.connection.execute(counts):
             out.setdefault(doc_id, {})[name] = n
+        return out
+
+    def ends(self, span_ids: Iterable[str]) -> dict[str, LinkEnd]:
+        """Document, annotator and role of the staged spans among ``span_ids`` (what the link
+        checks need; links are few, so this is asked for a few ids only)."""
+        self.flush()
+        wanted = list(set(span_ids))
+        s = _staging.c
+        out: dict[str, LinkEnd] = {}
+        for i in range(0, len(wanted), 500):
+            for sid, doc, annotator, role in self.connection.execute(
+                    select(s.id, s.document_id, s.annotator, s.role)
+                    .where(s.id.in_(wanted[i:i + 500]))):
+                out[sid] = LinkEnd(doc, annotator, SpanRole(role) if role else None)
         return out
 
     def close(self) -> None:
