@@ -7,6 +7,13 @@ where brat looks for them. Each span is one text-bound annotation ``T``: its typ
 (``unlabelled`` when it has none), every other label is an attribute ``A`` named after its layer,
 and the note is an ``AnnotatorNotes`` comment ``#``. Offsets are code points, as brat counts them.
 A span over a line break is written as fragments (``0 5;6 10``), as brat requires.
+
+Attribution: the span's role is the attribute ``role`` (``source``, ``claim``, ``cue``) and the
+registry entity a source names is the attribute ``entity`` (its name, %-encoded like any value),
+so the entity type stays the label brat users colour by. Links are relations ``R``:
+``Attributed_to Arg1:<claim> Arg2:<source>``, ``Via Arg1:<source> Arg2:<intermediary>`` and
+``Cue Arg1:<claim> Arg2:<cue>``, declared under ``[relations]`` in ``annotation.conf``. Other
+relation types brat files carry are not StanceDesk's model and are skipped.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from urllib.parse import unquote
 from stancedesk.domain import Document, LayerKind, Scheme, Span
 from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.exchange_format import ExchangeFormat, writes_spans
+from stancedesk.formats.exchange_format import Attribution, ExchangeFormat, writes_spans
 from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
@@ -30,6 +37,10 @@ from stancedesk.formats.text import storable
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) (\d+ \d+(?:;\d+ \d+)*)\t(.*)$")
 _A_LINE = re.compile(r"^([AM]\d+)\t(\S+) (T\d+)(?: (\S+))?\s*$")
 _NOTE_LINE = re.compile(r"^(#\d+)\t(\S+) (T\d+)\t(.*)$")
+_R_LINE = re.compile(r"^(R\d+)\t(\S+) Arg1:(\S+) Arg2:(\S+)\s*$")
+ROLE_ATTRIBUTE, ENTITY_ATTRIBUTE = "role", "entity"
+# relation type -> the link field it fills (on the Arg1 span)
+RELATIONS = {"Attributed_to": "attributed_to", "Via": "via", "Cue": "cue"}
 
 
 def encode_value(value: str) -> str:
@@ -70,9 +81,14 @@ def primary_layer(scheme: Scheme, span: Span) -> str | None:
     return None
 
 
-def ann_lines(scheme: Scheme, spans: Iterable[Span], text: str) -> list[str]:
+def ann_lines(scheme: Scheme, spans: Iterable[Span], text: str,
+              attribution: Attribution | None = None) -> list[str]:
     lines: list[str] = []
+    relations: list[str] = []
     a = c = 0
+    spans = list(spans)
+    tids = {span.id: f"T{t}" for t, span in enumerate(spans, start=1)}
+    links = attribution or Attribution()
     for t, span in enumerate(spans, start=1):
         primary = primary_layer(scheme, span)
         kind = encode_value(f"{primary}_{span.labels[primary]}") if primary else UNLABELLED
@@ -85,13 +101,23 @@ def ann_lines(scheme: Scheme, spans: Iterable[Span], text: str) -> list[str]:
             if value and key != primary:
                 a += 1
                 lines.append(f"A{a}\t{key} T{t} {encode_value(value)}")
+        role, *targets, entity = links.cells(span)
+        for name, value in ((ROLE_ATTRIBUTE, role), (ENTITY_ATTRIBUTE, entity)):
+            if value:
+                a += 1
+                lines.append(f"A{a}\t{name} T{t} {encode_value(value)}")
+        for relation, target in zip(RELATIONS, targets, strict=True):
+            if target in tids:
+                relations.append(f"R{len(relations) + 1}\t{relation} Arg1:T{t} "
+                                 f"Arg2:{tids[target]}")
         if span.note:
             c += 1
             lines.append(f"#{c}\tAnnotatorNotes T{t}\t{_escape_note(span.note)}")
-    return lines
+    return lines + relations
 
 
-def annotation_conf(scheme: Scheme, free_values: dict[str, set[str]]) -> str:
+def annotation_conf(scheme: Scheme, free_values: dict[str, set[str]],
+                    entity_names: Iterable[str] = ()) -> str:
     entities = [UNLABELLED] + [encode_value(f"{layer.key}_{label.key}")
                                for layer in scheme.layers if layer.kind is LayerKind.CLOSED
                                for label in layer.labels]
@@ -102,8 +128,16 @@ def annotation_conf(scheme: Scheme, free_values: dict[str, set[str]]) -> str:
         if values:
             attributes.append(f"{layer.key}\tArg:<ENTITY>, Value:"
                               + "|".join(encode_value(v) for v in values))
-    return ("# Written by StanceDesk: entity types are <layer>_<label>, attributes are layers.\n"
+    attributes.append(f"{ROLE_ATTRIBUTE}\tArg:<ENTITY>, Value:source|claim|cue")
+    if entity_names:
+        attributes.append(f"{ENTITY_ATTRIBUTE}\tArg:<ENTITY>, Value:"
+                          + "|".join(encode_value(v) for v in sorted(entity_names)))
+    relations = [f"{name}\tArg1:<ENTITY>, Arg2:<ENTITY>" for name in RELATIONS]
+    return ("# Written by StanceDesk: entity types are <layer>_<label>, attributes are layers\n"
+            "# plus role and entity (the registry name); relations are attribution links\n"
+            "# (Arg1: claim or source, Arg2: its source, intermediary or cue).\n"
             "[entities]\n" + "\n".join(entities) + "\n\n[relations]\n"
+            + "\n".join(relations) + "\n"
             "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n"
             "[attributes]\n" + "\n".join(attributes) + "\n")
 
@@ -119,9 +153,11 @@ def visual_conf(scheme: Scheme) -> str:
 
 
 def write_brat(folder: Path, scheme: Scheme, spans: Iterable[Span],
-               document: Callable[[str], Document | None]) -> int:
+               document: Callable[[str], Document | None], *,
+               attribution: Callable[[str], Attribution] | None = None) -> int:
     """``spans`` ordered by document; one document's spans are held at a time."""
     n = 0
+    entity_names: set[str] = set()
     free_values: dict[str, set[str]] = {}
     free_layers = [layer.key for layer in scheme.layers if layer.kind is LayerKind.FREE]
     for doc, by_annotator in by_document(spans, document):
@@ -130,15 +166,17 @@ def write_brat(folder: Path, scheme: Scheme, spans: Iterable[Span],
                 s.labels[key] for items in by_annotator.values() for s in items
                 if s.labels.get(key))
         stem = document_stem(doc)
+        links = attribution(doc.id) if attribution is not None else Attribution()
         for annotator, items in by_annotator.items():
             sub = folder / annotator_folder(annotator)
             sub.mkdir(exist_ok=True)
             (sub / f"{stem}.txt").write_bytes(doc.text.encode("utf-8"))
-            lines = ann_lines(scheme, items, doc.text)
+            lines = ann_lines(scheme, items, doc.text, links)
+            entity_names.update(links.cells(s)[4] for s in items if s.entity_id)
             (sub / f"{stem}.ann").write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
             n += len(items)
-    (folder / "annotation.conf").write_text(annotation_conf(scheme, free_values),
-                                            encoding="utf-8")
+    (folder / "annotation.conf").write_text(
+        annotation_conf(scheme, free_values, entity_names - {""}), encoding="utf-8")
     (folder / "visual.conf").write_text(visual_conf(scheme), encoding="utf-8")
     return n
 
@@ -193,7 +231,7 @@ def read_ann(ann: str, file: str, raw_text: str, document: int, annotator: str) 
             start, end = newlines(min(f[0] for f in frags)), newlines(max(f[1] for f in frags))
             spans[tid] = ForeignSpan(file=file, line=n, document=document, annotator=annotator,
                                      start=start, end=end, text=text[start:end],
-                                     labels=[unquote(kind)])
+                                     labels=[unquote(kind)], ref=f"{file}#{tid}")
         elif line[0] in "AM":
             m = _A_LINE.match(line)
             if not m:
@@ -202,18 +240,49 @@ def read_ann(ann: str, file: str, raw_text: str, document: int, annotator: str) 
             _, name, target, value = m.groups()
             if target not in spans:
                 raise FormatError(file, f"attribute of unknown annotation {target}", n)
-            spans[target].labels.append(name if value is None else f"{name}={unquote(value)}")
+            if name == ROLE_ATTRIBUTE:
+                spans[target].role = unquote(value or "")
+            elif name == ENTITY_ATTRIBUTE:
+                spans[target].entity = unquote(value or "")
+            else:
+                spans[target].labels.append(name if value is None
+                                            else f"{name}={unquote(value)}")
         elif line.startswith("#"):
             m = _NOTE_LINE.match(line)
             if m and m.group(3) in spans:
                 note = _unescape_note(m.group(4))
                 span = spans[m.group(3)]
                 span.note = f"{span.note}\n{note}" if span.note else note
-        elif line[0] in "RE*N":
-            continue  # relations, events, equivalences, normalisations: not StanceDesk's model
+        elif line.startswith("R"):
+            _relation(line, file, n, spans)
+        elif line[0] in "E*N":
+            continue  # events, equivalences, normalisations: not StanceDesk's model
         else:
             raise FormatError(file, f"unknown annotation line {line[:20]!r}", n)
     return list(spans.values())
+
+
+def _relation(line: str, file: str, n: int, spans: dict[str, ForeignSpan]) -> None:
+    """An attribution relation sets the link of its Arg1 span; other relations are skipped."""
+    m = _R_LINE.match(line)
+    if not m:
+        raise FormatError(file, "malformed relation (expected 'R1<TAB>Type Arg1:T1 Arg2:T2')",
+                          n)
+    rid, kind, arg1, arg2 = m.groups()
+    field_name = RELATIONS.get(kind)
+    if field_name is None:
+        return
+    for arg in (arg1, arg2):
+        if arg not in spans:
+            raise FormatError(file, f"{rid}: {kind} relation to unknown annotation {arg} "
+                              "(text-bound annotations come before relations)", n)
+    span = spans[arg1]
+    earlier = getattr(span, field_name)
+    target = f"{file}#{arg2}"
+    if earlier and earlier != target:
+        raise FormatError(file, f"{rid}: {arg1} already has a {kind} relation "
+                          f"(to {earlier.rsplit('#', 1)[1]})", n)
+    setattr(span, field_name, target)
 
 
 def read_brat(path: Path, annotator: str) -> ForeignBundle:

@@ -6,6 +6,12 @@ on import. StanceDesk writes one line per document and annotator, adding ``"anno
 ``"document_id"``, ``"title"`` and ``"notes"`` (``[[start, end, note]]``), which doccano keeps as
 metadata. Offsets are code points (doccano's backend is Python). The newer export with
 ``"entities": [{"start_offset", "end_offset", "label"}]`` reads too.
+
+Attribution: a span's role is the entry ``role:<role>`` and the registry entity a source names
+the entry ``entity:<name>``. A line whose spans carry links is written in doccano's relation
+shape, ``"entities": [{"id", "label", "start_offset", "end_offset"}]`` with ``"relations":
+[{"id", "from_id", "to_id", "type"}]`` (type ``attributed_to``, ``via`` or ``cue``, from the
+claim or source to its source, intermediary or cue), which doccano's relation projects read.
 """
 
 from __future__ import annotations
@@ -17,12 +23,20 @@ from typing import IO, Any
 from stancedesk.domain import Document, Scheme, Span
 from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.exchange_format import ExchangeFormat, file_bytes, writes_spans
+from stancedesk.formats.exchange_format import (
+    Attribution,
+    ExchangeFormat,
+    file_bytes,
+    writes_spans,
+)
 from stancedesk.formats.grouping import by_document, json_lines
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap
 from stancedesk.formats.records import DocumentDraft
 from stancedesk.formats.text import require_text
+
+ROLE_LABEL, ENTITY_LABEL = "role", "entity"
+LINK_TYPES = ("attributed_to", "via", "cue")
 
 
 def _entries(scheme: Scheme, span: Span) -> list[list[Any]]:
@@ -31,13 +45,46 @@ def _entries(scheme: Scheme, span: Span) -> list[list[Any]]:
     return labels or [[span.start, span.end, UNLABELLED]]
 
 
+def _attributed(span: Span, links: Attribution) -> list[list[Any]]:
+    role, _, _, _, entity = links.cells(span)
+    return [[span.start, span.end, f"{key}:{value}"]
+            for key, value in ((ROLE_LABEL, role), (ENTITY_LABEL, entity)) if value]
+
+
+def _relation_shape(scheme: Scheme, items: list[Span], links: Attribution) -> dict[str, Any]:
+    """doccano's relation export: entities with ids, relations between them."""
+    entities: list[dict[str, Any]] = []
+    first: dict[str, int] = {}
+    for span in items:
+        extra = _attributed(span, links)
+        entries = [e for e in _entries(scheme, span) if e[2] != UNLABELLED or not extra] + extra
+        first[span.id] = len(entities) + 1
+        entities += [{"id": len(entities) + i, "label": label, "start_offset": start,
+                      "end_offset": end} for i, (start, end, label) in enumerate(entries, 1)]
+    relations = [{"id": 0, "from_id": first[span.id], "to_id": first[target], "type": kind}
+                 for span in items
+                 for kind, target in sorted(links.links.get(span.id, {}).items())
+                 if target in first]
+    for number, relation in enumerate(relations, start=1):
+        relation["id"] = number
+    return {"entities": entities, "relations": relations}
+
+
 def write_doccano(out: IO[str], scheme: Scheme, spans: Iterable[Span],
-                  document: Callable[[str], Document | None]) -> int:
+                  document: Callable[[str], Document | None], *,
+                  attribution: Callable[[str], Attribution] | None = None) -> int:
     n = 0
     for doc, by_annotator in by_document(spans, document):
+        links = attribution(doc.id) if attribution is not None else Attribution()
         for annotator, items in by_annotator.items():
-            line = {"text": doc.text,
-                    "label": [e for s in items for e in _entries(scheme, s)],
+            shape: dict[str, Any] = (
+                _relation_shape(scheme, items, links)
+                if any(s.id in links.links for s in items)
+                else {"label": [e for s in items for e in
+                                ([x for x in _entries(scheme, s)
+                                  if x[2] != UNLABELLED or not _attributed(s, links)]
+                                 + _attributed(s, links))]})
+            line = {"text": doc.text, **shape,
                     "annotator": annotator, "document_id": doc.id, "title": doc.title,
                     "notes": [[s.start, s.end, s.note] for s in items if s.note]}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
@@ -51,7 +98,9 @@ def _offset(value: Any, file: str, line: int) -> int:
     return value
 
 
-def _label_entries(obj: dict[str, Any], file: str, n: int) -> list[tuple[int, int, str]]:
+def _label_entries(obj: dict[str, Any], file: str, n: int,
+                   ids: dict[Any, tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, label) entries; ``ids`` collects each entity id's offsets (relations)."""
     out: list[tuple[int, int, str]] = []
     if "entities" in obj:
         items = obj["entities"]
@@ -62,6 +111,8 @@ def _label_entries(obj: dict[str, Any], file: str, n: int) -> list[tuple[int, in
                 raise FormatError(file, "each entity needs start_offset, end_offset, label", n)
             out.append((_offset(item.get("start_offset"), file, n),
                         _offset(item.get("end_offset"), file, n), item["label"]))
+            if ids is not None and isinstance(item.get("id"), int | str):
+                ids[item["id"]] = out[-1][:2]
         return out
     items = obj.get("label", obj.get("labels", []))
     if not isinstance(items, list):
@@ -74,6 +125,31 @@ def _label_entries(obj: dict[str, Any], file: str, n: int) -> list[tuple[int, in
             raise FormatError(file, f"label entry {item!r} is not [start, end, label]", n)
         out.append((_offset(item[0], file, n), _offset(item[1], file, n), item[2]))
     return out
+
+
+def _relations(obj: dict[str, Any], file: str, n: int,
+               spans: dict[tuple[int, int], ForeignSpan],
+               ids: dict[Any, tuple[int, int]]) -> None:
+    """Attribution relations set the link of their ``from_id`` span; other types are not
+    StanceDesk's model and are skipped."""
+    items = obj.get("relations", [])
+    if not isinstance(items, list):
+        raise FormatError(file, "'relations' must be a list", n)
+    for item in items:
+        if not isinstance(item, dict):
+            raise FormatError(file, "each relation needs from_id, to_id, type", n)
+        kind = item.get("type")
+        if kind not in LINK_TYPES:
+            continue
+        ends = [ids.get(item.get(k)) for k in ("from_id", "to_id")]
+        if ends[0] is None or ends[1] is None:
+            raise FormatError(file, f"{kind} relation {item.get('id')!r} names an entity id "
+                              "the line does not have", n)
+        span, target = spans[ends[0]], spans[ends[1]]
+        earlier = getattr(span, kind)
+        if earlier and earlier != target.ref:
+            raise FormatError(file, f"the span {span.text!r} has two {kind} relations", n)
+        setattr(span, kind, target.ref)
 
 
 def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
@@ -96,7 +172,8 @@ def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
             raise FormatError(file, f"'annotator' {who!r} is not a name", n)
         who = who.strip()
         spans: dict[tuple[int, int], ForeignSpan] = {}
-        for start, end, label in _label_entries(obj, file, n):
+        ids: dict[Any, tuple[int, int]] = {}
+        for start, end, label in _label_entries(obj, file, n, ids):
             if end <= start or end > len(obj["text"]):
                 raise FormatError(file, f"span {start}:{end} does not fit the text "
                                   f"({len(obj['text'])} characters)", n)
@@ -104,8 +181,17 @@ def read_doccano(data: bytes, file: str, annotator: str) -> ForeignBundle:
             if key not in spans:
                 spans[key] = ForeignSpan(file=file, line=n, document=len(bundle.documents) - 1,
                                          annotator=who, start=key[0], end=key[1],
-                                         text=text[key[0]:key[1]])
-            spans[key].labels.append(label)
+                                         text=text[key[0]:key[1]],
+                                         ref=f"{n}:{key[0]}:{key[1]}")
+            layer, _, value = label.partition(":")
+            if layer == ROLE_LABEL and value:
+                spans[key].role = value
+            elif layer == ENTITY_LABEL and value:
+                spans[key].entity = value
+            else:
+                spans[key].labels.append(label)
+        _relations(obj, file, n, spans, {i: (newlines(a), newlines(b))
+                                         for i, (a, b) in ids.items()})
         notes = obj.get("notes")
         if notes is not None and not isinstance(notes, list):
             raise FormatError(file, "'notes' must be a list of [start, end, note]", n)

@@ -8,6 +8,12 @@ results, free layers per-region ``textarea`` results, and the note is the region
 text. Offsets are code points, as Label Studio exports them since its emoji fix (frontend PR
 #308); on import, each region's ``value.text`` is checked and offsets counted in UTF-16 code
 units (older versions) are recognised and converted.
+
+Attribution: the span's role is a ``labels`` result from ``role`` (``source``, ``claim``,
+``cue``), the registry entity a source names a per-region ``textarea`` result from ``entity``,
+and each link a ``relation`` result (``from_id`` the claim or source region, ``to_id`` its
+source, intermediary or cue, ``labels`` ``["attributed_to"]``, ``["via"]`` or ``["cue"]``),
+as Label Studio's ``<Relations>`` tag writes them.
 """
 
 from __future__ import annotations
@@ -20,7 +26,12 @@ from stancedesk.domain import Document, LayerKind, Scheme, Span
 from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.exchange_format import ExchangeFormat, file_bytes, writes_spans
+from stancedesk.formats.exchange_format import (
+    Attribution,
+    ExchangeFormat,
+    file_bytes,
+    writes_spans,
+)
 from stancedesk.formats.grouping import by_document, load_json
 from stancedesk.formats.labelmap import UNLABELLED, ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import NewlineMap, Utf16Index
@@ -28,11 +39,21 @@ from stancedesk.formats.records import DocumentDraft
 from stancedesk.formats.text import decode_utf8, require_text
 
 TEXT_KEY = "text"
+ROLE_NAME, ENTITY_NAME = "role", "entity"
+LINK_LABELS = ("attributed_to", "via", "cue")
 
 
-def _region(scheme: Scheme, span: Span) -> list[dict[str, Any]]:
+def _region(scheme: Scheme, span: Span, links: Attribution | None = None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     base = {"id": span.id, "to_name": TEXT_KEY, "origin": "manual"}
+    role, *_, entity = (links or Attribution()).cells(span)
+    if role:
+        out.append({**base, "from_name": ROLE_NAME, "type": "labels",
+                    "value": {"start": span.start, "end": span.end, "text": span.text,
+                              "labels": [role]}})
+    if entity:
+        out.append({**base, "from_name": ENTITY_NAME, "type": "textarea",
+                    "value": {"start": span.start, "end": span.end, "text": [entity]}})
     for layer in scheme.layers:
         value = span.labels.get(layer.key)
         if not value:
@@ -64,24 +85,42 @@ def label_config(scheme: Scheme) -> str:
         parts += [f'    <Label value="{label.key}" background="{label.color}"/>'
                   for label in layer.labels]
         parts.append('  </Labels>')
+    parts.append(f'  <Labels name="{ROLE_NAME}" toName="{TEXT_KEY}">')
+    parts += [f'    <Label value="{role}"/>' for role in ("source", "claim", "cue")]
+    parts.append('  </Labels>')
+    parts.append(f'  <TextArea name="{ENTITY_NAME}" toName="{TEXT_KEY}" perRegion="true"/>')
+    parts.append('  <Relations>')
+    parts += [f'    <Relation value="{kind}"/>' for kind in LINK_LABELS]
+    parts.append('  </Relations>')
     parts.append('</View>')
     return "\n".join(parts) + "\n"
 
 
+def _relations(items: list[Span], links: Attribution) -> list[dict[str, Any]]:
+    ids = {s.id for s in items}
+    return [{"type": "relation", "from_id": s.id, "to_id": target, "direction": "right",
+             "labels": [kind]}
+            for s in items for kind, target in sorted(links.links.get(s.id, {}).items())
+            if target in ids]
+
+
 def write_labelstudio(out: IO[str], scheme: Scheme, spans: Iterable[Span],
-                      document: Callable[[str], Document | None]) -> int:
+                      document: Callable[[str], Document | None], *,
+                      attribution: Callable[[str], Attribution] | None = None) -> int:
     """A JSON array written task by task, so memory holds one document's spans."""
     n = 0
     out.write("[")
     first = True
     for task_id, (doc, by_annotator) in enumerate(by_document(spans, document), 1):
+        links = attribution(doc.id) if attribution is not None else Attribution()
         annotations = []
         for number, (annotator, items) in enumerate(by_annotator.items(), 1):
             times = [s.created_at for s in items if s.created_at]
             updates = [s.updated_at for s in items if s.updated_at]
             annotations.append({
                 "id": task_id * 1000 + number, "completed_by": {"email": annotator},
-                "result": [r for s in items for r in _region(scheme, s)],
+                "result": [r for s in items for r in _region(scheme, s, links)]
+                + _relations(items, links),
                 "was_cancelled": False, "ground_truth": False,
                 "created_at": format_time(min(times)) if times else "",
                 "updated_at": format_time(max(updates)) if updates else "",
@@ -144,6 +183,31 @@ def _offsets(value: dict[str, Any], text: str, index: Utf16Index, where: tuple[s
                       f"task's text there (counted in code points or in UTF-16 units)", where[1])
 
 
+def _read_relations(annotation: dict[str, Any], loc: tuple[str, int],
+                    regions: dict[str, ForeignSpan]) -> None:
+    """``relation`` results labelled with a link kind set the link of their ``from_id``
+    region; relations with other labels are not StanceDesk's model and are skipped."""
+    for r, result in enumerate(_list(annotation.get("result"), "result", loc), start=1):
+        if not isinstance(result, dict) or result.get("type") != "relation":
+            continue
+        kinds = [k for k in _list(result.get("labels"), "labels", (loc[0], r))
+                 if k in LINK_LABELS]
+        if not kinds:
+            continue
+        ends = [regions.get(str(result.get(key))) for key in ("from_id", "to_id")]
+        start, end = ends
+        if start is None or end is None:
+            raise FormatError(loc[0], f"relation {result.get('from_id')!r} -> "
+                              f"{result.get('to_id')!r} names a region the annotation does "
+                              "not have", r)
+        for kind in kinds:
+            earlier = getattr(start, kind)
+            if earlier and earlier != end.ref:
+                raise FormatError(loc[0], f"region {result.get('from_id')} has two {kind} "
+                                  "relations", r)
+            setattr(start, kind, end.ref)
+
+
 def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
     tasks = load_json(decode_utf8(data, file), file)
     if isinstance(tasks, dict):
@@ -198,12 +262,18 @@ def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
                     span = regions[rid] = ForeignSpan(
                         file=loc[0], line=r, document=doc, annotator=who, start=s, end=e,
                         text=text[s:e], created_at=created,
-                        annotation_id=rid if len(rid) == 36 else "")
+                        annotation_id=rid if len(rid) == 36 else "", ref=f"{loc[0]}#{rid}")
                 elif (span.start, span.end) != (s, e):
                     raise FormatError(loc[0], f"region {rid} has two extents", r)
                 source = str(result.get("from_name") or "")
                 kind = str(result.get("type") or "")
-                if kind == "textarea":
+                if source == ROLE_NAME and kind == "labels":
+                    span.role = next((str(x) for x in _list(value.get("labels"), "labels",
+                                                            (loc[0], r))), "")
+                elif source == ENTITY_NAME and kind == "textarea":
+                    span.entity = next((str(x) for x in _list(value.get("text"), "text",
+                                                              (loc[0], r))), "")
+                elif kind == "textarea":
                     for item in _list(value.get("text"), "text", (loc[0], r)):
                         span.labels.append(f"{source}:{item}")
                 else:
@@ -216,6 +286,7 @@ def read_labelstudio(data: bytes, file: str, annotator: str) -> ForeignBundle:
                 if isinstance(meta, dict) and "text" in meta:
                     span.note = "\n".join(str(x) for x in _list(meta["text"], "meta text",
                                                                   (loc[0], r)))
+            _read_relations(annotation, loc, regions)
             bundle.spans.extend(regions.values())
     return bundle
 
