@@ -14,6 +14,13 @@ space; token boundaries also fall on every span boundary. A sentence is a line o
 with the line breaks after it, written as several ``#Text=`` lines, so the sentences laid end to
 end are the document. In files from other tools, gaps between sentences are filled with line
 breaks (the exact white space between sentences is not in the format).
+
+Attribution: the span layer has the features ``role`` and ``entity`` (the registry name), and
+the links are the relation layer ``webanno.custom.StanceDeskLink`` (feature ``kind``:
+``attributed_to``, ``via`` or ``cue``) attached to the span layer: the governor is the claim or
+source the link starts from, the dependent its source, intermediary or cue. As TSV 3.3 writes
+relations, each sits on the dependent's first token, and its ``BT_`` column names the governor's
+first token with both annotation numbers (``1-3[2_5]``).
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from pathlib import Path
 from stancedesk.domain import Document, Scheme, Span
 from stancedesk.formats import previews
 from stancedesk.formats.errors import FormatError
-from stancedesk.formats.exchange_format import ExchangeFormat, writes_spans
+from stancedesk.formats.exchange_format import Attribution, ExchangeFormat, writes_spans
 from stancedesk.formats.grouping import by_document
 from stancedesk.formats.labelmap import ForeignBundle, ForeignSpan
 from stancedesk.formats.offsets import Utf16Index, utf16_len
@@ -37,6 +44,10 @@ from stancedesk.formats.text import storable
 FORMAT_LINE = "#FORMAT=WebAnno TSV 3.3"
 LAYER = "webanno.custom.StanceDesk"
 NOTE_FEATURE = "note"
+ROLE_FEATURE, ENTITY_FEATURE = "role", "entity"
+LINK_LAYER = "webanno.custom.StanceDeskLink"
+KIND_FEATURE = "kind"
+LINK_KINDS = ("attributed_to", "via", "cue")
 _SEGMENT = re.compile(r"\s+|\w+|[^\w\s]")
 _CHUNK = re.compile(r"[^\n]*\n*")
 _RESERVED = ("\\", "[", "]", "|", "_", "->", ";", "\t", "\n", "*")
@@ -87,8 +98,10 @@ def tokens(text: str, spans: Iterable[Span]) -> list[tuple[int, int]]:
     return out
 
 
-def tsv_text(scheme: Scheme, text: str, spans: list[Span]) -> str:
-    features = [*scheme.layer_keys, NOTE_FEATURE]
+def tsv_text(scheme: Scheme, text: str, spans: list[Span],
+             attribution: Attribution | None = None) -> str:
+    links = attribution or Attribution()
+    features = [*scheme.layer_keys, NOTE_FEATURE, ROLE_FEATURE, ENTITY_FEATURE]
     toks = tokens(text, spans)
     index = Utf16Index(text)
     # Sentences: a line plus its line breaks; token-less ones join the sentence before.
@@ -109,7 +122,21 @@ def tsv_text(scheme: Scheme, text: str, spans: list[Span]) -> str:
     if not sentences:
         sentences.append([0, len(text), 0, 0])
     numbered = list(enumerate(spans, start=1))
-    lines = [FORMAT_LINE, f"#T_SP={LAYER}|" + "|".join(features), "", ""]
+    number = {span.id: k for k, span in numbered}
+    first_token: dict[int, str] = {}  # span number -> "sentence-token" of its first token
+    for si, (_, _, first, last) in enumerate(sentences, start=1):
+        for ti, (s, e) in enumerate(toks[first:last], start=1):
+            for k, span in numbered:
+                if k not in first_token and span.start <= s and e <= span.end:
+                    first_token[k] = f"{si}-{ti}"
+    relations: dict[str, list[tuple[str, int, int]]] = {}  # dependent's first token -> links
+    for k, span in numbered:
+        for kind, target in sorted(links.links.get(span.id, {}).items()):
+            if target in number and number[target] in first_token:
+                relations.setdefault(first_token[number[target]], []).append(
+                    (kind, k, number[target]))
+    lines = [FORMAT_LINE, f"#T_SP={LAYER}|" + "|".join(features),
+             f"#T_RL={LINK_LAYER}|{KIND_FEATURE}|BT_{LAYER}", "", ""]
     for si, (a, b, first, last) in enumerate(sentences, start=1):
         lines += ["#Text=" + line for line in text[a:b].split("\n")]
         for ti, (s, e) in enumerate(toks[first:last], start=1):
@@ -121,24 +148,37 @@ def tsv_text(scheme: Scheme, text: str, spans: list[Span]) -> str:
                     continue
                 values = []
                 for k, span in covering:
-                    value = span.note if feature == NOTE_FEATURE else span.labels.get(feature, "")
+                    value = span.note if feature == NOTE_FEATURE else \
+                        span.labels.get(feature, "") if feature in span.labels else \
+                        _attribution_value(feature, span, links)
                     values.append(f"{escape(value) if value else '*'}[{k}]")
                 cells.append("|".join(values))
+            here = relations.get(f"{si}-{ti}", [])
+            cells.append("|".join(kind for kind, _, _ in here) or "_")
+            cells.append("|".join(f"{first_token[gov]}[{gov}_{dep}]" for _, gov, dep in here)
+                         or "_")
             lines.append(f"{si}-{ti}\t{index.to_utf16(s)}-{index.to_utf16(e)}\t"
                          f"{escape(text[s:e])}\t" + "\t".join(cells) + "\t")
         lines.append("")
     return "\n".join(lines) + "\n"
 
 
+def _attribution_value(feature: str, span: Span, links: Attribution) -> str:
+    role, *_, entity = links.cells(span)
+    return role if feature == ROLE_FEATURE else entity if feature == ENTITY_FEATURE else ""
+
+
 def write_webanno(folder: Path, scheme: Scheme, spans: Iterable[Span],
-                  document: Callable[[str], Document | None]) -> int:
+                  document: Callable[[str], Document | None], *,
+                  attribution: Callable[[str], Attribution] | None = None) -> int:
     n = 0
     for doc, by_annotator in by_document(spans, document):
+        links = attribution(doc.id) if attribution is not None else Attribution()
         for annotator, items in by_annotator.items():
             sub = folder / annotator_folder(annotator)
             sub.mkdir(exist_ok=True)
             (sub / f"{document_stem(doc)}.tsv").write_bytes(
-                tsv_text(scheme, doc.text, items).encode("utf-8"))
+                tsv_text(scheme, doc.text, items, links).encode("utf-8"))
             n += len(items)
     return n
 
@@ -147,6 +187,7 @@ def write_webanno(folder: Path, scheme: Scheme, spans: Iterable[Span],
 class _Column:
     layer: str
     feature: str | None  # None: a relation/chain column or a layer without features
+    relation: bool = False  # a column of StanceDesk's link layer (kind, or BT_ governor)
 
 
 @dataclass
@@ -162,7 +203,9 @@ def _header_columns(line: str) -> list[_Column]:
     name, *items = rest.split("|")
     if kind == "T_SP":
         return [_Column(name, item) for item in items] or [_Column(name, None)]
-    return [_Column("", None) for _ in items]  # relation and chain layers: not spans
+    if kind == "T_RL" and name == LINK_LAYER:
+        return [_Column(name, item, relation=True) for item in items]
+    return [_Column("", None) for _ in items]  # other relation and chain layers: not spans
 
 
 def read_tsv(raw: str, file: str, document: int, annotator: str) -> \
@@ -223,13 +266,23 @@ def read_tsv(raw: str, file: str, document: int, annotator: str) -> \
         raise FormatError(file, "the file holds no text")
     index = Utf16Index(text)
     annotations: dict[tuple, _Annotation] = {}
+    # line, its token ("sentence-token"), link column -> stacked cells
+    links: list[tuple[int, str, dict[str, list[str]]]] = []
+    token_at: dict[str, tuple[int, int]] = {}  # "sentence-token" -> offsets
     for n, b16, e16, token, cells in token_rows:
         b, e = index.from_utf16(b16), index.from_utf16(e16)
         if b is None or e is None or e > len(text) or text[b:e] != token:
             raise FormatError(file, f"token {token!r} at {b16}-{e16} does not match the "
                               "sentence text (offsets count UTF-16 code units)", n)
+        own = lines[n - 1].split("\t", 1)[0]
+        token_at[own] = (b, e)
+        here = {col.feature or "": _split_unescaped(cell, "|")
+                for col, cell in zip(columns, cells, strict=True)
+                if col.relation and cell != "_"}
+        if here:
+            links.append((n, own, here))
         for col, cell in zip(columns, cells, strict=True):
-            if (col.feature is None and not col.layer) or cell == "_":
+            if (col.feature is None and not col.layer) or cell == "_" or col.relation:
                 continue
             for k, part in enumerate(_split_unescaped(cell, "|")):
                 if part in ("_", ""):
@@ -245,22 +298,73 @@ def read_tsv(raw: str, file: str, document: int, annotator: str) -> \
                 if col.feature is not None and value != "*":
                     ann.features[col.feature] = unescape(value)
     spans = []
-    for ann in annotations.values():
+    by_key: dict[tuple, ForeignSpan] = {}
+    for key, ann in annotations.items():
         start = min(t[0] for t in ann.tokens)
         end = max(t[1] for t in ann.tokens)
         if end <= start:
             raise FormatError(file, "an annotation covers only empty tokens", ann.line)
-        span = ForeignSpan(file=file, line=ann.line, document=document, annotator=annotator,
-                           start=start, end=end, text=text[start:end])
+        span = by_key[key] = ForeignSpan(
+            file=file, line=ann.line, document=document, annotator=annotator, start=start,
+            end=end, text=text[start:end], ref=f"{file}#{'-'.join(map(str, key[1:]))}")
         for feature, value in ann.features.items():
             if feature == NOTE_FEATURE and ann.layer == LAYER:
                 span.note = value
+            elif feature == ROLE_FEATURE and ann.layer == LAYER:
+                span.role = value
+            elif feature == ENTITY_FEATURE and ann.layer == LAYER:
+                span.entity = value
             elif value:
                 span.labels.append(value)
                 span.hints[value] = f"{feature}:{value}"
         spans.append(span)
+    _read_links(links, file, annotations, by_key, token_at)
     spans.sort(key=lambda s: (s.start, s.end, s.line))
     return DocumentDraft(text=text, origin=file), spans
+
+
+def _link_end(number: str, token: tuple[int, int] | None, file: str, line: int,
+              annotations: dict[tuple, _Annotation], by_key: dict[tuple, ForeignSpan]) -> \
+        ForeignSpan:
+    """The span a relation end names: by its annotation number, or (number 0: a single-token
+    span without one) the StanceDesk span on that token."""
+    if number != "0":
+        span = by_key.get((LAYER, number))
+    else:
+        found = [by_key[k] for k, a in annotations.items()
+                 if a.layer == LAYER and token is not None and token in a.tokens]
+        span = found[0] if len(found) == 1 else None
+    if span is None:
+        raise FormatError(file, f"a {LINK_LAYER} relation names annotation {number}, which "
+                          f"the {LAYER} layer does not have", line)
+    return span
+
+
+def _read_links(links: list[tuple[int, str, dict[str, list[str]]]], file: str,
+                annotations: dict[tuple, _Annotation], by_key: dict[tuple, ForeignSpan],
+                token_at: dict[str, tuple[int, int]]) -> None:
+    """Each relation sets the link of its governor to its dependent."""
+    bt = f"BT_{LAYER}"
+    for line, own, cells in links:
+        kinds, governors = cells.get(KIND_FEATURE, []), cells.get(bt, [])
+        if len(kinds) != len(governors):
+            raise FormatError(file, f"the {LINK_LAYER} columns stack {len(kinds)} kinds and "
+                              f"{len(governors)} governors", line)
+        for kind, governor in zip(kinds, governors, strict=True):
+            kind = unescape(kind)
+            if kind not in LINK_KINDS:
+                raise FormatError(file, f"link kind {kind!r} is not one of "
+                                  f"{', '.join(LINK_KINDS)}", line)
+            m = re.fullmatch(r"(\d+-\d+)(?:\[(\d+)_(\d+)\])?", governor)
+            if not m:
+                raise FormatError(file, f"governor {governor!r} is not TOKEN[GOV_DEP]", line)
+            token, gov, dep = m.group(1), m.group(2) or "0", m.group(3) or "0"
+            start = _link_end(gov, token_at.get(token), file, line, annotations, by_key)
+            end = _link_end(dep, token_at.get(own), file, line, annotations, by_key)
+            earlier = getattr(start, kind)
+            if earlier and earlier != end.ref:
+                raise FormatError(file, f"annotation {gov} has two {kind} relations", line)
+            setattr(start, kind, end.ref)
 
 
 def read_webanno(path: Path, annotator: str) -> ForeignBundle:
