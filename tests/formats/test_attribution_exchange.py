@@ -209,3 +209,21 @@ def test_a_cycle_with_stored_links_is_refused(attributed: Corpus, tmp_path: Path
     with pytest.raises(FormatError, match="cycle"):
         formats_registry.import_annotations(attributed.db, path, fmt="csv")
     assert structure(attributed.db)["chains"]
+
+
+def test_the_cli_dry_run_reports_links_and_new_sources(attributed: Corpus, tmp_path: Path,
+                                                       capsys):
+    from stancedesk.cli import main
+
+    out = tmp_path / "out.jsonl"
+    formats_registry.export_annotations(attributed.db, "jsonl", out)
+    other = fresh_db(tmp_path)
+    try:
+        assert main(["--db", other.url, "import", "annotations", str(out), "--dry-run"]) == 0
+        printed = capsys.readouterr().out
+        assert "3 attribution link(s)" in printed
+        assert "new registry source(s): Reuters" in printed
+        assert "dry run: nothing was stored" in printed
+        assert attribution.registry(other) == [] and attribution.links_in(other) == []
+    finally:
+        other.dispose()

@@ -118,6 +118,10 @@ def _import_annotations(args: argparse.Namespace) -> int:
                 line += f"; {len(report.documents_created)} new document(s)"
             if report.documents_reused:
                 line += f"; {len(report.documents_reused)} document(s) already stored"
+            if report.links_added:
+                line += f"; {report.links_added} attribution link(s)"
+            if report.entities_created:
+                line += f"; new registry source(s): {', '.join(report.entities_created)}"
             print(line)
     if args.dry_run and not args.quiet:
         print("dry run: nothing was stored")
