@@ -101,7 +101,7 @@ def test_xlsx_sheets_are_sized_for_read_only_readers(annotated, tmp_path):
     try:
         spans, documents, scheme = wb["spans"], wb["documents"], wb["scheme"]
         assert (spans.max_row, spans.max_column) == (12, 21)  # 16 + 5 attribution columns
-        assert spans.calculate_dimension() == "A1:P12"
+        assert spans.calculate_dimension() == "A1:U12"
         assert len(list(spans.iter_rows(values_only=True))) == spans.max_row
         assert documents.max_row == 4 and scheme.max_row > 1
         ids = [r[0] for r in spans.iter_rows(min_row=2, values_only=True)]
