@@ -110,7 +110,7 @@ def test_xlsx_sheets_are_sized_for_read_only_readers(annotated, tmp_path):
         wb.close()
     full = load_workbook(out)
     assert full["spans"].freeze_panes == "A2"
-    assert full["spans"].auto_filter.ref == "A1:P12"
+    assert full["spans"].auto_filter.ref == "A1:U12"
     assert full["spans"]["A1"].font.bold and full["spans"].column_dimensions["H"].width > 40
     full.close()
 

@@ -19,7 +19,8 @@ TEXT = ("KESSA (Meridian) - “We are close,” said Zoe\u0301 Arnaud, a diploma
         "agency 🕊️🤝. Protesters chanted «ماؤنا ليس للبيع», sources said.\n")
 EXPECTED_COLUMNS = ["annotation_id", "document_id", "document_title", "source_file", "annotator",
                     "start", "end", "text", "stance", "target", "sourcing", "reliability",
-                    "credibility", "note", "created_at", "updated_at"]
+                    "credibility", "role", "attributed_to", "via", "cue", "entity", "note",
+                    "created_at", "updated_at"]
 
 
 def _corpus(tmp_path: Path) -> Path:
@@ -204,7 +205,10 @@ def _orm_query_rows(session, layer_keys, annotators=None, documents=None) -> lis
     from sqlalchemy import select
 
     from stancedesk.formats.annotations_csv import format_time
-    from stancedesk.storage.tables import AnnotatorRow, DocumentRow, SpanRow
+    from stancedesk.storage.tables import AnnotatorRow, DocumentRow, EntityRow, LinkRow, SpanRow
+
+    links = {(r.from_span_id, r.kind): r.to_span_id for r in session.scalars(select(LinkRow))}
+    names = {r.id: r.name for r in session.scalars(select(EntityRow))}
 
     query = (select(SpanRow, DocumentRow, AnnotatorRow.name)
              .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
@@ -215,7 +219,9 @@ def _orm_query_rows(session, layer_keys, annotators=None, documents=None) -> lis
     if documents is not None:
         query = query.where(SpanRow.document_id.in_(documents))
     return [(s.id, s.document_id, d.title, d.source_file, name, s.start, s.end, s.text,
-             *(s.labels.get(k, "") for k in layer_keys), s.note, format_time(s.created_at),
+             *(s.labels.get(k, "") for k in layer_keys), s.role or "",
+             *(links.get((s.id, kind), "") for kind in ("attributed_to", "via", "cue")),
+             names.get(s.entity_id or "", ""), s.note, format_time(s.created_at),
              format_time(s.updated_at))
             for s, d, name in session.execute(query).all()]
 
