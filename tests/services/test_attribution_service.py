@@ -145,3 +145,13 @@ def test_registry_names_aliases_merge_and_counts(db: Database, chain: dict[str, 
     entry = next(e for e in attr.registry(db) if e.entity.id == reuters.id)
     assert entry.claims == 1
     assert [c.id for c in attr.claims_of(db, "rtrs")] == [chain["claim"]]
+
+
+def test_clearing_the_last_label_of_a_span_with_a_role_keeps_it_and_its_links(
+        db: Database, chain: dict[str, str]) -> None:
+    change = span_service.update_labels(db, chain["source"], {"sourcing": None})
+    assert change.after is not None and change.after.role == "source"
+    assert dict(change.after.labels) == {}
+    assert len(attr.links_of(db, chain["doc"], "ana")) == 3
+    bare = span(db, chain["doc"], "the delay was technical", None, stance="against")
+    assert span_service.update_labels(db, bare, {"stance": None}).after is None  # still a ghost

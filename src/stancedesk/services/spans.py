@@ -211,9 +211,11 @@ def update_span(database: Database, span_id: str, *,
             else:
                 merged.pop(layer, None)
         new_note = before.note if note is None else note
-        if labels is not None and not merged and not new_note:
+        if labels is not None and not merged and not new_note and not before.role:
             # the last label is gone and no note is left: a span that says nothing would
-            # export as a row of blanks, so it is deleted (undo puts ``before`` back)
+            # export as a row of blanks, so it is deleted (undo puts ``before`` back). A span
+            # with a role still says something (it is a source, claim or cue, maybe linked),
+            # so it stays: deleting it here would drop its links, which undo cannot restore.
             repo.delete_span(session, span_id)
             return SpanChange(before, None)
         after = repo.write_span(session, span_id, start=new_start, end=new_end, text=text,
