@@ -227,3 +227,44 @@ def test_the_cli_dry_run_reports_links_and_new_sources(attributed: Corpus, tmp_p
         assert attribution.registry(other) == [] and attribution.links_in(other) == []
     finally:
         other.dispose()
+
+
+def test_foreign_relations_to_unknown_spans_are_refused_naming_the_line(tmp_path: Path):
+    from stancedesk.formats.brat import read_ann
+    from stancedesk.formats.doccano import read_doccano
+    from stancedesk.formats.labelstudio import read_labelstudio
+
+    text = "Officials said it.\n"
+    ann = "T1\tunlabelled 0 9\tOfficials\nR1\tAttributed_to Arg1:T1 Arg2:T9\n"
+    with pytest.raises(FormatError, match=r"a\.ann.*line 2.*T9"):
+        read_ann(ann, "a.ann", text, 0, "alice")
+    line = ('{"text": "Officials said it.", "entities": [{"id": 1, "label": "role:source", '
+            '"start_offset": 0, "end_offset": 9}], "relations": [{"id": 1, "from_id": 7, '
+            '"to_id": 1, "type": "attributed_to"}]}\n')
+    with pytest.raises(FormatError, match=r"d\.jsonl.*line 1"):
+        read_doccano(line.encode(), "d.jsonl", "alice")
+    task = ('[{"data": {"text": "Officials said it."}, "annotations": [{"result": ['
+            '{"id": "a", "from_name": "role", "to_name": "text", "type": "labels", "value": '
+            '{"start": 0, "end": 9, "text": "Officials", "labels": ["source"]}}, '
+            '{"type": "relation", "from_id": "a", "to_id": "zz", "labels": ["via"]}]}]}]')
+    with pytest.raises(FormatError, match=r"ls\.json.*zz"):
+        read_labelstudio(task.encode(), "ls.json", "alice")
+
+
+def test_a_brat_link_with_a_wrong_role_stores_nothing(attributed: Corpus, tmp_path: Path):
+    out = tmp_path / "brat_out"
+    formats_registry.export_annotations(attributed.db, "brat", out)
+    ann = next(p for p in (out / "bob").glob("*.ann") if "Attributed_to" in p.read_text("utf-8"))
+    lines = ann.read_text("utf-8").splitlines()
+    # the claim now points at its cue as if it were its source
+    cue = next(x for x in lines if x.startswith("R") and "\tCue " in x).split("Arg2:")[1]
+    lines = [x.split("Arg2:")[0] + "Arg2:" + cue if "\tAttributed_to " in x else x
+             for x in lines]
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    other = fresh_db(tmp_path)
+    try:
+        with pytest.raises(FormatError, match="must point to a source span, not a cue"):
+            formats_registry.import_annotations(other, out, fmt="brat")
+        assert span_service.list_spans(other) == [] and attribution.registry(other) == []
+    finally:
+        other.dispose()
