@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fmt_helpers import TEXTS, Corpus, _find, write_corpus
 
 from stancedesk.services import corpus
 from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
+from tests.formats.fmt_helpers import TEXTS, Corpus, _find, write_corpus
 
 
 @pytest.fixture

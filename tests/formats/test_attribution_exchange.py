@@ -6,7 +6,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from fmt_helpers import TEXTS, Corpus, _find, fresh_db
 
 from stancedesk.domain.annotation_table import annotation_columns
 from stancedesk.domain.attribution import LinkKind, SpanRole, chain
@@ -14,6 +13,7 @@ from stancedesk.formats.errors import FormatError
 from stancedesk.services import attribution, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
+from tests.formats.fmt_helpers import TEXTS, Corpus, _find, fresh_db
 
 # format -> (output name, carries document text)
 FORMATS = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from fmt_helpers import fresh_db
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.services import corpus, formats_registry
 from stancedesk.services import spans as span_service
+from tests.formats.fmt_helpers import fresh_db
 
 TEXT = "Der Minister 😀 lobte die Gespräche.\nقال المتحدث إن المحادثات مثمرة\n"
 ANN = (

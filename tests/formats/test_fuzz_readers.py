@@ -25,10 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fmt_helpers import fresh_db, write_corpus
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from test_corpus_docx_pdf import make_docx, make_pdf
 
 from stancedesk.domain.errors import UserError
 from stancedesk.formats import (
@@ -53,6 +51,8 @@ from stancedesk.services import formats_registry, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import default_scheme
 from stancedesk.storage.engine import Database
+from tests.formats.fmt_helpers import fresh_db, write_corpus
+from tests.formats.test_corpus_docx_pdf import make_docx, make_pdf
 
 SCHEME = default_scheme()
 # Sized for the suite (derandomised, so every run tries the same cases); for a longer hunt, set

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fmt_helpers import content, fresh_db
 
 from stancedesk.services import formats_registry
+from tests.formats.fmt_helpers import content, fresh_db
 
 # format -> (output name, carries span ids and times, carries document text)
 FORMATS = {

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fmt_helpers import content, fresh_db
 
 from stancedesk.domain import Scheme
 from stancedesk.formats.errors import FormatError
 from stancedesk.services import formats_registry, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import default_scheme
+from tests.formats.fmt_helpers import content, fresh_db
 
 
 def test_coerce_value_takes_only_plainly_equal_values() -> None:

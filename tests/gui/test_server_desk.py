@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from test_desk import reader_of, select_by_keys, text_position
 
 from stancedesk.cli import main
 from stancedesk.gui.shell.main_window import build_main_window
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage.errors import OutdatedDatabaseError
+from tests.gui.shell.test_main_window import reader_of, select_by_keys, text_position
 
 SAMPLE_CORPUS = Path(__file__).resolve().parents[2] / "sample_corpus"
 

@@ -4,10 +4,10 @@ change made from a stale copy is refused (then the desk shows what is stored).""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from test_desk import reader_of, select_by_keys, text_position
 
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
+from tests.gui.shell.test_main_window import reader_of, select_by_keys, text_position
 
 
 def test_two_desks_see_each_other_and_refuse_stale_edits(qtbot, sample_path, make_window,

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.services.test_attribution_service import TEXT, add_doc
 
 from stancedesk.cli import main
 from stancedesk.domain import DocumentStatus
@@ -14,6 +13,7 @@ from stancedesk.domain.attribution import LinkKind
 from stancedesk.services import attribution as attr
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
+from tests.services.test_attribution import TEXT, add_doc
 
 
 def annotate(db, doc: str, who: str, *, other_source: bool = False) -> None:

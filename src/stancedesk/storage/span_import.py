@@ -162,8 +162,13 @@ class SpanStaging:
                 .join(_annotators, _annotators.c.id == p.annotator_id)
                 .order_by(s.seq))
         for row in self.connection.execute(stmt.execution_options(yield_per=self.batch)):
-            yield (row[0], Span(row[1], *row[2:9], role=row[16], entity_id=row[17]),
-                   Span(row[1], *row[9:16], role=row[18], entity_id=row[19]))
+            line, sid, *staged, stored_doc, stored_ann, p_start, p_end, p_text, p_labels, \
+                p_note, role, entity, stored_role, stored_entity = row
+            doc, ann, start, end, text, labels, note = staged
+            yield (line, Span(sid, doc, ann, start, end, text, labels, note, role=role,
+                              entity_id=entity),
+                   Span(sid, stored_doc, stored_ann, p_start, p_end, p_text, p_labels, p_note,
+                        role=stored_role, entity_id=stored_entity))
 
     def skip_stored_ids(self) -> int:
         """Skip staged spans whose given id is already stored; how many were skipped."""

@@ -276,11 +276,12 @@ class DeskAttribution(QObject):
     def delete(self, span: Span) -> None:
         """Delete a span with its links; a source's claims are kept or deleted as asked."""
         claims = sum(1 for v in self.links.attributed.values() if v == span.id)
-        policy: ClaimsPolicy | None = "keep"
+        policy: ClaimsPolicy = "keep"
         if span.role == SpanRole.SOURCE and claims:
-            policy = self.ask_claims_policy(span, claims)
-            if policy is None:
+            chosen = self.ask_claims_policy(span, claims)
+            if chosen is None:
                 return
+            policy = chosen
         with self.desk._guarded("deleting a span"):
             removal = attr_service.delete_spans(self.desk.database, [span.id], claims=policy)
             self.desk._push(RemovalCommand(self, removal))

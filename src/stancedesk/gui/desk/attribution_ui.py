@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDockWidget, QMessageBox, QWidget
+from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QWidget
 
 from stancedesk.domain import Span
 from stancedesk.domain.attribution import SpanRole
@@ -121,7 +121,7 @@ def install(window: MainWindow) -> dict[str, QAction]:
     return actions
 
 
-def install_panel(window: MainWindow, menu: object) -> SourcesPanel:
+def install_panel(window: MainWindow, menu: QMenu) -> SourcesPanel:
     """The Sources dock (hidden at first; View and Sources menus toggle it)."""
     panel = SourcesPanel(window.database, window.reporter)
     dock = QDockWidget("Sources", window)
@@ -137,7 +137,6 @@ def install_panel(window: MainWindow, menu: object) -> SourcesPanel:
     toggle.setObjectName("sourcesPanelAction")
     toggle.triggered.connect(lambda on: dock.raise_() if on else None)  # over the spans tab
     window.chrome.view_menu.addAction(toggle)
-    assert hasattr(menu, "addAction")
     menu.addSeparator()
     menu.addAction(toggle)
 

@@ -209,7 +209,8 @@ class SourcesPanel(QWidget):
 
     def rename(self, entity_id: str, name: str) -> None:
         item = self.table.item(self.row_of(entity_id), NAME)
-        item.setText(name)
+        if item is not None:  # None: the source is not listed (row -1)
+            item.setText(name)
 
     def merge_selected(self) -> None:
         absorbed = self.selected_entity()

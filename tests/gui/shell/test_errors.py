@@ -10,13 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
-from test_desk import reader_of, select_by_keys, text_position
 
 from stancedesk import logs
 from stancedesk.cli import main
 from stancedesk.domain.errors import UserError
 from stancedesk.gui.desk import commands
 from stancedesk.gui.shell.errors import CrashDialog, CrashReporter
+from tests.gui.shell.test_main_window import reader_of, select_by_keys, text_position
 
 
 def _label_with(qtbot, window, monkeypatch: pytest.MonkeyPatch, exc: Exception) -> None:

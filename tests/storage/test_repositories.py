@@ -1,9 +1,9 @@
 """ORM rows stay inside storage: services work through repository functions, dry runs through
-``Database.rolled_back``, and the CLI through services."""
+``Database.rolled_back``, and the CLI through services. (Who may import the tables and the
+repositories is an import-linter contract in pyproject.toml, run by tests/test_contracts.py.)"""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -14,34 +14,6 @@ from stancedesk.formats.annotations_csv import columns
 from stancedesk.services import corpus, project, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
-
-SRC = Path(__file__).resolve().parents[2] / "src" / "stancedesk"
-
-
-def _imports(folder: Path) -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-    for path in folder.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                found.update((str(path.relative_to(SRC)), f"{node.module}.{a.name}")
-                             for a in node.names)
-            elif isinstance(node, ast.Import):
-                found.update((str(path.relative_to(SRC)), a.name) for a in node.names)
-    return found
-
-
-def test_no_orm_table_is_imported_outside_storage() -> None:
-    outside = [(f, m) for package in ("services", "cli", "gui", "formats", "agreement")
-               for f, m in _imports(SRC / package) if m.startswith("stancedesk.storage.tables")]
-    assert outside == []
-
-
-def test_the_cli_calls_services_not_repositories() -> None:
-    reaching = [(f, m) for f, m in _imports(SRC / "cli")
-                if m.startswith(("stancedesk.storage.repositories", "stancedesk.storage.migrate",
-                                 "stancedesk.storage import repositories"))
-                or m == "stancedesk.storage.repositories"]
-    assert reaching == []
 
 
 def _doc(db: Database, tmp_path: Path) -> str:

@@ -17,7 +17,7 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage.engine import Database
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ import csv
 import io
 
 import pyarrow.parquet as pq
-from fmt_helpers import fresh_db
 from openpyxl import load_workbook
 
 from stancedesk.cli import main
 from stancedesk.services import spans as span_service
+from tests.formats.fmt_helpers import fresh_db
 
 
 def test_format_choices_list_all_eight(capsys):

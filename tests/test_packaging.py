@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stancedesk.formats.frontmatter import split_front_matter
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_package_is_listed_in_pyproject() -> None:

@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.services.test_attribution_service import TEXT, add_doc
 
 from stancedesk.cli import main
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
+from tests.services.test_attribution import TEXT, add_doc
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.services.test_attribution_service import add_doc
 
 from stancedesk.cli import main
 from stancedesk.domain.attribution import LinkKind
@@ -14,6 +13,7 @@ from stancedesk.services import agreement, suggestions
 from stancedesk.services import attribution as attr
 from stancedesk.services import spans as span_service
 from stancedesk.storage.engine import Database
+from tests.services.test_attribution import add_doc
 
 TEXT = ("The ceasefire will hold, the defence ministry said on Sunday. "
         "The daily Kessa Post, citing two unnamed officials, reported that the cabinet would "
