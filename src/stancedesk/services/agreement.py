@@ -294,7 +294,7 @@ def attribution_section(database: Database, spans: Iterable[Span], annotators: S
     from stancedesk.services import attribution as attr
 
     docs = set(documents)
-    names = {e.entity.id: e.entity.name for e in attr.registry(database)}
+    names = attr.entity_names(database)
     links = attr.links_in(database, list(docs), list(annotators)) if docs else []
     attributed = {x.from_span: x.to_span for x in links if x.kind == "attributed_to"}
     if not isinstance(spans, list):

@@ -284,6 +284,12 @@ class RegistryEntry:
         return self.grades[-1].grade if self.grades else None
 
 
+def entity_names(database: Database) -> dict[str, str]:
+    """Entity id -> name: what exports and agreement need, without the registry's counts."""
+    with database.read() as session:
+        return {e.id: e.name for e in arepo.list_entities(session)}
+
+
 def registry(database: Database, grade_layer: str = "reliability") -> list[RegistryEntry]:
     with database.read() as session:
         counts = arepo.entity_counts(session)

@@ -41,7 +41,7 @@ def _offsets(text: str, phrase: str, occurrence: int, where: str) -> tuple[int, 
 def load_sample_annotations(database: Database) -> int:
     """Store the examples on the sample articles present; returns the spans added."""
     data = sample_annotations()
-    known = {name_key(e.entity.name) for e in attr.registry(database)}
+    known = {name_key(name) for name in attr.entity_names(database).values()}
     for entity in data["entities"]:
         if name_key(entity["name"]) not in known:
             attr.create_entity(database, entity["name"], entity["sourcing"], entity["aliases"])

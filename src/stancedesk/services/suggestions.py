@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from stancedesk.attribution import Piece, Suggestion, find_attributions, load_lexicon
 from stancedesk.domain import Span, new_span_id
-from stancedesk.domain.attribution import Link, LinkKind, SpanRole, check_links
+from stancedesk.domain.attribution import Link, LinkEnd, LinkKind, SpanRole, check_links
 from stancedesk.domain.errors import NotFoundError, UserError
 from stancedesk.services import corpus
 from stancedesk.services.schemes import get_scheme
@@ -82,6 +82,8 @@ def _apply_to_document(session: Session, doc_id: str, annotator: str,
     claims = [(s.start, s.end) for s in mine if s.role == SpanRole.CLAIM]
     placed = {(s.start, s.end, s.role): s.id for s in mine if s.role}
     links = {(x.from_span, x.kind): x for x in arepo.links_of(session, doc_id, annotator)}
+    # what the link rules need of every span involved, kept up to date as spans are placed
+    ends = arepo.span_ends(session, [s.id for s in mine])
 
     def place(piece: Piece, role: SpanRole, rule: str, labels: dict[str, str]) -> str:
         key = (piece.start, piece.end, str(role))
@@ -89,6 +91,7 @@ def _apply_to_document(session: Session, doc_id: str, annotator: str,
             span = repo.add_span(session, Span(new_span_id(), doc_id, annotator, piece.start,
                                                piece.end, piece.text, labels, role=str(role)))
             arepo.mark_suggested(session, span.id, span.version, rule)
+            ends[span.id] = LinkEnd(doc_id, annotator, role)
             placed[key] = span.id
             counts["spans"] += 1
         return placed[key]
@@ -112,10 +115,7 @@ def _apply_to_document(session: Session, doc_id: str, annotator: str,
         for link in wanted:
             if (link.from_span, link.kind) in links:
                 continue  # never replace a link that is there
-            trial = [*links.values(), link]
-            ends = arepo.span_ends(session, [e for x in trial for e in (x.from_span,
-                                                                        x.to_span)])
-            if check_links(ends, trial):
+            if check_links(ends, [*links.values(), link]):
                 continue
             arepo.put_link(session, link)
             links[(link.from_span, link.kind)] = link

@@ -245,8 +245,13 @@ def claims_attributed_to(session: Session, source_ids: Sequence[str]) -> list[st
 
 
 def spans_by_id(session: Session, span_ids: Sequence[str]) -> list[Span]:
-    found = [repo.get_span(session, sid) for sid in span_ids]
-    return [s for s in found if s is not None]
+    """The spans that exist among ``span_ids``, in chunks of one query each."""
+    wanted = list(dict.fromkeys(span_ids))
+    found: list[Span] = []
+    for i in range(0, len(wanted), 500):
+        found += [repo.span_from_row(row) for row in session.scalars(
+            select(SpanRow).where(SpanRow.id.in_(wanted[i:i + 500])))]
+    return found
 
 
 # --- spans stored from suggestions ----------------------------------------------------------------

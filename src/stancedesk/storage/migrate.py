@@ -182,23 +182,29 @@ def require_current(db: Database) -> None:
         before = current_revision(db)
         if before == SCHEMA_HEAD:
             return
-        scripts = script_directory()
-        if before is not None:
-            try:
-                known = scripts.get_revision(before)
-            except Exception:  # alembic raises several types for an unknown revision
-                known = None
-            if known is None:
-                raise NewerDatabaseError(
-                    f"{db.location.display}: this database was written by a newer version of "
-                    f"StanceDesk (schema revision {before!r}; this version knows up to "
-                    f"{SCHEMA_HEAD!r}). Install the newer StanceDesk to open it.")
+        _refuse_newer(db, before, script_directory(), SCHEMA_HEAD)
         state = "empty (no StanceDesk schema yet)" if before is None else \
             f"at schema revision {before}, and this StanceDesk needs {SCHEMA_HEAD}"
         raise OutdatedDatabaseError(
             f"{db.location.display}: the server database is {state}. Server databases are "
             "never upgraded automatically: whoever looks after it runs "
             "`stancedesk --db URL db upgrade` (after a pg_dump backup); nothing was changed.")
+
+
+def _refuse_newer(db: Database, before: str | None, scripts: ScriptDirectory,
+                  head: str) -> None:
+    """A revision this version has no script for was written by a newer StanceDesk."""
+    if before is None:
+        return
+    try:
+        known = scripts.get_revision(before)
+    except Exception:  # alembic raises several types for an unknown revision
+        known = None
+    if known is None:
+        raise NewerDatabaseError(
+            f"{db.location.display}: this database was written by a newer version of "
+            f"StanceDesk (schema revision {before!r}; this version knows up to {head!r}). "
+            "Install the newer StanceDesk to open it; nothing was changed.")
 
 
 def upgrade(db: Database, *, revision: str = "head") -> MigrationResult:
@@ -217,17 +223,8 @@ def _upgrade(db: Database, revision: str) -> MigrationResult:
     head = scripts.get_current_head()
     assert head is not None
     before = current_revision(db)
-    if before is not None:
-        try:
-            known = scripts.get_revision(before)
-        except Exception:  # alembic raises several types for an unknown revision
-            known = None
-        if known is None:
-            raise NewerDatabaseError(
-                f"{db.location.display}: this database was written by a newer version of "
-                f"StanceDesk (schema revision {before!r}; this version knows up to {head!r}). "
-                "Install the newer StanceDesk to open it; nothing was changed.")
-    else:
+    _refuse_newer(db, before, scripts, head)
+    if before is None:
         tables = set(inspect(db.engine).get_table_names())
         if tables - {"alembic_version"}:
             raise StorageError(
