@@ -292,3 +292,37 @@ def test_0005_keeps_every_span_teaches_the_default_scheme_and_downgrades(tmp_pat
         assert all("roles" not in layer for layer in stored["layers"])
     finally:
         database.dispose()
+
+
+def test_0007_adds_rejections_and_decisions_and_downgrades_without_loss(tmp_path: Path) -> None:
+    """0007 only adds two tables: a populated file keeps its spans, the new tables take rows,
+    and the downgrade to 0006 drops exactly those tables and nothing else."""
+    from stancedesk.storage.migrate import downgrade
+
+    path = tmp_path / "old.sqlite"
+    _populate_at_0001(path)
+    database = open_database(str(path), seed_sample=False)
+    try:
+        with database.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO suggestion_rejections (document_id, annotator_id, key, rejected_at)"
+                " VALUES ('d1', 'a1', '0:5:6:12', '2026-12-02 10:00:00')"))
+            conn.execute(text(
+                "INSERT INTO curation_decisions (id, document_id, span_id, start, \"end\","
+                " decision, curated_by, curated_at, curated_from, from_span_ids) VALUES"
+                " ('c1', 'd1', 's1', 0, 5, 'unanimous', 'lead', '2026-12-02 10:00:00',"
+                " '[\"alice\"]', '[\"s1\"]')"))
+        downgrade(database, "0006")
+        with database.engine.connect() as conn:
+            tables = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"))}
+            spans = conn.execute(text("SELECT id, text FROM spans")).all()
+        assert "suggestion_rejections" not in tables and "curation_decisions" not in tables
+        assert [tuple(r) for r in spans] == [("s1", "Talks")]
+    finally:
+        database.dispose()
+    database = open_database(str(path), seed_sample=False)  # and up again
+    try:
+        assert [s.id for s in span_service.list_spans(database)] == ["s1"]
+    finally:
+        database.dispose()

@@ -144,3 +144,41 @@ class SuggestedSpanRow(Base):
                                          primary_key=True)
     stored_version: Mapped[int] = mapped_column(Integer)
     rule: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class SuggestionRejectionRow(Base):
+    """A suggestion an annotator rejected, keyed as the finder reproduces it (its source and
+    claim offsets), so it stays hidden for that annotator on later runs (migration 0007)."""
+
+    __tablename__ = "suggestion_rejections"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    annotator_id: Mapped[str] = mapped_column(ForeignKey("annotators.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CurationDecisionRow(Base):
+    """One curator's decision on a passage: the gold span it produced (none when every version
+    was rejected), who decided and when, from which annotators' spans, and whether it was
+    unanimous, a majority or the curator's own (migration 0007)."""
+
+    __tablename__ = "curation_decisions"
+    __table_args__ = (
+        Index("ix_curation_decisions_document", "document_id", "start"),
+        Index("ix_curation_decisions_span", "span_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    span_id: Mapped[str | None] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"),
+                                                nullable=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(16))
+    curated_by: Mapped[str] = mapped_column(String(200))
+    curated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    curated_from: Mapped[list[str]] = mapped_column(JSON, default=list)
+    from_span_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
