@@ -44,6 +44,8 @@ class Changes:
     documents_removed: frozenset[str] = frozenset()
     scheme_changed: bool = False
     annotators_added: frozenset[str] = frozenset()
+    # documents where an annotator rejected a suggestion or took a rejection back
+    suggestions_changed: frozenset[str] = frozenset()
 
     @classmethod
     def of_span(cls, before: Span | None, after: Span | None) -> Changes:
@@ -63,7 +65,8 @@ class Changes:
                        self.documents_added | other.documents_added,
                        self.documents_removed | other.documents_removed,
                        self.scheme_changed or other.scheme_changed,
-                       self.annotators_added | other.annotators_added)
+                       self.annotators_added | other.annotators_added,
+                       self.suggestions_changed | other.suggestions_changed)
 
     @property
     def span_documents(self) -> frozenset[str]:
@@ -89,4 +92,4 @@ class Changes:
 
     def __bool__(self) -> bool:
         return (self.touches_spans or self.touches_documents or self.scheme_changed
-                or bool(self.annotators_added))
+                or bool(self.annotators_added) or bool(self.suggestions_changed))

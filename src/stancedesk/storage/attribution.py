@@ -24,6 +24,7 @@ from stancedesk.storage.tables import (
     LinkRow,
     SpanRow,
     SuggestedSpanRow,
+    SuggestionRejectionRow,
 )
 from stancedesk.storage.types import utcnow
 
@@ -272,3 +273,37 @@ def unedited_suggestions(session: Session, span_ids: Iterable[str] | None = None
 
 def suggested_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(SuggestedSpanRow)) or 0
+
+
+# --- rejected suggestions ----------------------------------------------------------------------
+
+def rejected_keys(session: Session, document_id: str, annotator: str) -> set[str]:
+    """The keys of the suggestions ``annotator`` rejected in ``document_id``."""
+    return set(session.scalars(
+        select(SuggestionRejectionRow.key)
+        .join(AnnotatorRow, AnnotatorRow.id == SuggestionRejectionRow.annotator_id)
+        .where(SuggestionRejectionRow.document_id == document_id,
+               AnnotatorRow.name == annotator)))
+
+
+def add_rejection(session: Session, document_id: str, annotator: str, key: str) -> bool:
+    """Store a rejection; False when it was stored already."""
+    who = repo.ensure_annotator(session, annotator)
+    if session.get(SuggestionRejectionRow, (document_id, who.id, key)) is not None:
+        return False
+    session.add(SuggestionRejectionRow(document_id=document_id, annotator_id=who.id, key=key,
+                                       rejected_at=utcnow()))
+    session.flush()
+    return True
+
+
+def remove_rejection(session: Session, document_id: str, annotator: str, key: str) -> bool:
+    """Forget a rejection; False when there was none."""
+    who = repo.find_annotator(session, annotator)
+    row = None if who is None else session.get(SuggestionRejectionRow,
+                                               (document_id, who.id, key))
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
