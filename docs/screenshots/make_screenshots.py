@@ -48,6 +48,10 @@ def main() -> int:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         attribution(app)
         return 0
+    if sys.argv[1:] == ["suggestions"]:  # only the suggestions shot
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        suggestions(app)
+        return 0
     db_path = _HOME / "shots.sqlite"
     database = open_database(str(db_path), seed_sample=True)
     doc = corpus.list_documents(database)[0]
@@ -85,6 +89,7 @@ def main() -> int:
     blind_study(app, db_path)
     agreement_dashboard(app)
     attribution(app)
+    suggestions(app)
     return 0
 
 
@@ -127,6 +132,31 @@ def attribution(app: QApplication) -> None:
     panel.select_entity(panel.entries[0].entity.id)
     _settle(app)
     window.sources_dock.grab().save(str(OUT / "sources-panel.png"))
+    window.close()
+
+
+def suggestions(app: QApplication) -> None:
+    """The reader with suggested attributions: one accepted (now ordinary spans, linked), the
+    next one current (firm outline, parts tagged), the rest dashed."""
+    db_path = _HOME / "suggestions.sqlite"
+    open_database(str(db_path), seed_sample=True).dispose()
+    window = build_main_window(str(db_path), "maria")
+    window.resize(1500, 940)
+    window.show()
+    _settle(app)
+    doc = next(d for d in corpus.list_documents(window.database)
+               if d.source_file.endswith("01-ostrelia-hosts-exploratory-talks.md"))
+    window.documents.select_row(window.desk.doc_model.row_of(doc.id))
+    _settle(app)
+    found = window.desk.suggestions
+    found.step(True)
+    found.accept()
+    window.desk.select_span(None)
+    window.reader.verticalScrollBar().setValue(0)
+    _settle(app)
+    window.reader.resize(1040, 780)
+    _settle(app)
+    window.reader.grab().save(str(OUT / "reader-suggestions.png"))
     window.close()
 
 

@@ -16,8 +16,8 @@ from stancedesk.services import spans as span_service
 from stancedesk.services import suggestions
 from stancedesk.services.suggestions import suggestion_key
 from stancedesk.storage.engine import Database
-from tests.services.test_suggestions import TEXT
 from tests.services.test_attribution import add_doc
+from tests.services.test_suggestions import TEXT
 
 CEASEFIRE = TEXT.index("The ceasefire will hold")
 MINISTRY = TEXT.index("the defence ministry")
@@ -31,7 +31,7 @@ def keys(db: Database, doc: str, who: str) -> list[str]:
 def test_the_key_is_source_and_claim_offsets(db: Database) -> None:
     doc = add_doc(db, TEXT)
     found = suggestions.find_in_document(db, doc)
-    assert [suggestion_key(s) for s in found][0] == KEY
+    assert next(suggestion_key(s) for s in found) == KEY
     assert len(found) == 2 and keys(db, doc, "ana") == [suggestion_key(s) for s in found]
 
 

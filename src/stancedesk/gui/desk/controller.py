@@ -21,6 +21,7 @@ from stancedesk.gui.desk.document_list import DocumentListModel
 from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
 from stancedesk.gui.desk.reader import DocumentView
 from stancedesk.gui.desk.span_table import SpanTableModel
+from stancedesk.gui.desk.suggestions import DeskSuggestions
 from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.services import corpus, project, study
 from stancedesk.services import spans as span_service
@@ -72,6 +73,7 @@ class AnnotationDesk(QObject):
         self._look_again = False
         self._poll: QTimer | None = None
         self.attribution = DeskAttribution(self)
+        self.suggestions = DeskSuggestions(self)
         self.refresh_annotators()
 
     # --- identity and view mode ------------------------------------------------------------
@@ -197,6 +199,7 @@ class AnnotationDesk(QObject):
         self.store = SpanStore()
         self.reader.set_document("", self.store)
         self.span_model.reset(self.store)
+        self.suggestions.refresh()
         self.currentSpanChanged.emit(None)
 
     def reload_spans(self) -> None:
@@ -214,6 +217,7 @@ class AnnotationDesk(QObject):
     def _show_store(self) -> None:
         self.span_model.reset(self.store)
         self.attribution.reload()
+        self.suggestions.refresh()
         self._activate_stack()
         self.currentSpanChanged.emit(None)
 

@@ -45,6 +45,11 @@ from stancedesk.domain.span_store import SpanStore
 from stancedesk.domain.span_summary import summary_html
 from stancedesk.gui.desk.link_painting import paint_links
 from stancedesk.gui.desk.painting import SpanPainter, SpanStyler, VisibleLine, span_rects
+from stancedesk.gui.desk.suggestion_painting import (
+    SuggestionMark,
+    paint_suggestions,
+    visible_marks,
+)
 
 if TYPE_CHECKING:
     from stancedesk.gui.desk.attribution import LinkIndex
@@ -79,6 +84,7 @@ class DocumentView(QPlainTextEdit):
     """Shows one document and its spans; reports clicks on spans and keeps selections exact."""
 
     spanClicked = Signal(str)
+    suggestionClicked = Signal(int)  # a click on no span: the Python index, for suggestions
     painted = Signal()
 
     def __init__(self, styler: SpanStyler, parent: QWidget | None = None) -> None:
@@ -106,6 +112,11 @@ class DocumentView(QPlainTextEdit):
         self.links: LinkIndex | None = None
         self.link_text: Callable[[Span], str] | None = None
         self.links_drawn = 0
+        # set by the desk: the suggested attributions' outlines, and their hover text
+        self.suggestion_marks: list[SuggestionMark] = []
+        self._mark_starts: list[int] = []
+        self.suggestion_tip: Callable[[int], str] | None = None
+        self.suggestions_drawn = 0
         self.selectionChanged.connect(self._selection_changed)
 
     # --- content ---------------------------------------------------------------------------
@@ -122,6 +133,11 @@ class DocumentView(QPlainTextEdit):
 
     def set_store(self, store: SpanStore) -> None:
         self.store = store
+        self.viewport().update()
+
+    def set_suggestion_marks(self, marks: list[SuggestionMark]) -> None:
+        self.suggestion_marks = sorted(marks, key=lambda m: (m.start, m.end))
+        self._mark_starts = [m.start for m in self.suggestion_marks]
         self.viewport().update()
 
     def set_reading_font(self, font: QFont) -> None:
@@ -163,10 +179,13 @@ class DocumentView(QPlainTextEdit):
 
     def show_span(self, span: Span) -> None:
         """Make a span visible without selecting its text (the span outline shows it)."""
+        self.show_range(span.start, span.end)
+
+    def show_range(self, start: int, end: int) -> None:
         cursor = QTextCursor(self.document())
-        cursor.setPosition(self.offsets.to_qt(span.end))
+        cursor.setPosition(self.offsets.to_qt(end))
         self.setTextCursor(cursor)
-        cursor.setPosition(self.offsets.to_qt(span.start))
+        cursor.setPosition(self.offsets.to_qt(start))
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
@@ -208,6 +227,8 @@ class DocumentView(QPlainTextEdit):
             span = self._span_at(pos)
             if span is not None:
                 self.spanClicked.emit(span.id)
+            elif self.suggestion_marks and self.text:
+                self.suggestionClicked.emit(self._index_at(pos))
 
     def _index_at(self, pos: QPoint) -> int:
         cursor = self.cursorForPosition(pos)
@@ -226,10 +247,13 @@ class DocumentView(QPlainTextEdit):
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             span = self.span_under(event.pos())
-            if span is None:
-                QToolTip.hideText()
+            tip = self.span_tooltip(span) if span is not None else ""
+            if not tip and self.suggestion_tip is not None and self.text:
+                tip = self.suggestion_tip(self._index_at(event.pos()))
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:
-                QToolTip.showText(event.globalPos(), self.span_tooltip(span), self.viewport())
+                QToolTip.hideText()
             return True
         return super().viewportEvent(event)
 
@@ -318,11 +342,15 @@ class DocumentView(QPlainTextEdit):
     def paintEvent(self, event: QPaintEvent) -> None:
         spans: list[Span] = []
         geometry = {}
-        if len(self.store):
+        marks: list[SuggestionMark] = []
+        lines: list[VisibleLine] = []
+        starts: list[int] = []
+        if len(self.store) or self.suggestion_marks:
             lines = self.visible_lines()
             if lines:
                 py_range = self.offsets.range_to_py(lines[0].start, lines[-1].end)
                 spans = self.painter.visible_spans(self.store, py_range)
+                marks = visible_marks(self.suggestion_marks, self._mark_starts, py_range)
                 starts = [vl.start for vl in lines]
                 for span in spans:
                     qt = self.offsets.range_to_qt(span.start, span.end)
@@ -343,6 +371,12 @@ class DocumentView(QPlainTextEdit):
             if self.links is not None and (self.links.attributed or self.links.via):
                 self.links_drawn = paint_links(painter, spans, geometry, self.links.attributed,
                                                self.links.via, self.store.get)
+            painter.end()
+        self.suggestions_drawn = 0
+        if marks:
+            painter = QPainter(self.viewport())
+            self.suggestions_drawn = paint_suggestions(
+                painter, marks, lines, starts, self.offsets, self.painter.styler.dark)
             painter.end()
         self.painted.emit()
 

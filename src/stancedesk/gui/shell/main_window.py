@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
     note_editor: NoteEditor
     sources_menu: QMenu
     attribution_actions: dict[str, QAction]
+    suggestions_action: QAction
+    suggestion_actions: dict[str, QAction]
     sources_panel: SourcesPanel
     sources_dock: QDockWidget
     name_popup: NameSourcePopup
@@ -215,7 +217,12 @@ class MainWindow(QMainWindow):
         # Tool windows add themselves through the hooks at the end of this class
         # (add_tool_action, add_export_action, add_import_action, add_dock).
         from stancedesk.gui.agreement import dashboard as agreement_dashboard
-        from stancedesk.gui.desk import attribution_ui, corpus_actions, inspector_dock
+        from stancedesk.gui.desk import (
+            attribution_ui,
+            corpus_actions,
+            inspector_dock,
+            suggestions_ui,
+        )
         from stancedesk.gui.exchange import dialogs as exchange_dialogs
         from stancedesk.gui.shell import study_actions
 
@@ -225,6 +232,7 @@ class MainWindow(QMainWindow):
         corpus_actions.install(self)
         study_actions.install(self)
         attribution_ui.install(self)
+        suggestions_ui.install(self)
 
     # --- documents -------------------------------------------------------------------------
 

@@ -63,6 +63,15 @@ class DeskSettings:
     def theme(self, mode: str) -> None:
         self._set("view/theme", mode)
 
+    @property
+    def suggestions(self) -> bool:
+        """Show suggested attributions (on unless turned off, e.g. for an agreement study)."""
+        return str(self._get("view/suggestions", "true")).lower() == "true"
+
+    @suggestions.setter
+    def suggestions(self, on: bool) -> None:
+        self._set("view/suggestions", "true" if on else "false")
+
     def hidden_columns(self, table: str) -> list[str] | None:
         """Column keys the person hid in a table, or None if they never chose."""
         value = self._qs.value(f"view/{table}/hiddenColumns")
