@@ -146,7 +146,30 @@ def test_cli_reviews_like_the_desk(db: Database, db_url: str,
     assert main([*base]) == 0
     out = capsys.readouterr().out
     assert "1 suggestion(s)" in out and "key:   " in out and KEY not in out
+    # taken back from the command line: the spans it stored go, unless edited since
+    assert main([*base, "--unaccept", KEY]) == 0
+    assert capsys.readouterr().out == f"took {KEY} back for ana: 3 span(s) deleted\n"
+    assert main([*base, "--unaccept", KEY]) == 2
+    assert "no unedited claim from suggestion" in capsys.readouterr().err
     assert main(["--db", db_url, "suggest", "--reject", KEY, "--annotator", "ana"]) == 2
     assert "(--documents ID)" in capsys.readouterr().err
     assert main(["--db", db_url, "suggest", "--documents", doc, "--reject", KEY]) == 2
     assert "--reject needs --annotator NAME" in capsys.readouterr().err
+
+
+def test_accepted_reads_back_only_what_the_suggestion_alone_stored(db: Database) -> None:
+    doc = add_doc(db, TEXT)
+    done = suggestions.accept(db, doc, "ana", KEY)
+    found = suggestions.accepted(db, doc, "ana", KEY)
+    assert {s.id for s in found.spans} == {s.id for s in done.spans}
+    assert set(found.links) == set(done.links)
+    # another claim of hers now relies on the accepted source: that source stays
+    source = next(s for s in done.spans if s.role == "source")
+    other = span_service.create_span(db, doc, "ana", 0, 3, role="claim")
+    attr.link(db, other.id, LinkKind.ATTRIBUTED_TO, source.id)
+    kept = suggestions.accepted(db, doc, "ana", KEY)
+    assert source.id not in {s.id for s in kept.spans} and len(kept.spans) == 2
+    suggestions.unaccept(db, kept)
+    left = {s.id for s in span_service.list_spans(db, [doc], ["ana"])}
+    assert left == {source.id, other.id}
+    assert attr.links_of(db, doc, "ana") == [Link(other.id, LinkKind.ATTRIBUTED_TO, source.id)]

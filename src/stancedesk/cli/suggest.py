@@ -10,7 +10,7 @@ from stancedesk.cli.common import database, print_json, split_list
 from stancedesk.domain.errors import UserError
 from stancedesk.services import suggestions
 
-REVIEW = ("accept", "reject", "unreject")
+REVIEW = ("accept", "unaccept", "reject", "unreject")
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         help="store one suggestion of --documents ID as --annotator's spans and "
                              "links (KEY is source_start:source_end:claim_start:claim_end, as "
                              "printed)")
+    review.add_argument("--unaccept", metavar="KEY",
+                        help="take an accepted suggestion back: delete the spans it stored, if "
+                             "nobody edited them since")
     review.add_argument("--reject", metavar="KEY",
                         help="hide one suggestion of --documents ID from --annotator for good")
     review.add_argument("--unreject", metavar="KEY",
@@ -100,6 +103,11 @@ def _review(args: argparse.Namespace, action: str, key: str) -> int:
                    "links_added": len(done.links), "span_ids": [s.id for s in done.spans]}
         text = (f"accepted {key} for {who}: {len(done.spans)} span(s) and {len(done.links)} "
                 "link(s) stored")
+    elif action == "unaccept":
+        taken = suggestions.unaccept(db, suggestions.accepted(db, doc, who, key,
+                                                              lexicon_dir=args.lexicons))
+        summary = {"unaccepted": key, "spans_removed": len(taken.spans)}
+        text = f"took {key} back for {who}: {len(taken.spans)} span(s) deleted"
     elif action == "reject":
         changed = suggestions.reject(db, doc, who, key, lexicon_dir=args.lexicons)
         summary = {"rejected": key, "already": not changed}

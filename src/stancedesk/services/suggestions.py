@@ -273,6 +273,41 @@ def unaccept(database: Database, acceptance: Acceptance) -> Acceptance:
     return replace(acceptance, spans=removed)
 
 
+def accepted(database: Database, document_id: str, annotator: str, key: str, *,
+             found: Sequence[Suggestion] | None = None,
+             lexicon_dir: Path | None = None) -> Acceptance:
+    """What accepting ``key`` stored, read back from the spans marked as suggested (for the
+    CLI, which has no undo stack): the claim at the suggestion's claim, and its source, cue and
+    intermediary where they sit at the suggestion's places, are still unedited and are linked
+    to nothing outside the suggestion (a source another claim relies on stays)."""
+    if found is None:
+        found = find_in_document(database, document_id, lexicon_dir)
+    chosen = _by_key(found, key, document_id)
+    with database.read() as session:
+        mine = {(s.start, s.end, s.role): s
+                for s in repo.iter_spans(session, [document_id], [annotator.strip()])}
+        unedited = arepo.unedited_suggestions(session, [s.id for s in mine.values()])
+        claim = mine.get((chosen.claim.start, chosen.claim.end, str(SpanRole.CLAIM)))
+        if claim is None or claim.id not in unedited:
+            raise NotFoundError(f"{annotator} has no unedited claim from suggestion {key} in "
+                                f"document {document_id}")
+        parts = [mine.get((p.start, p.end, str(role))) for p, role in (
+            (chosen.source, SpanRole.SOURCE), (chosen.cue, SpanRole.CUE),
+            (chosen.via, SpanRole.SOURCE)) if p is not None]
+        group = {claim.id: claim, **{p.id: p for p in parts if p is not None
+                                     and p.id in unedited}}
+        links = arepo.links_touching(session, group)
+        shared = True
+        while shared:  # a part another span links to was not only this suggestion's
+            outside = {x.to_span for x in links if x.from_span not in group}
+            shared = bool(outside & (set(group) - {claim.id}))
+            for span_id in outside & (set(group) - {claim.id}):
+                group.pop(span_id)
+        inside = tuple(x for x in links if x.from_span in group)
+    return Acceptance(document_id, annotator.strip(), key, chosen.rule,
+                      tuple(group.values()), inside)
+
+
 def _text_of(acceptance: Acceptance, link: Link, ids: set[str]) -> str:
     mine = link.from_span if link.from_span in ids else link.to_span
     return next((s.text for s in acceptance.spans if s.id == mine), mine)
