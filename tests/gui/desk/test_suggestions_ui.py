@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QPoint, Qt, QThreadPool
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 
 from stancedesk.gui.desk import suggestions as desk_suggestions
 from stancedesk.gui.shell.main_window import MainWindow
@@ -206,3 +208,29 @@ def test_a_long_article_is_searched_in_the_background(qtbot, db_path, make_windo
     assert found.runner is window.jobs
     qtbot.waitUntil(lambda: not window.jobs.busy
                     and QThreadPool.globalInstance().activeThreadCount() == 0)
+
+
+def test_a_claim_marked_by_hand_retires_its_suggestion(qtbot, desk_window) -> None:
+    w = desk_window
+    start = TEXT.index("The ceasefire")
+    w.reader.select_range(start, start + len("The ceasefire will hold"), exact=True)
+    key(qtbot, w, Qt.Key.Key_C)  # Alt+C: mark as claim
+    assert live_claims(w) == ["the cabinet would resign"]
+    key(qtbot, w, Qt.Key.Key_Z, CTRL)
+    assert live_claims(w) == ["The ceasefire will hold", "the cabinet would resign"]
+
+
+def test_click_makes_a_suggestion_current_and_hover_explains_it(qtbot, desk_window) -> None:
+    w = desk_window
+    cursor = w.reader.textCursor()
+    cursor.setPosition(w.reader.offsets.to_qt(TEXT.index("cabinet would") + 2))
+    rect = w.reader.cursorRect(cursor)
+    pos = QPoint(rect.left() + 1, rect.center().y())
+    with qtbot.waitSignal(w.desk.suggestions.changed, timeout=3000):
+        qtbot.mouseClick(w.reader.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert current_claim(w) == "the cabinet would resign"
+    event = QHelpEvent(QHelpEvent.Type.ToolTip, pos, w.reader.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(w.reader.viewport(), event)
+    qtbot.waitUntil(lambda: QToolTip.isVisible())
+    assert "Suggested" in QToolTip.text() and "two unnamed officials" in QToolTip.text()
+    assert "Alt+Return accepts" in QToolTip.text()

@@ -62,6 +62,8 @@ class DeskSuggestions(QObject):
         self.live: list[Suggestion] = []  # left to review, in reading order
         self.current: str | None = None  # key of the current suggestion
         self._pending: set[str] = set()
+        self._rejected: set[str] = set()  # the annotator's rejections in the open document
+        self._rejected_for: tuple[str, str] | None = None
         self._holding = False
         desk.reader.suggestion_tip = self.tooltip
         desk.reader.suggestionClicked.connect(self.click)
@@ -76,8 +78,11 @@ class DeskSuggestions(QObject):
             self.current = None
         self.refresh()
 
-    def refresh(self) -> None:
-        """Recompute what is left for the open document (after any change)."""
+    def refresh(self, *, reread: bool = True) -> None:
+        """Recompute what is left for the open document. The annotator's claims come from the
+        desk's span store (it holds all of them); the rejections are read again unless
+        ``reread`` is False (a span edit here cannot have changed them), so a label key costs
+        no query for suggestions."""
         doc = self.desk.document
         if not self.enabled or doc is None:
             self._show([])
@@ -87,10 +92,15 @@ class DeskSuggestions(QObject):
             self._show([])
             self._find(doc.id, doc.text)
             return
-        with self.desk._guarded("reading suggestions"):
-            left = service.live_suggestions(self.desk.database, doc.id, self.desk.annotator,
-                                            found)
-            self._show(sorted(left, key=lambda s: (_first(s), s.claim.start)))
+        me = self.desk.annotator
+        if reread or self._rejected_for != (doc.id, me):
+            with self.desk._guarded("reading suggestions"):
+                self._rejected = service.rejected(self.desk.database, doc.id, me)
+                self._rejected_for = (doc.id, me)
+        claims = [(s.start, s.end) for s in self.desk.store.spans()
+                  if s.annotator == me and s.role == SpanRole.CLAIM]
+        left = service.filter_live(found, self._rejected, claims)
+        self._show(sorted(left, key=lambda s: (_first(s), s.claim.start)))
 
     def _find(self, document_id: str, text: str) -> None:
         lexicon = self.lexicon_dir
@@ -137,8 +147,10 @@ class DeskSuggestions(QObject):
         doc = self.desk.document_id
         if self._holding or doc is None:
             return
-        if doc in changes.span_documents or doc in changes.suggestions_changed:
+        if doc in changes.suggestions_changed:
             self.refresh()
+        elif doc in changes.span_documents:
+            self.refresh(reread=False)
 
     def current_suggestion(self) -> Suggestion | None:
         return next((s for s in self.live if suggestion_key(s) == self.current), None)
@@ -255,7 +267,7 @@ class DeskSuggestions(QObject):
             self._holding = False
         self.desk.attribution.reload()
         position = min((s.start for s in done.spans), default=0)
-        self.refresh()
+        self.refresh(reread=False)
         self.select(self._next_after(position), show=False)
         claim = next((s for s in done.spans if s.role == SpanRole.CLAIM), None)
         if claim is not None:
@@ -270,7 +282,7 @@ class DeskSuggestions(QObject):
         finally:
             self._holding = False
         self.desk.attribution.reload()
-        self.refresh()
+        self.refresh(reread=False)
         self.select(done.key, show=False)
 
     def shown_rejection(self, key: str, rejected: bool, changes: Changes) -> None:
