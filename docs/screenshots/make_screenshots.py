@@ -152,6 +152,7 @@ def suggestions(app: QApplication) -> None:
     found.step(True)
     found.accept()
     window.desk.select_span(None)
+    window.set_colour_by("sourcing")
     window.reader.verticalScrollBar().setValue(0)
     _settle(app)
     window.reader.resize(1040, 780)

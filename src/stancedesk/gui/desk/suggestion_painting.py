@@ -1,6 +1,7 @@
-"""Suggested attributions in the reader: dashed outlines (source, cue, claim, intermediary), with
-no fill, so they never read as spans; the current suggestion gets a firmer outline, a faint
-tint and a tag naming each part.
+"""Suggested attributions in the reader: dashed outlines with no fill, so they never read as
+spans (blue source, green cue, orange claim, purple intermediary); the current suggestion gets a
+firmer outline, a faint tint, a bar in the margin and the dashed arc of the link accepting it
+would make.
 
 Painted with QPainter from the lines on screen, like spans (see painting.py): no
 ExtraSelections or format ranges, which PySide6 cannot take by the thousand.
@@ -16,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from stancedesk.domain.offsets import OffsetMap
+from stancedesk.gui.desk.link_painting import _arc as arc
 from stancedesk.gui.desk.painting import VisibleLine, span_rects
 
 ROLE_COLOURS = {"source": "#1e6fd9", "cue": "#2e9d48", "claim": "#d97000", "via": "#7b5ea7"}
@@ -53,6 +55,7 @@ def paint_suggestions(painter: QPainter, marks: Sequence[SuggestionMark],
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     drawn = 0
     bars: list[tuple[QRectF, VisibleLine, QColor]] = []
+    ends: dict[str, list[QRectF]] = {}  # the current suggestion's claim and source
     for mark in marks:
         rects = span_rects(offsets.range_to_qt(mark.start, mark.end), lines, line_starts)
         if not rects:
@@ -60,12 +63,14 @@ def paint_suggestions(painter: QPainter, marks: Sequence[SuggestionMark],
         colour = QColor(ROLE_COLOURS.get(mark.role, "#888888"))
         if dark:
             colour = colour.lighter(150)
-        pen = QPen(colour, 2.0 if mark.current else 1.2, Qt.PenStyle.DashLine)
+        if not mark.current:  # the others stay quieter, so the current one stands out
+            colour.setAlpha(150)
+        pen = QPen(colour, 2.0 if mark.current else 1.1, Qt.PenStyle.DashLine)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
         painter.setPen(pen)
         if mark.current:
             tint = QColor(colour)
-            tint.setAlpha(34 if dark else 24)
+            tint.setAlpha(44 if dark else 32)
             painter.setBrush(tint)
         else:
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -73,9 +78,18 @@ def paint_suggestions(painter: QPainter, marks: Sequence[SuggestionMark],
             painter.drawRoundedRect(rect.adjusted(-1.0, 0.5, 1.0, -0.5), 3, 3)
         if mark.current:
             bars += [(rect, vl, colour) for rect, vl in rects]
+            ends[mark.role] = [rect for rect, _ in rects]
         drawn += 1
     if bars:
         _paint_gutter(painter, bars)
+    if "claim" in ends and "source" in ends:
+        # the link accepting it would make: claim to source, dashed until it is real
+        colour = QColor(ROLE_COLOURS["claim"])
+        if dark:
+            colour = colour.lighter(150)
+        painter.setPen(QPen(colour, 1.4, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        arc(painter, ends["claim"][0], ends["source"][-1], colour)
     return drawn
 
 
