@@ -10,7 +10,7 @@ import pytest
 
 from stancedesk.cli import main
 from stancedesk.domain.attribution import Link, LinkKind
-from stancedesk.domain.errors import NotFoundError, StaleEditError, UserError
+from stancedesk.domain.errors import Cancelled, NotFoundError, StaleEditError, UserError
 from stancedesk.services import attribution as attr
 from stancedesk.services import spans as span_service
 from stancedesk.services import suggestions
@@ -173,3 +173,12 @@ def test_accepted_reads_back_only_what_the_suggestion_alone_stored(db: Database)
     left = {s.id for s in span_service.list_spans(db, [doc], ["ana"])}
     assert left == {source.id, other.id}
     assert attr.links_of(db, doc, "ana") == [Link(other.id, LinkKind.ATTRIBUTED_TO, source.id)]
+
+
+def test_a_long_search_can_be_cancelled(db: Database) -> None:
+    doc = add_doc(db, TEXT)
+    asked: list[int] = []
+    with pytest.raises(Cancelled):
+        suggestions.find_in_document(db, doc, cancelled=lambda: asked.append(1) or True)
+    assert asked == [1]  # asked before the first paragraph
+    assert len(suggestions.find_in_document(db, doc, cancelled=lambda: False)) == 2

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stancedesk.attribution import phrases as ph
@@ -38,6 +39,7 @@ from stancedesk.attribution.tokens import (
     tokenize,
     word_set,
 )
+from stancedesk.domain.errors import Cancelled
 
 _SKIP_PARAGRAPH = re.compile(
     r"^\s*(\(?(Reporting|Writing|Editing|Additional reporting) by"
@@ -73,12 +75,17 @@ class _Sentence:
     quotes: list[Quote]
 
 
-def find_attributions(text: str, lexicon: Lexicon | None = None) -> list[Suggestion]:
-    """Every attribution the rules find in ``text``, in text order."""
+def find_attributions(text: str, lexicon: Lexicon | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> list[Suggestion]:
+    """Every attribution the rules find in ``text``, in text order. ``cancelled`` is asked
+    before each paragraph (a long article takes seconds); when it says so, ``Cancelled`` is
+    raised."""
     lex = lexicon or load_lexicon()
     history: list[_Source] = []
     found: list[Suggestion] = []
     for p_start, p_end in paragraphs(text):
+        if cancelled is not None and cancelled():
+            raise Cancelled("cancelled; no suggestions were kept")
         if _skip_paragraph(text[p_start:p_end]):
             continue
         para_quotes = quotes(text, p_start, p_end)

@@ -7,9 +7,11 @@ each suggestion with its document.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -151,18 +153,30 @@ def suggestion_key(suggestion: Suggestion) -> str:
             f"{suggestion.claim.start}:{suggestion.claim.end}")
 
 
-def find_in_document(database: Database, document_id: str,
-                     lexicon_dir: Path | None = None) -> list[Suggestion]:
-    """The finder's output for one document, before any annotator's choices."""
-    return [s for _doc, s in suggest(database, [document_id], lexicon_dir)]
+def find_in_document(database: Database, document_id: str, lexicon_dir: Path | None = None,
+                     cancelled: Callable[[], bool] | None = None) -> list[Suggestion]:
+    """The finder's output for one document, before any annotator's choices; ``cancelled``
+    stops a long article between paragraphs (raising ``Cancelled``)."""
+    if cancelled is None:
+        return [s for _doc, s in suggest(database, [document_id], lexicon_dir)]
+    text = corpus.get_texts(database, [document_id]).get(document_id)
+    if text is None:
+        raise NotFoundError(f"unknown document id(s): {document_id}")
+    return find_attributions(text, load_lexicon(lexicon_dir), cancelled)
 
 
 def filter_live(found: Sequence[Suggestion], rejected: set[str],
                 claims: Sequence[tuple[int, int]]) -> list[Suggestion]:
     """What is left to review: not rejected, and no claim the annotator already has overlaps
     its claim (the rule ``apply`` skips by)."""
+    ordered = sorted(claims)
+    starts = [start for start, _ in ordered]
+    reach = list(accumulate((end for _, end in ordered), max, initial=-1))
+    # a claim overlaps [a, b) when it starts before b and ends after a: among the claims that
+    # start before b, the furthest end says whether any does (thousands of suggestions in a
+    # long article, each checked in log time)
     return [s for s in found if suggestion_key(s) not in rejected
-            and not any(s.claim.start < end and start < s.claim.end for start, end in claims)]
+            and reach[bisect.bisect_left(starts, s.claim.end)] <= s.claim.start]
 
 
 def _own_claims(session: Session, document_id: str, annotator: str) -> list[tuple[int, int]]:

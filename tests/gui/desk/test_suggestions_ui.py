@@ -234,3 +234,16 @@ def test_click_makes_a_suggestion_current_and_hover_explains_it(qtbot, desk_wind
     qtbot.waitUntil(lambda: QToolTip.isVisible())
     assert "Suggested" in QToolTip.text() and "two unnamed officials" in QToolTip.text()
     assert "Alt+Return accepts" in QToolTip.text()
+
+
+def test_an_article_over_the_cap_is_left_to_the_cli(qtbot, db_path, make_window,
+                                                   add_text_document, monkeypatch) -> None:
+    monkeypatch.setattr(desk_suggestions, "MAX_CHARS", 1000)
+    add_text_document("\n\n".join([TEXT] * 20))
+    window = make_window(db_path)
+    qtbot.waitUntil(lambda: window.desk.document is not None)
+    assert window.desk.suggestions.live == [] and not window.jobs.busy
+    assert window.desk.suggestions.found == {}
+    with qtbot.waitSignal(window.desk.message, timeout=3000) as said:
+        qtbot.keyClick(window.reader, Qt.Key.Key_BracketRight, ALT)
+    assert "over 1,000 characters" in said.args[0]

@@ -5,7 +5,7 @@ stepping through them by key, every write an undo command on the desk's stack.
 The finder runs once per document (its text never changes) and its output is kept; what the
 annotator has rejected or already marked is filtered out by ``services.suggestions`` after
 every change, so an accepted suggestion turns into ordinary spans and a rejected one stays
-hidden. A long article is searched off the GUI thread (the finder takes about 1.4 s per MB).
+hidden. A long article is searched off the GUI thread.
 With the setting off, the finder never runs and nothing is shown: an agreement study is not
 primed by it.
 """
@@ -30,10 +30,15 @@ from stancedesk.services.suggestions import Acceptance, suggestion_key
 
 if TYPE_CHECKING:
     from stancedesk.gui.desk.controller import AnnotationDesk
-    from stancedesk.gui.shell.jobs import JobRunner
+    from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
 
-# above this many characters the finder runs in the background (about 0.15 s of work)
-BACKGROUND_CHARS = 100_000
+# above this many characters the finder runs in the background: it takes about 10 s per MB of
+# wire copy (benchmarks/suggest.py), so a usual article of a few thousand characters is found
+# in tens of milliseconds and a long one never freezes the desk
+BACKGROUND_CHARS = 10_000
+# above this many (about 3 s of work, for each article opened) the desk leaves it to
+# `stancedesk suggest`: a digest of that size would keep a core busy while the person annotates
+MAX_CHARS = 300_000
 KEYS = {"accept": "Alt+Return", "reject": "Alt+Del", "next": "Alt+]", "previous": "Alt+["}
 
 
@@ -61,7 +66,7 @@ class DeskSuggestions(QObject):
         self.found: dict[str, list[Suggestion]] = {}  # the finder's output per document
         self.live: list[Suggestion] = []  # left to review, in reading order
         self.current: str | None = None  # key of the current suggestion
-        self._pending: set[str] = set()
+        self._pending: dict[str, Job] = {}
         self._rejected: set[str] = set()  # the annotator's rejections in the open document
         self._rejected_for: tuple[str, str] | None = None
         self._holding = False
@@ -104,6 +109,14 @@ class DeskSuggestions(QObject):
 
     def _find(self, document_id: str, text: str) -> None:
         lexicon = self.lexicon_dir
+        for other, job in list(self._pending.items()):  # no work for a document left behind
+            if other != document_id:
+                job.cancel()
+        if len(text) > MAX_CHARS:
+            self.desk.message.emit(
+                f"No suggestions in the desk for an article of {len(text):,} characters (over "
+                f"{MAX_CHARS:,}): `stancedesk suggest --documents {document_id}` lists them.")
+            return
         if self.runner is None or len(text) < BACKGROUND_CHARS:
             with self.desk._guarded("finding suggestions"):
                 self.found[document_id] = service.find_in_document(self.desk.database,
@@ -113,15 +126,15 @@ class DeskSuggestions(QObject):
             return
         if document_id in self._pending:
             return
-        self._pending.add(document_id)
         database = self.desk.database
 
-        def work(_progress: object, _cancelled: object) -> list[Suggestion]:
-            return service.find_in_document(database, document_id, lexicon)
+        def work(_progress: Progress, cancelled: IsCancelled) -> list[Suggestion]:
+            return service.find_in_document(database, document_id, lexicon, cancelled)
 
         job = self.runner.start(work, "finding suggested attributions")
+        self._pending[document_id] = job
         job.succeeded.connect(lambda found: self._found(document_id, found))
-        job.finished.connect(lambda: self._pending.discard(document_id))
+        job.finished.connect(lambda: self._pending.pop(document_id, None))
 
     def _found(self, document_id: str, found: list[Suggestion]) -> None:
         self.found[document_id] = found
@@ -190,9 +203,12 @@ class DeskSuggestions(QObject):
         if self.desk.document is None:
             return True
         if not self.live:
-            self.desk.message.emit("No suggestions left in this document." if
-                                   self.desk.document_id in self.found else
-                                   "Still looking for suggestions in this document…")
+            doc = self.desk.document
+            self.desk.message.emit(
+                "No suggestions left in this document." if doc.id in self.found else
+                f"No suggestions in the desk for an article over {MAX_CHARS:,} characters."
+                if len(doc.text) > MAX_CHARS else
+                "Still looking for suggestions in this document…")
             return True
         return False
 
