@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -268,3 +269,69 @@ def test_a_brat_link_with_a_wrong_role_stores_nothing(attributed: Corpus, tmp_pa
         assert span_service.list_spans(other) == [] and attribution.registry(other) == []
     finally:
         other.dispose()
+
+
+# --- a refused link names the spans as the file does (its annotation_ids, brat's T ids, or the
+# text of a row without an id), never the ids an import makes up for the spans it stages
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _message(db, path: Path, fmt: str, corpus_folder: Path | None, tmp_path: Path) -> str:
+    other = fresh_db(tmp_path, corpus_folder=corpus_folder)
+    try:
+        with pytest.raises(FormatError) as caught:
+            formats_registry.import_annotations(other, path, fmt=fmt)
+        return str(caught.value)
+    finally:
+        other.dispose()
+
+
+def _first_line_of_row(path: Path, index: int) -> int:
+    """The physical line a data row starts on (notes may span lines)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        for i, _row in enumerate(reader):
+            if i == index:
+                break
+            start = reader.line_num + 1
+        return start if index else 2
+
+
+def test_a_row_without_id_linking_across_documents_names_the_row_and_the_file_id(
+        attributed: Corpus, tmp_path: Path):
+    header, rows = _exported_rows(attributed.db, tmp_path)
+    by_text = {(r["annotator"], r["text"]): r for r in rows}
+    foreign = by_text[("bob", "sources anonymes")]
+    foreign["role"] = "source"
+    claim = by_text[("bob", "👍 “a breakthrough”")]
+    claim["attributed_to"] = foreign["annotation_id"]
+    claim["annotation_id"] = ""  # the import gives this span an id of its own
+    bad = _write(tmp_path / "bad.csv", header, rows)
+    line = _first_line_of_row(bad, rows.index(claim))
+    message = _message(attributed.db, bad, "csv", attributed.folder, tmp_path)
+    problem = next(x for x in message.splitlines() if "different documents" in x)
+    assert "bad.csv" in message
+    assert problem.strip().startswith(f"line {line}: attributed_to link ")
+    assert "'👍 “a breakthrough”' without annotation_id" in problem
+    assert f"-> {foreign['annotation_id']}:" in problem
+    assert UUID.findall(problem) == [foreign["annotation_id"]], problem
+
+
+def test_a_brat_link_is_refused_naming_its_t_ids(attributed: Corpus, tmp_path: Path):
+    out = tmp_path / "brat_out"
+    formats_registry.export_annotations(attributed.db, "brat", out)
+    ann = next(p for p in (out / "bob").glob("*.ann") if "Attributed_to" in p.read_text("utf-8"))
+    lines = ann.read_text("utf-8").splitlines()
+    relation = next(x for x in lines if "\tAttributed_to " in x)
+    claim_t = relation.split("Arg1:")[1].split()[0]
+    cue_t = next(x for x in lines if "\tCue " in x).split("Arg2:")[1].strip()
+    lines = [x.split("Arg2:")[0] + "Arg2:" + cue_t if x == relation else x for x in lines]
+    ann.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    message = _message(attributed.db, out, "brat", None, tmp_path)
+    problem = next(x for x in message.splitlines() if "must point to a source span" in x)
+    assert f"#{claim_t} -> " in problem and problem.rstrip().endswith(
+        "not a cue") and f"#{cue_t}:" in problem, problem
+    assert ann.name in problem
+    assert not UUID.search(problem), problem

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -72,28 +72,33 @@ class LinkProblems:
     """Every reason a set of links is refused, each naming the link."""
 
     problems: list[str] = field(default_factory=list)
+    name: Callable[[str], str] = str
 
     def add(self, link: Link, problem: str) -> None:
-        self.problems.append(f"{link.kind} link {link.from_span} -> {link.to_span}: {problem}")
+        self.problems.append(f"{link.kind} link {self.name(link.from_span)} -> "
+                             f"{self.name(link.to_span)}: {problem}")
 
     def __bool__(self) -> bool:
         return bool(self.problems)
 
 
-def check_links(spans: Mapping[str, LinkEnd], links: Iterable[Link]) -> list[str]:
+def check_links(spans: Mapping[str, LinkEnd], links: Iterable[Link], *,
+                name: Callable[[str], str] = str) -> list[str]:
     """Why ``links`` cannot stand among ``spans`` (empty when they can).
 
     A link must join two existing spans of the same annotator in the same document, with the
     roles its kind requires; a span has at most one link of each kind; via links form no cycle.
+    ``name`` says a span id as the person knows it: an import names the ids of its file, not
+    the ids the database gave the spans it staged.
     """
-    found = LinkProblems()
+    found = LinkProblems(name=name)
     seen: dict[tuple[str, LinkKind], Link] = {}
     via: dict[str, str] = {}
     for link in links:
         start, end = spans.get(link.from_span), spans.get(link.to_span)
         if start is None or end is None:
             missing = link.from_span if start is None else link.to_span
-            found.add(link, f"no span {missing}")
+            found.add(link, f"no span {name(missing)}")
             continue
         if link.from_span == link.to_span:
             found.add(link, "a span cannot be linked to itself")
@@ -112,13 +117,13 @@ def check_links(spans: Mapping[str, LinkEnd], links: Iterable[Link]) -> list[str
                             f"{end.role or 'span without a role'}")
         key = (link.from_span, link.kind)
         if key in seen and seen[key].to_span != link.to_span:
-            found.add(link, f"span {link.from_span} already has a {link.kind} link "
-                            f"(to {seen[key].to_span})")
+            found.add(link, f"span {name(link.from_span)} already has a {link.kind} link "
+                            f"(to {name(seen[key].to_span)})")
         seen[key] = link
         if link.kind is LinkKind.VIA:
             via[link.from_span] = link.to_span
     for cycle in via_cycles(via):
-        found.problems.append("via links form a cycle: " + " -> ".join(cycle))
+        found.problems.append("via links form a cycle: " + " -> ".join(map(name, cycle)))
     return found.problems
 
 

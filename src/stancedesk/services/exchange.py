@@ -196,10 +196,15 @@ class _FileLinks:
     def __init__(self) -> None:
         self.items: list[tuple[int, str, LinkKind, str]] = []  # line, from ref, kind, to ref
         self.refs: dict[str, str] = {}  # a file's own id (brat's T3) -> the span's id
+        # span ids the import made up -> how the file shows that span, for messages
+        self.names: dict[str, str] = {}
 
     def add(self, rec: AnnotationRecord, span_id: str) -> None:
         if rec.ref and rec.ref != span_id:
             self.refs[rec.ref] = span_id
+            self.names[span_id] = rec.ref
+        elif not rec.annotation_id and not rec.ref:
+            self.names[span_id] = f"(the span {rec.text[:40]!r} without annotation_id)"
         for name, kind in _LINK_FIELDS:
             target = getattr(rec, name)
             if target:
@@ -220,12 +225,14 @@ class _FileLinks:
         ends.update(arepo.span_ends(session, ids - ends.keys()))
         problems: list[tuple[int, str]] = []
         given: dict[tuple[str, LinkKind], tuple[int, Link]] = {}
+        name = self.name
         for line, link in links:
-            problems += [(line, problem) for problem in check_links(ends, [link])]
+            problems += [(line, problem) for problem in check_links(ends, [link], name=name)]
             earlier = given.get((link.from_span, link.kind))
             if earlier is not None and earlier[1].to_span != link.to_span:
-                problems.append((line, f"span {link.from_span} already has a {link.kind} link "
-                                       f"(to {earlier[1].to_span}, line {earlier[0]})"))
+                problems.append((line, f"span {name(link.from_span)} already has a {link.kind} "
+                                       f"link (to {name(earlier[1].to_span)}, line "
+                                       f"{earlier[0]})"))
             given.setdefault((link.from_span, link.kind), (line, link))
         if problems:
             return problems
@@ -241,8 +248,13 @@ class _FileLinks:
                 lines.setdefault(link.from_span, line)
         for cycle in via_cycles(via):
             line = min((lines[i] for i in cycle if i in lines), default=0)
-            problems.append((line, "via links form a cycle: " + " -> ".join(cycle)))
+            problems.append((line, "via links form a cycle: " + " -> ".join(map(name, cycle))))
         return problems
+
+    def name(self, span_id: str) -> str:
+        """A span as the file names it: its annotation_id, its own id (brat's T3), or, for a
+        span the file gives no id, its text; never an id only this import made up."""
+        return self.names.get(span_id, span_id)
 
     def store(self, session: Session) -> int:
         """Set every link whose two spans were stored (a span skipped as a repeat of a stored
