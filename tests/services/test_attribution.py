@@ -155,3 +155,58 @@ def test_clearing_the_last_label_of_a_span_with_a_role_keeps_it_and_its_links(
     assert len(attr.links_of(db, chain["doc"], "ana")) == 3
     bare = span(db, chain["doc"], "the delay was technical", None, stance="against")
     assert span_service.update_labels(db, bare, {"stance": None}).after is None  # still a ghost
+
+
+def _registry_state(db: Database) -> tuple:
+    """Everything a registry undo must give back: entities, who names what, and when."""
+    with db.read() as session:
+        from stancedesk.storage import attribution as arepo
+
+        entities = sorted(((e, arepo.entity_times(session, e.id))
+                           for e in arepo.list_entities(session)), key=lambda x: x[0].id)
+    spans = sorted((s.id, s.entity_id, s.updated_at) for s in span_service.list_spans(db))
+    grades = sorted((e.entity.id, e.current_grade) for e in attr.registry(db))
+    return entities, spans, grades
+
+
+def test_an_edit_is_put_back_exactly_and_never_over_a_later_edit(
+        db: Database, chain: dict[str, str]) -> None:
+    reuters = attr.create_entity(db, "Reuters", "media", ["the Reuters news agency"])
+    edit = attr.edit_entity(db, reuters.id, name="Reuters News", add_aliases=["RTRS"],
+                            remove_aliases=["the Reuters news agency"])
+    assert edit.before == reuters and edit.after.name == "Reuters News"
+    assert edit.after.aliases == ("Reuters", "RTRS")
+    # the undo is exact: the old name is not left behind as an alias
+    assert attr.put_entity(db, edit.after, edit.before) == reuters
+    assert attr.matching(db, "RTRS") == []
+    assert attr.put_entity(db, edit.before, edit.after) == edit.after
+    attr.update_entity(db, reuters.id, notes="someone else's note")
+    with pytest.raises(attr.AttributionError, match="was changed since"):
+        attr.put_entity(db, edit.after, edit.before)
+
+
+def test_unmerge_gives_back_both_sources_and_which_spans_named_which(
+        db: Database, chain: dict[str, str]) -> None:
+    reuters = attr.create_entity(db, "Reuters", "media", ["RTRS"], notes="wire")
+    agency = attr.create_entity(db, "The agency", "", ["the news agency"], notes="vague")
+    attr.name_source(db, chain["reuters"], reuters.id)
+    attr.name_source(db, chain["source"], agency.id)
+    other = span(db, chain["doc"], "a source with knowledge of the talks", SpanRole.SOURCE,
+                 who="ben", reliability="D")
+    attr.name_source(db, other, agency.id)
+    before = _registry_state(db)
+    merged = attr.merge(db, reuters.id, agency.id)
+    assert {n.span_id for n in merged.namings} == {chain["source"], other}
+    assert set(merged.changes.spans_changed[chain["doc"]]) == {"ana", "ben"}
+    assert [e.entity.name for e in attr.registry(db)] == ["Reuters"]
+    attr.unmerge(db, merged)
+    assert _registry_state(db) == before
+    # redo, then undo again: the same split
+    again = attr.merge(db, reuters.id, agency.id)
+    attr.unmerge(db, again)
+    assert _registry_state(db) == before
+    # an undo refuses to overwrite an edit made after the merge
+    third = attr.merge(db, reuters.id, agency.id)
+    attr.update_entity(db, reuters.id, name="Reuters Ltd")
+    with pytest.raises(attr.AttributionError, match="was changed since"):
+        attr.unmerge(db, third)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from stancedesk.domain.attribution import (
 )
 from stancedesk.domain.errors import NotFoundError, UserError
 from stancedesk.services import spans as span_service
+from stancedesk.services.changes import Changes
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import repositories as repo
@@ -207,6 +209,23 @@ def _clean_aliases(name: str, aliases: Iterable[str]) -> tuple[str, ...]:
 def update_entity(database: Database, ref: str, *, name: str | None = None,
                   sourcing: str | None = None, add_aliases: Sequence[str] = (),
                   remove_aliases: Sequence[str] = (), notes: str | None = None) -> SourceEntity:
+    return edit_entity(database, ref, name=name, sourcing=sourcing, add_aliases=add_aliases,
+                       remove_aliases=remove_aliases, notes=notes).after
+
+
+@dataclass(frozen=True, slots=True)
+class EntityEdit:
+    """A rename, alias, type or notes edit: the two states undo and redo write back."""
+
+    before: SourceEntity
+    after: SourceEntity
+
+
+def edit_entity(database: Database, ref: str, *, name: str | None = None,
+                sourcing: str | None = None, add_aliases: Sequence[str] = (),
+                remove_aliases: Sequence[str] = (), notes: str | None = None) -> EntityEdit:
+    """``update_entity`` that also returns the state it replaced (read in the same
+    transaction), for undo."""
     with database.write() as session:
         entity = _entity(session, ref)
         new_name = entity.name if name is None else name.strip()
@@ -221,17 +240,71 @@ def update_entity(database: Database, ref: str, *, name: str | None = None,
                                entity.notes if notes is None else notes)
         written = arepo.write_entity(session, changed, key)
         assert written is not None
+        return EntityEdit(entity, written)
+
+
+def _unchanged(session: Session, expected: SourceEntity) -> None:
+    """An undo or redo step writes over the state it left, never over a later edit."""
+    current = arepo.get_entity(session, expected.id)
+    if current is None:
+        raise AttributionError(f"the source {expected.name!r} is no longer in the registry; "
+                               "nothing was changed")
+    if current != expected:
+        raise AttributionError(f"the source {expected.name!r} was changed since (now "
+                               f"{current.name!r}); nothing was changed")
+
+
+def put_entity(database: Database, expected: SourceEntity,
+               entity: SourceEntity) -> SourceEntity:
+    """Write ``entity`` (name, type, aliases, notes exactly as given) over the stored state
+    ``expected``: the undo and redo of an ``EntityEdit``."""
+    with database.write() as session:
+        _unchanged(session, expected)
+        written = arepo.write_entity(session, entity, _free_key(session, entity.name,
+                                                                  entity.id))
+        assert written is not None
         return written
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMerge:
+    """What a merge changed, so that undo can split the two sources again exactly: the kept
+    entity as it was, the absorbed one with its times, and which spans named the absorbed one
+    (with the times they had)."""
+
+    kept_before: SourceEntity
+    kept_times: tuple[datetime, datetime]
+    absorbed: SourceEntity
+    absorbed_times: tuple[datetime, datetime]
+    kept_after: SourceEntity
+    namings: tuple[arepo.Naming, ...]
+
+    @property
+    def changes(self) -> Changes:
+        counts: dict[str, dict[str, int]] = {}
+        for naming in self.namings:
+            by = counts.setdefault(naming.document_id, {})
+            by[naming.annotator] = by.get(naming.annotator, 0) + 1
+        return Changes(spans_changed=counts)
 
 
 def merge_entities(database: Database, keep: str, absorb: str) -> SourceEntity:
     """One source under two names: ``absorb``'s mentions, name and aliases move to ``keep``."""
+    return merge(database, keep, absorb).kept_after
+
+
+def merge(database: Database, keep: str, absorb: str) -> EntityMerge:
+    """``merge_entities``, returning everything its undo (``unmerge``) needs."""
     with database.write() as session:
         kept, gone = _entity(session, keep), _entity(session, absorb)
         if kept.id == gone.id:
             raise AttributionError(f"{kept.name!r} and {gone.name!r} are the same source")
-        for span_id in arepo.spans_naming(session, gone.id):
-            arepo.set_span_entity(session, span_id, kept.id)
+        kept_times, times = arepo.entity_times(session, kept.id), \
+            arepo.entity_times(session, gone.id)
+        assert kept_times is not None and times is not None
+        moved = arepo.namings(session, gone.id)
+        for naming in moved:
+            arepo.set_span_entity(session, naming.span_id, kept.id)
         merged = SourceEntity(kept.id, kept.name, kept.sourcing or gone.sourcing,
                               _clean_aliases(kept.name, [*kept.aliases, gone.name,
                                                          *gone.aliases]),
@@ -240,7 +313,24 @@ def merge_entities(database: Database, keep: str, absorb: str) -> SourceEntity:
         session.flush()
         written = arepo.write_entity(session, merged, name_key(kept.name))
         assert written is not None
-        return written
+        return EntityMerge(kept, kept_times, gone, times, written, tuple(moved))
+
+
+def unmerge(database: Database, merged: EntityMerge) -> None:
+    """Undo a merge: the kept source as it was, the absorbed one back with its id, and every
+    span that named it naming it again (a span renamed or deleted since keeps its later
+    state)."""
+    with database.write() as session:
+        _unchanged(session, merged.kept_after)
+        kept, gone = merged.kept_before, merged.absorbed
+        arepo.write_entity(session, kept, _free_key(session, kept.name, kept.id),
+                           merged.kept_times[1])
+        session.flush()  # the absorbed name and aliases are free again
+        arepo.add_entity(session, gone, _free_key(session, gone.name), merged.absorbed_times)
+        still = set(arepo.spans_naming(session, kept.id))
+        for naming in merged.namings:
+            if naming.span_id in still:
+                arepo.set_span_entity(session, naming.span_id, gone.id, naming.updated_at)
 
 
 def name_source(database: Database, span_id: str, entity: str | None) -> span_service.SpanChange:

@@ -124,12 +124,32 @@ def set_span_role(session: Session, span_id: str, role: SpanRole | None) -> None
         session.flush()
 
 
-def set_span_entity(session: Session, span_id: str, entity_id: str | None) -> None:
+def set_span_entity(session: Session, span_id: str, entity_id: str | None,
+                    updated_at: datetime | None = None) -> None:
+    """``updated_at`` given: an undo putting back the time the span had (the registry's
+    current grade is the latest mention's); the version still goes up."""
     row = session.get(SpanRow, span_id)
     if row is not None:
         row.entity_id = entity_id
-        row.updated_at = utcnow()
+        row.updated_at = updated_at or utcnow()
         session.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """A span naming an entity, as an undo must put it back."""
+
+    span_id: str
+    document_id: str
+    annotator: str
+    updated_at: datetime
+
+
+def namings(session: Session, entity_id: str) -> list[Naming]:
+    return [Naming(sid, doc, name, updated) for sid, doc, name, updated in session.execute(
+        select(SpanRow.id, SpanRow.document_id, AnnotatorRow.name, SpanRow.updated_at)
+        .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+        .where(SpanRow.entity_id == entity_id).order_by(SpanRow.id))]
 
 
 # --- the registry ------------------------------------------------------------------------------
@@ -153,25 +173,35 @@ def find_entity_by_key(session: Session, key: str) -> SourceEntity | None:
     return entity_from_row(row) if row is not None else None
 
 
-def add_entity(session: Session, entity: SourceEntity, key: str) -> SourceEntity:
+def add_entity(session: Session, entity: SourceEntity, key: str,
+               times: tuple[datetime, datetime] | None = None) -> SourceEntity:
+    """``times`` (created, updated): an entity an undo brings back keeps its own."""
     now = utcnow()
+    created, updated = times or (now, now)
     session.add(EntityRow(id=entity.id or str(uuid.uuid4()), name=entity.name, name_key=key,
                           sourcing=entity.sourcing, aliases=list(entity.aliases),
-                          notes=entity.notes, created_at=now, updated_at=now))
+                          notes=entity.notes, created_at=created, updated_at=updated))
     session.flush()
     found = find_entity_by_key(session, key)
     assert found is not None
     return found
 
 
-def write_entity(session: Session, entity: SourceEntity, key: str) -> SourceEntity | None:
+def write_entity(session: Session, entity: SourceEntity, key: str,
+                 updated_at: datetime | None = None) -> SourceEntity | None:
     row = session.get(EntityRow, entity.id)
     if row is None:
         return None
     row.name, row.name_key, row.sourcing = entity.name, key, entity.sourcing
-    row.aliases, row.notes, row.updated_at = list(entity.aliases), entity.notes, utcnow()
+    row.aliases, row.notes = list(entity.aliases), entity.notes
+    row.updated_at = updated_at or utcnow()
     session.flush()
     return entity_from_row(row)
+
+
+def entity_times(session: Session, entity_id: str) -> tuple[datetime, datetime] | None:
+    row = session.get(EntityRow, entity_id)
+    return None if row is None else (row.created_at, row.updated_at)
 
 
 def delete_entity(session: Session, entity_id: str) -> None:

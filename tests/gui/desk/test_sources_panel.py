@@ -138,3 +138,79 @@ def test_name_a_source_by_keyboard(qtbot, attributed_path, make_window) -> None:
         qtbot.keyClick(popup.edit, Qt.Key.Key_Return)
     created = registry(attributed_path)["Ostrelian Desk"].entity.id
     assert span_service.get_span(w.database, span.id).entity_id == created
+
+
+def _state(db_path: Path) -> tuple:
+    """The registry and which span names which source (with the span's time): what an undo
+    must give back exactly."""
+    database = open_database(str(db_path), seed_sample=False)
+    try:
+        entities = sorted((e.entity.id, e.entity, e.mentions, e.claims, e.current_grade)
+                          for e in attr_service.registry(database))
+        named = sorted((s.id, s.entity_id, s.updated_at)
+                       for s in span_service.list_spans(database) if s.entity_id)
+        return entities, named
+    finally:
+        database.dispose()
+
+
+def test_rename_alias_and_merge_are_undone_and_redone(qtbot, attributed_path,
+                                                      make_window) -> None:
+    w = make_window(attributed_path, "sample-ana")
+    panel = show_panel(qtbot, w)
+    start = _state(attributed_path)
+    names = registry(attributed_path)
+    post, hna = names["Kessa Evening Post"].entity.id, names["Halmora News Agency"].entity.id
+    # the desk shows a document where a source names the Post
+    mention = next(s for s in span_service.list_spans(w.database) if s.entity_id == post)
+    w.set_reviewer(True)
+    w.open_document(mention.document_id)
+    qtbot.waitUntil(lambda: w.desk.document_id == mention.document_id)
+    stack = w.desk.undo_stack()
+    assert stack is not None
+
+    # rename, then undo with the desk's Ctrl+Z: the old name comes back and is no alias
+    with qtbot.waitSignal(panel.registryEdited):
+        panel.rename(post, "Kessa Post")
+    assert stack.undoText() == "Rename source 'Kessa Evening Post' to 'Kessa Post'"
+    w.reader.setFocus()
+    qtbot.keyClick(w.reader, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: panel.table.item(panel.row_of(post), 0).text()
+                    == "Kessa Evening Post")
+    assert _state(attributed_path) == start
+    stack.redo()
+    assert "Kessa Post" in registry(attributed_path)
+    stack.undo()
+
+    # aliases edited in place: undo gives back the exact list
+    item = panel.table.item(panel.row_of(post), 1)
+    with qtbot.waitSignal(panel.registryEdited):
+        item.setText("the Post; KEP")
+    stack.undo()
+    assert _state(attributed_path) == start
+    assert panel.table.item(panel.row_of(post), 1).text() == \
+        "; ".join(names["Kessa Evening Post"].entity.aliases)
+
+    # merge: undo splits the two again, each span naming the source it named before
+    panel.select_entity(post)
+    panel.merge_target.setCurrentIndex(panel.merge_target.findData(hna))
+    with qtbot.waitSignal(panel.registryEdited):
+        qtbot.mouseClick(panel.merge_button, Qt.MouseButton.LeftButton)
+    merged = _state(attributed_path)
+    assert post not in {e[0] for e in merged[0]}
+    assert stack.undoText() == "Merge source 'Kessa Evening Post' into 'Halmora News Agency'"
+    with qtbot.waitSignal(w.desk.attribution.entitiesChanged):
+        stack.undo()
+    assert _state(attributed_path) == start
+    qtbot.waitUntil(lambda: panel.row_of(post) >= 0)
+    assert panel.table.rowCount() == len(names)
+    with qtbot.waitSignal(w.desk.attribution.entitiesChanged):
+        stack.redo()
+    assert {e[0] for e in _state(attributed_path)[0]} == {e[0] for e in merged[0]}
+    stack.undo()
+    assert _state(attributed_path) == start
+    # the open document's spans were reloaded after each step: no stale copy of a source
+    # whose registry name moved (a later edit of it would be refused as stale)
+    for span in w.desk.store.spans():
+        assert span == span_service.get_span(w.database, span.id)
+    assert any(s.id == mention.id for s in w.desk.store.spans())

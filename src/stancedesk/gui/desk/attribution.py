@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from stancedesk.domain import Span
 from stancedesk.domain.attribution import Link, LinkKind, SpanRole, chain
@@ -22,9 +23,17 @@ from stancedesk.gui.desk.attribution_commands import (
     SpanFieldCommand,
 )
 from stancedesk.gui.desk.commands import CreateSpanCommand
+from stancedesk.gui.desk.registry_commands import command_for
 from stancedesk.services import attribution as attr_service
 from stancedesk.services import spans as span_service
-from stancedesk.services.attribution import ClaimsPolicy, LinkChange, Removal
+from stancedesk.services.attribution import (
+    ClaimsPolicy,
+    EntityEdit,
+    EntityMerge,
+    LinkChange,
+    Removal,
+)
+from stancedesk.services.changes import Changes
 
 if TYPE_CHECKING:
     from stancedesk.gui.desk.controller import AnnotationDesk
@@ -88,6 +97,7 @@ class DeskAttribution(QObject):
         desk.reader.links = self.links
         desk.reader.link_text = self.chain_text
         desk.span_model.source_of = self.source_text
+        self._registry_stack: QUndoStack | None = None
 
     # --- the link index --------------------------------------------------------------------
 
@@ -298,6 +308,28 @@ class DeskAttribution(QObject):
             self.desk._push(SpanFieldCommand(self.desk, change, "Name source",
                                              self._write_entity))
             self.entitiesChanged.emit()
+
+    # --- the registry ----------------------------------------------------------------------
+
+    def push_registry(self, record: EntityEdit | EntityMerge) -> None:
+        """An edit of the registry already written (by the Sources panel), onto the desk's
+        undo stack: the open document's, or, with none open, one of the desk's own."""
+        stack = self.desk.undo_stack()
+        if stack is None:
+            stack = self._registry_stack
+            if stack is None:
+                stack = self._registry_stack = QUndoStack(self.desk.undo_group)
+            self.desk.undo_group.setActiveStack(stack)
+        stack.push(command_for(self, record))
+
+    def registry_changed(self, changes: Changes | None = None) -> None:
+        """Called by registry commands after each committed write: spans that name another
+        source now are news for the desk's views (the open document reloads them)."""
+        self.desk.note_own_commit()
+        if changes is not None:
+            self.desk.publish(changes)
+        self.entitiesChanged.emit()
+        self.desk.saved.emit()
 
     def _write_entity(self, span: Span) -> span_service.SpanChange:
         change = attr_service.name_source(self.desk.database, span.id, span.entity_id)

@@ -149,6 +149,7 @@ def install_panel(window: MainWindow, menu: QMenu) -> SourcesPanel:
     window.desk.changed.connect(refresh)
     window.desk.attribution.entitiesChanged.connect(refresh)
     panel.claimOpened.connect(lambda doc, span, who: open_claim(window, doc, span, who))
+    panel.registryEdited.connect(window.desk.attribution.push_registry)
     window.sources_panel = panel
     window.sources_dock = dock
     return panel

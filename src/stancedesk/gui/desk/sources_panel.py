@@ -47,10 +47,13 @@ def split_aliases(text: str) -> list[str]:
 
 
 class SourcesPanel(QWidget):
-    """Emits ``claimOpened(document_id, span_id, annotator)`` for a claim to show."""
+    """Emits ``claimOpened(document_id, span_id, annotator)`` for a claim to show, and
+    ``registryEdited(record)`` with each rename, alias edit or merge written (an
+    ``EntityEdit`` or ``EntityMerge``), for the desk's undo stack."""
 
     claimOpened = Signal(str, str, str)
     registryChanged = Signal()
+    registryEdited = Signal(object)
 
     def __init__(self, database: Database, reporter: CrashReporter,
                  parent: QWidget | None = None) -> None:
@@ -194,17 +197,20 @@ class SourcesPanel(QWidget):
         if row < 0:
             return
         entity = self.entries[row].entity
+        edit: attr_service.EntityEdit | None = None
         with self.reporter.guarded("editing a source"):
             try:
                 if item.column() == NAME and item.text().strip() != entity.name:
-                    attr_service.update_entity(self.database, entity.id, name=item.text())
+                    edit = attr_service.edit_entity(self.database, entity.id, name=item.text())
                 elif item.column() == ALIASES:
                     new = split_aliases(item.text())
-                    attr_service.update_entity(
+                    edit = attr_service.edit_entity(
                         self.database, entity.id, add_aliases=new,
                         remove_aliases=[a for a in entity.aliases if a not in new])
             finally:
                 self.reload()  # a refused edit shows what is stored again
+        if edit is not None and edit.before != edit.after:
+            self.registryEdited.emit(edit)
         self.registryChanged.emit()
 
     def rename(self, entity_id: str, name: str) -> None:
@@ -218,9 +224,10 @@ class SourcesPanel(QWidget):
         if absorbed is None or not keep:
             return
         with self.reporter.guarded("merging sources"):
-            kept = attr_service.merge_entities(self.database, keep, absorbed.id)
+            merged = attr_service.merge(self.database, keep, absorbed.id)
             self.reload()
-            self.select_entity(kept.id)
+            self.select_entity(merged.kept_after.id)
+            self.registryEdited.emit(merged)
             self.registryChanged.emit()
 
 
