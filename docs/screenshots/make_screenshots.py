@@ -44,9 +44,12 @@ SPANS = [  # (annotator, phrase, labels)
 
 
 def main() -> int:
-    if sys.argv[1:] == ["attribution"]:  # only the attribution shots
+    only = {"attribution": lambda app: attribution(app),  # only these shots
+            "profile": lambda app: profile_view(app),
+            "agreement-attribution": lambda app: agreement_attribution(app)}
+    if len(sys.argv) == 2 and sys.argv[1] in only:
         app = QApplication.instance() or QApplication(sys.argv[:1])
-        attribution(app)
+        only[sys.argv[1]](app)
         return 0
     if sys.argv[1:] == ["suggestions"]:  # only the suggestions shot
         app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -90,6 +93,8 @@ def main() -> int:
     agreement_dashboard(app)
     attribution(app)
     suggestions(app)
+    profile_view(app)
+    agreement_attribution(app)
     return 0
 
 
@@ -159,6 +164,75 @@ def suggestions(app: QApplication) -> None:
     _settle(app)
     window.reader.grab().save(str(OUT / "reader-suggestions.png"))
     window.close()
+
+
+def _attributed_sample() -> Path:
+    from stancedesk.services.samples import load_sample_annotations
+
+    db_path = _HOME / "attribution.sqlite"
+    database = open_database(str(db_path), seed_sample=True)
+    if not database_has_links(database):
+        load_sample_annotations(database)
+    database.dispose()
+    return db_path
+
+
+def _wait(app: QApplication, done: object) -> None:
+    deadline = time.monotonic() + 120
+    while not done() and time.monotonic() < deadline:  # type: ignore[operator]
+        app.processEvents()
+        time.sleep(0.02)
+    _settle(app)
+
+
+def profile_view(app: QApplication) -> None:
+    """The sourcing profile of the sample's annotated articles, per outlet, with the claims of
+    one bar segment listed."""
+    window = build_main_window(str(_attributed_sample()), "sample-ana")
+    window.show()
+    _settle(app)
+    window.profile_view_action.trigger()
+    view = window.profile_view
+    view.resize(1360, 900)
+    _wait(app, lambda: view.result is not None and view.job is None)
+    view.group_by.setCurrentIndex(view.group_by.findData("outlet"))
+    _wait(app, lambda: view.job is None and view.result is not None and view.result.by == "outlet")
+    bars = view.bars
+    if bars.rows:
+        row = max(range(len(bars.rows)), key=lambda i: bars.rows[i].total)
+        key = max(bars.rows[row].counts, key=lambda k: bars.rows[row].counts[k])
+        view.list_segment(bars.rows[row].group, key)
+    _settle(app)
+    view.grab().save(str(OUT / "profile-view.png"))
+    view.close()
+    window.close()
+
+
+def agreement_attribution(app: QApplication) -> None:
+    """The agreement dashboard's attribution tab on the sample's two annotators."""
+    from stancedesk.gui.agreement.dashboard import AgreementDashboard
+
+    database = open_database(str(_attributed_sample()))
+    dashboard = AgreementDashboard(database)
+    for i in range(dashboard.layer_list.count()):
+        item = dashboard.layer_list.item(i)
+        keep = item.data(0x0100) in ("sourcing", "reliability")  # Qt.UserRole
+        item.setCheckState(Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
+    dashboard.scope.setCurrentIndex(dashboard.scope.findData("all"))
+    dashboard.bootstrap.setValue(0)
+    # the sample is small: a minimum of 10 shows figures and, below it, n/a with the reason
+    dashboard.min_units.setValue(10)
+    dashboard.resize(1440, 900)
+    dashboard.show()
+    dashboard.compute()
+    _wait(app, lambda: dashboard.result is not None and dashboard.job is None)
+    for i in range(dashboard.tabs.count()):
+        if dashboard.tabs.tabText(i) == "Attribution":
+            dashboard.tabs.setCurrentIndex(i)
+    _settle(app)
+    dashboard.grab().save(str(OUT / "agreement-attribution.png"))
+    dashboard.close()
+    database.dispose()
 
 
 def database_has_links(database: object) -> bool:

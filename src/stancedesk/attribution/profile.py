@@ -20,6 +20,7 @@ from typing import Any
 
 UNATTRIBUTED = "unattributed"
 UNTYPED = "untyped"
+NO_VALUE = "(none)"  # a claim without a stance, a source without a grade, ...
 GROUPINGS = ("document", "outlet", "annotator")
 
 
@@ -34,6 +35,10 @@ class ClaimRecord:
     source_sourcing: str | None  # None: no source linked
     source_reliability: str | None
     chain_sourcing: tuple[str, ...]  # the sourcing types of the intermediaries, in order
+    # the claim itself, so a view can list (and open) the claims behind a number
+    claim_id: str = ""
+    claim_text: str = ""
+    claim_start: int = 0
 
     def group(self, by: str) -> str:
         if by == "document":
@@ -75,7 +80,7 @@ def profile(records: Iterable[ClaimRecord], by: str) -> list[dict[str, Any]]:
         n = len(claims)
         stance_by_sourcing: dict[str, Counter[str]] = defaultdict(Counter)
         for c in claims:
-            stance_by_sourcing[c.sourcing][c.stance or "(none)"] += 1
+            stance_by_sourcing[c.sourcing][c.stance or NO_VALUE] += 1
         anonymous = sum(c.anonymous for c in claims)
         relayed = sum(c.relayed_by_media for c in claims)
         row: dict[str, Any] = {
@@ -84,8 +89,8 @@ def profile(records: Iterable[ClaimRecord], by: str) -> list[dict[str, Any]]:
             "by_sourcing": _shares(Counter(c.sourcing for c in claims), n),
             "anonymous": {"count": anonymous, "share": anonymous / n if n else 0.0},
             "relayed_via_media": {"count": relayed, "share": relayed / n if n else 0.0},
-            "reliability": _shares(Counter(c.source_reliability or "(none)" for c in claims), n),
-            "credibility": _shares(Counter(c.credibility or "(none)" for c in claims), n),
+            "reliability": _shares(Counter(c.source_reliability or NO_VALUE for c in claims), n),
+            "credibility": _shares(Counter(c.credibility or NO_VALUE for c in claims), n),
             "stance_by_sourcing": {s: dict(sorted(counter.items()))
                                    for s, counter in sorted(stance_by_sourcing.items())},
         }

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.domain.errors import Cancelled, UserError
+from stancedesk.gui.agreement.attribution_panel import AttributionPanel
 from stancedesk.gui.agreement.panel import LayerPanel
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist
 from stancedesk.gui.shell.errors import CrashReporter
@@ -319,6 +320,11 @@ class AgreementDashboard(QWidget):
         self.tabs.clear()
         for key, layer in result["layers"].items():
             self.tabs.addTab(LayerPanel(key, layer), names.get(key, key))
+        if result.get("attribution"):
+            self.tabs.addTab(AttributionPanel(
+                result["attribution"],
+                min_units=int((result.get("settings") or {}).get("min_units") or 0)),
+                "Attribution")
         settings = result.get("settings", {})
         self.show_scope(result.get("scope") or {}, settings)
         method = "BCa" if settings.get("ci_method") == "bca" else "percentile"

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from stancedesk.gui.desk.span_table import ColumnChooser
     from stancedesk.gui.exchange.export_dialog import ExportDialog
     from stancedesk.gui.exchange.import_dialog import ImportDialog
+    from stancedesk.gui.profile.view import ProfileView
     from stancedesk.gui.shell.study_actions import StudyActions
 
 
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
     import_annotations_action: QAction
     agreement_dashboard_action: QAction
     agreement_dashboard: AgreementDashboard
+    profile_view_action: QAction
+    profile_view: ProfileView
     inspector: SpanInspector
     inspector_dock: QDockWidget
     inspector_link: InspectorLink
@@ -224,10 +227,12 @@ class MainWindow(QMainWindow):
             suggestions_ui,
         )
         from stancedesk.gui.exchange import dialogs as exchange_dialogs
+        from stancedesk.gui.profile import view as profile_view
         from stancedesk.gui.shell import study_actions
 
         exchange_dialogs.install(self)
         agreement_dashboard.install(self)
+        profile_view.install(self)
         inspector_dock.install(self)
         corpus_actions.install(self)
         study_actions.install(self)
@@ -494,6 +499,13 @@ class MainWindow(QMainWindow):
     def add_import_action(self, action: QAction) -> None:
         """Add an entry to the File menu next to Import corpus."""
         self.chrome.file_menu.insertAction(self.chrome.import_menu_anchor, action)
+
+    def open_span(self, document_id: str, span_id: str, annotator: str) -> None:
+        """Show a span that a tool window lists (a claim in the sourcing profile) in the
+        reader, as the Sources panel does."""
+        from stancedesk.gui.desk.attribution_ui import open_claim
+
+        open_claim(self, document_id, span_id, annotator)
 
     def add_dock(self, dock: QDockWidget,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:

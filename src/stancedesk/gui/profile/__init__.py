@@ -1,0 +1,1 @@
+"""The sourcing profile dashboard and its charts."""
