@@ -16,6 +16,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 @pytest.mark.parametrize(("script", "args", "expected"), [
     ("agreement.py", ["--tiny"], ["`agreement --layer stance`, 6 docs", "string labels"]),
     ("export.py", ["--tiny"], ["export 400 realistic spans, csv", "parquet"]),
+    ("export.py", ["--tiny", "--attribution"], ["export 400 realistic spans with links, csv"]),
     ("desk.py", ["--tiny"], ["label key → committed → repainted", "idle memory",
                              "open 0.1 MB with emoji"]),
     ("gamma.py", ["--sizes", "6", "--samples", "3"], ["3 annotators × 6 units"]),
