@@ -1,1 +1,1 @@
-"""The agreement dashboard and its charts."""
+"""The agreement dashboard, its charts, and the sourcing profile view."""

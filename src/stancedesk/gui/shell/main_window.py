@@ -57,13 +57,13 @@ from stancedesk.storage.engine import Database
 
 if TYPE_CHECKING:
     from stancedesk.gui.agreement.dashboard import AgreementDashboard
+    from stancedesk.gui.agreement.profile_view import ProfileView
     from stancedesk.gui.desk.corpus_actions import CorpusActions
     from stancedesk.gui.desk.inspector import SpanInspector
     from stancedesk.gui.desk.inspector_dock import InspectorLink
     from stancedesk.gui.desk.span_table import ColumnChooser
     from stancedesk.gui.exchange.export_dialog import ExportDialog
     from stancedesk.gui.exchange.import_dialog import ImportDialog
-    from stancedesk.gui.profile.view import ProfileView
     from stancedesk.gui.shell.study_actions import StudyActions
 
 
@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         # Tool windows add themselves through the hooks at the end of this class
         # (add_tool_action, add_export_action, add_import_action, add_dock).
         from stancedesk.gui.agreement import dashboard as agreement_dashboard
+        from stancedesk.gui.agreement import profile_view
         from stancedesk.gui.desk import (
             attribution_ui,
             corpus_actions,
@@ -227,7 +228,6 @@ class MainWindow(QMainWindow):
             suggestions_ui,
         )
         from stancedesk.gui.exchange import dialogs as exchange_dialogs
-        from stancedesk.gui.profile import view as profile_view
         from stancedesk.gui.shell import study_actions
 
         exchange_dialogs.install(self)

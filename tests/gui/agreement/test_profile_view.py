@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from stancedesk.cli import main
-from stancedesk.gui.profile.view import ProfileView
+from stancedesk.gui.agreement.profile_view import ProfileView
 from stancedesk.gui.shell.main_window import MainWindow
 from stancedesk.services import attribution as attr_service
 from stancedesk.services.changes import Changes

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from stancedesk.attribution.profile import GROUPINGS, NO_VALUE, UNATTRIBUTED, UNTYPED, ClaimRecord
 from stancedesk.domain.scheme import Scheme
-from stancedesk.gui.profile.charts import BarRow, Category, StackedBars, StanceHeatMap
+from stancedesk.gui.agreement.profile_charts import BarRow, Category, StackedBars, StanceHeatMap
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist
 from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 GROUP_NAMES = {"document": "Article", "outlet": "Outlet", "annotator": "Annotator"}
 ALL_GROUPS = ""  # the heat map's choice of every group together
 CLAIM_ROLE = Qt.ItemDataRole.UserRole
+FOLLOW_DELAY_MS = 400
 
 
 def categories(scheme: Scheme, layer: str, keys: set[str],
@@ -97,6 +98,11 @@ class ProfileView(QWidget):
         self.result: SourcingProfile | None = None
         self.job: Job | None = None
         self._again = False  # asked to compute while a computation ran: once more after it
+        # a burst of edits in the desk (labelling at speed) is counted once, after it
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(FOLLOW_DELAY_MS)
+        self._follow_timer.timeout.connect(self.compute)
 
         self.group_by = QComboBox()
         self.group_by.setObjectName("profileGroupBy")
@@ -264,7 +270,7 @@ class ProfileView(QWidget):
             self.reload_choices()
         if (changes.touches_spans or changes.touches_documents or changes.scheme_changed) \
                 and self.isVisible():
-            self.compute()
+            self._follow_timer.start()
 
     # --- showing ---------------------------------------------------------------------------
 

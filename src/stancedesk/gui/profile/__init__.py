@@ -1,1 +1,0 @@
-"""The sourcing profile dashboard and its charts."""
