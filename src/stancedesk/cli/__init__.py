@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "stancedesk.cli.sources",
     "stancedesk.cli.attribution",
     "stancedesk.cli.profile",
+    "stancedesk.cli.bundle",
 )
 
 # A bug exits 1 (as an uncaught Python exception would); a UserError exits 2, like a usage error.

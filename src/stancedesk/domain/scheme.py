@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -178,6 +180,14 @@ class Scheme:
                 {"key": t.key, "name": t.name, "description": t.description} for t in self.targets
             ],
         }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the scheme's canonical JSON: ``version`` is what a person sets when they
+        mean a new scheme, the fingerprint changes with any edit (a bundle carries both, so a
+        merge can tell "the same scheme" from "one that only kept its number")."""
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False,
+                               separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "") -> Scheme:

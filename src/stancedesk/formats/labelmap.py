@@ -10,7 +10,7 @@ before anything is stored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -177,6 +177,23 @@ class UnmappedLabelsError(FormatError):
                          + "\n  ".join(lines))
 
 
+def lookup(label: str, rules: Mapping[str, Target], scheme: Scheme, hint: str = ""
+           ) -> Target | None:
+    """What one foreign label becomes: the mapping's targets (the label itself, then its
+    ``layer:*`` wildcard), else StanceDesk's own spelling of it (or of ``hint``); ``()`` drops
+    it, None means nothing knows it. Every import that maps labels asks here, so a mapping file
+    means the same in each."""
+    if label in rules:
+        return tuple(rules[label])
+    layer, colon, value = label.partition(":")
+    if colon and layer + ":*" in rules:
+        return tuple((lay, value if val == "*" else val) for lay, val in rules[layer + ":*"])
+    if label == UNLABELLED:
+        return ()
+    pair = native(label, scheme) or native(hint, scheme)
+    return (pair,) if pair else None
+
+
 def resolve(bundle: ForeignBundle, scheme: Scheme, mapping: LabelMapping | None,
             document_ids: Sequence[str], file: str) -> list[AnnotationRecord]:
     """Turn foreign spans into records; raise listing *every* unmapped label."""
@@ -188,24 +205,12 @@ def resolve(bundle: ForeignBundle, scheme: Scheme, mapping: LabelMapping | None,
         labels: dict[str, str] = {}
         dropped = 0
         for label in span.labels:
-            wildcard = label.partition(":")[0] + ":*"
-            if label in rules:
-                targets: Iterable[tuple[str, str]] = rules[label]
-                if not rules[label]:
-                    dropped += 1
-            elif ":" in label and wildcard in rules:
-                value = label.partition(":")[2]
-                targets = tuple((lay, value if val == "*" else val)
-                                for lay, val in rules[wildcard])
-                if not targets:
-                    dropped += 1
-            elif label == UNLABELLED:
-                targets = ()
-            elif (pair := native(label, scheme) or native(span.hints.get(label, ""), scheme)):
-                targets = (pair,)
-            else:
+            targets = lookup(label, rules, scheme, span.hints.get(label, ""))
+            if targets is None:
                 unmapped.setdefault(label, []).append(span)
                 continue
+            if not targets and label != UNLABELLED:
+                dropped += 1
             for layer, value in targets:
                 if labels.get(layer, value) != value:
                     conflicts.append((span.line, f"{span.file}: labels give layer {layer!r} two "

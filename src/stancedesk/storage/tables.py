@@ -182,3 +182,15 @@ class CurationDecisionRow(Base):
     curated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     curated_from: Mapped[list[str]] = mapped_column(JSON, default=list)
     from_span_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class BundleImportRow(Base):
+    """The version a span had when it came in from an annotator bundle: a span still at that
+    version is unchanged here since the merge (migration 0008)."""
+
+    __tablename__ = "bundle_imports"
+
+    span_id: Mapped[str] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,464 @@
+"""``stancedesk bundle import``: merge annotators' bundles into a database of the same corpus.
+
+The rules (docs/bundles.md says the same for users):
+
+* **All or nothing.** Every bundle is read and checked, then merged in one write transaction;
+  any refusal stores nothing, from any of the files.
+* **Same corpus.** Each document a bundle lists must be stored here with the same SHA-256; a
+  missing or different one is refused, naming it (id, source file, title).
+* **Same scheme, or a mapping.** A label a bundle's spans use that this database's scheme does
+  not know is refused, naming each; ``--mapping`` (the label-mapping file of the other imports,
+  with labels spelt ``layer:value``) maps them.
+* **Only the bundle's annotator.** A bundle span whose id belongs to another annotator here is
+  refused, naming both; nobody else's spans are read for change, let alone changed.
+* **By id and version.** A span new here is added at the bundle's version. A stored span with
+  the same content is unchanged. A stored span is replaced when the bundle's version is higher
+  and the stored one was not edited here since it was last imported (its version is the one
+  recorded then, or it never came from a bundle). Otherwise it is left as it is and reported as
+  a conflict: newer here, or edited on both sides.
+* **Deletions.** A bundle is the annotator's complete state on the documents it lists. Their
+  spans on those documents that the bundle lacks are deleted when they came from an earlier
+  bundle and are unchanged here since; others are kept and reported (edited here, or never
+  imported from a bundle).
+* **Links** of the merged spans become the bundle's; the result is checked with the same rules
+  as every link (domain.attribution.check_links).
+* **Registry sources** are matched by name (name_key): the same name merges (aliases added,
+  an empty sourcing or note filled); a different sourcing or note, a name that is another
+  source's alias here, or an alias that names another source is reported as a collision and
+  never renamed: the registry's values stay.
+* **Idempotent.** Merging the same bundle again changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from stancedesk.domain import DocumentStatus, Scheme, Span
+from stancedesk.domain.attribution import Link, LinkKind, SourceEntity, check_links, name_key
+from stancedesk.domain.errors import Cancelled
+from stancedesk.formats.bundle import Bundle, BundleDocument, BundleEntity, BundleSpan, read_bundle
+from stancedesk.formats.errors import FormatError
+from stancedesk.formats.labelmap import LabelMapping, check_mapping, lookup
+from stancedesk.services.bundle_report import AnnotatorMerge, BundleMergeReport
+from stancedesk.services.changes import Changes
+from stancedesk.services.corpus import IsCancelled, Progress
+from stancedesk.storage import attribution as arepo
+from stancedesk.storage import bundles as brepo
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.engine import Database
+
+CANCELLED_MESSAGE = "bundle import cancelled; nothing was stored"
+MAX_LISTED = 20
+
+
+def _problems(file: str, what: str, problems: Sequence[str]) -> FormatError:
+    shown = problems[:MAX_LISTED]
+    more = len(problems) - len(shown)
+    body = "\n  ".join([*shown, *([f"... and {more} more"] if more > 0 else [])])
+    return FormatError(file, f"{what}; nothing was imported:\n  {body}")
+
+
+def _doc_names(docs: Sequence[BundleDocument]) -> list[str]:
+    return [d.describe() for d in docs]
+
+
+@dataclass(slots=True)
+class _Counts:
+    added: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    changed: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    removed: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+
+    @staticmethod
+    def bump(counts: dict[str, dict[str, int]], doc: str, annotator: str) -> None:
+        counts[doc][annotator] = counts[doc].get(annotator, 0) + 1
+
+
+# --- checks that need no writing ----------------------------------------------------------
+
+def check_documents(session: Session, file: str, bundle: Bundle) -> None:
+    stored = brepo.document_fingerprints(session, [d.id for d in bundle.documents])
+    missing = [d for d in bundle.documents if d.id not in stored]
+    changed = [d for d in bundle.documents if d.id in stored and stored[d.id][0] != d.sha256]
+    if changed:
+        raise _problems(file, f"the text of {len(changed)} document(s) differs from this "
+                        "database's (SHA-256); the bundle was made on another version of them",
+                        _doc_names(changed))
+    if missing:
+        raise _problems(file, f"{len(missing)} document(s) of the bundle are not in this "
+                        "database; import the same articles first (the same text gets the "
+                        "same id)", _doc_names(missing))
+
+
+def _scheme_note(bundle: Bundle, scheme: Scheme) -> str:
+    mine = scheme.fingerprint()
+    if bundle.scheme.sha256 == mine:
+        return f"the same as this database's ({scheme.name}, version {scheme.version})"
+    return (f"{bundle.scheme.name or 'unnamed'} version {bundle.scheme.version} "
+            f"(sha256 {bundle.scheme.sha256[:12] or '?'}) differs from this database's "
+            f"{scheme.name} version {scheme.version} (sha256 {mine[:12]})")
+
+
+def map_labels(file: str, bundle: Bundle, scheme: Scheme, mapping: LabelMapping | None
+               ) -> dict[str, dict[str, str]]:
+    """Span id -> its labels in this database's scheme; a label neither the scheme nor the
+    mapping knows is refused, every one named with how many spans use it."""
+    rules = mapping.rules if mapping is not None else {}
+    out: dict[str, dict[str, str]] = {}
+    unknown: dict[str, int] = {}
+    problems: list[str] = []
+    for span in bundle.spans:
+        labels: dict[str, str] = {}
+        for layer, value in span.labels.items():
+            foreign = f"{layer}:{value}"
+            targets = lookup(foreign, rules, scheme)
+            if targets is None:
+                unknown[foreign] = unknown.get(foreign, 0) + 1
+                continue
+            for target_layer, target_value in targets:
+                if labels.get(target_layer, target_value) != target_value:
+                    problems.append(f"span {span.id}: labels give layer {target_layer!r} two "
+                                    f"values, {labels[target_layer]!r} and {target_value!r}")
+                labels[target_layer] = target_value
+        if span.role:
+            misfits = [k for k in labels if not scheme.layer(k).applies_to(span.role)]
+            if misfits:
+                problems.append(f"span {span.id}: the scheme does not give "
+                                f"{', '.join(misfits)} to a {span.role}")
+        out[span.id] = labels
+    if unknown:
+        raise _problems(file, f"the bundle's scheme is not compatible: its scheme "
+                        f"({_scheme_note(bundle, scheme)}) has {len(unknown)} label(s) that "
+                        "this database's scheme lacks; map them with --mapping FILE "
+                        "(\"layer:value\": \"layer:value\", or null to drop)",
+                        [f"{label!r}: {n} span(s)" for label, n in sorted(unknown.items())])
+    if problems:
+        raise _problems(file, "the mapped labels do not fit the scheme", problems)
+    return out
+
+
+def check_texts(session: Session, file: str, bundle: Bundle) -> None:
+    """Offsets and covered text agree with the stored document (a hand-edited bundle)."""
+    by_document: dict[str, list[BundleSpan]] = defaultdict(list)
+    for span in bundle.spans:
+        by_document[span.document_id].append(span)
+    problems: list[str] = []
+    for doc, spans in by_document.items():
+        text = repo.document_text(session, doc) or ""
+        for span in spans:
+            if span.end > len(text):
+                problems.append(f"span {span.id} ({span.start}:{span.end}) runs past the end "
+                                f"of document {doc} ({len(text)} characters)")
+            elif text[span.start:span.end] != span.text:
+                problems.append(f"span {span.id}: text {span.text!r} does not match the "
+                                f"document's text at {span.start}:{span.end}, "
+                                f"{text[span.start:span.end]!r}")
+    if problems:
+        raise _problems(file, "spans do not match their documents", problems)
+
+
+# --- registry ------------------------------------------------------------------------------
+
+class _Registry:
+    """Bundle entity id -> entity id here, merging by name and reporting every collision."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.entities = {e.id: e for e in arepo.list_entities(session)}
+
+    def _owner(self, key: str, skip: str = "") -> SourceEntity | None:
+        """The entity here whose name or alias has this key (other than ``skip``)."""
+        for entity in self.entities.values():
+            if entity.id != skip and key in {name_key(n) for n in entity.names()}:
+                return entity
+        return None
+
+    def _aliases(self, entity: BundleEntity, owner: SourceEntity | None,
+                 merge: AnnotatorMerge) -> list[str]:
+        """The bundle's aliases the entity here lacks, without those naming another source."""
+        have = {name_key(n) for n in owner.names()} if owner else {name_key(entity.name)}
+        new: list[str] = []
+        for alias in entity.aliases:
+            key = name_key(alias)
+            if not key or key in have:
+                continue
+            other = self._owner(key, owner.id if owner else "")
+            if other is not None:
+                merge.collisions.append(f"alias {alias!r} of {entity.name!r} already names "
+                                        f"registry source {other.name!r}; not added")
+                continue
+            have.add(key)
+            new.append(alias.strip())
+        return new
+
+    def resolve(self, entity: BundleEntity, merge: AnnotatorMerge) -> str:
+        key = name_key(entity.name)
+        if not key:
+            raise FormatError(merge.file, f"entity {entity.id}: the name {entity.name!r} has "
+                              "no letters or digits")
+        found = arepo.find_entity_by_key(self.session, key)
+        if found is None:
+            owner = self._owner(key)
+            if owner is not None:
+                merge.collisions.append(f"{entity.name!r} is an alias of registry source "
+                                        f"{owner.name!r} here; its spans name {owner.name!r}")
+                return owner.id
+            aliases = self._aliases(entity, None, merge)
+            new_id = entity.id if entity.id not in self.entities and \
+                arepo.get_entity(self.session, entity.id) is None else str(uuid.uuid4())
+            created = arepo.add_entity(self.session, SourceEntity(
+                new_id, entity.name.strip(), entity.sourcing, tuple(aliases), entity.notes), key)
+            self.entities[created.id] = created
+            merge.entities_created.append(created.name)
+            return created.id
+        aliases = self._aliases(entity, found, merge)
+        sourcing, notes, added = found.sourcing, found.notes, [f"alias {a!r}" for a in aliases]
+        if entity.sourcing and entity.sourcing != found.sourcing:
+            if found.sourcing:
+                merge.collisions.append(f"{found.name!r}: sourcing {entity.sourcing!r} in the "
+                                        f"bundle, {found.sourcing!r} here (kept)")
+            else:
+                sourcing = entity.sourcing
+                added.append(f"sourcing {entity.sourcing!r}")
+        if entity.notes and entity.notes != found.notes:
+            if found.notes:
+                merge.collisions.append(f"{found.name!r}: the bundle's notes differ from "
+                                        "the notes here (kept)")
+            else:
+                notes = entity.notes
+                added.append("notes")
+        if entity.name.strip() != found.name:
+            merge.collisions.append(f"{entity.name!r} in the bundle is {found.name!r} here "
+                                    "(same name key; not renamed)")
+        if added:
+            written = arepo.write_entity(self.session, SourceEntity(
+                found.id, found.name, sourcing, (*found.aliases, *aliases), notes), key)
+            assert written is not None
+            self.entities[found.id] = written
+            merge.entities_merged.append(f"{found.name}: " + ", ".join(added))
+        else:
+            merge.entities_unchanged.append(found.name)
+        return found.id
+
+
+# --- spans ---------------------------------------------------------------------------------
+
+def _same(a: Span, b: Span) -> bool:
+    return (a.start, a.end, a.text, dict(a.labels), a.note, a.role or None,
+            a.entity_id or None) == (b.start, b.end, b.text, dict(b.labels), b.note,
+                                     b.role or None, b.entity_id or None)
+
+
+def _classify(stored: Span, incoming: Span, recorded: int | None) -> tuple[str, str]:
+    """("unchanged" | "update" | "conflict", why) for a span stored here and in the bundle."""
+    if _same(stored, incoming):
+        return "unchanged", ""
+    if stored.version > incoming.version:
+        return "conflict", (f"newer here (version {stored.version}) than in the bundle "
+                            f"(version {incoming.version})")
+    if recorded is not None and stored.version != recorded:
+        return "conflict", (f"edited on both sides since the last import (here version "
+                            f"{stored.version}, imported at {recorded}; bundle version "
+                            f"{incoming.version})")
+    if stored.version == incoming.version:
+        return "conflict", (f"same version {stored.version} on both sides but different "
+                            "content (edited on both sides)")
+    return "update", ""
+
+
+class _Merge:
+    """One bundle merged into the open write transaction."""
+
+    def __init__(self, session: Session, file: str, bundle: Bundle, scheme: Scheme,
+                 mapping: LabelMapping | None, counts: _Counts) -> None:
+        self.session, self.file, self.bundle = session, file, bundle
+        self.scheme, self.mapping, self.counts = scheme, mapping, counts
+        self.report = AnnotatorMerge(file, bundle.annotator)
+        self.annotator = bundle.annotator
+
+    def run(self) -> AnnotatorMerge:
+        session, bundle, report = self.session, self.bundle, self.report
+        check_documents(session, self.file, bundle)
+        labels = map_labels(self.file, bundle, self.scheme, self.mapping)
+        report.scheme = _scheme_note(bundle, self.scheme)
+        check_texts(session, self.file, bundle)
+        incoming = {s.id: s for s in bundle.spans}
+        stored = brepo.spans_by_ids(session, incoming)
+        owned = [f"span {sid} belongs to annotator {s.annotator!r} here; a bundle of "
+                 f"{self.annotator!r} cannot change it"
+                 for sid, s in stored.items() if s.annotator != self.annotator]
+        owned += [f"span {sid} is in document {s.document_id} here, not "
+                  f"{incoming[sid].document_id}" for sid, s in stored.items()
+                  if s.annotator == self.annotator and s.document_id != incoming[sid].document_id]
+        if owned:
+            raise _problems(self.file, "the bundle would change spans it does not own", owned)
+        report.annotator_created = repo.find_annotator(session, self.annotator) is None
+        registry = _Registry(session)
+        entity_ids = {e.id: registry.resolve(e, report) for e in bundle.entities}
+        listed = [d.id for d in bundle.documents]
+        here = {s.id: s for s in repo.iter_spans(session, listed, [self.annotator])}
+        recorded = brepo.imported_versions(session, [*incoming, *here])
+        imported: dict[str, int] = {}
+        for span_id, raw in incoming.items():
+            span = Span(span_id, raw.document_id, self.annotator, raw.start, raw.end, raw.text,
+                        labels[span_id], raw.note, raw.created_at, raw.updated_at, raw.version,
+                        raw.role, entity_ids.get(raw.entity_id) if raw.entity_id else None)
+            before = stored.get(span_id)
+            if before is None:
+                brepo.add_span_at(session, span)
+                report.added.append(span_id)
+                self.counts.bump(self.counts.added, span.document_id, self.annotator)
+                imported[span_id] = span.version
+                continue
+            outcome, why = _classify(before, span, recorded.get(span_id))
+            if outcome == "conflict":
+                report.conflicts[span_id] = why
+            elif outcome == "update":
+                brepo.overwrite_span(session, span)
+                report.updated.append(span_id)
+                self.counts.bump(self.counts.changed, span.document_id, self.annotator)
+                imported[span_id] = span.version
+            else:
+                report.unchanged.append(span_id)
+                if recorded.get(span_id) != before.version:
+                    imported[span_id] = before.version
+        self._delete_absent(here, incoming, recorded)
+        brepo.record_imported(session, imported)
+        self._links(incoming)
+        self._statuses()
+        return report
+
+    def _delete_absent(self, here: Mapping[str, Span], incoming: Mapping[str, BundleSpan],
+                       recorded: Mapping[str, int]) -> None:
+        for span_id, span in here.items():
+            if span_id in incoming:
+                continue
+            was = recorded.get(span_id)
+            if was is None:
+                self.report.kept[span_id] = "never came from a bundle (made in this database)"
+            elif span.version != was:
+                self.report.kept[span_id] = (f"edited here since it was imported (version "
+                                             f"{span.version}, imported at {was})")
+            else:
+                repo.delete_span(self.session, span_id)
+                self.report.deleted.append(span_id)
+                self.counts.bump(self.counts.removed, span.document_id, self.annotator)
+        self.session.flush()
+
+    def _links(self, incoming: Mapping[str, BundleSpan]) -> None:
+        """The merged spans' links become the bundle's; conflicting spans keep theirs."""
+        wanted: dict[str, dict[LinkKind, str]] = defaultdict(dict)
+        for link in self.bundle.links:
+            wanted[link.from_span][LinkKind(link.kind)] = link.to_span
+        merged = [sid for sid in incoming if sid not in self.report.conflicts]
+        for span_id in merged:
+            for kind in LinkKind:
+                have = arepo.get_link(self.session, span_id, kind)
+                target = wanted.get(span_id, {}).get(kind)
+                if target is None and have is not None:
+                    arepo.remove_link(self.session, span_id, kind)
+                    self.report.links_removed += 1
+                elif target is not None and (have is None or have.to_span != target):
+                    arepo.put_link(self.session, Link(span_id, kind, target))
+                    self.report.links_set += 1
+
+    def _statuses(self) -> None:
+        current = repo.document_statuses(self.session, self.annotator)
+        for doc in self.bundle.documents:
+            if doc.status is not None and current.get(doc.id) != DocumentStatus(doc.status):
+                repo.set_document_status(self.session, doc.id, self.annotator,
+                                         DocumentStatus(doc.status))
+                self.report.statuses_set += 1
+
+
+def _check_all_links(session: Session, file_of: Mapping[str, str],
+                     documents: Mapping[str, set[str]]) -> None:
+    """The links of every merged annotator on the documents the merge touched, by the rules
+    every link follows."""
+    for annotator, docs in documents.items():
+        problems: list[str] = []
+        for doc in sorted(docs):
+            links = arepo.links_of(session, doc, annotator)
+            if not links:
+                continue
+            ends = arepo.span_ends(session, {i for k in links for i in (k.from_span, k.to_span)})
+            problems += check_links(ends, links)
+        if problems:
+            raise _problems(file_of[annotator], "the merged links break the rules of "
+                            "attribution", problems)
+
+
+# --- the service -----------------------------------------------------------------------------
+
+def read_bundles(paths: Sequence[Path | str],
+                 progress: Callable[[int, int, str], None] | None = None) -> list[Bundle]:
+    """Read every file first; two bundles of one annotator (or sharing a span) are refused."""
+    bundles: list[Bundle] = []
+    owners: dict[str, str] = {}
+    spans: dict[str, str] = {}
+    for n, path in enumerate(paths):
+        if progress is not None:
+            progress(n, len(paths), str(path))
+        bundle = read_bundle(Path(path))
+        if bundle.annotator in owners:
+            raise FormatError(str(path), f"a second bundle of annotator {bundle.annotator!r} "
+                              f"(the first is {owners[bundle.annotator]}); merge one at a time")
+        owners[bundle.annotator] = str(path)
+        for span in bundle.spans:
+            if span.id in spans:
+                raise FormatError(str(path), f"span {span.id} is also in {spans[span.id]}; "
+                                  "nothing was imported")
+            spans[span.id] = str(path)
+        bundles.append(bundle)
+    return bundles
+
+
+def import_bundles(database: Database, paths: Sequence[Path | str],
+                   mapping: LabelMapping | None = None, *, dry_run: bool = False,
+                   progress: Progress | None = None,
+                   cancelled: IsCancelled | None = None) -> BundleMergeReport:
+    """Merge every bundle in one transaction, or none; ``dry_run`` does the same work and
+    rolls it back, so its report is exactly what the merge would do."""
+    if not paths:
+        raise FormatError("bundle import", "no bundle files given")
+
+    def checkpoint(done: int, total: int, text: str) -> None:
+        if progress is not None:
+            progress(done, total, text)
+        if cancelled is not None and cancelled():
+            raise Cancelled(CANCELLED_MESSAGE)
+
+    bundles = read_bundles(paths, checkpoint)
+    report = BundleMergeReport(dry_run=dry_run)
+    counts = _Counts()
+    target = database.rolled_back() if dry_run else database
+    with target.write() as session:
+        repo.lock_for_import(session)
+        scheme = repo.load_scheme(session)
+        assert scheme is not None
+        if mapping is not None:
+            check_mapping(mapping, scheme, "the label mapping")
+        annotators_before = {a.name for a in repo.list_annotators(session)}
+        file_of: dict[str, str] = {}
+        touched: dict[str, set[str]] = {}
+        for n, (path, bundle) in enumerate(zip(paths, bundles, strict=True)):
+            checkpoint(n, len(bundles), f"merging {bundle.annotator}")
+            merge = _Merge(session, str(path), bundle, scheme, mapping, counts)
+            report.merges.append(merge.run())
+            file_of[bundle.annotator] = str(path)
+            touched[bundle.annotator] = {s.document_id for s in bundle.spans}
+        session.flush()
+        _check_all_links(session, file_of, touched)
+        checkpoint(len(bundles), len(bundles), "")
+        report.changes = Changes(
+            spans_added=dict(counts.added), spans_changed=dict(counts.changed),
+            spans_removed=dict(counts.removed),
+            annotators_added=frozenset(
+                {a.name for a in repo.list_annotators(session)} - annotators_before))
+    return report
+

@@ -1,0 +1,86 @@
+"""What merging annotator bundles reads and writes beyond ordinary spans: document fingerprints,
+the version each span was imported at, and spans written at the version the bundle gives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from stancedesk.domain import Span
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.tables import BundleImportRow, DocumentRow, SpanRow
+from stancedesk.storage.types import utcnow
+
+_CHUNK = 500
+
+
+def document_fingerprints(session: Session, document_ids: Sequence[str] | None = None
+                          ) -> dict[str, tuple[str, str, str]]:
+    """Document id -> (SHA-256 of the text, title, source file), without loading texts."""
+    stmt = select(DocumentRow.id, DocumentRow.sha256, DocumentRow.title,
+                  DocumentRow.source_file).order_by(DocumentRow.id)
+    if document_ids is None:
+        return {i: (sha, title, source) for i, sha, title, source in session.execute(stmt)}
+    out: dict[str, tuple[str, str, str]] = {}
+    wanted = list(dict.fromkeys(document_ids))
+    for i in range(0, len(wanted), _CHUNK):
+        for doc, sha, title, source in session.execute(
+                stmt.where(DocumentRow.id.in_(wanted[i:i + _CHUNK]))):
+            out[doc] = (sha, title, source)
+    return out
+
+
+def spans_by_ids(session: Session, span_ids: Iterable[str]) -> dict[str, Span]:
+    """The stored spans among ``span_ids``, whoever annotated them."""
+    wanted = list(set(span_ids))
+    out: dict[str, Span] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        for row in session.scalars(select(SpanRow).where(SpanRow.id.in_(wanted[i:i + _CHUNK]))
+                                   .execution_options(populate_existing=True)):
+            out[row.id] = repo.span_from_row(row)
+    return out
+
+
+def imported_versions(session: Session, span_ids: Iterable[str]) -> dict[str, int]:
+    """Span id -> the version it had when it last came in from a bundle."""
+    wanted = list(set(span_ids))
+    out: dict[str, int] = {}
+    for i in range(0, len(wanted), _CHUNK):
+        out.update(session.execute(select(BundleImportRow.span_id, BundleImportRow.version)
+                                   .where(BundleImportRow.span_id.in_(wanted[i:i + _CHUNK])))
+                   .tuples().all())
+    return out
+
+
+def record_imported(session: Session, versions: Mapping[str, int]) -> None:
+    """Remember each span's version as imported now (replacing what an earlier merge noted)."""
+    ids = list(versions)
+    for i in range(0, len(ids), _CHUNK):
+        session.execute(delete(BundleImportRow).where(
+            BundleImportRow.span_id.in_(ids[i:i + _CHUNK])))
+    now = utcnow()
+    session.add_all(BundleImportRow(span_id=span_id, version=version, imported_at=now)
+                    for span_id, version in versions.items())
+    session.flush()
+
+
+def add_span_at(session: Session, span: Span) -> None:
+    """Insert ``span`` with its own id, times and version (the bundle's)."""
+    repo.add_span(session, span, version=span.version)
+
+
+def overwrite_span(session: Session, span: Span) -> None:
+    """Replace a stored span's content with ``span``'s, at ``span.version``: the bundle's
+    version, not the next one, so the same bundle merged again finds it unchanged."""
+    session.flush()
+    session.execute(
+        update(SpanRow).where(SpanRow.id == span.id)
+        .values(start=span.start, end=span.end, text=span.text, note=span.note,
+                labels=repo.clean_labels(span.labels), role=span.role,
+                entity_id=span.entity_id, updated_at=span.updated_at, version=span.version)
+        .execution_options(synchronize_session=False))
+    row = session.get(SpanRow, span.id)
+    if row is not None:  # the identity map must not hand back the old values
+        session.expire(row)
