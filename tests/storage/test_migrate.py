@@ -326,3 +326,34 @@ def test_0007_adds_rejections_and_decisions_and_downgrades_without_loss(tmp_path
         assert [s.id for s in span_service.list_spans(database)] == ["s1"]
     finally:
         database.dispose()
+
+
+def test_0008_adds_bundle_imports_and_downgrades_without_loss(tmp_path: Path) -> None:
+    """0008 only adds the table of imported versions: a populated file keeps its spans, the
+    table takes a row that goes with its span, and the downgrade to 0007 drops only it."""
+    from stancedesk.storage.migrate import downgrade
+
+    path = tmp_path / "old.sqlite"
+    _populate_at_0001(path)
+    database = open_database(str(path), seed_sample=False)
+    try:
+        assert [s.text for s in span_service.list_spans(database)] == ["Talks"]
+        with database.engine.begin() as conn:
+            conn.execute(text("INSERT INTO bundle_imports (span_id, version, imported_at) "
+                              "VALUES ('s1', 1, '2026-12-02 10:00:00')"))
+        downgrade(database, "0007")
+        with database.engine.connect() as conn:
+            tables = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"))}
+            spans = conn.execute(text("SELECT id, text, version FROM spans")).all()
+        assert "bundle_imports" not in tables and "curation_decisions" in tables
+        assert [tuple(r) for r in spans] == [("s1", "Talks", 1)]
+    finally:
+        database.dispose()
+    database = open_database(str(path), seed_sample=False)  # and up again, empty
+    try:
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM bundle_imports")).scalar() == 0
+        assert [s.id for s in span_service.list_spans(database)] == ["s1"]
+    finally:
+        database.dispose()

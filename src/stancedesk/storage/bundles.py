@@ -48,9 +48,10 @@ def imported_versions(session: Session, span_ids: Iterable[str]) -> dict[str, in
     wanted = list(set(span_ids))
     out: dict[str, int] = {}
     for i in range(0, len(wanted), _CHUNK):
-        out.update(session.execute(select(BundleImportRow.span_id, BundleImportRow.version)
-                                   .where(BundleImportRow.span_id.in_(wanted[i:i + _CHUNK])))
-                   .tuples().all())
+        for span_id, version in session.execute(
+                select(BundleImportRow.span_id, BundleImportRow.version)
+                .where(BundleImportRow.span_id.in_(wanted[i:i + _CHUNK]))):
+            out[span_id] = version
     return out
 
 
