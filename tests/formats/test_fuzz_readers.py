@@ -1,8 +1,8 @@
 """Every reader fed malformed, truncated, deeply nested, huge, binary and adversarial input.
 
 The property, for corpus formats (txt, md, html, jsonl, csv, docx, pdf, and sidecar metadata),
-annotation formats (csv, xlsx, jsonl, parquet, brat, webanno, labelstudio, doccano), scheme,
-mapping and reliability files: a reader
+annotation formats (csv, xlsx, jsonl, parquet, brat, webanno, labelstudio, doccano), annotator
+bundles, scheme, mapping and reliability files: a reader
 either refuses the file with a ``UserError`` that names it, or returns data that can be stored
 as it is (non-empty texts, spans with 0 <= start < end and a named annotator, no NUL and no
 lone surrogate anywhere). Through the services, an import either stores it or leaves the
@@ -28,6 +28,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from stancedesk.domain.attribution import LinkKind
 from stancedesk.domain.errors import UserError
 from stancedesk.formats import (
     annotations_csv,
@@ -35,6 +36,7 @@ from stancedesk.formats import (
     annotations_parquet,
     annotations_xlsx,
     brat,
+    bundle,
     corpus,
     corpus_docx,
     corpus_pdf,
@@ -46,8 +48,8 @@ from stancedesk.formats import (
 )
 from stancedesk.formats.labelmap import ForeignBundle, load_mapping
 from stancedesk.formats.records import AnnotationRecord, DocumentDraft
+from stancedesk.services import attribution, bundle_export, bundle_merge, formats_registry, schemes
 from stancedesk.services import corpus as corpus_service
-from stancedesk.services import formats_registry, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import default_scheme
 from stancedesk.storage.engine import Database
@@ -250,6 +252,18 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Samples]:
     for fmt in ("brat", "webanno"):
         folders[fmt] = root / fmt
         formats_registry.export_annotations(db, fmt, folders[fmt])
+    # alice's bundle also carries roles, a link and a registry entity (after the exports above,
+    # which stay as they were)
+    source, claim = text.index("The minister"), text.index("“a breakthrough”")
+    minister = span_service.create_span(db, doc.id, "alice", source, source + 12,
+                                        {"sourcing": "official"}, role="source")
+    said = span_service.create_span(db, doc.id, "alice", claim, claim + 16,
+                                    {"stance": "favor"}, role="claim")
+    attribution.link(db, said.id, LinkKind.ATTRIBUTED_TO, minister.id)
+    entity = attribution.create_entity(db, "The Minister", "official", ["the minister of state"])
+    attribution.name_source(db, minister.id, entity.id)
+    bundle_export.export_bundle(db, "alice", root / "alice.bundle.json")
+    files["bundle"] = (root / "alice.bundle.json").read_bytes()
     db.dispose()
     files["txt"] = (folder / "emoji.txt").read_bytes()
     files["md"] = b"---\ntitle: Talks\noutlet: Wire\n---\n# Talks\n\nThey resume.\n"
@@ -273,7 +287,8 @@ def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Samples]:
     decoded = {name: json.loads(files[name].splitlines()[0])
                for name in ("jsonl", "doccano", "corpus.jsonl")}
     decoded.update({name: json.loads(files[name]) for name in ("labelstudio", "scheme",
-                                                                 "mapping", "sidecar")})
+                                                                 "mapping", "sidecar",
+                                                                 "bundle")})
     yield Samples(root, files, folders, decoded)
 
 
@@ -427,6 +442,35 @@ def test_reliability_csv(samples, data):
         assert all(len(column) == len(table.units) for column in table.values)
 
 
+# --- annotator bundles ------------------------------------------------------------------------
+
+def check_bundle_file(found: bundle.Bundle) -> None:
+    assert found.annotator.strip() and storable(found.annotator)
+    ids = {s.id for s in found.spans}
+    documents = {d.id for d in found.documents}
+    for span in found.spans:
+        assert 0 <= span.start <= span.end <= bundle.MAX_INT
+        assert len(span.text) == span.end - span.start and 1 <= span.version <= bundle.MAX_INT
+        assert span.document_id in documents
+        for value in (span.id, span.document_id, span.text, span.note, *span.labels,
+                      *span.labels.values()):
+            assert isinstance(value, str) and storable(value)
+    for link in found.links:
+        assert link.from_span in ids and link.to_span in ids
+    for entity in found.entities:
+        assert entity.name.strip() and all(storable(v) for v in (entity.name, *entity.aliases))
+    assert json_depth(dict(found.scheme.definition)) < 150
+
+
+@FUZZ
+@given(data=st.data())
+def test_bundle_reader(samples, data):
+    raw = data.draw(any_input([samples.files["bundle"]], json_bytes(samples.json["bundle"])))
+    found = outcome(lambda: bundle.read_bundle_bytes(raw, "in.json"), "in.json")
+    if found is not None:
+        check_bundle_file(found)
+
+
 # --- through the services: stored whole, or not at all --------------------------------------
 
 def snapshot(db: Database) -> tuple:
@@ -467,6 +511,24 @@ def test_annotation_imports_are_whole_or_absent(samples, import_db, fmt, data):
         for span in span_service.list_spans(import_db):
             doc = corpus_service.get_document(import_db, span.document_id)
             assert doc.text[span.start:span.end] == span.text and span.start < span.end
+
+
+@SLOW_FUZZ
+@given(data=st.data())
+def test_bundle_imports_are_whole_or_absent(samples, import_db, data):
+    raw = data.draw(st.one_of(mutated([samples.files["bundle"]]),
+                              json_bytes(samples.json["bundle"])))
+    before = snapshot(import_db)
+    with scratch() as folder:
+        path = folder / "in.stancedesk-bundle.json"
+        path.write_bytes(raw)
+        report = outcome(lambda: bundle_merge.import_bundles(import_db, [path]), str(path))
+    if report is None:
+        assert snapshot(import_db) == before
+    else:
+        for span in span_service.list_spans(import_db):
+            doc = corpus_service.get_document(import_db, span.document_id)
+            assert doc.text[span.start:span.end] == span.text
 
 
 @pytest.mark.parametrize("fmt", ["corpus.csv", "corpus.jsonl", "html"])

@@ -240,9 +240,10 @@ class _Fields:
         value = self.text(key, empty=False, limit=64)
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+            return parsed.astimezone(UTC) if parsed.tzinfo is not None \
+                else parsed.replace(tzinfo=UTC)
+        except (ValueError, OverflowError):
             self.fail(f"{key!r} is {value!r}, not an ISO 8601 time")
-        return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
     def strings(self, key: str) -> list[str]:
         value = self.raw.get(key, [])

@@ -55,6 +55,7 @@ from stancedesk.storage.engine import Database
 
 CANCELLED_MESSAGE = "bundle import cancelled; nothing was stored"
 MAX_LISTED = 20
+MAX_NAME_KEY = 400  # entities.name_key is a String(400)
 
 
 def _problems(file: str, what: str, problems: Sequence[str]) -> FormatError:
@@ -198,9 +199,9 @@ class _Registry:
 
     def resolve(self, entity: BundleEntity, merge: AnnotatorMerge) -> str:
         key = name_key(entity.name)
-        if not key:
-            raise FormatError(merge.file, f"entity {entity.id}: the name {entity.name!r} has "
-                              "no letters or digits")
+        if not key or len(key) > MAX_NAME_KEY:
+            raise FormatError(merge.file, f"entity {entity.id}: the name {entity.name[:60]!r} "
+                              + ("has no letters or digits" if not key else "is too long"))
         found = arepo.find_entity_by_key(self.session, key)
         if found is None:
             owner = self._owner(key)
