@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
+from stancedesk.gui.exchange import bundle_dialogs
 from stancedesk.gui.exchange.export_dialog import ExportDialog
 from stancedesk.gui.exchange.import_dialog import ImportDialog
 from stancedesk.services.exchange import AnnotationImportReport
@@ -84,3 +85,4 @@ def install(window: MainWindow) -> None:
     window.add_import_action(import_action)
     window.export_annotations_action = export_action
     window.import_annotations_action = import_action
+    bundle_dialogs.install(window)

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from stancedesk.gui.desk.inspector import SpanInspector
     from stancedesk.gui.desk.inspector_dock import InspectorLink
     from stancedesk.gui.desk.span_table import ColumnChooser
+    from stancedesk.gui.exchange.bundle_dialogs import BundleExportDialog, BundleImportDialog
     from stancedesk.gui.exchange.export_dialog import ExportDialog
     from stancedesk.gui.exchange.import_dialog import ImportDialog
     from stancedesk.gui.shell.study_actions import StudyActions
@@ -93,6 +94,10 @@ class MainWindow(QMainWindow):
     study_actions: StudyActions
     export_dialog: ExportDialog
     import_dialog: ImportDialog
+    export_bundle_action: QAction
+    import_bundles_action: QAction
+    bundle_export_dialog: BundleExportDialog
+    bundle_import_dialog: BundleImportDialog
     # the editors last opened (tests drive them)
     value_editor: ValueEditor
     note_editor: NoteEditor
