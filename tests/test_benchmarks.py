@@ -20,6 +20,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
     ("desk.py", ["--tiny"], ["label key → committed → repainted", "idle memory",
                              "open 0.1 MB with emoji"]),
     ("gamma.py", ["--sizes", "6", "--samples", "3"], ["3 annotators × 6 units"]),
+    ("bundles.py", ["--tiny"], ["export bundle", "merge again (unchanged)"]),
 ])
 def test_benchmark_runs_on_tiny_data(tmp_path: Path, script: str, args: list[str],
                                      expected: list[str]) -> None:

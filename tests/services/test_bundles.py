@@ -12,6 +12,7 @@ import pytest
 
 from stancedesk.domain import Scheme
 from stancedesk.domain.attribution import LinkKind, SpanRole
+from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelmap import LabelMapping
 from stancedesk.services import attribution as attr
@@ -308,3 +309,20 @@ def test_roles_travel_and_a_role_edit_updates(laptop: Database, sample_db: Datab
     merge = import_bundles(sample_db, [bundle_of(laptop, tmp_path)]).merges[0]
     assert merge.updated == [work["plain"]]
     assert span_service.get_span(sample_db, work["plain"]).role == "claim"
+
+
+def test_a_cancelled_merge_stores_nothing(laptop: Database, sample_db: Database,
+                                          work: dict[str, str], tmp_path: Path) -> None:
+    path = bundle_of(laptop, tmp_path)
+    seen: list[tuple[int, int, str]] = []
+    before = snapshot(sample_db)
+
+    def cancel_while_merging() -> bool:  # after the file was read, inside the transaction
+        return any("merging" in text for _, _, text in seen)
+
+    with pytest.raises(Cancelled):
+        import_bundles(sample_db, [path], progress=lambda *a: seen.append(a),
+                       cancelled=cancel_while_merging)
+    assert seen[-1] == (0, 3, "merging ana's spans") and snapshot(sample_db) == before
+    report = import_bundles(sample_db, [path], progress=lambda *a: seen.append(a))
+    assert seen[-1] == (3, 3, "checking links") and len(report.merges[0].added) == 3

@@ -16,6 +16,7 @@ named with its record (``spans[12]``). This module knows neither the database no
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from typing import IO, Any, NoReturn
 
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.grouping import load_json
-from stancedesk.formats.text import decode_utf8
+from stancedesk.formats.text import decode_utf8, storable_json
 
 BUNDLE_FORMAT = "stancedesk-bundle"
 FORMAT_VERSION = 1
@@ -37,6 +38,8 @@ MAX_ID = 36  # span and entity ids are String(36) columns
 ROLES = ("source", "claim", "cue")
 LINK_KINDS = ("attributed_to", "via", "cue")
 STATUSES = ("in_progress", "done")
+# a JSON escape of NUL or of a UTF-16 surrogate (a pair is fine, but is checked the slow way)
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 _TOP_KEYS = ("format", "format_version", "tool", "exported_at", "annotator", "scheme",
              "documents", "entities", "spans", "links")
 
@@ -379,11 +382,30 @@ def _check_references(bundle: Bundle, file: str) -> None:
                 raise FormatError(file, f"links[{i}]: no span {end} in the bundle")
 
 
+def _load(text: str, file: str) -> Any:
+    """The decoded JSON. Raw NUL bytes and invalid UTF-8 are refused by ``decode_utf8``, so an
+    unstorable string can only come from a ``\\u0000`` or surrogate escape: without one, only
+    the scheme (the one free-form part; everything else is checked field by field) needs the
+    walk over every string and its depth, which otherwise costs more than the parse itself."""
+    if _UNSTORABLE_ESCAPE.search(text) is not None:
+        return load_json(text, file)  # the full walk names the first bad string
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(file, f"malformed JSON: {exc.msg} (column {exc.colno})",
+                          exc.lineno) from None
+    except RecursionError:
+        raise FormatError(file, "the JSON is nested too deeply to read") from None
+    if isinstance(value, dict) and isinstance(value.get("scheme"), dict):
+        storable_json(value["scheme"], file)
+    return value
+
+
 def read_bundle_bytes(data: bytes, file: str) -> Bundle:
     if len(data) > MAX_BUNDLE_BYTES:
         raise FormatError(file, f"the file is larger than {MAX_BUNDLE_BYTES // 2**20} MB, more "
                           "than a bundle can hold; is it a bundle?")
-    return parse_bundle(load_json(decode_utf8(data, file), file), file)
+    return parse_bundle(_load(decode_utf8(data, file), file), file)
 
 
 def read_bundle(path: Path) -> Bundle:

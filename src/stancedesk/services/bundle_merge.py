@@ -55,6 +55,7 @@ from stancedesk.storage.engine import Database
 
 CANCELLED_MESSAGE = "bundle import cancelled; nothing was stored"
 MAX_LISTED = 20
+PROGRESS_EVERY = 500  # spans between progress reports and cancel checks
 MAX_NAME_KEY = 400  # entities.name_key is a String(400)
 
 
@@ -113,11 +114,14 @@ def map_labels(file: str, bundle: Bundle, scheme: Scheme, mapping: LabelMapping 
     out: dict[str, dict[str, str]] = {}
     unknown: dict[str, int] = {}
     problems: list[str] = []
+    known: dict[str, tuple[tuple[str, str], ...] | None] = {}  # a bundle repeats its labels
     for span in bundle.spans:
         labels: dict[str, str] = {}
         for layer, value in span.labels.items():
             foreign = f"{layer}:{value}"
-            targets = lookup(foreign, rules, scheme)
+            if foreign not in known:
+                known[foreign] = lookup(foreign, rules, scheme)
+            targets = known[foreign]
             if targets is None:
                 unknown[foreign] = unknown.get(foreign, 0) + 1
                 continue
@@ -276,9 +280,11 @@ class _Merge:
     """One bundle merged into the open write transaction."""
 
     def __init__(self, session: Session, file: str, bundle: Bundle, scheme: Scheme,
-                 mapping: LabelMapping | None, counts: _Counts) -> None:
+                 mapping: LabelMapping | None, counts: _Counts,
+                 tick: Callable[[int], None] = lambda _n: None) -> None:
         self.session, self.file, self.bundle = session, file, bundle
         self.scheme, self.mapping, self.counts = scheme, mapping, counts
+        self.tick = tick  # spans merged so far: progress, and the chance to cancel
         self.report = AnnotatorMerge(file, bundle.annotator)
         self.annotator = bundle.annotator
 
@@ -289,7 +295,11 @@ class _Merge:
         report.scheme = _scheme_note(bundle, self.scheme)
         check_texts(session, self.file, bundle)
         incoming = {s.id: s for s in bundle.spans}
-        stored = brepo.spans_by_ids(session, incoming)
+        listed = [d.id for d in bundle.documents]
+        # the annotator's spans on the listed documents, then any other span a bundle id names
+        here = {s.id: s for s in repo.iter_spans(session, listed, [self.annotator])}
+        stored = {sid: here[sid] for sid in incoming if sid in here}
+        stored.update(brepo.spans_by_ids(session, [sid for sid in incoming if sid not in here]))
         owned = [f"span {sid} belongs to annotator {s.annotator!r} here; a bundle of "
                  f"{self.annotator!r} cannot change it"
                  for sid, s in stored.items() if s.annotator != self.annotator]
@@ -301,17 +311,18 @@ class _Merge:
         report.annotator_created = repo.find_annotator(session, self.annotator) is None
         registry = _Registry(session)
         entity_ids = {e.id: registry.resolve(e, report) for e in bundle.entities}
-        listed = [d.id for d in bundle.documents]
-        here = {s.id: s for s in repo.iter_spans(session, listed, [self.annotator])}
         recorded = brepo.imported_versions(session, [*incoming, *here])
         imported: dict[str, int] = {}
-        for span_id, raw in incoming.items():
+        new: list[Span] = []
+        for n, (span_id, raw) in enumerate(incoming.items()):
+            if n % PROGRESS_EVERY == 0:
+                self.tick(n)
             span = Span(span_id, raw.document_id, self.annotator, raw.start, raw.end, raw.text,
                         labels[span_id], raw.note, raw.created_at, raw.updated_at, raw.version,
                         raw.role, entity_ids.get(raw.entity_id) if raw.entity_id else None)
             before = stored.get(span_id)
             if before is None:
-                brepo.add_span_at(session, span)
+                new.append(span)
                 report.added.append(span_id)
                 self.counts.bump(self.counts.added, span.document_id, self.annotator)
                 imported[span_id] = span.version
@@ -328,6 +339,7 @@ class _Merge:
                 report.unchanged.append(span_id)
                 if recorded.get(span_id) != before.version:
                     imported[span_id] = before.version
+        brepo.add_spans_at(session, self.annotator, new)
         self._delete_absent(here, incoming, recorded)
         brepo.record_imported(session, imported)
         self._links(incoming)
@@ -352,21 +364,21 @@ class _Merge:
         self.session.flush()
 
     def _links(self, incoming: Mapping[str, BundleSpan]) -> None:
-        """The merged spans' links become the bundle's; conflicting spans keep theirs."""
-        wanted: dict[str, dict[LinkKind, str]] = defaultdict(dict)
-        for link in self.bundle.links:
-            wanted[link.from_span][LinkKind(link.kind)] = link.to_span
-        merged = [sid for sid in incoming if sid not in self.report.conflicts]
-        for span_id in merged:
-            for kind in LinkKind:
-                have = arepo.get_link(self.session, span_id, kind)
-                target = wanted.get(span_id, {}).get(kind)
-                if target is None and have is not None:
-                    arepo.remove_link(self.session, span_id, kind)
-                    self.report.links_removed += 1
-                elif target is not None and (have is None or have.to_span != target):
-                    arepo.put_link(self.session, Link(span_id, kind, target))
-                    self.report.links_set += 1
+        """The merged spans' links become the bundle's; conflicting spans keep theirs. The
+        stored links are read once, so only the differences cost a write."""
+        wanted = {(link.from_span, LinkKind(link.kind)): link.to_span
+                  for link in self.bundle.links}
+        documents = sorted({s.document_id for s in incoming.values()})
+        have = {(link.from_span, link.kind): link.to_span
+                for link in arepo.links_in(self.session, documents, [self.annotator])}
+        merged = {sid for sid in incoming if sid not in self.report.conflicts}
+        for key in sorted(k for k in have.keys() - wanted.keys() if k[0] in merged):
+            arepo.remove_link(self.session, *key)
+            self.report.links_removed += 1
+        for (span_id, kind), target in sorted(wanted.items()):
+            if span_id in merged and have.get((span_id, kind)) != target:
+                arepo.put_link(self.session, Link(span_id, kind, target))
+                self.report.links_set += 1
 
     def _statuses(self) -> None:
         current = repo.document_statuses(self.session, self.annotator)
@@ -447,15 +459,20 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
         annotators_before = {a.name for a in repo.list_annotators(session)}
         file_of: dict[str, str] = {}
         touched: dict[str, set[str]] = {}
-        for n, (path, bundle) in enumerate(zip(paths, bundles, strict=True)):
-            checkpoint(n, len(bundles), f"merging {bundle.annotator}")
-            merge = _Merge(session, str(path), bundle, scheme, mapping, counts)
+        total = sum(len(b.spans) for b in bundles)
+        done = 0
+        for path, bundle in zip(paths, bundles, strict=True):
+            def tick(n: int, before: int = done, who: str = bundle.annotator) -> None:
+                checkpoint(before + n, total, f"merging {who}'s spans")
+
+            merge = _Merge(session, str(path), bundle, scheme, mapping, counts, tick)
             report.merges.append(merge.run())
             file_of[bundle.annotator] = str(path)
             touched[bundle.annotator] = {s.document_id for s in bundle.spans}
+            done += len(bundle.spans)
         session.flush()
         _check_all_links(session, file_of, touched)
-        checkpoint(len(bundles), len(bundles), "")
+        checkpoint(total, total, "checking links")
         report.changes = Changes(
             spans_added=dict(counts.added), spans_changed=dict(counts.changed),
             spans_removed=dict(counts.removed),

@@ -4,8 +4,9 @@ the version each span was imported at, and spans written at the version the bund
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
@@ -14,6 +15,9 @@ from stancedesk.storage.tables import BundleImportRow, DocumentRow, SpanRow
 from stancedesk.storage.types import utcnow
 
 _CHUNK = 500
+# the table, not the mapped class: an ORM bulk insert of a versioned class starts every version
+# at 1, and a bundle's spans keep theirs
+_SPANS = cast(Table, SpanRow.__table__)
 
 
 def document_fingerprints(session: Session, document_ids: Sequence[str] | None = None
@@ -62,14 +66,26 @@ def record_imported(session: Session, versions: Mapping[str, int]) -> None:
         session.execute(delete(BundleImportRow).where(
             BundleImportRow.span_id.in_(ids[i:i + _CHUNK])))
     now = utcnow()
-    session.add_all(BundleImportRow(span_id=span_id, version=version, imported_at=now)
-                    for span_id, version in versions.items())
+    rows = [{"span_id": span_id, "version": version, "imported_at": now}
+            for span_id, version in versions.items()]
+    for i in range(0, len(rows), _CHUNK):
+        session.execute(insert(BundleImportRow), rows[i:i + _CHUNK])
+
+
+def add_spans_at(session: Session, annotator: str, spans: Sequence[Span]) -> None:
+    """Insert ``spans`` (all ``annotator``'s) with their own ids, times and versions (the
+    bundle's), in batches of one statement each: a bundle brings thousands at once."""
+    if not spans:
+        return
+    annotator_id = repo.ensure_annotator(session, annotator).id
     session.flush()
-
-
-def add_span_at(session: Session, span: Span) -> None:
-    """Insert ``span`` with its own id, times and version (the bundle's)."""
-    repo.add_span(session, span, version=span.version)
+    for i in range(0, len(spans), _CHUNK):
+        session.execute(insert(_SPANS), [
+            {"id": s.id, "document_id": s.document_id, "annotator_id": annotator_id,
+             "start": s.start, "end": s.end, "text": s.text, "note": s.note,
+             "labels": repo.clean_labels(s.labels), "role": s.role, "entity_id": s.entity_id,
+             "created_at": s.created_at, "updated_at": s.updated_at, "version": s.version}
+            for s in spans[i:i + _CHUNK]])
 
 
 def overwrite_span(session: Session, span: Span) -> None:
