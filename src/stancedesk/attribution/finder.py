@@ -65,6 +65,37 @@ class _Source:
     person: bool
 
 
+class _History:
+    """The sources named so far, indexed so that looking back costs the same on page 500 as on
+    page 1: pronouns need only the latest source (or person), and a bare surname can only match
+    a person whose phrase ends with the same word, so each surname looks only at those."""
+
+    def __init__(self) -> None:
+        self._latest: _Source | None = None
+        self._latest_person: _Source | None = None
+        self._persons_by_last_word: dict[str, list[_Source]] = {}
+
+    def append(self, source: _Source) -> None:
+        self._latest = source
+        if source.person:
+            self._latest_person = source
+            last_word = _LAST_WORD.search(source.piece.text)
+            if last_word is not None:
+                self._persons_by_last_word.setdefault(last_word.group(), []).append(source)
+
+    def latest(self, person: bool) -> _Source | None:
+        return self._latest_person if person else self._latest
+
+    def persons_ending_with(self, word: str) -> list[_Source]:
+        """Persons whose phrase ends with ``word``, oldest first. A name that matches at a word
+        boundary at the end of a phrase ends with the phrase's last run of word characters,
+        so no other person could match."""
+        return self._persons_by_last_word.get(word, [])
+
+
+_LAST_WORD = re.compile(r"\w+$")
+
+
 @dataclass(slots=True)
 class _Sentence:
     text: str
@@ -81,7 +112,7 @@ def find_attributions(text: str, lexicon: Lexicon | None = None,
     before each paragraph (a long article takes seconds); when it says so, ``Cancelled`` is
     raised."""
     lex = lexicon or load_lexicon()
-    history: list[_Source] = []
+    history = _History()
     found: list[Suggestion] = []
     for p_start, p_end in paragraphs(text):
         if cancelled is not None and cancelled():
@@ -140,7 +171,7 @@ def _overlaps(a: Piece, b: Piece) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _analyse(s: _Sentence, lex: Lexicon, history: list[_Source]) -> list[Suggestion]:
+def _analyse(s: _Sentence, lex: Lexicon, history: _History) -> list[Suggestion]:
     _remember_subject(s, lex, history)
     results: list[Suggestion] = []
     for i, token in enumerate(s.tokens):
@@ -161,7 +192,7 @@ def _analyse(s: _Sentence, lex: Lexicon, history: list[_Source]) -> list[Suggest
     return _split_coordinated(s, _trim_at_others(s, results))
 
 
-def _remember_subject(s: _Sentence, lex: Lexicon, history: list[_Source]) -> None:
+def _remember_subject(s: _Sentence, lex: Lexicon, history: _History) -> None:
     """A named person opening a sentence ("Margit Ståhlberg, the envoy, called for calm") is
     who a following "she said" most likely means, even when this sentence quotes nobody."""
     tokens = s.tokens
@@ -238,7 +269,7 @@ def _finite_use(s: _Sentence, i: int) -> bool:
                 i + 1 < len(s.tokens) and s.tokens[i + 1].is_word)
 
 
-def _remember(history: list[_Source], source: _Source) -> None:
+def _remember(history: _History, source: _Source) -> None:
     history.append(source)
 
 
@@ -250,19 +281,19 @@ def _make_source(s: _Sentence, first: int, last: int, lex: Lexicon, context_end:
 
 
 def _resolve(s: _Sentence, first: int, last: int, lex: Lexicon,
-             history: list[_Source]) -> tuple[_Source | None, str]:
+             history: _History) -> tuple[_Source | None, str]:
     """A pronoun subject points to an earlier source; anything else is its own source."""
     if first == last and s.tokens[first].lower in lex.anaphors:
         kind = lex.anaphors[s.tokens[first].lower]
-        for earlier in reversed(history):
-            if kind == "any" or earlier.person:
-                return earlier, f"pronoun '{s.tokens[first].text}' resolved to " \
-                                f"'{earlier.piece.text}'"
+        earlier = history.latest(person=kind != "any")
+        if earlier is not None:
+            return earlier, f"pronoun '{s.tokens[first].text}' resolved to " \
+                            f"'{earlier.piece.text}'"
         return None, ""
     return _same_name(s, first, last, history), "own"
 
 
-def _same_name(s: _Sentence, first: int, last: int, history: list[_Source]) -> _Source | None:
+def _same_name(s: _Sentence, first: int, last: int, history: _History) -> _Source | None:
     """'Kovar told' after 'spokeswoman Ilse Kovar said': the same person, same sourcing type.
 
     Only the kind is inherited; the span stays this mention, so the returned source carries
@@ -272,8 +303,12 @@ def _same_name(s: _Sentence, first: int, last: int, history: list[_Source]) -> _
     if not words or not all(w.is_word and w.capitalised for w in words):
         return None
     name = " ".join(w.text for w in words)
-    for earlier in reversed(history):
-        if earlier.person and re.search(rf"\b{re.escape(name)}$", earlier.piece.text):
+    last_word = _LAST_WORD.search(name)
+    if last_word is None:
+        return None
+    pattern = re.compile(rf"\b{re.escape(name)}$")
+    for earlier in reversed(history.persons_ending_with(last_word.group())):
+        if pattern.search(earlier.piece.text):
             return _Source(_tokens_piece(s, first, last), earlier.sourcing, True)
     return None
 
@@ -425,7 +460,7 @@ def _relay_after(s: _Sentence, last: int, lex: Lexicon) -> tuple[int, int] | Non
 
 
 def _according_to(s: _Sentence, i: int, lex: Lexicon,
-                  history: list[_Source]) -> Suggestion | None:
+                  history: _History) -> Suggestion | None:
     span = ph.source_phrase_after(s.tokens, i + 2)
     if span is None:
         return None
@@ -463,7 +498,7 @@ def _as_saying_at(s: _Sentence, i: int) -> int | None:
     return None
 
 
-def _as_saying(s: _Sentence, i: int, lex: Lexicon, history: list[_Source]) -> Suggestion | None:
+def _as_saying(s: _Sentence, i: int, lex: Lexicon, history: _History) -> Suggestion | None:
     saying = _as_saying_at(s, i)
     if saying is None:
         return None
@@ -557,7 +592,7 @@ def _sentence_subject(s: _Sentence, verb: int, lex: Lexicon) -> tuple[int, int] 
     return None
 
 
-def _reporting_verb(s: _Sentence, i: int, lex: Lexicon, history: list[_Source],
+def _reporting_verb(s: _Sentence, i: int, lex: Lexicon, history: _History,
                     earlier: list[Suggestion]) -> Suggestion | None:
     verb = s.tokens[i]
     rules: list[str] = []
