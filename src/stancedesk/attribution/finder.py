@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, insort
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from stancedesk.attribution.tokens import (
     OPEN_QUOTES,
     STRAIGHT_QUOTE,
     Quote,
+    QuoteIndex,
     Token,
     paragraphs,
     quotes,
@@ -120,13 +122,17 @@ def find_attributions(text: str, lexicon: Lexicon | None = None,
         if _skip_paragraph(text[p_start:p_end]):
             continue
         para_quotes = quotes(text, p_start, p_end)
+        quote_index = QuoteIndex(para_quotes, p_end)
         in_paragraph: list[Suggestion] = []
+        claimed = _Claims()
         for s_start, s_end in sentences(text, p_start, p_end, para_quotes):
-            sentence = _sentence(text, s_start, s_end, para_quotes, p_start)
+            sentence = _sentence(text, s_start, s_end, quote_index, p_start)
             for suggestion in _analyse(sentence, lex, history):
-                if not any(_overlaps(suggestion.claim, s.claim) for s in in_paragraph):
+                if not claimed.overlaps(suggestion.claim):
                     in_paragraph.append(suggestion)
-        in_paragraph.extend(_continued_quotes(text, para_quotes, in_paragraph, p_start, p_end))
+                    claimed.add(suggestion.claim)
+        in_paragraph.extend(_continued_quotes(text, para_quotes, in_paragraph, claimed, p_start,
+                                              p_end))
         found.extend(sorted(in_paragraph, key=lambda s: s.claim.start))
     return found
 
@@ -141,18 +147,15 @@ def _skip_paragraph(paragraph: str) -> bool:
     return not re.search(r"[.?!…][”\"»’)]*$|[”\"»]$", stripped)  # a headline ends bare
 
 
-def _sentence(text: str, start: int, end: int, para_quotes: list[Quote],
+def _sentence(text: str, start: int, end: int, quote_index: QuoteIndex,
               p_start: int) -> _Sentence:
     if start == p_start:
         dateline = _DATELINE.match(text, start, end)
         if dateline:
             start = dateline.end()
     tokens = tokenize(text, start, end)
-    spans = [(q.open_mark, q.close_mark if q.close_mark is not None else q.end)
-             for q in para_quotes]
-    quoted = [any(a <= t.start <= b for a, b in spans) for t in tokens]
-    own = [q for q in para_quotes if start <= q.open_mark < end]
-    return _Sentence(text, start, end, tokens, quoted, own)
+    quoted = [quote_index.covers(t.start) for t in tokens]
+    return _Sentence(text, start, end, tokens, quoted, quote_index.opening_in(start, end))
 
 
 def _piece(text: str, start: int, end: int) -> Piece:
@@ -169,6 +172,34 @@ def _tokens_piece(s: _Sentence, first: int, last: int) -> Piece:
 
 def _overlaps(a: Piece, b: Piece) -> bool:
     return a.start < b.end and b.start < a.end
+
+
+class _Claims:
+    """The claims kept so far in a paragraph, none overlapping another, so that "does this
+    claim overlap one already kept?" is a binary search rather than a scan (a paragraph can
+    hold thousands of attributions when a long text has no paragraph breaks).
+
+    Kept claims overlap none of each other, so in start order a non-empty claim that ends
+    before the new one begins has only claims ending even earlier before it; empty claims
+    (which ``_overlaps`` lets sit at a neighbour's start) are looked at one by one.
+    """
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+
+    def overlaps(self, claim: Piece) -> bool:
+        k = bisect_left(self._spans, (claim.end, -1)) - 1
+        while k >= 0:
+            start, end = self._spans[k]
+            if claim.start < end and start < claim.end:
+                return True
+            if start < end and end <= claim.start:
+                return False
+            k -= 1
+        return False
+
+    def add(self, claim: Piece) -> None:
+        insort(self._spans, (claim.start, claim.end))
 
 
 def _analyse(s: _Sentence, lex: Lexicon, history: _History) -> list[Suggestion]:
@@ -743,29 +774,40 @@ def _skip_object(s: _Sentence, k: int) -> int:
 
 
 def _continued_quotes(text: str, para_quotes: list[Quote], made: list[Suggestion],
-                      p_start: int, p_end: int) -> list[Suggestion]:
-    """A later quotation in the paragraph, standing as its own sentence, by the last speaker."""
+                      claimed: _Claims, p_start: int, p_end: int) -> list[Suggestion]:
+    """A later quotation in the paragraph, standing as its own sentence, by the last speaker
+    (the last one made whose claim ends before the quotation opens).
+
+    Quotations come in text order, so the suggestions whose claims end before each one only
+    grow: they are taken in order of claim end, keeping the latest made, and each quotation
+    looks only at the text next to its marks, never at the whole paragraph."""
     extra: list[Suggestion] = []
+    by_end = sorted(range(len(made)), key=lambda k: made[k].claim.end)
+    taken = 0
+    latest = -1
     for q in para_quotes:
         piece = _piece(text, q.start, q.end)
-        if piece.end <= piece.start or any(_overlaps(piece, m.claim) for m in made + extra):
+        if piece.end <= piece.start or claimed.overlaps(piece):
             continue
-        speaker = None
-        for m in made:
-            if m.claim.end <= q.open_mark:
-                speaker = m
-        if speaker is None:
+        while taken < len(by_end) and made[by_end[taken]].claim.end <= q.open_mark:
+            latest = max(latest, by_end[taken])
+            taken += 1
+        if latest < 0:
             continue
-        before = text[p_start:q.open_mark].rstrip()
-        stands_alone = before == "" or before[-1] in ".?!”\"»"
+        speaker = made[latest]
+        before = q.open_mark
+        while before > p_start and text[before - 1].isspace():
+            before -= 1
+        stands_alone = before == p_start or text[before - 1] in ".?!”\"»"
         if not stands_alone:
             continue
-        after = text[(q.close_mark or q.end) + 1:p_end].lstrip()
-        if after and after[0] not in "“\"«" and not after.startswith(("(",)):
-            # text after the quote in the same sentence means the quote is embedded
-            nxt = re.match(r"[^.?!]*", after)
-            if nxt and nxt.group().strip():
-                continue
+        after = (q.close_mark or q.end) + 1
+        while after < p_end and text[after].isspace():
+            after += 1
+        # text after the quote in the same sentence means the quote is embedded
+        if after < p_end and text[after] not in "“\"«(.?!":
+            continue
         extra.append(Suggestion(speaker.source, speaker.sourcing, piece, None, speaker.via,
                                 f"continued quotation of '{speaker.source.text}'"))
+        claimed.add(piece)
     return extra
