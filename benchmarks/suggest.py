@@ -111,8 +111,8 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list misses and false alarms")
     parser.add_argument("--articles", type=int, default=1000, help="articles for the speed run")
     parser.add_argument("--long-kb", type=int, default=1000,
-                        help="size of the one long article timed on its own (the desk searches "
-                             "articles over 100,000 characters off the GUI thread)")
+                        help="size in kB of the long article timed on its own, once with "
+                             "paragraph breaks and once without")
     args = parser.parse_args()
     lexicon = load_lexicon()
     rows = []
@@ -137,7 +137,9 @@ def main() -> int:
                      _ratio(typed_total, matched_total)))
     texts = [g.text for g in all_golds]
     start = time.perf_counter()
+    chars = 0
     for i in range(args.articles):
+        chars += len(texts[i % len(texts)])
         find_attributions(texts[i % len(texts)], lexicon)
     elapsed = time.perf_counter() - start
     words = sum(len(t.split()) for t in texts) / len(texts)
@@ -146,6 +148,12 @@ def main() -> int:
     start = time.perf_counter()
     long_found = len(find_attributions(long_text, lexicon))
     long_elapsed = time.perf_counter() - start
+    # the same text with no paragraph breaks at all: one paragraph of long_kb
+    flat = " ".join(t.replace("\n", " ") for t in texts)
+    flat_text = " ".join([flat] * (args.long_kb * 1000 // len(flat) + 1))
+    start = time.perf_counter()
+    flat_found = len(find_attributions(flat_text, lexicon))
+    flat_elapsed = time.perf_counter() - start
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}")
     print("| set | articles | true | suggested | precision | recall | sourcing right |")
@@ -155,10 +163,17 @@ def main() -> int:
               f"{recall:.3f} | {typed:.3f} |")
     print("| target | | | | >= 0.85 | >= 0.85 | >= 0.80 |")
     print(f"speed: {args.articles} articles (about {words:.0f} words each) in {elapsed:.2f} s "
-          f"(target: 1,000 in < 10 s)")
+          f"(target: 1,000 in < 10 s); {_per_char(elapsed, chars)}")
     print(f"one long article: {len(long_text):,} characters, {long_found} suggestions in "
-          f"{long_elapsed:.2f} s")
+          f"{long_elapsed:.2f} s; {_per_char(long_elapsed, len(long_text))}")
+    print(f"the same without paragraph breaks: {len(flat_text):,} characters, {flat_found} "
+          f"suggestions in {flat_elapsed:.2f} s; {_per_char(flat_elapsed, len(flat_text))}")
     return 0
+
+
+def _per_char(seconds: float, chars: int) -> str:
+    """Time per character, the figure that must not grow with the article's length."""
+    return f"{seconds / max(chars, 1) * 1e6:.2f} µs per character"
 
 
 def _ratio(a: int, b: int) -> float:
