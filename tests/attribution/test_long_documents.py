@@ -13,7 +13,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from stancedesk.attribution import Piece, Suggestion, find_attributions, load_lexicon
+from stancedesk.domain.errors import Cancelled
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "benchmarks" / "suggest_eval"
 _MARKUP = re.compile(r"\[\[(?:S\d+:\w+(?:>S\d+)?|C>S\d+)\||\]\]")
@@ -93,3 +96,17 @@ def test_many_quotations_in_one_paragraph_keep_their_speakers() -> None:
         assert said.source.text == continued.source.text == name
         assert continued.claim.text == f"We are against forgetting number {k}"
         assert continued.cue is None and "continued quotation" in continued.rule
+
+
+def test_a_long_paragraph_is_cancelled_between_sentences() -> None:
+    text = "The strike will go on, the union said. " * 50  # one paragraph, fifty sentences
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 3
+
+    with pytest.raises(Cancelled):
+        find_attributions(text, cancelled=cancelled)
+    assert len(asked) == 4  # it stopped at the fourth question, not at the paragraph's end
+    assert len(find_attributions(text, cancelled=lambda: False)) == 50

@@ -111,8 +111,8 @@ class _Sentence:
 def find_attributions(text: str, lexicon: Lexicon | None = None,
                       cancelled: Callable[[], bool] | None = None) -> list[Suggestion]:
     """Every attribution the rules find in ``text``, in text order. ``cancelled`` is asked
-    before each paragraph (a long article takes seconds); when it says so, ``Cancelled`` is
-    raised."""
+    before each paragraph and each sentence (a long article takes seconds, and a long text may
+    have no paragraph breaks); when it says so, ``Cancelled`` is raised."""
     lex = lexicon or load_lexicon()
     history = _History()
     found: list[Suggestion] = []
@@ -126,6 +126,8 @@ def find_attributions(text: str, lexicon: Lexicon | None = None,
         in_paragraph: list[Suggestion] = []
         claimed = _Claims()
         for s_start, s_end in sentences(text, p_start, p_end, para_quotes):
+            if cancelled is not None and cancelled():
+                raise Cancelled("cancelled; no suggestions were kept")
             sentence = _sentence(text, s_start, s_end, quote_index, p_start)
             for suggestion in _analyse(sentence, lex, history):
                 if not claimed.overlaps(suggestion.claim):

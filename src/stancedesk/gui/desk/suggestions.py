@@ -32,13 +32,15 @@ if TYPE_CHECKING:
     from stancedesk.gui.desk.controller import AnnotationDesk
     from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
 
-# above this many characters the finder runs in the background: it takes about 10 s per MB of
-# wire copy (benchmarks/suggest.py), so a usual article of a few thousand characters is found
-# in tens of milliseconds and a long one never freezes the desk
+# above this many characters the finder runs in the background: its time grows linearly with
+# the text, about 7 µs per character on a loaded 2-CPU machine (benchmarks/suggest.py), so a
+# usual article of a few thousand characters is found in tens of milliseconds and a long one
+# never freezes the desk
 BACKGROUND_CHARS = 10_000
-# above this many (about 3 s of work, for each article opened) the desk leaves it to
-# `stancedesk suggest`: a digest of that size would keep a core busy while the person annotates
-MAX_CHARS = 300_000
+# above this many (some 15 s of background work on that machine, for each article opened, with
+# the search holding the interpreter against the desk's own work) the desk leaves it to
+# `stancedesk suggest`; a 1 MB wire digest is still searched
+MAX_CHARS = 2_000_000
 KEYS = {"accept": "Alt+Return", "reject": "Alt+Del", "next": "Alt+]", "previous": "Alt+["}
 
 
