@@ -143,9 +143,11 @@ def test_document_bootstrap_equals_scipy_resampling_documents():
     def by_counts(f: np.ndarray) -> float:
         return prep.alpha(f[unit_doc][prep.kept])
 
+    # per document, its units among the pairable ones: what group_interval weights by
+    per_doc = (unit_doc[prep.kept][None, :] == np.arange(13)[:, None]).astype(np.float64)
     for method in ("percentile", "BCa"):
         plan = CIPlan(250, 0.9, 5, method.lower(), 10)
-        ours = group_interval(by_counts, 13, plan)
+        ours = group_interval(prep, per_doc, plan)
         ref = scipy.stats.bootstrap(
             (np.arange(13),), lambda d: by_counts(np.bincount(d, minlength=13).astype(float)),
             vectorized=False, n_resamples=250, confidence_level=0.9, method=method,

@@ -16,7 +16,6 @@ Percentile or BCa intervals, seeded; the jackknife for BCa leaves out one resamp
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +27,6 @@ from stancedesk.agreement.bootstrap import (
     bca_interval,
     jackknife_alphas,
     percentile_interval,
-    resample_counts,
     resampled_alphas,
 )
 from stancedesk.agreement.counts import collapse_units
@@ -44,23 +42,39 @@ class CIPlan:
     min_documents: int
 
 
-def group_interval(evaluate: Callable[[np.ndarray], float], n_groups: int,
-                   plan: CIPlan) -> tuple[float, float]:
-    """Resample ``n_groups`` items (documents); ``evaluate`` maps item multiplicities to the
-    statistic."""
+# resamples drawn and counted per block: a block's draws and weights are block × documents
+# numbers (8 MB at 10,000 documents), whatever the number of resamples
+_BLOCK_RESAMPLES = 100
+
+
+def group_interval(prep: AlphaPrep, per_group: np.ndarray, plan: CIPlan) -> tuple[float, float]:
+    """Resample the groups (documents), rows of ``per_group``: each resample's weight of a unit
+    profile is Σ (times its group was drawn × the group's count), and α is ``prep`` under those
+    weights.
+
+    A block of resamples is drawn at once and weighted by one matrix product instead of one
+    product per resample (at 10,000 documents that was most of the interval's time). The draws
+    are the same as one ``rng.integers`` call per resample, and the weights the same numbers:
+    they are sums of integers, exact in float64 in any order."""
+    n_groups = per_group.shape[0]
+    counts = per_group.astype(np.float64, copy=False)
     rng = np.random.default_rng(plan.seed)
-    values = np.array([evaluate(resample_counts(rng, n_groups))
-                       for _ in range(plan.n_resamples)])
+    values = np.empty(plan.n_resamples)
+    offsets = None
+    for first in range(0, plan.n_resamples, _BLOCK_RESAMPLES):
+        block = min(_BLOCK_RESAMPLES, plan.n_resamples - first)
+        draws = rng.integers(0, n_groups, size=(block, n_groups))
+        if offsets is None or offsets.shape[0] != block:
+            offsets = (np.arange(block, dtype=np.int64) * n_groups)[:, None]
+        drawn = np.bincount((draws + offsets).ravel(), minlength=block * n_groups)
+        weights = drawn.reshape(block, n_groups).astype(np.float64) @ counts
+        for r in range(block):
+            values[first + r] = prep.alpha(weights[r])
     if plan.method == "percentile":
         return percentile_interval(values, plan.confidence)
-    ones = np.ones(n_groups)
-    jack = np.empty(n_groups)
-    for g in range(n_groups):
-        ones[g] = 0.0
-        jack[g] = evaluate(ones)
-        ones[g] = 1.0
-    return bca_interval(values, evaluate(np.ones(n_groups)), acceleration(jack),
-                        plan.confidence)
+    total = counts.sum(axis=0)
+    jack = np.array([prep.alpha(total - counts[g]) for g in range(n_groups)])
+    return bca_interval(values, prep.alpha(total), acceleration(jack), plan.confidence)
 
 
 def ci_entry(plan: CIPlan, bounds: tuple[float, float] | None, resampled: str | None,
@@ -85,8 +99,7 @@ def char_alpha_interval(profiles: np.ndarray, doc_profile_counts: np.ndarray,
                         f"{plan.min_documents} needed to resample documents (the characters "
                         "of a document are not independent, so they are not resampled)")
     prep = AlphaPrep(profiles, n_categories, "nominal")
-    per_doc = doc_profile_counts[:, prep.kept]
-    bounds = group_interval(lambda f: prep.alpha(f @ per_doc), n_docs, plan)
+    bounds = group_interval(prep, doc_profile_counts[:, prep.kept], plan)
     return ci_entry(plan, bounds, "documents", n_docs, None)
 
 
@@ -102,8 +115,7 @@ def aligned_interval(codes: np.ndarray, unit_doc: np.ndarray, n_categories: int,
         per_doc = np.bincount(doc_of_unit * n_profiles + inverse,
                               minlength=docs.size * n_profiles).reshape(docs.size, n_profiles)
         prep = AlphaPrep(profiles, n_categories, level)
-        per_doc = per_doc[:, prep.kept].astype(np.float64)
-        bounds = group_interval(lambda f: prep.alpha(f @ per_doc), docs.size, plan)
+        bounds = group_interval(prep, per_doc[:, prep.kept], plan)
         return ci_entry(plan, bounds, "documents", int(docs.size), None)
     rng = np.random.default_rng(plan.seed)
     values = resampled_alphas(codes, n_categories, level, None, plan.n_resamples, rng)

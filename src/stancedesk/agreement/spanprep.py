@@ -84,7 +84,8 @@ def _codes(index: dict[Any, int], column: Sequence[Any], skip: tuple[Any, ...] =
 @dataclass(frozen=True, slots=True)
 class SpanColumns:
     """Spans as parallel arrays: document and annotator codes into ``document_ids`` and
-    ``annotators``, offsets, and per layer (value names, value code per span, -1 for none).
+    ``annotators``, offsets, the attribution role's code into ``roles`` (-1 for none), and per
+    layer (value names, value code per span, -1 for none).
 
     Iterating yields ``Span`` objects (without covered text, note or times), so anything that
     takes spans takes columns too."""
@@ -96,18 +97,22 @@ class SpanColumns:
     ann: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    roles: tuple[str, ...]
+    role: np.ndarray
     values: dict[str, tuple[tuple[Any, ...], np.ndarray]]
 
     @classmethod
     def from_batches(cls, batches: Iterable[Sequence[tuple[Any, ...]]],
                      layers: Sequence[str]) -> SpanColumns:
-        """Rows of (id, document id, annotator, start, end, one value per layer), a batch at a
-        time; None or "" is no value. Only the codes stay, never a string per row."""
+        """Rows of (id, document id, annotator, start, end, role, one value per layer), a batch
+        at a time; None or "" is no role or value. Only the codes stay, never a string per
+        row."""
         ids: list[str] = []
         doc_index: dict[Any, int] = {}
         ann_index: dict[Any, int] = {}
+        role_index: dict[Any, int] = {}
         value_index: list[dict[Any, int]] = [{} for _ in layers]
-        parts: list[list[np.ndarray]] = [[] for _ in range(4 + len(layers))]
+        parts: list[list[np.ndarray]] = [[] for _ in range(5 + len(layers))]
         for batch in batches:
             if not batch:
                 continue
@@ -118,8 +123,9 @@ class SpanColumns:
             parts[1].append(_codes(ann_index, cols[2]))
             parts[2].append(np.fromiter(cols[3], dtype=np.int64, count=n))
             parts[3].append(np.fromiter(cols[4], dtype=np.int64, count=n))
+            parts[4].append(_codes(role_index, cols[5], (None, "")))
             for j, index in enumerate(value_index):
-                parts[4 + j].append(_codes(index, cols[5 + j], (None, "")))
+                parts[5 + j].append(_codes(index, cols[6 + j], (None, "")))
 
         def joined(i: int, dtype: type) -> np.ndarray:
             return np.concatenate(parts[i]).astype(dtype, copy=False) if parts[i] else \
@@ -127,9 +133,10 @@ class SpanColumns:
 
         values: dict[str, tuple[tuple[Any, ...], np.ndarray]] = {}
         for j, layer in enumerate(layers):
-            values[layer] = (tuple(value_index[j]), joined(4 + j, np.int32))
+            values[layer] = (tuple(value_index[j]), joined(5 + j, np.int32))
         return cls(ids, tuple(doc_index), tuple(ann_index), joined(0, np.int32),
-                   joined(1, np.int32), joined(2, np.int64), joined(3, np.int64), values)
+                   joined(1, np.int32), joined(2, np.int64), joined(3, np.int64),
+                   tuple(role_index), joined(4, np.int32), values)
 
     @classmethod
     def from_spans(cls, spans: Iterable[Span], layers: Sequence[str] | None = None
@@ -138,7 +145,7 @@ class SpanColumns:
         all_spans = list(spans)
         keys = list(layers) if layers is not None else \
             sorted({k for s in all_spans for k, v in s.labels.items() if v})
-        rows = [(s.id, s.document_id, s.annotator, s.start, s.end,
+        rows = [(s.id, s.document_id, s.annotator, s.start, s.end, s.role,
                  *(s.labels.get(k) for k in keys)) for s in all_spans]
         return cls.from_batches([rows], keys)
 
@@ -149,11 +156,23 @@ class SpanColumns:
         layers = [(layer, names, codes.tolist()) for layer, (names, codes) in
                   self.values.items()]
         docs, anns = self.doc.tolist(), self.ann.tolist()
-        starts, ends = self.start.tolist(), self.end.tolist()
+        starts, ends, roles = self.start.tolist(), self.end.tolist(), self.role.tolist()
         for i, span_id in enumerate(self.ids):
             labels = {layer: names[codes[i]] for layer, names, codes in layers if codes[i] >= 0}
             yield Span(span_id, self.document_ids[docs[i]], self.annotators[anns[i]], starts[i],
-                       ends[i], "", labels)
+                       ends[i], "", labels,
+                       role=self.roles[roles[i]] if roles[i] >= 0 else None)
+
+    def with_roles(self, roles: Iterable[str], annotators: Iterable[str],
+                   documents: Iterable[str]) -> list[str]:
+        """Ids of the spans of ``annotators`` in ``documents`` whose role is one of ``roles``
+        (what the attribution measures read whole), in column order."""
+        role_ok = np.array([r in set(roles) for r in self.roles] + [False], dtype=bool)
+        wanted_ann, wanted_doc = set(annotators), set(documents)
+        ann_ok = np.array([a in wanted_ann for a in self.annotators] + [False], dtype=bool)
+        doc_ok = np.array([d in wanted_doc for d in self.document_ids] + [False], dtype=bool)
+        keep = role_ok[self.role] & ann_ok[self.ann] & doc_ok[self.doc]
+        return [self.ids[i] for i in np.flatnonzero(keep).tolist()]
 
     def documents_of(self, annotators: Iterable[str]) -> set[str]:
         """Documents where any of ``annotators`` has a span (in any layer)."""

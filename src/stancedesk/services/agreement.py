@@ -177,12 +177,17 @@ def suggested_unedited(database: Database, spans: Sequence[Span]) -> set[str]:
 
 def _suggestion_counts(database: Database, settings: AgreementSettings,
                        annotators: Sequence[str], documents: Sequence[str]) -> dict[str, Any]:
-    """How many compared spans came from suggestions unchanged: a methods section says so."""
-    spans = [s for s in span_service.list_spans(database, list(documents) or None, annotators)
-             if s.document_id in set(documents)]
-    unedited = suggested_unedited(database, spans)
-    by_annotator = {who: sum(1 for s in spans if s.annotator == who and s.id in unedited)
-                    for who in annotators}
+    """How many compared spans came from suggestions unchanged: a methods section says so.
+    Only those spans are read (reading every span in scope took longer than the measures)."""
+    from stancedesk.storage import attribution as arepo
+
+    with database.read() as session:
+        owners = arepo.unedited_suggestion_owners(session)
+    docs = set(documents)
+    by_annotator = dict.fromkeys(annotators, 0)
+    for document, who in owners:
+        if document in docs and who in by_annotator:
+            by_annotator[who] += 1
     return {"unedited": by_annotator, "excluded": settings.exclude_unedited_suggestions}
 
 
@@ -288,16 +293,21 @@ def attribution_section(database: Database, spans: Iterable[Span], annotators: S
     """Link F1 of claim→source links and agreement on aligned sources, over the documents in
     the span agreement's scope (see ``agreement.links``).
 
-    Span columns (what ``span_agreement`` reads) carry no roles, entities or unmeasured layers,
-    so the spans of the documents in scope are then read whole."""
+    Span columns (what ``span_agreement`` reads) carry roles but no entities or unmeasured
+    layers, so the claims and sources among them are then read whole (only those: reading
+    every span in scope again took longer than the measures)."""
     from stancedesk.agreement.links import AnnotatorAttribution, RoleSpan, attribution_agreement
+    from stancedesk.agreement.spanprep import SpanColumns
     from stancedesk.services import attribution as attr
 
     docs = set(documents)
     names = attr.entity_names(database)
     links = attr.links_in(database, list(docs), list(annotators)) if docs else []
     attributed = {x.from_span: x.to_span for x in links if x.kind == "attributed_to"}
-    if not isinstance(spans, list):
+    if isinstance(spans, SpanColumns):
+        spans = _spans_with_ids(database, spans.with_roles(("claim", "source"), annotators,
+                                                           docs))
+    elif not isinstance(spans, list):
         spans = span_service.list_spans(database, sorted(docs), list(annotators)) if docs \
             else []
     people = []
@@ -315,6 +325,17 @@ def attribution_section(database: Database, spans: Iterable[Span], annotators: S
     section = attribution_agreement(people)
     section["n_documents"] = len(docs)
     return section
+
+
+def _spans_with_ids(database: Database, ids: Sequence[str]) -> list[Span]:
+    """Those spans whole, in export order (document, start, end, id) as ``list_spans`` gives."""
+    from stancedesk.storage import attribution as arepo
+
+    if not ids:
+        return []
+    with database.read() as session:
+        found = arepo.spans_by_id(session, ids)
+    return sorted(found, key=lambda s: (s.document_id, s.start, s.end, s.id))
 
 
 def _overall_scope(layer_scopes: dict[str, Scope], settings: AgreementSettings

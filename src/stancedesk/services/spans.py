@@ -269,8 +269,8 @@ def list_spans(database: Database, document_ids: Sequence[str] | None = None,
 def span_columns(database: Database, layers: Sequence[str], documents: Sequence[str] | None,
                  annotators: Sequence[str] | None,
                  collect: Callable[[Iterable[list[tuple[Any, ...]]], Sequence[str]], T]) -> T:
-    """``collect(batches, layers)`` over rows of (id, document id, annotator, start, end, one
-    value per layer), read in one transaction; agreement collects them into arrays."""
+    """``collect(batches, layers)`` over rows of (id, document id, annotator, start, end, role,
+    one value per layer), read in one transaction; agreement collects them into arrays."""
     with database.read() as session:
         return collect(repo.span_value_batches(session, layers, documents, annotators), layers)
 

@@ -10,8 +10,6 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -217,9 +215,14 @@ def find_annotator(session: Session, name: str) -> AnnotatorRow | None:
 
 def _insert(session: Session, table: Any) -> Any:
     """An INSERT that can say ON CONFLICT, in the session's dialect (SQLite and PostgreSQL
-    spell it the same way)."""
+    spell it the same way). Imported here: the PostgreSQL dialect's modules take a tenth of
+    a second to import, which every command paid at start-up on SQLite."""
     if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
         return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
     return sqlite_insert(table)
 
 
@@ -574,15 +577,15 @@ def span_value_batches(session: Session, layers: Sequence[str],
                        documents: Sequence[str] | None = None,
                        annotators: Sequence[str] | None = None, batch: int = 20000
                        ) -> Iterator[list[tuple[Any, ...]]]:
-    """Lists of (id, document id, annotator, start, end, one value per layer) in export order:
-    what agreement reads, and nothing more. On SQLite each value is taken out of the JSON
-    labels by SQLite itself, with no covered text, note or times: at 1.5 million spans parsing
-    them in Python was most of an agreement run."""
+    """Lists of (id, document id, annotator, start, end, role, one value per layer) in export
+    order: what agreement reads, and nothing more. On SQLite each value is taken out of the
+    JSON labels by SQLite itself, with no covered text, note or times: at 1.5 million spans
+    parsing them in Python was most of an agreement run."""
     if session.get_bind().dialect.name != "sqlite":
         rows: list[tuple[Any, ...]] = []
         for span in iter_spans(session, documents, annotators, batch):
             rows.append((span.id, span.document_id, span.annotator, span.start, span.end,
-                         *(span.labels.get(k) for k in layers)))
+                         span.role, *(span.labels.get(k) for k in layers)))
             if len(rows) >= batch:
                 yield rows
                 rows = []
@@ -590,7 +593,7 @@ def span_value_batches(session: Session, layers: Sequence[str],
             yield rows
         return
     values = "".join(", json_extract(s.labels, ?)" for _ in layers)
-    select_sql = (f'SELECT s.id, s.document_id, a.name, s.start, s."end"{values} '
+    select_sql = (f'SELECT s.id, s.document_id, a.name, s.start, s."end", s.role{values} '
                   "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
     yield from _cursor_batches(session, select_sql, [f'$."{key}"' for key in layers],
                                documents, annotators, batch)
