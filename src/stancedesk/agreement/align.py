@@ -51,11 +51,12 @@ class Alignment:
         members = self.members.T.tolist()
         docs = self.unit_doc.tolist()
         start, end, value = ls.start.tolist(), ls.end.tolist(), ls.value.tolist()
+        span_ids = ls.span_ids
         for unit, (doc, row) in enumerate(zip(docs, members, strict=True)):
             cells: dict[str, dict[str, Any] | None] = {}
             for name, i in zip(ls.annotators, row, strict=True):
                 cells[name] = None if i < 0 else {
-                    "span_id": ls.span_ids[i], "start": start[i], "end": end[i],
+                    "span_id": span_ids[i], "start": start[i], "end": end[i],
                     "value": ls.labels[value[i]]}
             out.append({"unit": unit, "document_id": ls.documents[doc], "spans": cells})
         return out

@@ -39,7 +39,17 @@ class LayerSpans:
     start: np.ndarray
     end: np.ndarray
     value: np.ndarray  # per span: label code
-    span_ids: tuple[str, ...]
+    # per span its row in ``id_source`` (the ids of every span read): the ids are looked up
+    # only when asked for (a tuple of 1.5 million ids took a second to build, for nothing
+    # when only the statistics are wanted)
+    id_rows: np.ndarray
+    id_source: Sequence[str]
+
+    @property
+    def span_ids(self) -> tuple[str, ...]:
+        """The id of each span, in the order of the arrays (built on each call)."""
+        source = self.id_source
+        return tuple(source[i] for i in self.id_rows.tolist())
 
     @property
     def n_annotators(self) -> int:
@@ -258,7 +268,6 @@ def prepare_layer(spans: Iterable[Span] | SpanColumns, texts: Mapping[str, str],
         known = set(cats)
         cats = cats + tuple(v for v in seen if v not in known)
     value_lut = _lookup(names, {c: i for i, c in enumerate(cats)})
-    ids = cols.ids
     return LayerSpans(
         layer=layer,
         annotators=chosen,
@@ -270,7 +279,8 @@ def prepare_layer(spans: Iterable[Span] | SpanColumns, texts: Mapping[str, str],
         start=start_arr[order],
         end=end_arr[order],
         value=value_lut[raw][order] if raw.size else np.zeros(0, dtype=np.int64),
-        span_ids=tuple(ids[i] for i in sel[order].tolist()),
+        id_rows=sel[order],
+        id_source=cols.ids,
     )
 
 
@@ -280,9 +290,8 @@ def without_values(ls: LayerSpans, codes: Sequence[int]) -> LayerSpans:
     if not len(codes):
         return ls
     keep = ~np.isin(ls.value, np.asarray(codes, dtype=np.int64))
-    idx = np.flatnonzero(keep)
     return LayerSpans(
         layer=ls.layer, annotators=ls.annotators, documents=ls.documents,
         doc_lengths=ls.doc_lengths, labels=ls.labels, ann=ls.ann[keep], doc=ls.doc[keep],
         start=ls.start[keep], end=ls.end[keep], value=ls.value[keep],
-        span_ids=tuple(ls.span_ids[i] for i in idx.tolist()))
+        id_rows=ls.id_rows[keep], id_source=ls.id_source)
