@@ -90,6 +90,12 @@ def test_blind_study_is_enforced_for_an_annotator(qtbot, sample_path, make_windo
     window.agreement_dashboard_action.trigger()
     assert getattr(window, "agreement_dashboard", None) is None
     assert "dashboard is for the study lead" in window.statusBar().currentMessage()
+    # nor does the sourcing profile (it counts every annotator's claims)
+    assert not window.profile_view_action.isEnabled()
+    window.profile_view_action.setEnabled(True)
+    window.profile_view_action.trigger()
+    assert getattr(window, "profile_view", None) is None
+    assert "sourcing profile is for the study lead" in window.statusBar().currentMessage()
 
     # target completion: the project's list and bob's own, never alice's
     values = [v for v, _ in desk.target_suggestions("target")]

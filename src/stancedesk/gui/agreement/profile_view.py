@@ -127,6 +127,9 @@ class ProfileView(QWidget):
         self.bars.setObjectName("profileBars")
         self.heat_group = QComboBox()
         self.heat_group.setObjectName("profileHeatGroup")
+        self.heat_group.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.heat_group.setMinimumContentsLength(32)
         self.heat = StanceHeatMap()
         self.heat.setObjectName("profileHeatMap")
         self.table = QTableWidget(0, 5)
@@ -137,7 +140,6 @@ class ProfileView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.claims_title = QLabel("Click a bar segment or a heat-map cell to list its claims.")
         self.claims_title.setObjectName("profileClaimsTitle")
         self.claims_title.setWordWrap(True)
@@ -366,6 +368,12 @@ class ProfileView(QWidget):
         height = self.table.horizontalHeader().height() + sum(
             self.table.rowHeight(r) for r in range(len(groups))) + 4
         self.table.setFixedHeight(min(height, 420))
+        # as wide as its columns: no empty band to the right of the numbers
+        self.table.setFixedWidth(sum(self.table.columnWidth(c) for c in
+                                     range(self.table.columnCount()))
+                                 + 2 * self.table.frameWidth()
+                                 + self.table.verticalScrollBar().sizeHint().width()
+                                 * (height > 420))
 
     # --- the claims behind a number --------------------------------------------------------
 

@@ -76,12 +76,15 @@ class StudyActions:
         window.chrome.reviewer_action.setToolTip(
             "Reviewer mode: show every annotator's spans" if sees else
             "A blind study: reviewer mode is for the study lead")
-        dashboard_action = getattr(window, "agreement_dashboard_action", None)
-        if dashboard_action is not None:
-            dashboard_action.setEnabled(sees)
-        dashboard = getattr(window, "agreement_dashboard", None)
-        if dashboard is not None and not sees:
-            dashboard.hide()
+        # the agreement dashboard and the sourcing profile show every annotator's work
+        for action_name, tool_name in (("agreement_dashboard_action", "agreement_dashboard"),
+                                       ("profile_view_action", "profile_view")):
+            tool_action = getattr(window, action_name, None)
+            if tool_action is not None:
+                tool_action.setEnabled(sees)
+            tool = getattr(window, tool_name, None)
+            if tool is not None and not sees:
+                tool.hide()
         window.refresh_annotator_ui()
 
     # --- the lead role ---------------------------------------------------------------------
