@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,10 @@ def test_export_to_a_file_and_to_standard_output(two, tmp_path: Path, capsys) ->
     streamed = json.loads(capsys.readouterr().out)
     assert streamed["spans"] == written["spans"]
     assert not list(tmp_path.glob("*.part"))
+    # a special file is written directly, never replaced by a renamed regular file
+    assert main(["--db", laptop, "bundle", "export", "--annotator", "ana", "-o",
+                 os.devnull]) == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
 def test_an_unknown_annotator_writes_nothing(two, tmp_path: Path, capsys) -> None:
