@@ -326,3 +326,27 @@ def test_a_cancelled_merge_stores_nothing(laptop: Database, sample_db: Database,
     assert seen[-1] == (0, 3, "merging ana's spans") and snapshot(sample_db) == before
     report = import_bundles(sample_db, [path], progress=lambda *a: seen.append(a))
     assert seen[-1] == (3, 3, "checking links") and len(report.merges[0].added) == 3
+
+
+def test_two_annotators_merge_in_one_import(laptop: Database, sample_db: Database,
+                                            work: dict[str, str], tmp_path: Path) -> None:
+    bens = add(laptop, "senior officials", who="ben", stance="neutral")
+    report = import_bundles(sample_db, [bundle_of(laptop, tmp_path),
+                                        bundle_of(laptop, tmp_path, "ben.json", "ben")])
+    assert [(m.annotator, len(m.added)) for m in report.merges] == [("ana", 3), ("ben", 1)]
+    assert "annotator ben (new in this database)" in report.text()
+    assert span_service.get_span(sample_db, bens).annotator == "ben"
+    assert report.changes.annotators_added == frozenset({"ana", "ben"})
+
+
+def test_a_name_that_is_an_alias_here_names_that_source(
+        laptop: Database, sample_db: Database, work: dict[str, str], tmp_path: Path) -> None:
+    owner = attr.create_entity(sample_db, "Ministry of Foreign Affairs of Ostrelia", "official",
+                               ["Ostrelian Foreign Ministry"])
+    merge = import_bundles(sample_db, [bundle_of(laptop, tmp_path)]).merges[0]
+    assert merge.collisions == ["'Ostrelian Foreign Ministry' is an alias of registry source "
+                                "'Ministry of Foreign Affairs of Ostrelia' here; its spans name "
+                                "'Ministry of Foreign Affairs of Ostrelia'"]
+    assert merge.entities_created == [] and len(attr.registry(sample_db)) == 1
+    assert span_service.get_span(sample_db, work["source"]).entity_id == owner.id
+    assert import_bundles(sample_db, [bundle_of(laptop, tmp_path)]).merges[0].unchanged
