@@ -42,3 +42,23 @@ def test_a_file_that_is_not_utf8_is_a_user_error(tmp_path: Path) -> None:
     (tmp_path / "speech_verbs.txt").write_bytes(b"said\n\xff\xfe\n")
     with pytest.raises(LexiconError, match=r"speech_verbs\.txt: cannot be read as UTF-8"):
         load_lexicon(tmp_path)
+
+
+def test_stored_extension_texts_extend_like_a_folder() -> None:
+    lexicon = load_lexicon(extension={"speech_verbs.txt": "# ours\nopined *\n"})
+    assert [s.claim.text for s in find_attributions(TEXT, lexicon)] == [
+        "The ceasefire would hold"]
+    assert "said" in lexicon.verbs
+
+
+def test_a_bad_stored_line_names_the_stored_file_and_line() -> None:
+    with pytest.raises(LexiconError, match=r"^project lexicons/anaphors\.txt, line 3: expected "
+                                           r"KIND<TAB>words"):
+        load_lexicon(extension={"anaphors.txt": "person\thim\n\nsomeone\n"})
+    with pytest.raises(LexiconError, match=r"project lexicons/verbs\.txt: not a lexicon file"):
+        load_lexicon(extension={"verbs.txt": "opined\n"})
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_word(tmp_path: Path) -> None:
+    (tmp_path / "speech_verbs.txt").write_text("\ufeffopined *\n", encoding="utf-8")
+    assert "opined" in load_lexicon(tmp_path).verbs

@@ -1,15 +1,15 @@
 """The finder's word lists, read from editable data files.
 
-The built-in lists live in ``stancedesk/resources/lexicons``; a project adds words by putting
-files of the same names in another folder (each line adds to the built-in list, so a project can
-never lose the defaults by accident). Keeping words out of the code lets an analyst teach the
-finder a new outlet or a local title without a release.
+The built-in lists live in ``stancedesk/resources/lexicons``; a project adds words with files of
+the same names (each line adds to the built-in list, so a project can never lose the defaults by
+accident), kept in a folder or, imported, in the project itself. Keeping words out of the code
+lets an analyst teach the finder a new outlet or a local title without a release.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -138,19 +138,46 @@ def _read(lexicon: Lexicon, name: str, path: str, text: str) -> None:
                 lexicon.nouns.setdefault(kind, []).append(phrase_words(words.strip()))
 
 
-def load_lexicon(extra: Path | None = None) -> Lexicon:
-    """The built-in lists, extended by the files in ``extra`` (a folder) when given."""
-    lexicon = Lexicon()
-    folder = resources.files("stancedesk.resources").joinpath("lexicons")
+def read_folder(folder: Path) -> dict[str, str]:
+    """The texts of the lexicon files in ``folder`` (name -> text), each checked line by line
+    so that a bad line is reported with its file and line before anything uses it."""
+    texts: dict[str, str] = {}
     for name in LEXICON_FILES:
-        _read(lexicon, name, f"lexicons/{name}", folder.joinpath(name).read_text("utf-8"))
+        path = folder / name
+        if path.is_file():
+            try:
+                text = path.read_text("utf-8-sig")  # a byte-order mark is not part of a word
+            except (OSError, UnicodeDecodeError) as exc:
+                raise LexiconError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
+            _read(Lexicon(), name, str(path), text)
+            texts[name] = text
+    return texts
+
+
+def count_entries(name: str, text: str) -> int:
+    """How many entries a lexicon file's text holds (comments and blank lines aside)."""
+    return sum(1 for _ in _lines(name, text))
+
+
+def built_in_texts() -> dict[str, str]:
+    folder = resources.files("stancedesk.resources").joinpath("lexicons")
+    return {name: folder.joinpath(name).read_text("utf-8") for name in LEXICON_FILES}
+
+
+def load_lexicon(extra: Path | None = None, extension: Mapping[str, str] | None = None,
+                 extension_name: str = "project lexicons") -> Lexicon:
+    """The built-in lists, extended by the files in ``extra`` (a folder) when given, and by
+    ``extension`` (file name -> text, as ``read_folder`` returns and a project stores; a bad
+    line is reported as ``extension_name/FILE, line N``)."""
+    lexicon = Lexicon()
+    for name, text in built_in_texts().items():
+        _read(lexicon, name, f"lexicons/{name}", text)
     if extra is not None:
-        for name in LEXICON_FILES:
-            path = extra / name
-            if path.is_file():
-                try:
-                    text = path.read_text("utf-8")
-                except (OSError, UnicodeDecodeError) as exc:
-                    raise LexiconError(f"{path}: cannot be read as UTF-8 text ({exc})") from exc
-                _read(lexicon, name, str(path), text)
+        for name, text in read_folder(extra).items():
+            _read(lexicon, name, str(extra / name), text)
+    for name, text in (extension or {}).items():
+        if name not in LEXICON_FILES:
+            raise LexiconError(f"{extension_name}/{name}: not a lexicon file (expected one of "
+                               f"{', '.join(LEXICON_FILES)})")
+        _read(lexicon, name, f"{extension_name}/{name}", text)
     return lexicon

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "stancedesk.cli.agreement",
     "stancedesk.cli.status",
     "stancedesk.cli.suggest",
+    "stancedesk.cli.lexicons",
     "stancedesk.cli.study",
     "stancedesk.cli.sources",
     "stancedesk.cli.attribution",

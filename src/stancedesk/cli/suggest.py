@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--lexicons", metavar="DIR", type=Path,
                         help="a folder of lexicon files that extend the built-in word lists "
                              "(speech_verbs.txt, attribution_phrases.txt, source_nouns.txt, "
-                             "media_names.txt, anaphors.txt)")
+                             "media_names.txt, anaphors.txt) instead of the project's own "
+                             "(stancedesk lexicons import DIR), to try them out first")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--apply", action="store_true",
                         help="store the suggestions as --annotator's spans and links, marked as "

@@ -1,7 +1,8 @@
 """Suggested attributions for stored documents: the finder run over the corpus.
 
 The finder itself (``stancedesk.attribution``) knows nothing of the database; this use case
-reads the texts, loads the lexicons (built-in plus a project's folder) and keeps the pairing of
+reads the texts, loads the lexicons (built-in plus the project's own, or a folder given to try
+instead: ``services.lexicons``) and keeps the pairing of
 each suggestion with its document.
 """
 
@@ -16,13 +17,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from stancedesk.attribution import Piece, Suggestion, find_attributions, load_lexicon
+from stancedesk.attribution import Piece, Suggestion, find_attributions
 from stancedesk.domain import Span, new_span_id
 from stancedesk.domain.attribution import Link, LinkEnd, LinkKind, SpanRole, check_links
 from stancedesk.domain.errors import NotFoundError, StaleEditError, UserError
 from stancedesk.services import corpus
 from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes, span_counts
+from stancedesk.services.lexicons import lexicon_for
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import repositories as repo
@@ -37,9 +39,7 @@ def suggest(database: Database, document_ids: Sequence[str] | None = None,
         missing = [d for d in document_ids if d not in texts]
         if missing:
             raise NotFoundError(f"unknown document id(s): {', '.join(missing)}")
-    if lexicon_dir is not None and not lexicon_dir.is_dir():
-        raise NotFoundError(f"{lexicon_dir}: no such lexicon folder")
-    lexicon = load_lexicon(lexicon_dir)
+    lexicon = lexicon_for(database, lexicon_dir)
     return [(doc_id, suggestion) for doc_id, text in texts.items()
             for suggestion in find_attributions(text, lexicon)]
 
@@ -162,7 +162,7 @@ def find_in_document(database: Database, document_id: str, lexicon_dir: Path | N
     text = corpus.get_texts(database, [document_id]).get(document_id)
     if text is None:
         raise NotFoundError(f"unknown document id(s): {document_id}")
-    return find_attributions(text, load_lexicon(lexicon_dir), cancelled)
+    return find_attributions(text, lexicon_for(database, lexicon_dir), cancelled)
 
 
 def filter_live(found: Sequence[Suggestion], rejected: set[str],

@@ -18,6 +18,7 @@ from stancedesk.gui.desk import suggestions as desk_suggestions
 from stancedesk.gui.shell.main_window import MainWindow
 from stancedesk.gui.shell.settings import DeskSettings
 from stancedesk.services import attribution as attr_service
+from stancedesk.services import lexicons as lexicon_service
 from stancedesk.services import spans as span_service
 from stancedesk.services import suggestions as service
 from stancedesk.services.project import open_database
@@ -247,3 +248,21 @@ def test_an_article_over_the_cap_is_left_to_the_cli(qtbot, db_path, make_window,
     with qtbot.waitSignal(window.desk.message, timeout=3000) as said:
         qtbot.keyClick(window.reader, Qt.Key.Key_BracketRight, ALT)
     assert "over 1,000 characters" in said.args[0]
+
+
+def test_the_desk_uses_the_projects_own_lexicons(qtbot, db_path, tmp_path, make_window,
+                                                 add_text_document) -> None:
+    text = "The ceasefire would hold, the envoy opined on Sunday."
+    add_text_document(text)
+    folder = tmp_path / "lexicons"
+    folder.mkdir()
+    (folder / "speech_verbs.txt").write_text("opined *\n", encoding="utf-8")
+    database = open_database(str(db_path), seed_sample=False)
+    try:
+        lexicon_service.import_lexicons(database, folder)  # as `stancedesk lexicons import`
+    finally:
+        database.dispose()
+    window = make_window(db_path)
+    qtbot.waitUntil(lambda: window.desk.document is not None)
+    qtbot.waitUntil(lambda: live_claims(window) == ["The ceasefire would hold"])
+    assert window.desk.suggestions.live[0].cue.text == "opined"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -64,7 +63,6 @@ class DeskSuggestions(QObject):
         self.desk = desk
         self.enabled = True
         self.runner: JobRunner | None = None  # set by the window: long articles run there
-        self.lexicon_dir: Path | None = None  # a project's own word lists, if any
         self.found: dict[str, list[Suggestion]] = {}  # the finder's output per document
         self.live: list[Suggestion] = []  # left to review, in reading order
         self.current: str | None = None  # key of the current suggestion
@@ -110,7 +108,6 @@ class DeskSuggestions(QObject):
         self._show(sorted(left, key=lambda s: (_first(s), s.claim.start)))
 
     def _find(self, document_id: str, text: str) -> None:
-        lexicon = self.lexicon_dir
         for other, job in list(self._pending.items()):  # no work for a document left behind
             if other != document_id:
                 job.cancel()
@@ -121,8 +118,9 @@ class DeskSuggestions(QObject):
             return
         if self.runner is None or len(text) < BACKGROUND_CHARS:
             with self.desk._guarded("finding suggestions"):
+                # the built-in word lists and the project's own (stancedesk lexicons import)
                 self.found[document_id] = service.find_in_document(self.desk.database,
-                                                                   document_id, lexicon)
+                                                                   document_id)
                 self.computed.emit(document_id)
                 self.refresh()
             return
@@ -131,7 +129,7 @@ class DeskSuggestions(QObject):
         database = self.desk.database
 
         def work(_progress: Progress, cancelled: IsCancelled) -> list[Suggestion]:
-            return service.find_in_document(database, document_id, lexicon, cancelled)
+            return service.find_in_document(database, document_id, cancelled=cancelled)
 
         job = self.runner.start(work, "finding suggested attributions")
         self._pending[document_id] = job
