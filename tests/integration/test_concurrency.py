@@ -21,6 +21,7 @@ import pytest
 
 from stancedesk.services import corpus, formats_registry
 from stancedesk.services import spans as span_service
+from stancedesk.services.exchange import AnnotationImportReport
 from stancedesk.storage.engine import Database
 
 T = TypeVar("T")
@@ -204,3 +205,88 @@ def test_a_write_waits_for_the_lock_then_gives_up_with_advice(
         holder.close()
         own.dispose()
     assert span_service.list_annotator_names(db) == ["patient"]
+
+
+def _gated_import(db: Database, csv: Path, while_checking: Callable[[], None]
+                  ) -> AnnotationImportReport:
+    """Import ``csv``, running ``while_checking`` once in the middle of its checks (from its
+    progress callback, so the import is provably under way and not yet committed)."""
+    calls: list[int] = []
+
+    def progress(done: int, _total: int, _message: str) -> None:
+        if not calls:
+            calls.append(done)
+            while_checking()
+
+    return formats_registry.import_annotations(db, csv, progress=progress)
+
+
+def test_a_desk_saves_while_a_long_import_is_checked(
+        db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk's write path does not wait for an import's checks: its save returns while the
+    import is still going (the import waits for it), in a small fraction of the import's time,
+    and both are whole afterwards. Before the import was checked apart from the write lock,
+    the desk waited for the import's commit: here that is a deadlock the timeouts end."""
+    import time
+
+    from stancedesk.storage import engine
+
+    monkeypatch.setattr(engine, "WRITE_WAIT_S", 3.0)  # a blocked desk fails fast, not in 15 s
+    doc = _article(db, tmp_path / "corpus")
+    csv = _span_csv(tmp_path / "big.csv", doc, "importer", range(0, 3000))
+    importing, saved = threading.Event(), threading.Event()
+    waits: list[float] = []
+    errors: list[BaseException] = []
+
+    def desk() -> None:
+        own = Database(db.location)
+        try:
+            assert importing.wait(60), "the import never started"
+            started = time.monotonic()
+            span_service.create_span(own, doc, "desk", 3, 9, {"stance": "against"},
+                                     document_text=TEXT)
+            waits.append(time.monotonic() - started)
+        except BaseException as exc:  # re-raised below
+            errors.append(exc)
+        finally:
+            saved.set()
+            own.dispose()
+
+    def while_checking() -> None:
+        importing.set()
+        assert saved.wait(60), "the desk never finished its save"
+
+    thread = threading.Thread(target=desk)
+    thread.start()
+    started = time.monotonic()
+    report = _gated_import(db, csv, while_checking)
+    took = time.monotonic() - started
+    thread.join(60)
+    assert not errors, f"the desk's save failed during the import: {errors[0]!r}"
+    assert report.added == 3000
+    assert waits[0] < 1.0 and waits[0] < took / 2, (waits[0], took)
+    assert span_service.spans_per_annotator(db) == {"importer": 3000, "desk": 1}
+
+
+def test_a_document_deleted_while_an_import_is_checked_stores_nothing(
+        db: Database, tmp_path: Path) -> None:
+    """What the checks saw can change before the short store: the store then refuses with one
+    line, and nothing of the import is kept."""
+    from stancedesk.formats.errors import FormatError
+    from stancedesk.services import documents as document_service
+
+    doc = _article(db, tmp_path / "corpus")
+    other = _article(db, tmp_path / "corpus", TEXT.replace("Word", "Term"), "b.txt")
+    rows = [f"{other},importer,0,7,{TEXT.replace('Word', 'Term')[:7]},favor"]  # checked first
+    rows += [f"{doc},importer,{s},{s + 7},{TEXT[s:s + 7]},favor" for s in range(0, 2000, 8)]
+    csv = tmp_path / "two.csv"
+    csv.write_text("document_id,annotator,start,end,text,stance\n" + "\n".join(rows) + "\n",
+                   encoding="utf-8")
+    own = Database(db.location)
+    try:
+        with pytest.raises(FormatError, match="changed while this file was being checked"):
+            _gated_import(db, csv, lambda: document_service.delete_documents(own, [other]))
+    finally:
+        own.dispose()
+    assert span_service.spans_per_annotator(db) == {}
+    assert span_service.list_annotator_names(db) == []

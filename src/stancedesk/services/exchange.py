@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
@@ -29,13 +31,15 @@ from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.span_import import SpanStaging
+from stancedesk.storage.span_import import SpanStaging, staged_import
 from stancedesk.storage.types import utcnow
 
 MAX_LISTED_PROBLEMS = 20
 PROGRESS_EVERY = 250  # records between progress reports and cancel checks
 STAGING_BATCH = 5000  # records staged per executemany: bounds the memory an import holds
 CANCELLED_MESSAGE = "import cancelled; nothing was stored"
+RACED_MESSAGE = ("{what} changed while this file was being checked; nothing was imported; "
+                 "import it again")
 
 
 class AnnotationImportError(FormatError):
@@ -158,12 +162,14 @@ _LINK_FIELDS = (("attributed_to", LinkKind.ATTRIBUTED_TO), ("via", LinkKind.VIA)
 
 
 class _Entities:
-    """Registry entities named by the file, by name_key: found (by name, then alias) or created
-    in the import's transaction, so a refused import creates none."""
+    """Registry entities named by the file, by name_key: found (by name, then alias) while
+    checking; a new name gets an id then and is created while publishing, so a refused import
+    creates none."""
 
-    def __init__(self, session: Session, report: AnnotationImportReport) -> None:
-        self.session, self.report = session, report
+    def __init__(self, session: Session) -> None:
+        self.session = session
         self.ids: dict[str, str] = {}
+        self.new: dict[str, tuple[str, str]] = {}  # name_key -> (name, id given while checking)
         self._aliases: dict[str, str] | None = None
 
     def id_of(self, name: str) -> str | None:
@@ -179,14 +185,25 @@ class _Entities:
                                      for a in e.aliases}
                 alias = self._aliases.get(key)
                 if alias is None:
-                    entity = arepo.add_entity(self.session, SourceEntity("", name.strip()), key)
-                    self.report.entities_created.append(entity.name)
-                    alias = entity.id
+                    alias = str(uuid.uuid4())
+                    self.new[key] = (name.strip(), alias)
                 found = alias
             else:
                 found = entity.id
             self.ids[key] = found
         return found
+
+    def create(self, session: Session, staging: SpanStaging,
+               report: AnnotationImportReport) -> None:
+        """Add the new names to the registry (while publishing); a name someone else added
+        meanwhile is used as it is."""
+        for key, (name, entity_id) in self.new.items():
+            entity = arepo.find_entity_by_key(session, key)
+            if entity is None:
+                arepo.add_entity(session, SourceEntity(entity_id, name), key)
+                report.entities_created.append(name)
+            else:
+                staging.use_entity(entity_id, entity.id)
 
 
 class _FileLinks:
@@ -415,7 +432,8 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
     ``records`` are streamed: those that pass their own checks are staged in batches, the
     checks across records run in the database, and one statement stores them, so memory stays
     flat however long the file is. Every problem is collected (with its line) before anything
-    is stored, and the error lists them all.
+    is stored, and the error lists them all. The checks take no write lock; only the final
+    store does, briefly (``storage.span_import``), so a desk saving meanwhile barely waits.
 
     ``progress(done, total, "")`` is called every ``PROGRESS_EVERY`` records checked and once at
     the end (``total`` is 0 when ``records`` has no length); ``cancelled()`` is asked at the same
@@ -431,50 +449,62 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
         if cancelled is not None and cancelled():
             raise Cancelled(CANCELLED_MESSAGE)
 
-    with database.write() as session:
-        repo.lock_for_import(session)
-        scheme = scheme or repo.load_scheme(session)
-        assert scheme is not None
-        checks = _RecordChecks(session, scheme,
-                               _Texts(session, _add_documents(session, documents, report)))
-        staging = SpanStaging(session, STAGING_BATCH)
-        entities = _Entities(session, report)
-        links = _FileLinks()
-        problems: list[tuple[int, str]] = []
-        now = utcnow()
-        done = 0
-        for rec in records:
-            if done and done % PROGRESS_EVERY == 0:
+    with staged_import(database) as unit:
+        with unit.checking() as session:  # no write lock: desks keep saving meanwhile
+            stored_scheme = repo.load_scheme(session)
+            scheme = scheme or stored_scheme
+            assert scheme is not None
+            given = {doc.id: doc.text for doc in documents}
+            checks = _RecordChecks(session, scheme, _Texts(session, given))
+            staging = SpanStaging(unit, STAGING_BATCH)
+            entities = _Entities(session)
+            links = _FileLinks()
+            problems: list[tuple[int, str]] = []
+            now = utcnow()
+            done = 0
+            for rec in records:
+                if done and done % PROGRESS_EVERY == 0:
+                    checkpoint(done)
+                done += 1
+                doc_id, found = checks.check(rec)
+                if found:
+                    problems.extend((rec.line, p) for p in found)
+                    continue
+                created = rec.created_at or now
+                span_id = rec.annotation_id or new_span_id()
+                staging.add(rec.line, span_id, bool(rec.annotation_id),
+                            doc_id, rec.annotator, rec.start, rec.end, rec.text,
+                            rec.labels if all(rec.labels.values())
+                            else repo.clean_labels(rec.labels),
+                            rec.note, created,
+                            rec.updated_at or created, rec.role or None,
+                            entities.id_of(rec.entity) if rec.entity else None)
+                if rec.ref or rec.attributed_to or rec.via or rec.cue:
+                    links.add(rec, span_id)
+            if progress is not None or cancelled is not None:
                 checkpoint(done)
-            done += 1
-            doc_id, found = checks.check(rec)
-            if found:
-                problems.extend((rec.line, p) for p in found)
-                continue
-            created = rec.created_at or now
-            span_id = rec.annotation_id or new_span_id()
-            staging.add(rec.line, span_id, bool(rec.annotation_id),
-                        doc_id, rec.annotator, rec.start, rec.end, rec.text,
-                        rec.labels if all(rec.labels.values()) else repo.clean_labels(rec.labels),
-                        rec.note, created,
-                        rec.updated_at or created, rec.role or None,
-                        entities.id_of(rec.entity) if rec.entity else None)
-            if rec.ref or rec.attributed_to or rec.via or rec.cue:
-                links.add(rec, span_id)
-        if progress is not None or cancelled is not None:
-            checkpoint(done)
-        problems += _id_problems(staging)
-        problems += links.problems(session, staging)
-        if problems:
-            problems.sort(key=lambda problem: problem[0])
-            raise AnnotationImportError(file, problems)
-        report.unchanged = staging.skip_stored_ids() + _skip_repeats_without_id(session,
-                                                                                staging)
-        report.annotators_created, report.per_annotator = staging.store()
-        report.added = sum(report.per_annotator.values())
-        report.spans_added = staging.stored_per_document()
-        staging.close()
-        report.links_added = links.store(session)
-        if cancelled is not None and cancelled():  # the last moment before the commit
-            raise Cancelled(CANCELLED_MESSAGE)
+            problems += _id_problems(staging)
+            problems += links.problems(session, staging)
+            if problems:
+                problems.sort(key=lambda problem: problem[0])
+                raise AnnotationImportError(file, problems)
+            report.unchanged = staging.skip_stored_ids() + _skip_repeats_without_id(session,
+                                                                                    staging)
+            annotators = staging.annotators()
+            report.per_annotator = staging.per_annotator()
+            report.added = sum(report.per_annotator.values())
+            report.spans_added = staging.stored_per_document()
+        with unit.publishing() as session:  # the one short write transaction
+            if repo.load_scheme(session) != stored_scheme:
+                raise FormatError(file, RACED_MESSAGE.format(what="the scheme"))
+            _add_documents(session, documents, report)
+            entities.create(session, staging, report)
+            try:
+                report.annotators_created = staging.store(session, annotators)
+            except IntegrityError as exc:  # a document deleted, a span id restored meanwhile
+                raise FormatError(file, RACED_MESSAGE.format(
+                    what="a document or span it refers to")) from exc
+            report.links_added = links.store(session)
+            if cancelled is not None and cancelled():  # the last moment before the commit
+                raise Cancelled(CANCELLED_MESSAGE)
     return report

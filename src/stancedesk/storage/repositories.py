@@ -33,7 +33,7 @@ from stancedesk.storage.tables import (
 from stancedesk.storage.types import utcnow
 
 SCHEME_SETTING = "scheme"
-IMPORT_LOCK = 0x5D_0002  # PostgreSQL advisory lock key held by an annotation import
+IMPORT_LOCK = 0x5D_0002  # PostgreSQL advisory lock key held by an annotation import (span_import)
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -64,14 +64,6 @@ def insert_document_if_absent(session: Session, doc: Document,
         meta=dict(doc.metadata), imported_at=imported_at or utcnow())
         .on_conflict_do_nothing().returning(DocumentRow.id))
     return result.first() is not None
-
-
-def lock_for_import(session: Session) -> None:
-    """Run one annotation import at a time on a server (SQLite's write transaction already
-    does): the second then sees the first's spans and annotators, so importing the same file
-    twice at once adds it once, and neither ends in a unique-constraint error."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
 
 
 def existing_hashes(session: Session, hashes: Iterable[str]) -> set[str]:

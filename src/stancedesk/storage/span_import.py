@@ -1,16 +1,30 @@
-"""Bulk span import through a temporary staging table, inside the caller's transaction.
+"""Bulk span import through a temporary staging table, checked apart from the write lock.
 
 A million rows cannot be checked against each other in Python dictionaries and inserted one ORM
 object at a time within a bounded memory: the rows that passed their own checks are staged in
 batches (one ``executemany`` each), the checks that need every row at once (repeated ids, ids
 already stored) run in SQL, and one ``INSERT ... SELECT`` copies the staged rows into ``spans``.
-The staging table lives in the same transaction, so a failed or cancelled import leaves nothing,
-not even the table.
+
+An import is one connection (``staged_import``) used in two steps. Checking reads the stored
+spans and documents and writes only the staging table, a TEMPORARY table private to that
+connection, so it takes no write lock: on SQLite a desk keeps saving while a long file is read
+and checked (a temporary table lives in its own database file), and on PostgreSQL nothing is
+locked either. Publishing is one short write transaction: the rows go into ``spans`` with one
+``INSERT ... SELECT`` and the import's annotators, documents, entities and links with them, so
+the import is still all or nothing, and a desk waits only for that statement. A crash or a
+refusal at any point leaves nothing: the temporary table dies with its connection.
+
+Imports are serialised among themselves for their whole length (a lock file next to a SQLite
+database, a session advisory lock on a server): the second import of one file must see the
+first one's spans, or both would add them. A desk save that lands while an import is being
+checked is simply ordered before it: the import adds what it would have added had it run first.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,12 +43,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
 from stancedesk.domain.attribution import LinkEnd, SpanRole
-from stancedesk.storage.repositories import ensure_annotator, find_annotator
+from stancedesk.storage.engine import WRITE_OPTION, Database
+from stancedesk.storage.errors import StorageError, translate_errors
+from stancedesk.storage.repositories import IMPORT_LOCK, ensure_annotator, find_annotator
 from stancedesk.storage.tables import AnnotatorRow, SpanRow
 from stancedesk.storage.types import UTCDateTime
 
@@ -56,10 +72,10 @@ _staging = Table(
     Column("skip", Boolean, nullable=False),  # already stored: not copied
     Column("role", String(20), nullable=True),
     Column("entity_id", String(36), nullable=True),
-    prefixes=["TEMPORARY"],
-    postgresql_on_commit="DROP",
+    prefixes=["TEMPORARY"],  # private to the import's connection; not in the write lock
 )
 _spans = SpanRow.__table__
+IMPORT_WAIT_S = 300.0  # how long an import waits for another import to finish
 
 
 def _same(value: Any) -> Any:
@@ -81,17 +97,111 @@ def _sqlite_time(value: datetime) -> str:
 _annotators = AnnotatorRow.__table__
 
 
-class SpanStaging:
-    """One import's staged spans. Create it inside the import's unit of work; ``store`` copies
-    what is not skipped into ``spans``; ``close`` drops the table before the commit."""
+class ImportUnit:
+    """One import's connection: ``checking`` transactions (reads, and writes to the staging
+    table only) and one ``publishing`` write transaction, which commits or stores nothing."""
 
-    def __init__(self, session: Session, batch: int = 5000) -> None:
-        self.session = session
-        self.connection = session.connection()
+    def __init__(self, database: Database, connection: Connection) -> None:
+        self.database, self.connection = database, connection
+
+    @contextmanager
+    def checking(self) -> Iterator[Session]:
+        with self.connection.begin():
+            session = Session(bind=self.connection, expire_on_commit=False)
+            try:
+                yield session
+                session.flush()
+            finally:
+                session.close()
+
+    @contextmanager
+    def publishing(self) -> Iterator[Session]:
+        """The write transaction (BEGIN IMMEDIATE on SQLite, waiting for the lock like any
+        write); rolled back instead of committed on a dry-run database."""
+        conn = self.connection.execution_options(**{WRITE_OPTION: True})
+        with conn.begin() as transaction:
+            session = Session(bind=conn, expire_on_commit=False)
+            try:
+                yield session
+                session.flush()
+                if not self.database.commits:
+                    transaction.rollback()
+            finally:
+                session.close()
+
+
+def _drop_staging(connection: Connection) -> None:
+    with connection.begin():
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_staging.name}")
+
+
+@contextmanager
+def _one_import_at_a_time(database: Database, connection: Connection) -> Iterator[None]:
+    """Hold the database's import lock while the block runs. SQLite: a write transaction on a
+    small lock file next to the database (the operating system releases it if the process
+    dies); a server: a session advisory lock on the import's connection."""
+    wait = f"another import into {database.location.display} is still running after " \
+           f"{IMPORT_WAIT_S:.0f} s; try again when it has finished"
+    if not database.is_sqlite:
+        with connection.begin():
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{IMPORT_WAIT_S:.0f}s'")
+            try:
+                connection.exec_driver_sql(f"SELECT pg_advisory_lock({IMPORT_LOCK})")
+            except Exception as exc:
+                if "lock timeout" in str(exc).lower():
+                    raise StorageError(wait) from exc
+                raise
+        try:
+            yield
+        finally:
+            if not connection.invalidated:
+                with connection.begin():
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({IMPORT_LOCK})")
+        return
+    path = database.location.path
+    if path is None:  # in memory: no other process can reach it
+        yield
+        return
+    lock = sqlite3.connect(path.with_name(path.name + "-import-lock"), timeout=IMPORT_WAIT_S,
+                           isolation_level=None)
+    try:
+        try:
+            lock.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc).lower():
+                raise StorageError(wait) from exc
+            raise
+        yield
+    finally:
+        lock.close()  # ends the transaction, which frees the lock
+
+
+@contextmanager
+def staged_import(database: Database) -> Iterator[ImportUnit]:
+    """One annotation import, from its first check to its commit (see the module's note)."""
+    with translate_errors(database.location.display), database.engine.connect() as connection, \
+            _one_import_at_a_time(database, connection):
+        _drop_staging(connection)  # a pooled connection whose last import could not clean up
+        try:
+            yield ImportUnit(database, connection)
+        finally:
+            try:
+                _drop_staging(connection)
+            except Exception:
+                connection.invalidate()  # the pool drops it, and its temporary table with it
+                raise
+
+
+class SpanStaging:
+    """One import's staged spans, in the unit's temporary table: created and filled while
+    checking; ``store`` copies what is not skipped into ``spans`` while publishing."""
+
+    def __init__(self, unit: ImportUnit, batch: int = 5000) -> None:
+        self.connection = unit.connection
         self.batch = batch
         self._pending: list[tuple[Any, ...]] = []
         self._seq = 0
-        _staging.create(self.connection)
+        _staging.create(self.connection)  # while checking: dropped by staged_import
         # the driver's executemany with values converted once here: SQLAlchemy's per-row
         # parameter processing would cost more than the inserts themselves
         dialect = self.connection.dialect
@@ -203,19 +313,39 @@ class SpanStaging:
         if chunk:
             self.connection.execute(stmt, chunk)
 
-    def store(self) -> tuple[list[str], dict[str, int]]:
-        """Copy every staged span not skipped into ``spans``; (annotators created, in order of
-        their first span; spans added per annotator)."""
+    def annotators(self) -> list[str]:
+        """The annotators of the spans ``store`` will add, in order of their first span."""
+        self.flush()
+        s = _staging.c
+        people = (select(s.annotator).where(~s.skip).group_by(s.annotator)
+                  .order_by(func.min(s.seq)))
+        return [name for (name,) in self.connection.execute(people)]
+
+    def per_annotator(self) -> dict[str, int]:
+        """Annotator -> spans ``store`` will add."""
+        self.flush()
+        s = _staging.c
+        counts = select(s.annotator, func.count()).where(~s.skip).group_by(s.annotator)
+        return {name: n for name, n in self.connection.execute(counts)}
+
+    def use_entity(self, provisional: str, entity_id: str) -> None:
+        """Point the spans staged with ``provisional`` at ``entity_id`` (an entity of the same
+        name that someone else added while the file was being checked)."""
+        self.flush()
+        self.connection.execute(update(_staging).where(_staging.c.entity_id == provisional)
+                                .values(entity_id=entity_id))
+
+    def store(self, session: Session, annotators: Iterable[str]) -> list[str]:
+        """Copy every staged span not skipped into ``spans`` (in ``session``'s publishing
+        transaction); the ``annotators`` it had to create, in the given order."""
         self.flush()
         s = _staging.c
         created: list[str] = []
-        people = (select(s.annotator).where(~s.skip).group_by(s.annotator)
-                  .order_by(func.min(s.seq)))
-        for (name,) in self.connection.execute(people).all():
-            if find_annotator(self.session, name) is None:
-                ensure_annotator(self.session, name)
+        for name in annotators:
+            if find_annotator(session, name) is None:
+                ensure_annotator(session, name)
                 created.append(name)
-        self.session.flush()
+        session.flush()
         rows = (select(s.id, s.document_id, _annotators.c.id, s.start, s.end, s.text, s.note,
                        s.created_at, s.updated_at, s.labels, s.role, s.entity_id)
                 .join(_annotators, _annotators.c.name == s.annotator)
@@ -223,8 +353,7 @@ class SpanStaging:
         self.connection.execute(insert(SpanRow).from_select(
             ["id", "document_id", "annotator_id", "start", "end", "text", "note",
              "created_at", "updated_at", "labels", "role", "entity_id"], rows))
-        counts = select(s.annotator, func.count()).where(~s.skip).group_by(s.annotator)
-        return created, {name: n for name, n in self.connection.execute(counts)}
+        return created
 
     def stored_per_document(self) -> dict[str, dict[str, int]]:
         """Document id -> annotator -> spans ``store`` added (what views must refresh)."""
@@ -249,9 +378,4 @@ class SpanStaging:
                     .where(s.id.in_(wanted[i:i + 500]))):
                 out[sid] = LinkEnd(doc, annotator, SpanRole(role) if role else None)
         return out
-
-    def close(self) -> None:
-        """Drop the table (before the commit: a rollback drops it by itself)."""
-        self._pending = []
-        _staging.drop(self.connection)
 
