@@ -55,7 +55,11 @@ def resolve_location(db: str | None = None,
         url = make_url(value)
         file: Path | None = None
         if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-            file = Path(url.database).expanduser().resolve()
+            name = url.database
+            if name.startswith("file:") and str(url.query.get("uri", "")).lower() in (
+                    "true", "1"):  # a SQLite URI filename, e.g. file:/x.sqlite?mode=ro
+                name = name.removeprefix("file:").removeprefix("//")
+            file = Path(name).expanduser().resolve()
         return DatabaseLocation(value, False, file)
     path = Path(value).expanduser().resolve()
     return DatabaseLocation(f"sqlite:///{path}", False, path)

@@ -239,8 +239,9 @@ def _upgrade(db: Database, revision: str) -> MigrationResult:
         raise StorageError(
             f"{db.location.display}: the database is read-only and has the schema of an older "
             f"StanceDesk (revision {before!r}; this version needs {target!r}), so it can be "
-            "neither upgraded nor read here. Make the file and its folder writable, or copy it "
-            "somewhere writable, and open it again; nothing was changed.")
+            "neither upgraded nor read here. Make the file and its folder writable (or copy it "
+            "somewhere writable) and run `stancedesk db upgrade` on it, which backs it up "
+            "first; nothing was changed.")
     if before is not None and db.location.path is not None and db.location.path.exists():
         backup = backup_sqlite(db.location.path, before)
     run_alembic(db, lambda cfg: command.upgrade(cfg, revision))
