@@ -21,6 +21,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
                              "open 0.1 MB with emoji"]),
     ("gamma.py", ["--sizes", "6", "--samples", "3"], ["3 annotators × 6 units"]),
     ("bundles.py", ["--tiny"], ["export bundle", "merge again (unchanged)"]),
+    ("import.py", ["--tiny"], ["import 40 article files", "the same 40 again (all duplicates)",
+                               "import 40 articles from one JSONL file"]),
 ])
 def test_benchmark_runs_on_tiny_data(tmp_path: Path, script: str, args: list[str],
                                      expected: list[str]) -> None:

@@ -57,7 +57,7 @@ def _run(db: str, command: list[str], capsys: pytest.CaptureFixture[str]) -> tup
 def test_an_old_read_only_database_is_refused_in_one_line(
         old: Path, command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     for _ in range(2):  # each attempt: the same line, and still no backup
-        code, out, err = _run(_read_only_url(old), command, capsys)
+        code, _out, err = _run(_read_only_url(old), command, capsys)
         assert code == 2, err
         assert err.count("\n") == 1 and "Traceback" not in err
         assert str(old) in err and "read-only" in err and "'0004'" in err

@@ -156,13 +156,17 @@ def import_paths(database: Database, paths: Sequence[Path | str],
     with database.write() as session:
         present = repo.existing_hashes(session, [d.sha256 for d in docs])
         seen: dict[str, str] = {}
+        new: list[tuple[DocumentDraft, Document]] = []
         for draft, doc in zip(drafts, docs, strict=True):
             if doc.sha256 in present or doc.sha256 in seen:
                 report.duplicates.append((draft.origin, doc.id))
                 continue
             seen[doc.sha256] = doc.id
-            # a concurrent import of the same corpus may have stored it since the check above
-            if repo.insert_document_if_absent(session, doc):
+            new.append((draft, doc))
+        # a concurrent import of the same corpus may have stored some since the check above
+        stored = repo.insert_documents_if_absent(session, [doc for _, doc in new])
+        for draft, doc in new:
+            if doc.id in stored:
                 report.added.append(doc)
             else:
                 report.duplicates.append((draft.origin, doc.id))

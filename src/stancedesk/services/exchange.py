@@ -368,21 +368,15 @@ class _RecordChecks:
 
 
 def _add_documents(session: Session, documents: Sequence[Document],
-                   report: AnnotationImportReport) -> dict[str, str]:
-    """Store the carried documents not stored yet; their texts, by id."""
-    texts: dict[str, str] = {}
-    for doc in documents:
-        if doc.id in texts:
-            continue
-        texts[doc.id] = doc.text
-        # ON CONFLICT in the database: a concurrent import carrying the same text is no error
-        if repo.insert_document_if_absent(session, doc):
-            report.documents_created.append(doc.id)
-        else:
-            report.documents_reused.append(doc.id)
-    if documents:
+                   report: AnnotationImportReport) -> None:
+    """Store the carried documents not stored yet (ON CONFLICT in the database: a concurrent
+    import carrying the same text is no error)."""
+    unique = list({doc.id: doc for doc in documents}.values())
+    stored = repo.insert_documents_if_absent(session, unique)
+    for doc in unique:
+        (report.documents_created if doc.id in stored else report.documents_reused).append(doc.id)
+    if unique:
         session.flush()
-    return texts
 
 
 def _id_problems(staging: SpanStaging) -> list[tuple[int, str]]:

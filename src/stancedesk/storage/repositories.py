@@ -51,19 +51,23 @@ def add_document(session: Session, doc: Document, imported_at: datetime | None =
                             imported_at=imported_at or utcnow()))
 
 
-def insert_document_if_absent(session: Session, doc: Document,
-                              imported_at: datetime | None = None) -> bool:
-    """Store ``doc`` unless the same text (same id, same hash) is there; True if stored.
-
-    The database settles a race between two imports of the same corpus: INSERT ... ON CONFLICT
-    DO NOTHING waits for the other transaction and then skips, instead of failing on the unique
-    hash at commit."""
-    result = session.execute(_insert(session, DocumentRow).values(
-        id=doc.id, title=doc.title, text=doc.text, sha256=doc.sha256,
-        source_file=doc.source_file, outlet=doc.outlet, published=doc.published, url=doc.url,
-        meta=dict(doc.metadata), imported_at=imported_at or utcnow())
-        .on_conflict_do_nothing().returning(DocumentRow.id))
-    return result.first() is not None
+def insert_documents_if_absent(session: Session, docs: Sequence[Document],
+                               imported_at: datetime | None = None) -> set[str]:
+    """Store each of ``docs`` unless the same text (same id, same hash) is there; the ids
+    stored. The database settles a race between two imports of the same corpus: INSERT ... ON
+    CONFLICT DO NOTHING waits for the other transaction and then skips, instead of failing on
+    the unique hash at commit. One statement per thousand documents: built once per document,
+    the statement cost more than the insert itself."""
+    when = imported_at or utcnow()
+    stored: set[str] = set()
+    stmt = _insert(session, DocumentRow).on_conflict_do_nothing().returning(DocumentRow.id)
+    for i in range(0, len(docs), 1000):
+        rows = [{"id": d.id, "title": d.title, "text": d.text, "sha256": d.sha256,
+                 "source_file": d.source_file, "outlet": d.outlet, "published": d.published,
+                 "url": d.url, "meta": dict(d.metadata), "imported_at": when}
+                for d in docs[i:i + 1000]]
+        stored.update(session.scalars(stmt, rows))
+    return stored
 
 
 def existing_hashes(session: Session, hashes: Iterable[str]) -> set[str]:

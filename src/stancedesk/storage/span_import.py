@@ -76,6 +76,7 @@ _staging = Table(
 )
 _spans = SpanRow.__table__
 IMPORT_WAIT_S = 300.0  # how long an import waits for another import to finish
+PUBLISH_CACHE_KIB = 65_536  # SQLite page cache while an import stores its rows (64 MiB)
 
 
 def _same(value: Any) -> Any:
@@ -119,15 +120,23 @@ class ImportUnit:
         """The write transaction (BEGIN IMMEDIATE on SQLite, waiting for the lock like any
         write); rolled back instead of committed on a dry-run database."""
         conn = self.connection.execution_options(**{WRITE_OPTION: True})
-        with conn.begin() as transaction:
-            session = Session(bind=conn, expire_on_commit=False)
-            try:
-                yield session
-                session.flush()
-                if not self.database.commits:
-                    transaction.rollback()
-            finally:
-                session.close()
+        raw = conn.connection.dbapi_connection if self.database.is_sqlite else None
+        if raw is not None:  # the store touches five b-trees at random: a bigger page cache
+            cache = raw.execute("PRAGMA cache_size").fetchone()[0]  # shortens the lock by ~1/4
+            raw.execute(f"PRAGMA cache_size = -{PUBLISH_CACHE_KIB}")
+        try:
+            with conn.begin() as transaction:
+                session = Session(bind=conn, expire_on_commit=False)
+                try:
+                    yield session
+                    session.flush()
+                    if not self.database.commits:
+                        transaction.rollback()
+                finally:
+                    session.close()
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def _drop_staging(connection: Connection) -> None:
