@@ -33,7 +33,7 @@ from stancedesk.storage.tables import (
 from stancedesk.storage.types import utcnow
 
 SCHEME_SETTING = "scheme"
-IMPORT_LOCK = 0x5D_0002  # PostgreSQL advisory lock key held by an annotation import (span_import)
+IMPORT_LOCK = 0x5D_0002  # PostgreSQL advisory lock key held by an annotation import
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -68,6 +68,14 @@ def insert_documents_if_absent(session: Session, docs: Sequence[Document],
                 for d in docs[i:i + 1000]]
         stored.update(session.scalars(stmt, rows))
     return stored
+
+
+def lock_for_import(session: Session) -> None:
+    """Run one annotation import at a time on a server (SQLite's write transaction already
+    does): the second then sees the first's spans and annotators, so importing the same file
+    twice at once adds it once, and neither ends in a unique-constraint error."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
 
 
 def existing_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
