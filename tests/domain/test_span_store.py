@@ -43,3 +43,33 @@ def test_nesting_depth_and_containing() -> None:
     assert [s.id for s in store.containing(16)] == ["s0002", "s0003", "s0001"]
     assert store.exact(10, 20, "a") == inner
     assert store.exact(10, 20, "b") is None
+
+
+def test_queries_stay_exact_through_changes_with_long_and_short_spans() -> None:
+    """The query window starts one longest-span length before the asked range; inserts of
+    long spans widen it, removals leave it wide, and both sizes of store (plain loop and
+    numpy scan) answer like a brute force."""
+    rng = random.Random(9)
+    for size in (300, 3000):
+        spans = {s.id: s for s in (span(i, st, st + rng.randint(1, 40)) for i, st in
+                                   enumerate(rng.randrange(0, 20_000) for _ in range(size)))}
+        store = SpanStore(spans.values())
+        for step in range(300):
+            if step % 3 == 0:  # an occasional long span, then some removals
+                start = rng.randrange(0, 19_000)
+                new = span(10_000 + step, start, start + rng.choice((5, 900, 4000)))
+                spans[new.id] = new
+                store.insert(new)
+            elif step % 3 == 1 and spans:
+                gone = rng.choice(sorted(spans))
+                del spans[gone]
+                store.remove(gone)
+            a = rng.randrange(0, 21_000)
+            b = a + rng.randint(0, 80)
+            expected = {s.id for s in spans.values() if s.start < max(b, a + 1) and s.end > a}
+            assert {s.id for s in store.overlapping(a, b)} == expected
+            probe = rng.choice(list(spans.values()))
+            key = (probe.start, -probe.end, probe.id)
+            assert store.depth(probe) == sum(
+                1 for s in spans.values() if s.id != probe.id and s.start <= probe.start
+                < s.end and (s.start, -s.end, s.id) < key)

@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from stancedesk.domain import DocumentStatus
 from stancedesk.domain.annotation_table import annotation_columns
 from stancedesk.formats.annotations_csv import columns
 from stancedesk.services import corpus, project, schemes
 from stancedesk.services import spans as span_service
+from stancedesk.storage import repositories
 from stancedesk.storage.engine import Database
 
 
@@ -75,3 +77,35 @@ def test_sample_flag_and_database_info_through_services(db: Database, tmp_path: 
 def test_the_csv_columns_have_one_definition(db: Database) -> None:
     scheme = schemes.get_scheme(db)
     assert columns(scheme) == annotation_columns(scheme.layer_keys)
+
+
+def test_a_committed_annotator_is_not_looked_up_for_each_span(db: Database,
+                                                              tmp_path: Path) -> None:
+    """A desk labels all day as one person: after the first commit the annotator's id comes
+    from the database object's memory, not a query per span. A unit of work that did not
+    commit (a dry run, an error) teaches it nothing, since its new annotator is not stored."""
+    doc = _doc(db, tmp_path)
+    span_service.create_span(db, doc, "ana", 0, 9, {"sourcing": "official"})
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        second = span_service.create_span(db, doc, "ana", 10, 14, {"sourcing": "official"})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert second.annotator == "ana"
+    assert statements and not [s for s in statements if "annotators" in s], statements
+
+    dry = db.rolled_back()
+    span_service.create_span(dry, doc, "bea", 0, 9, {"sourcing": "official"})
+    assert "bea" not in dry.annotator_ids and "bea" not in db.annotator_ids
+    with pytest.raises(RuntimeError), db.write() as session:
+        repositories.ensure_annotator(session, "cy")
+        raise RuntimeError("rolled back")
+    assert "cy" not in db.annotator_ids
+    made = span_service.create_span(db, doc, "cy", 0, 9, {"sourcing": "official"})
+    assert made.annotator == "cy" and "cy" in db.annotator_ids
+    assert {s.annotator for s in span_service.spans_for_document(db, doc)} == {"ana", "cy"}

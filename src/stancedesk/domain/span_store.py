@@ -32,6 +32,8 @@ class SpanStore:
         self._end_list: list[int] = []  # parallel to _keys; numpy copy made lazily for queries
         self._ends: Any = None  # numpy array of _end_list, built on demand
         self._dirty = False
+        self._lanes: dict[str, int] = {}  # depth() per span id, until the next change
+        self._longest = 0  # no span is longer (an upper bound: removals leave it as it is)
         self.reset(spans)
 
     # --- reading -------------------------------------------------------------------------------
@@ -73,15 +75,19 @@ class SpanStore:
         if stop == 0:
             return []
         keys = self._keys
-        if len(keys) < VECTOR_MIN:
+        # a span that starts more than the longest span's length before ``start`` ends before
+        # it: only the rows from there on can overlap (a few, for sentence-sized spans)
+        first = bisect.bisect_left(keys, (start - self._longest, -(1 << 62), "")) \
+            if start > self._longest else 0
+        if stop - first < VECTOR_MIN:
             ends = self._end_list
-            return [self._by_id[keys[i][2]] for i in range(stop) if ends[i] > start]
+            return [self._by_id[keys[i][2]] for i in range(first, stop) if ends[i] > start]
         import numpy as np
 
         if self._dirty:
             self._ends = np.array(self._end_list, dtype=np.int64)
             self._dirty = False
-        hits = np.flatnonzero(self._ends[:stop] > start)
+        hits = np.flatnonzero(self._ends[first:stop] > start) + first
         return [self._by_id[keys[i][2]] for i in hits.tolist()]
 
     def containing(self, index: int) -> list[Span]:
@@ -105,10 +111,17 @@ class SpanStore:
 
     def depth(self, span: Span) -> int:
         """How many spans enclose this span's start and come earlier in reading order: the lane
-        of its underline, so nested and overlapping spans each stay visible."""
-        key = sort_key(span)
-        return sum(1 for s in self.overlapping(span.start, span.start + 1)
-                   if s.id != span.id and s.start <= span.start and sort_key(s) < key)
+        of its underline, so nested and overlapping spans each stay visible. Remembered until
+        the store changes: every repaint asks again for each visible span."""
+        stored = self._by_id.get(span.id) is span
+        lane = self._lanes.get(span.id) if stored else None
+        if lane is None:
+            key = sort_key(span)
+            lane = sum(1 for s in self.overlapping(span.start, span.start + 1)
+                       if s.id != span.id and s.start <= span.start and sort_key(s) < key)
+            if stored:
+                self._lanes[span.id] = lane
+        return lane
 
     # --- changing ------------------------------------------------------------------------------
 
@@ -116,7 +129,9 @@ class SpanStore:
         self._by_id = {s.id: s for s in spans}
         self._keys = sorted(sort_key(s) for s in self._by_id.values())
         self._end_list = [-k[1] for k in self._keys]
+        self._longest = max((-k[1] - k[0] for k in self._keys), default=0)
         self._dirty = True
+        self._lanes.clear()
 
     def insert(self, span: Span) -> int:
         """Add (or replace) a span; returns its row."""
@@ -126,7 +141,9 @@ class SpanStore:
         row = bisect.bisect_left(self._keys, key)
         self._keys.insert(row, key)
         self._end_list.insert(row, span.end)
+        self._longest = max(self._longest, span.end - span.start)
         self._dirty = True
+        self._lanes.clear()
         return row
 
     def remove(self, span_id: str) -> int:
@@ -138,6 +155,7 @@ class SpanStore:
         del self._end_list[row]
         del self._by_id[span_id]
         self._dirty = True
+        self._lanes.clear()
         return row
 
     def replace_same_place(self, span: Span) -> int:

@@ -78,6 +78,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 WRITE_OPTION = "stancedesk_write"
+# Session.info keys: annotators met in this unit of work (name -> row), and the database's
+# name -> id of annotators already committed (shared by every session of one Database)
+ANNOTATORS_IN_UNIT = "annotators_by_name"
+COMMITTED_ANNOTATORS = "committed_annotators"
 BUSY_TIMEOUT_MS = 5000
 WRITE_WAIT_S = 15.0  # how long a write waits for another program's lock before giving up
 
@@ -177,9 +181,14 @@ class Database:
         self.engine = engine or create_db_engine(location)
         # what opening it did to the schema (set by services.project.open_database)
         self.last_migration: MigrationResult | None = None
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # name -> id of annotators known to be committed. Annotators are never deleted or
+        # renamed, so a desk labelling all day asks the database for its own id once, not on
+        # every span (see repositories.annotator_id); filled only after a commit
+        self.annotator_ids: dict[str, str] = {}
+        info = {COMMITTED_ANNOTATORS: self.annotator_ids}
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info=info)
         self._writers = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}),
-                                     expire_on_commit=False)
+                                     expire_on_commit=False, info=info)
         self._version_probe: Any = None  # the SQLite connection that watches data_version
 
     @property
@@ -196,11 +205,14 @@ class Database:
 
         On SQLite it holds the write lock from its first statement (BEGIN IMMEDIATE), waiting
         up to the busy timeout for another writer; still busy after that is a StorageError."""
-        with translate_errors(self.location.display), self._writers() as session, \
-                session.begin() as transaction:
-            yield session
-            if not self.commits:
-                transaction.rollback()
+        with translate_errors(self.location.display), self._writers() as session:
+            with session.begin() as transaction:
+                yield session
+                if not self.commits:
+                    transaction.rollback()
+            if self.commits:  # committed: the annotators it met or made exist for good
+                for name, row in session.info.get(ANNOTATORS_IN_UNIT, {}).items():
+                    self.annotator_ids[name] = row.id
 
     # the historical name of a write unit; kept so callers read naturally either way
     session = write

@@ -19,6 +19,7 @@ from stancedesk.domain.annotation_table import (
     LEADING_COLUMNS,
     TRAILING_COLUMNS,
 )
+from stancedesk.storage.engine import ANNOTATORS_IN_UNIT, COMMITTED_ANNOTATORS
 from stancedesk.storage.tables import (
     AnnotatorRow,
     DocumentRow,
@@ -239,7 +240,7 @@ def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
         raise ValueError("an annotator needs a non-empty name")
     # one lookup per name and unit of work: an import adds thousands of spans by a few people,
     # and each query would otherwise also flush the spans added so far, one INSERT at a time
-    known: dict[str, AnnotatorRow] = session.info.setdefault("annotators_by_name", {})
+    known: dict[str, AnnotatorRow] = session.info.setdefault(ANNOTATORS_IN_UNIT, {})
     if name in known:
         return known[name]
     with session.no_autoflush:
@@ -265,10 +266,21 @@ def span_from_row(row: SpanRow) -> Span:
                 role=row.role, entity_id=row.entity_id)
 
 
+def annotator_id(session: Session, name: str) -> tuple[str, str]:
+    """(id, name as stored) of the annotator called ``name``, created if new; from the
+    database's memory of committed annotators when it has them (no query)."""
+    committed: dict[str, str] = session.info.get(COMMITTED_ANNOTATORS, {})
+    found = committed.get(name)
+    if found is not None:
+        return found, name
+    row = ensure_annotator(session, name)
+    return row.id, row.name
+
+
 def add_span(session: Session, span: Span, version: int = 1) -> Span:
-    annotator = ensure_annotator(session, span.annotator)
+    annotator_key, annotator_name = annotator_id(session, span.annotator)
     now = utcnow()
-    row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator.id,
+    row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator_key,
                   start=span.start, end=span.end, text=span.text, note=span.note,
                   created_at=span.created_at or now, updated_at=span.updated_at or now,
                   version=version, role=span.role, entity_id=span.entity_id)
@@ -279,7 +291,7 @@ def add_span(session: Session, span: Span, version: int = 1) -> Span:
         session.execute(update(SpanRow).where(SpanRow.id == span.id).values(version=version)
                         .execution_options(synchronize_session=False))
         set_committed_value(row, "version", version)
-    return Span(id=row.id, document_id=row.document_id, annotator=annotator.name,
+    return Span(id=row.id, document_id=row.document_id, annotator=annotator_name,
                 start=row.start, end=row.end, text=row.text, labels=dict(row.labels),
                 note=row.note, created_at=row.created_at, updated_at=row.updated_at,
                 version=version, role=row.role, entity_id=row.entity_id)

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import Qt
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QImage, QPaintEvent, QRegion
 
 from stancedesk.domain import Span
 from stancedesk.domain.span_store import SpanStore
@@ -55,3 +58,63 @@ def test_painting_the_reader_keeps_none_alive(qtbot) -> None:
     assert len(painted) == 10
     # a bad binding loses hundreds of references per paint; ordinary noise is a handful
     assert drift > -20, f"None lost {-drift} references in 10 paints: a broken PySide6 build"
+
+
+class _PaintRegions(QObject):
+    """Collects the regions the viewport is asked to repaint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.regions: list[QRegion] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(event, QPaintEvent):
+            self.regions.append(QRegion(event.region()))
+        return False
+
+
+def _pixels(view: DocumentView) -> np.ndarray:
+    image = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_ARGB32)
+    raw = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
+    return raw.reshape(image.height(), image.bytesPerLine() // 4, 4)[:, :image.width()].copy()
+
+
+@pytest.mark.parametrize("change", ["insert", "delete", "current"])
+def test_a_change_repaints_only_where_it_shows(qtbot, change: str) -> None:
+    """A label repaints the lines of its span (and of the spans whose underline lanes it
+    moves), not the page; whatever looks different afterwards lies inside that region, so
+    the partial repaint leaves the screen exactly as a full repaint would."""
+    view = _reviewer_view(qtbot)
+    view.current_span = None
+    text = view.text
+    nested = view.store.at(6)  # the new span encloses its start, so its lane moves down
+    new = Span("new", "doc", "alice", nested.start - 3, nested.start + 12,
+               text[nested.start - 3:nested.start + 12], {"stance": "against"})
+    if change == "delete":
+        view.store.insert(new)
+    with qtbot.waitSignal(view.painted):
+        view.viewport().repaint()
+    before = _pixels(view)
+    spy = _PaintRegions()
+    view.viewport().installEventFilter(spy)
+    with qtbot.waitSignal(view.painted):
+        if change == "insert":
+            view.store.insert(new)
+            view.update_spans(None, new)
+        elif change == "delete":
+            view.store.remove(new.id)
+            view.update_spans(new, None)
+        else:
+            view.set_current_span(nested.id)
+    view.viewport().removeEventFilter(spy)
+    region = QRegion()
+    for part in spy.regions:
+        region += part
+    after = _pixels(view)  # a full repaint of the new state
+    ys, xs = np.nonzero((before != after).any(axis=2))
+    assert len(ys), "the change shows"
+    outside = [(x, y) for x, y in zip(xs.tolist(), ys.tolist(), strict=True)
+               if not region.contains(QPoint(x, y))]
+    assert not outside, f"{len(outside)} changed pixels were not repainted, e.g. {outside[:5]}"
+    area = sum(r.width() * r.height() for r in region)
+    assert area < view.viewport().width() * view.viewport().height() / 4

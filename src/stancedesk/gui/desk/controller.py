@@ -444,7 +444,7 @@ class AnnotationDesk(QObject):
                 # a span that comes back (undo of a delete, redo of a create) is the one the
                 # person is working on: it becomes current, not whatever row took its place
                 self.select_span(after.id)
-            self.reader.viewport().update()
+            self.reader.update_spans(before, after)  # only where the span is, not the page
         self.note_own_commit()
         self._shown_already = True
         try:

@@ -29,6 +29,7 @@ class InspectorLink:
         self.desk = window.desk
         self.inspector = inspector
         self._hinted: str | None = None
+        self._shown: tuple[object, bool, str] | None = None  # what refresh() last showed
         desk = self.desk
         desk.currentSpanChanged.connect(lambda _id: self.refresh())
         desk.changed.connect(lambda _c: self.refresh())
@@ -54,6 +55,12 @@ class InspectorLink:
         done = desk.done_hint() if span is not None else ""
         other = desk.other_span_hint(span)
         hint = other or done
+        # one label key reaches here three or four times (current span, change, saved) with
+        # nothing new after the first: filling every field again costs milliseconds each time
+        shown = (span, own and not done, hint)
+        if self._shown is not None and self._shown[0] is span and self._shown[1:] == shown[1:]:
+            return
+        self._shown = shown
         self.inspector.show_span(span, editable=own and not done, hint=hint)
         if other and span is not None and span.id != self._hinted:
             self.window.statusBar().showMessage(other, 8000)  # what a label key will do

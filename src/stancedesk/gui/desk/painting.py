@@ -149,7 +149,10 @@ class SpanPainter:
 
     def paint_marks(self, painter: QPainter, spans: Sequence[Span],
                     geometry: dict[str, list[tuple[QRectF, VisibleLine]]],
-                    lanes: dict[str, int], current: str | None, highlight: QColor) -> None:
+                    lanes: dict[str, int], current: str | None, highlight: QColor,
+                    qt_ranges: dict[str, tuple[int, int]] | None = None) -> None:
+        """``qt_ranges`` (each span's Qt positions) lets a span that begins or ends off the
+        painted lines go without a boundary tick there: a tick marks a real start or end."""
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         for span in spans:
             rects = geometry.get(span.id)
@@ -170,11 +173,15 @@ class SpanPainter:
             # boundary ticks: where spans abut or cross, each start and end stays visible
             tick = QPen(colour, 2.0)
             painter.setPen(tick)
-            first, last = rects[0][0], rects[-1][0]
-            painter.drawLine(QPointF(first.left() + 1, first.top() + 2),
-                             QPointF(first.left() + 1, first.bottom() - 1))
-            painter.drawLine(QPointF(last.right() - 1, last.top() + 2),
-                             QPointF(last.right() - 1, last.bottom() - 1))
+            (first, first_line), (last, last_line) = rects[0], rects[-1]
+            qs, qe = qt_ranges[span.id] if qt_ranges and span.id in qt_ranges \
+                else (first_line.start, last_line.end)
+            if qs >= first_line.start:
+                painter.drawLine(QPointF(first.left() + 1, first.top() + 2),
+                                 QPointF(first.left() + 1, first.bottom() - 1))
+            if qe <= last_line.end:
+                painter.drawLine(QPointF(last.right() - 1, last.top() + 2),
+                                 QPointF(last.right() - 1, last.bottom() - 1))
             if span.id == current:
                 painter.setPen(QPen(highlight, 1.5))
                 painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -93,11 +93,10 @@ class LabelPalette(QScrollArea):
             on = bool(labels.get(layer)) and (value == labels[layer] or not value)
             if row.property("current") != on:
                 row.setProperty("current", on)
-                row.style().unpolish(row)
-                row.style().polish(row)
-                for child in row.findChildren(QLabel):
-                    child.style().unpolish(child)
-                    child.style().polish(child)
+                # the style sheet restyles the row and its name (desk.qss), nothing else in it
+                for widget in (row, row.name_label):
+                    widget.style().unpolish(widget)
+                    widget.style().polish(widget)
 
     def show_role(self, role: str | None) -> None:
         """Show only the layers that apply to the current span's role (every layer when the
@@ -145,6 +144,7 @@ class PaletteRow(QFrame):
         chip.setPixmap(swatch(colour).pixmap(12, 12))
         text = QLabel(name)
         text.setObjectName("paletteName")
+        self.name_label = text
         cap = QLabel(key)
         cap.setObjectName("keyCap")
         cap.setAlignment(Qt.AlignmentFlag.AlignCenter)

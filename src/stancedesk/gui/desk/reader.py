@@ -15,7 +15,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QRegion,
     QResizeEvent,
     QTextBlock,
     QTextCursor,
@@ -191,8 +192,36 @@ class DocumentView(QPlainTextEdit):
 
     def set_current_span(self, span_id: str | None) -> None:
         if span_id != self.current_span:
+            before = self.store.get(self.current_span or "")
             self.current_span = span_id
+            self.update_spans(before, self.store.get(span_id or ""))
+
+    def update_spans(self, *spans: Span | None) -> None:
+        """Schedule a repaint of only where these spans lie, and where the spans they overlap
+        lie (adding or removing one moves the underline lanes of spans nested in it). A label
+        then repaints a line or two instead of the whole page; Qt merges the region with any
+        other pending update. With links shown, arcs reach beyond their spans: all of it."""
+        if self._links_shown():
             self.viewport().update()
+            return
+        region = QRegion()
+        for span in spans:
+            if span is None:
+                continue
+            affected = [span, *self.store.overlapping(span.start, span.end)]
+            qt_ranges = [self.offsets.range_to_qt(s.start, s.end) for s in affected]
+            lines = self.lines_between(min(r[0] for r in qt_ranges),
+                                       max(r[1] for r in qt_ranges))
+            starts = [vl.start for vl in lines]
+            for qt in qt_ranges:
+                for rect, _ in span_rects(qt, lines, starts):
+                    # the wavy underline and the outline's pen reach a little past the line
+                    region += rect.toAlignedRect().adjusted(-3, -3, 3, 3)
+        if not region.isEmpty():
+            self.viewport().update(region)
+
+    def _links_shown(self) -> bool:
+        return self.links is not None and bool(self.links.attributed or self.links.via)
 
     def _selection_changed(self) -> None:
         if not self._keep_exact:
@@ -313,27 +342,64 @@ class DocumentView(QPlainTextEdit):
         if margins.left() != side:
             self.setViewportMargins(side, 0, side, 0)
 
-    def visible_lines(self) -> list[VisibleLine]:
-        """The laid-out lines inside the viewport, found by walking visible blocks only and
-        bisecting the lines of long paragraphs."""
+    def visible_lines(self, clip: QRect | None = None) -> list[VisibleLine]:
+        """The laid-out lines inside the viewport (or only those that meet ``clip``, a part of
+        it to repaint), found by walking visible blocks only and bisecting the lines of long
+        paragraphs."""
         out: list[VisibleLine] = []
-        height = self.viewport().height()
+        top, height = 0, self.viewport().height()
+        if clip is not None:
+            top, height = max(0, clip.top()), min(height, clip.bottom() + 1)
         offset = self.contentOffset()
         block = self.firstVisibleBlock()
+        if top > 0:  # start near the clip (Qt's hit test), one block early for a paragraph gap
+            near = self.cursorForPosition(QPoint(0, top)).block()
+            block = near.previous() if near.previous().isValid() else near
         while block.isValid():
             geom = self.blockBoundingGeometry(block).translated(offset)
             if geom.top() > height:
                 break
+            if geom.bottom() < top:
+                block = block.next()
+                continue
             layout = block.layout()
             if block.isVisible() and layout is not None and layout.lineCount():
                 count = layout.lineCount()
                 ys = _LineTops(layout, count)
-                first = max(0, bisect.bisect_right(ys, -geom.top()) - 1) if geom.top() < 0 else 0
+                first = max(0, bisect.bisect_right(ys, top - geom.top()) - 1) \
+                    if geom.top() < top else 0
                 for i in range(first, count):
                     line = layout.lineAt(i)
                     if geom.top() + line.y() > height:
                         break
                     start = block.position() + line.textStart()
+                    out.append(VisibleLine(start, start + line.textLength(), geom.top(),
+                                           geom.left(), line))
+            block = block.next()
+        return out
+
+    def lines_between(self, qs: int, qe: int) -> list[VisibleLine]:
+        """The on-screen lines holding Qt positions ``qs``..``qe``: from the block of ``qs``
+        on, so a change costs the lines it touches rather than a walk over the page."""
+        out: list[VisibleLine] = []
+        height = self.viewport().height()
+        offset = self.contentOffset()
+        block = self.document().findBlock(qs)
+        while block.isValid() and block.position() <= qe:
+            geom = self.blockBoundingGeometry(block).translated(offset)
+            if geom.top() > height:
+                break
+            layout = block.layout()
+            if geom.bottom() >= 0 and block.isVisible() and layout is not None \
+                    and layout.lineCount():
+                position = block.position()
+                first = layout.lineForTextPosition(max(0, qs - position)).lineNumber() \
+                    if qs > position else 0
+                for i in range(max(0, first), layout.lineCount()):
+                    line = layout.lineAt(i)
+                    start = position + line.textStart()
+                    if start > qe:
+                        break
                     out.append(VisibleLine(start, start + line.textLength(), geom.top(),
                                            geom.left(), line))
             block = block.next()
@@ -345,8 +411,12 @@ class DocumentView(QPlainTextEdit):
         marks: list[SuggestionMark] = []
         lines: list[VisibleLine] = []
         starts: list[int] = []
+        qt_ranges: dict[str, tuple[int, int]] = {}
         if len(self.store) or self.suggestion_marks:
-            lines = self.visible_lines()
+            # only the lines in the part being repainted (see update_spans); links and
+            # suggestion arcs join two places, so with them every visible line
+            whole = self._links_shown() or bool(self.suggestion_marks)
+            lines = self.visible_lines(None if whole else event.rect())
             if lines:
                 py_range = self.offsets.range_to_py(lines[0].start, lines[-1].end)
                 spans = self.painter.visible_spans(self.store, py_range)
@@ -357,6 +427,7 @@ class DocumentView(QPlainTextEdit):
                     rects = span_rects(qt, lines, starts)
                     if rects:
                         geometry[span.id] = rects
+                        qt_ranges[span.id] = qt
         if geometry:
             painter = QPainter(self.viewport())
             self.painter.paint_fills(painter, spans, geometry, self.current_span)
@@ -367,7 +438,7 @@ class DocumentView(QPlainTextEdit):
             painter = QPainter(self.viewport())
             highlight = QColor(self.palette().color(self.palette().ColorRole.Highlight))
             self.painter.paint_marks(painter, spans, geometry, lanes, self.current_span,
-                                     highlight)
+                                     highlight, qt_ranges)
             if self.links is not None and (self.links.attributed or self.links.via):
                 self.links_drawn = paint_links(painter, spans, geometry, self.links.attributed,
                                                self.links.via, self.store.get)

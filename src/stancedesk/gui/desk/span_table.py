@@ -21,6 +21,15 @@ from stancedesk.domain import LayerKind, Scheme, Span
 from stancedesk.domain.span_store import SpanStore
 
 Index = QModelIndex | QPersistentModelIndex
+# (display texts, label colour per column, the span they were made from)
+_Row = tuple[tuple[str, ...], dict[int, QColor], Span]
+# roles as plain ints, compared without an enum look-up on every call of data()
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_EDIT = Qt.ItemDataRole.EditRole.value
+_USER = Qt.ItemDataRole.UserRole.value
 TEXT_PREVIEW = 80
 # the offsets say little at a glance and cost two columns: hidden until asked for
 DEFAULT_HIDDEN = ("start", "end")
@@ -38,7 +47,8 @@ class SpanTableModel(QAbstractTableModel):
         super().__init__()
         self.scheme = scheme
         self.store = store or SpanStore()
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, _Row] = {}
+        self._muted = QBrush(QColor("#8a8f98"))
         self._columns = ["Text", *(layer.name for layer in scheme.layers), "Note", "Annotator",
                          "Start", "End", "Source"]
         # stable names for remembering which columns are shown (layer keys, not titles)
@@ -75,45 +85,50 @@ class SpanTableModel(QAbstractTableModel):
     # --- cells ----------------------------------------------------------------------------
 
     def _cells(self, span: Span) -> tuple[str, ...]:
-        cells = self._cache.get(span.id)
-        if cells is None:
+        return self._row(span)[0]
+
+    def _row(self, span: Span) -> _Row:
+        """The span's display texts and label colours, built once per span version: a view
+        asks for several roles of every visible cell on each repaint (after a label, about
+        two hundred calls), so each answer is a look-up."""
+        row = self._cache.get(span.id)
+        if row is None or row[2] is not span:
             text = " ".join(span.text.split())
             if len(text) > TEXT_PREVIEW:
                 text = text[:TEXT_PREVIEW - 1] + "…"
             values = []
-            for layer in self.scheme.layers:
+            colours: dict[int, QColor] = {}
+            for col, layer in enumerate(self.scheme.layers, start=1):
                 value = span.labels.get(layer.key, "")
+                label = layer.label(value) if value else None
+                if label is not None:
+                    colours[col] = QColor(label.color)
                 if value and layer.kind is LayerKind.CLOSED:
-                    label = layer.label(value)
                     value = label.name if label else value
                 values.append(value)
             cells = (text, *values, span.note, span.annotator, str(span.start), str(span.end))
-            self._cache[span.id] = cells
-        return cells
+            row = self._cache[span.id] = (cells, colours, span)
+        return row
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         span = self.store.at(index.row())
         col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if role == Qt.ItemDataRole.ToolTipRole and col == 0:
+        if role in (_DISPLAY, _TOOLTIP):
+            if role == _TOOLTIP and col == 0:
                 return span.text
             if col == self.source_column:
                 return self.source_of(span)
-            return self._cells(span)[col]
-        if role == Qt.ItemDataRole.EditRole and col == self.note_column:
+            return self._row(span)[0][col]
+        if role == _DECORATION:
+            return self._row(span)[1].get(col)
+        if role == _FOREGROUND:
+            return self._muted if self.annotator_column <= col < self.source_column else None
+        if role == _EDIT and col == self.note_column:
             return span.note
-        if role == Qt.ItemDataRole.UserRole:
+        if role == _USER:
             return span.id
-        if role == Qt.ItemDataRole.DecorationRole and 1 <= col <= len(self.scheme.layers):
-            layer = self.scheme.layers[col - 1]
-            label = layer.label(span.labels.get(layer.key, ""))
-            if label is not None:
-                return QColor(label.color)
-        if role == Qt.ItemDataRole.ForegroundRole and self.annotator_column <= col \
-                < self.source_column:
-            return QBrush(QColor("#8a8f98"))
         return None
 
     def setData(self, index: Index, value: Any,
