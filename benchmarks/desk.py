@@ -135,7 +135,7 @@ w.reader.painted.connect(lambda: painted.append(time.perf_counter()))
 w.show()
 while not painted:
     app.processEvents()
-print(painted[0] - t0)
+print(painted[0] - t0, time.process_time())
 w.close()
 """
 
@@ -156,19 +156,44 @@ w.close()
 """
 
 
-def measure_launch(db: Path, repeats: int) -> float:
-    best = float("inf")
+def installed_env() -> dict[str, str]:
+    """The environment of a desk as a person runs it. pip compiles an installed package's
+    bytecode; a development shell may forbid writing it (PYTHONDONTWRITEBYTECODE), and then
+    every start compiles the whole desk from source again (about half a second, and memory
+    that stays resident). So the package is compiled first, as an install would, and the
+    children may write what else they import."""
+    import compileall
+
+    import stancedesk
+
+    for folder in stancedesk.__path__:
+        compileall.compile_dir(folder, quiet=1)
+    out = dict(os.environ)
+    out.pop("PYTHONDONTWRITEBYTECODE", None)
+    return out
+
+
+def measure_launch(db: Path, repeats: int) -> tuple[float, float]:
+    """(best wall time, that run's CPU time) from process start to the first painted window,
+    after one unmeasured run that leaves the bytecode cache as an installed desk has it."""
+    env = installed_env()
+    subprocess.run([sys.executable, "-c", LAUNCH_SCRIPT, str(db)], capture_output=True,
+                   text=True, check=True, env=env)
+    best, best_cpu = float("inf"), 0.0
     for _ in range(repeats):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", LAUNCH_SCRIPT, str(db)], capture_output=True,
-                       text=True, check=True)
-        best = min(best, time.perf_counter() - t0)
-    return best
+        out = subprocess.run([sys.executable, "-c", LAUNCH_SCRIPT, str(db)],
+                             capture_output=True, text=True, check=True, env=env)
+        wall = time.perf_counter() - t0
+        if wall < best:
+            best = wall
+            best_cpu = float(out.stdout.split()[-1])
+    return best, best_cpu
 
 
 def measure_idle(seconds: float) -> float:
     """Resident MB of a desk idling on a fresh default database with the sample corpus."""
-    env = dict(os.environ)
+    env = installed_env()
     home = Path(tempfile.mkdtemp(prefix="stancedesk-idle-"))
     env["XDG_DATA_HOME"] = str(home / "data")
     env["XDG_CONFIG_HOME"] = str(home / "config")
@@ -199,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     ids = build_database(db, sizes)
     print(f"setup: {time.perf_counter() - t:.1f} s", flush=True)
 
-    launch = measure_launch(db, 1 if tiny else 3)
+    launch, launch_cpu = measure_launch(db, 1 if tiny else 3)
 
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -306,8 +331,8 @@ def main(argv: list[str] | None = None) -> int:
     p50, p95 = statistics.median(ms), percentile(ms, 0.95)
     checks = [launch < TARGET_LAUNCH_S, *(v < TARGET_OPEN_S for v in opened.values()),
               p95 < TARGET_LABEL_P95_MS, idle < TARGET_IDLE_MB]
-    rows = [["launch to first painted window", f"{launch:.2f} s", "< 1 s",
-             verdict(checks[0])]]
+    rows = [["launch to first painted window", f"{launch:.2f} s (CPU {launch_cpu:.2f} s)",
+             "< 1 s", verdict(checks[0])]]
     for (title, seconds), ok in zip(opened.items(), checks[1:4], strict=True):
         chars, n_spans, _ = sizes[title]
         what = f"open {chars / 1e6:g} MB{' with emoji' if sizes[title][2] else ''}, " \

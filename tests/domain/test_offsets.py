@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stancedesk.domain.offsets import OffsetMap, display_text
+from stancedesk.domain.offsets import CHUNK, OffsetMap, display_text
 
 MIXED = "Café 👩‍👩‍👧 said «نعم» and שָׁלוֹם 🇺🇦 e\u0301 😀!"
 
@@ -66,3 +68,26 @@ def test_long_texts_with_and_without_astral_characters() -> None:
     assert m.to_py(len(bmp) + 1) == len(bmp)
     assert m.to_py(len(bmp) + 1, round_up=True) == len(bmp) + 1
     assert m.to_py(m.qt_length) == len(text)
+
+
+def test_a_text_of_many_chunks_converts_like_its_utf16() -> None:
+    """Counts per chunk and positions found chunk by chunk give the same answers as the
+    UTF-16 encoding, at chunk edges too (an emoji last in a chunk, a chunk with none, a lone
+    surrogate that stays one unit)."""
+    rng = random.Random(5)
+    pieces = ["a", "é", "😀", "👍🏽", "\n", "ש", "\ud800"]
+    text = "".join(rng.choice(pieces) if rng.random() < 0.7 else "x" * 300
+                   for _ in range(3 * CHUNK // 40))
+    edge = CHUNK - 1
+    text = text[:edge] + "😀" + text[edge + 1:] + "y" * (CHUNK + 5)
+    m = OffsetMap(text)
+    units = text.encode("utf-16-le", "surrogatepass")
+    assert m.qt_length == len(units) // 2 and not m.is_identity
+    probes = {0, edge, edge + 1, CHUNK, 2 * CHUNK + 1, len(text) - 1, len(text),
+              *rng.sample(range(len(text)), 400)}
+    for i in sorted(probes):
+        qt = m.to_qt(i)
+        assert qt == len(text[:i].encode("utf-16-le", "surrogatepass")) // 2, i
+        assert m.to_py(qt) == i
+        if i < len(text) and ord(text[i]) > 0xFFFF:  # the middle of its surrogate pair
+            assert m.to_py(qt + 1) == i and m.to_py(qt + 1, round_up=True) == i + 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from stancedesk.domain import Span
-from stancedesk.domain.span_store import SpanStore
+from stancedesk.domain.span_store import SpanStore, sort_key
 
 
 def span(i: int, start: int, end: int, who: str = "a") -> Span:
@@ -46,9 +46,9 @@ def test_nesting_depth_and_containing() -> None:
 
 
 def test_queries_stay_exact_through_changes_with_long_and_short_spans() -> None:
-    """The query window starts one longest-span length before the asked range; inserts of
-    long spans widen it, removals leave it wide, and both sizes of store (plain loop and
-    numpy scan) answer like a brute force."""
+    """The query window starts one short-span length before the asked range and long spans
+    are checked apart; through inserts, removals and relabels of both kinds, small and large
+    stores answer like a brute force, in reading order."""
     rng = random.Random(9)
     for size in (300, 3000):
         spans = {s.id: s for s in (span(i, st, st + rng.randint(1, 40)) for i, st in
@@ -64,10 +64,15 @@ def test_queries_stay_exact_through_changes_with_long_and_short_spans() -> None:
                 gone = rng.choice(sorted(spans))
                 del spans[gone]
                 store.remove(gone)
+            else:  # a relabel keeps the place and replaces the object
+                kept = rng.choice(sorted(spans))
+                spans[kept] = spans[kept].with_labels({"stance": "favor"})
+                assert store.replace_same_place(spans[kept]) >= 0
             a = rng.randrange(0, 21_000)
             b = a + rng.randint(0, 80)
-            expected = {s.id for s in spans.values() if s.start < max(b, a + 1) and s.end > a}
-            assert {s.id for s in store.overlapping(a, b)} == expected
+            expected = sorted((s for s in spans.values() if s.start < max(b, a + 1)
+                               and s.end > a), key=sort_key)
+            assert store.overlapping(a, b) == expected
             probe = rng.choice(list(spans.values()))
             key = (probe.start, -probe.end, probe.id)
             assert store.depth(probe) == sum(

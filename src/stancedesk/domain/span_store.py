@@ -1,21 +1,24 @@
-"""The spans of the open document, kept sorted by start, with a vectorised interval index.
+"""The spans of the open document, kept sorted by start, with an interval index.
 
 One store feeds both the span table (row order) and the reader (which spans touch the visible
 text). Changes are applied one span at a time (what a service write returns), so a label on a
 5,000-span document costs a bisect, not a reload. No Qt here, so it is tested directly.
+
+A query looks only at the rows starting at most one (short) span length before the range:
+news spans are clauses and sentences, so that is a handful of rows even among 20,000 spans.
+The few spans longer than ``LONG_SPAN`` are kept aside and checked one by one, so one
+whole-article span does not widen every query. No numpy: the desk does not load it.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from typing import Any
 
 from stancedesk.domain import Span
 
-# Below this many spans a plain loop is as fast as numpy, and numpy's import (~0.1 s) stays off
-# the launch path; bigger documents use a vectorised scan.
-VECTOR_MIN = 1024
+LONG_SPAN = 2000  # characters: longer spans are checked apart from the ordered index
+_LOW = -(1 << 62)
 
 SortKey = tuple[int, int, str]
 
@@ -29,11 +32,10 @@ class SpanStore:
     def __init__(self, spans: Iterable[Span] = ()) -> None:
         self._by_id: dict[str, Span] = {}
         self._keys: list[SortKey] = []
-        self._end_list: list[int] = []  # parallel to _keys; numpy copy made lazily for queries
-        self._ends: Any = None  # numpy array of _end_list, built on demand
-        self._dirty = False
+        self._long: dict[str, Span] = {}  # spans longer than LONG_SPAN
+        # no other span is longer (an upper bound: removals leave it as it is)
+        self._longest = 0
         self._lanes: dict[str, int] = {}  # depth() per span id, until the next change
-        self._longest = 0  # no span is longer (an upper bound: removals leave it as it is)
         self.reset(spans)
 
     # --- reading -------------------------------------------------------------------------------
@@ -68,27 +70,24 @@ class SpanStore:
 
     def overlapping(self, start: int, end: int) -> list[Span]:
         """Spans with start < end' and end > start' (or containing ``start`` when empty), in
-        reading order. Vectorised, so thousands of spans cost microseconds."""
+        reading order."""
         if end <= start:
             end = start + 1
-        stop = bisect.bisect_left(self._keys, (end, -(1 << 62), ""))
+        keys = self._keys
+        stop = bisect.bisect_left(keys, (end, _LOW, ""))
         if stop == 0:
             return []
-        keys = self._keys
-        # a span that starts more than the longest span's length before ``start`` ends before
-        # it: only the rows from there on can overlap (a few, for sentence-sized spans)
-        first = bisect.bisect_left(keys, (start - self._longest, -(1 << 62), "")) \
-            if start > self._longest else 0
-        if stop - first < VECTOR_MIN:
-            ends = self._end_list
-            return [self._by_id[keys[i][2]] for i in range(first, stop) if ends[i] > start]
-        import numpy as np
-
-        if self._dirty:
-            self._ends = np.array(self._end_list, dtype=np.int64)
-            self._dirty = False
-        hits = np.flatnonzero(self._ends[first:stop] > start) + first
-        return [self._by_id[keys[i][2]] for i in hits.tolist()]
+        # a short span that starts more than the longest short span's length before ``start``
+        # ends before it: only the rows from there on can overlap
+        reach = start - self._longest
+        first = bisect.bisect_left(keys, (reach, _LOW, "")) if reach > 0 else 0
+        by_id = self._by_id
+        found = [by_id[keys[i][2]] for i in range(first, stop) if -keys[i][1] > start]
+        if first and self._long:
+            before = [s for s in self._long.values() if s.start < reach and s.end > start]
+            if before:
+                found = sorted(found + before, key=sort_key)
+        return found
 
     def containing(self, index: int) -> list[Span]:
         """Spans covering the character at ``index``, innermost (shortest) first."""
@@ -128,9 +127,9 @@ class SpanStore:
     def reset(self, spans: Iterable[Span]) -> None:
         self._by_id = {s.id: s for s in spans}
         self._keys = sorted(sort_key(s) for s in self._by_id.values())
-        self._end_list = [-k[1] for k in self._keys]
-        self._longest = max((-k[1] - k[0] for k in self._keys), default=0)
-        self._dirty = True
+        self._long = {s.id: s for s in self._by_id.values() if s.end - s.start > LONG_SPAN}
+        self._longest = max((-k[1] - k[0] for k in self._keys if -k[1] - k[0] <= LONG_SPAN),
+                            default=0)
         self._lanes.clear()
 
     def insert(self, span: Span) -> int:
@@ -140,9 +139,10 @@ class SpanStore:
         key = sort_key(span)
         row = bisect.bisect_left(self._keys, key)
         self._keys.insert(row, key)
-        self._end_list.insert(row, span.end)
-        self._longest = max(self._longest, span.end - span.start)
-        self._dirty = True
+        if span.end - span.start > LONG_SPAN:
+            self._long[span.id] = span
+        else:
+            self._longest = max(self._longest, span.end - span.start)
         self._lanes.clear()
         return row
 
@@ -152,9 +152,8 @@ class SpanStore:
         if row < 0:
             return -1
         del self._keys[row]
-        del self._end_list[row]
         del self._by_id[span_id]
-        self._dirty = True
+        self._long.pop(span_id, None)
         self._lanes.clear()
         return row
 
@@ -164,4 +163,6 @@ class SpanStore:
         if old is None or (old.start, old.end) != (span.start, span.end):
             return -1
         self._by_id[span.id] = span
+        if span.id in self._long:
+            self._long[span.id] = span
         return self.row_of(span.id)

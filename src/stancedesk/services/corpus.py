@@ -7,13 +7,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stancedesk.domain import Document
 from stancedesk.domain.errors import Cancelled, NotFoundError
 from stancedesk.formats.dateline import iso_date
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.records import DocumentDraft
-from stancedesk.formats.registry import corpus_extensions, corpus_format_for
 from stancedesk.formats.sidecar import (
     SIDECAR_SUFFIXES,
     apply_sidecar,
@@ -23,6 +23,23 @@ from stancedesk.formats.sidecar import (
 from stancedesk.services.changes import Changes
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database, retry_conflicts
+
+if TYPE_CHECKING:
+    from stancedesk.formats.registry import CorpusFormat
+
+
+
+# the format modules load when a file is imported, not when the desk opens
+def _format_for(path: Path) -> CorpusFormat | None:
+    from stancedesk.formats.registry import corpus_format_for
+
+    return corpus_format_for(path)
+
+
+def corpus_extensions() -> tuple[str, ...]:
+    from stancedesk.formats import registry
+
+    return registry.corpus_extensions()
 
 Progress = Callable[[int, int, str], None]  # done, total, current file
 IsCancelled = Callable[[], bool]
@@ -82,7 +99,7 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 rel = child.relative_to(path).parts
                 if any(part.startswith(".") for part in rel) or child.name == "__init__.py":
                     continue
-                if corpus_format_for(child) is None:
+                if _format_for(child) is None:
                     if not _is_sidecar(child):
                         skipped.append(str(child))
                     continue
@@ -92,7 +109,7 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                 raise FormatError(str(path), "the folder holds no importable files "
                                   f"({', '.join(corpus_extensions())})")
         else:
-            if corpus_format_for(path) is None:
+            if _format_for(path) is None:
                 raise FormatError(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
                                   f"importable: {', '.join(corpus_extensions())}")
             files.append(path)
@@ -105,7 +122,7 @@ def _is_sidecar(path: Path) -> bool:
     for suffix in SIDECAR_SUFFIXES:
         if name.endswith(suffix):
             stem = path.name[:-len(suffix)]
-            return any(corpus_format_for(sibling) is not None and sibling.is_file()
+            return any(_format_for(sibling) is not None and sibling.is_file()
                        for sibling in path.parent.glob(f"{glob_escape(stem)}.*")
                        if sibling.stem == stem)
     return False
@@ -130,7 +147,7 @@ def read_drafts(files: Sequence[Path], progress: Progress | None = None,
             raise Cancelled("import cancelled; nothing was stored")
         if progress is not None:
             progress(i, len(files), str(path))
-        fmt = corpus_format_for(path)
+        fmt = _format_for(path)
         assert fmt is not None
         found = fmt.reader(_read_file(path), str(path))
         sidecar = find_sidecar(path)

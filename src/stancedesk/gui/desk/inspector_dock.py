@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget
 from stancedesk.domain import LayerKind
 from stancedesk.gui.desk.inspector import SpanInspector
 from stancedesk.gui.desk.span_table import DEFAULT_HIDDEN, ColumnChooser
+from stancedesk.services import project
 
 if TYPE_CHECKING:
     from stancedesk.gui.shell.main_window import MainWindow
@@ -30,11 +31,12 @@ class InspectorLink:
         self.inspector = inspector
         self._hinted: str | None = None
         self._shown: tuple[object, bool, str] | None = None  # what refresh() last showed
+        self._suggested: tuple[object, ...] | None = None  # the state suggestions were read in
         desk = self.desk
         desk.currentSpanChanged.connect(lambda _id: self.refresh())
         desk.changed.connect(lambda _c: self.refresh())
         desk.saved.connect(self.refresh)  # after a write, and after Mark done
-        desk.documentOpened.connect(lambda _id: self.refresh_suggestions())
+        desk.documentOpened.connect(lambda _id: self.refresh_suggestions(unless_unchanged=True))
         desk.studyChanged.connect(self.refresh_suggestions)
         desk.studyChanged.connect(self.refresh)
         desk.annotatorChanged.connect(lambda _n: self.refresh_suggestions())
@@ -43,7 +45,16 @@ class InspectorLink:
         self.refresh_suggestions()
         self.refresh()
 
-    def refresh_suggestions(self) -> None:
+    def refresh_suggestions(self, *, unless_unchanged: bool = False) -> None:
+        """The free layers' suggestions read every span's value in the project: opening a
+        document asks again only when something was committed since (or the viewer changed)."""
+        desk = self.desk
+        state = (project.data_version(desk.database), desk.annotator, desk.lead, desk.blind)
+        # (an in-memory database's counter does not count this desk's own commits)
+        counts_own = desk.database.location.path is not None or not desk.database.is_sqlite
+        if unless_unchanged and counts_own and state == self._suggested:
+            return
+        self._suggested = state
         for layer in self.desk.scheme.layers:
             if layer.kind is LayerKind.FREE:
                 self.inspector.set_suggestions(layer.key, self.desk.target_suggestions(layer.key))

@@ -16,16 +16,21 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from stancedesk.gui.exchange import bundle_dialogs
-from stancedesk.gui.exchange.export_dialog import ExportDialog
-from stancedesk.gui.exchange.import_dialog import ImportDialog
-from stancedesk.services.exchange import AnnotationImportReport
-from stancedesk.services.preview import plural
 
 if TYPE_CHECKING:
+    from stancedesk.gui.exchange.export_dialog import ExportDialog
+    from stancedesk.gui.exchange.import_dialog import ImportDialog
     from stancedesk.gui.shell.main_window import MainWindow
+    from stancedesk.services.exchange import AnnotationImportReport
+
+# The dialogs (and through them every format's reader and writer) load when first opened: the
+# desk's first window needs only the two menu entries.
 
 
 def open_export_dialog(window: MainWindow) -> ExportDialog:
+    from stancedesk.gui.exchange.export_dialog import ExportDialog
+    from stancedesk.services.preview import plural
+
     desk = window.desk
     current = None
     if desk.document is not None:
@@ -47,6 +52,9 @@ def open_export_dialog(window: MainWindow) -> ExportDialog:
 
 
 def open_import_dialog(window: MainWindow) -> ImportDialog:
+    from stancedesk.gui.exchange.import_dialog import ImportDialog
+    from stancedesk.services.preview import plural
+
     dialog = ImportDialog(window.database, folder=window.settings.folder("import"),
                           reporter=window.reporter, parent=window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -11,7 +11,7 @@ import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from stancedesk.formats.registry import corpus_extensions
 from stancedesk.gui.desk.controller import AnnotationDesk
 from stancedesk.gui.desk.documents_panel import DocumentsPanel
 from stancedesk.gui.desk.editors import NoteEditor, ValueEditor
@@ -49,8 +48,7 @@ from stancedesk.gui.shell.progress import follow
 from stancedesk.gui.shell.settings import DeskSettings
 from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes
-from stancedesk.services.corpus import ImportReport, import_paths
-from stancedesk.services.exporting import export_with_progress
+from stancedesk.services.corpus import ImportReport, corpus_extensions, import_paths
 from stancedesk.services.project import open_database
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage.engine import Database
@@ -158,12 +156,6 @@ class MainWindow(QMainWindow):
         self.settings.annotator = self.desk.annotator
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._system_scheme_changed)
-        # numpy backs big documents' span index; load it once the window is up, not before
-        QTimer.singleShot(300, self._warm_up)
-
-    @staticmethod
-    def _warm_up() -> None:
-        import numpy  # noqa: F401
 
     # --- construction ----------------------------------------------------------------------
 
@@ -471,6 +463,8 @@ class MainWindow(QMainWindow):
         """Blind mode exports only the current annotator's spans; reviewer mode everyone's.
         Off the GUI thread with a cancellable progress dialog; a cancelled export leaves no
         file."""
+        from stancedesk.services.exporting import export_with_progress  # the writers, on use
+
         database, target = self.database, Path(path)
         annotators, viewer = self.desk.visible_annotators(), self.desk.viewer
 
