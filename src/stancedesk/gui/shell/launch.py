@@ -11,6 +11,7 @@ from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
 from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION, DeskSettings
+from stancedesk.gui.shell.sources import forget_module_sources
 
 
 def _application(argv: Sequence[str]) -> QApplication:
@@ -32,6 +33,7 @@ def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
     from stancedesk.services.project import open_database
     from stancedesk.storage.errors import StorageError
 
+    forget_module_sources()  # before opening: a first migration then reuses that memory
     try:
         database = open_database(db)
     except StorageError as exc:

@@ -46,6 +46,7 @@ from stancedesk.gui.shell.icons import icon
 from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
 from stancedesk.gui.shell.progress import follow
 from stancedesk.gui.shell.settings import DeskSettings
+from stancedesk.gui.shell.sources import forget_module_sources
 from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes
 from stancedesk.services.corpus import ImportReport, corpus_extensions, import_paths
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
     def __init__(self, database: Database, annotator: str, *, owns_database: bool = True,
                  reporter: CrashReporter | None = None) -> None:
         super().__init__()
+        forget_module_sources()  # what the imports and a first migration left behind
         self.setObjectName("mainWindow")
         self.database = database
         self._owns_database = owns_database
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
         self.settings.annotator = self.desk.annotator
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._system_scheme_changed)
+        forget_module_sources()  # and what the tools' imports added
 
     # --- construction ----------------------------------------------------------------------
 
@@ -529,6 +532,7 @@ def build_main_window(db: str, annotator: str | None = None, *,
     The annotator is ``annotator`` (created if new), else the one remembered in the settings,
     else the project's only annotator, else the login name.
     """
+    forget_module_sources()  # before opening: a first migration then reuses that memory
     database = open_database(db)
     try:
         name = annotator or DeskSettings(database.url).annotator
