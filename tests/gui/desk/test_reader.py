@@ -118,3 +118,14 @@ def test_a_change_repaints_only_where_it_shows(qtbot, change: str) -> None:
     assert not outside, f"{len(outside)} changed pixels were not repainted, e.g. {outside[:5]}"
     area = sum(r.width() * r.height() for r in region)
     assert area < view.viewport().width() * view.viewport().height() / 4
+
+
+def test_the_same_suggestion_marks_repaint_nothing(qtbot) -> None:
+    """Every label re-checks the suggestions; when they stay the same (none, on most
+    articles) the reader is not repainted whole for them."""
+    view = _reviewer_view(qtbot)
+    with qtbot.waitSignal(view.painted):
+        view.viewport().repaint()
+    view.set_suggestion_marks([])
+    with qtbot.assertNotEmitted(view.painted, wait=300):
+        view.set_suggestion_marks([])

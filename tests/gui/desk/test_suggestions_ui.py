@@ -266,3 +266,18 @@ def test_the_desk_uses_the_projects_own_lexicons(qtbot, db_path, tmp_path, make_
     qtbot.waitUntil(lambda: window.desk.document is not None)
     qtbot.waitUntil(lambda: live_claims(window) == ["The ceasefire would hold"])
     assert window.desk.suggestions.live[0].cue.text == "opined"
+
+
+def test_an_article_over_the_cap_says_so_once(qtbot, db_path, make_window, add_text_document,
+                                              monkeypatch) -> None:
+    """The cap is reported when the article opens, not again on every label key."""
+    monkeypatch.setattr(desk_suggestions, "MAX_CHARS", 1000)
+    add_text_document("\n\n".join([TEXT] * 20))
+    window = make_window(db_path)
+    qtbot.waitUntil(lambda: window.desk.document is not None)
+    said: list[str] = []
+    window.desk.message.connect(said.append)
+    window.reader.select_range(0, 10)
+    window.desk.label("stance", "favor")
+    assert len(window.desk.store) == 1
+    assert not [m for m in said if "No suggestions in the desk" in m], said

@@ -137,7 +137,10 @@ class DocumentView(QPlainTextEdit):
         self.viewport().update()
 
     def set_suggestion_marks(self, marks: list[SuggestionMark]) -> None:
-        self.suggestion_marks = sorted(marks, key=lambda m: (m.start, m.end))
+        ordered = sorted(marks, key=lambda m: (m.start, m.end))
+        if ordered == self.suggestion_marks:
+            return  # a label re-checks the suggestions: the same ones repaint nothing
+        self.suggestion_marks = ordered
         self._mark_starts = [m.start for m in self.suggestion_marks]
         self.viewport().update()
 

@@ -70,6 +70,7 @@ class DeskSuggestions(QObject):
         self._rejected: set[str] = set()  # the annotator's rejections in the open document
         self._rejected_for: tuple[str, str] | None = None
         self._holding = False
+        self._told: set[str] = set()  # documents over MAX_CHARS whose cap was reported
         desk.reader.suggestion_tip = self.tooltip
         desk.reader.suggestionClicked.connect(self.click)
         desk.changed.connect(self._follow)
@@ -112,6 +113,9 @@ class DeskSuggestions(QObject):
             if other != document_id:
                 job.cancel()
         if len(text) > MAX_CHARS:
+            if document_id in self._told:
+                return  # said once when it opened; a label key need not say it again
+            self._told.add(document_id)
             self.desk.message.emit(
                 f"No suggestions in the desk for an article of {len(text):,} characters (over "
                 f"{MAX_CHARS:,}): `stancedesk suggest --documents {document_id}` lists them.")
