@@ -126,10 +126,11 @@ class SpanStore:
 
     def reset(self, spans: Iterable[Span]) -> None:
         self._by_id = {s.id: s for s in spans}
-        self._keys = sorted(sort_key(s) for s in self._by_id.values())
-        self._long = {s.id: s for s in self._by_id.values() if s.end - s.start > LONG_SPAN}
-        self._longest = max((-k[1] - k[0] for k in self._keys if -k[1] - k[0] <= LONG_SPAN),
-                            default=0)
+        self._keys = sorted([(s.start, -s.end, s.id) for s in self._by_id.values()])
+        lengths = [s.end - s.start for s in self._by_id.values()]
+        self._longest = max((n for n in lengths if n <= LONG_SPAN), default=0)
+        self._long = {s.id: s for s, n in zip(self._by_id.values(), lengths, strict=True)
+                      if n > LONG_SPAN}
         self._lanes.clear()
 
     def insert(self, span: Span) -> int:

@@ -580,8 +580,17 @@ def stream_spans(session: Session, documents: Sequence[str] | None = None,
             found = parsed[raw] = json.loads(raw)
         return dict(found)  # a copy each: a span's labels are its own
 
+    stamps: dict[str, datetime] = {}  # an import stores one time for all its spans
+
     def when(value: str | None) -> datetime | None:  # stored as naive UTC text: parse once
-        return parse(value + "+00:00") if value else None
+        if not value:
+            return None
+        found = stamps.get(value)
+        if found is None:
+            if len(stamps) > 10_000:
+                stamps.clear()
+            found = stamps[value] = parse(value + "+00:00")  # immutable: shared safely
+        return found
 
     for (sid, doc, ann, start, end, text_, raw, note, created, updated, version, role,
          entity) in _cursor_rows(session, select_sql, [], documents, annotators, batch):
