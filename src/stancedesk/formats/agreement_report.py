@@ -346,31 +346,52 @@ def _layer_section(key: str, name: str, layer: Mapping[str, Any]) -> str:
     return "".join(out)
 
 
+ATTRIBUTION_FIGURES = (
+    ("link_f1", "Claim→source link F1"),
+    ("sourcing_agreement", "Sourcing type: agreement"), ("sourcing_kappa", "Sourcing type: κ"),
+    ("reliability_agreement", "Reliability: agreement"), ("reliability_kappa", "Reliability: κ"),
+    ("entity_agreement", "Registry entity: agreement"),
+)
+
+
+def _figure_row(label: str, entry: Mapping[str, Any]) -> list[str]:
+    n = entry.get("n") or {}
+    return [label, na(entry.get("value"), entry.get("reason")),
+            f'{num(n.get("units"))} <span class="muted">{esc(n.get("unit", ""))}</span>',
+            f'<span class="why">{esc(entry.get("reason") or "")}</span>']
+
+
 def _attribution_section(section: Mapping[str, Any] | None) -> str:
-    """Claim→source links and the sources' types, grades and registry names."""
+    """Claim→source links and the sources' types, grades and registry names: each figure with
+    its n, or n/a with the reason, as the service gave it (the minimum n included)."""
     if not section:
         return ""
     out = ['<h2 id="attribution">Attribution</h2>',
            '<p class="muted">Claims and sources are aligned between two annotators by maximum '
            "character overlap; a claim→source link matches when both its claim and its source "
            "are aligned. The overall F1 pools every pair. Sourcing type, reliability and the "
-           "registry entity are compared on aligned sources where both annotators gave one.</p>",
-           "<p>Claim→source link F1 (pooled): "
-           f"{na(section.get('link_f1'), section.get('link_f1_reason'))}</p>"]
-    rows = []
-    for pair in section.get("pairwise") or []:
-        cells = [esc(f"{pair['a']} ~ {pair['b']}"),
-                 na(pair.get("link_f1"), pair.get("link_f1_reason")),
-                 esc(f"{pair['matches']} / {pair['links_a']} + {pair['links_b']}")]
-        for key in ("sourcing", "reliability", "entity"):
-            entry = pair[key]
-            kappa = f" κ {num(entry['kappa'])}" if entry.get("kappa") is not None else ""
-            cells.append(f"{na(entry.get('agreement'), entry.get('reason'))}{esc(kappa)} "
-                         f'<span class="muted">n = {num(entry["n"])}</span>')
-        rows.append(cells)
-    if rows:
-        out.append(table(["Pair", "link F1", "matches / links", "sourcing type",
-                          "reliability", "entity"], rows))
+           "registry entity are compared on aligned sources where both annotators gave one. "
+           "As every coefficient here, a figure below the minimum n is n/a.</p>"]
+    pooled = (section.get("coefficients") or {}).get("link_f1") or {
+        "value": section.get("link_f1"), "reason": section.get("link_f1_reason")}
+    out.append(table(["Figure", "Value", "n", "Note"],
+                     [_figure_row("Claim→source link F1 (pooled)", pooled)]))
+    pairs = section.get("pairwise") or []
+    if pairs:
+        rows = [[esc(p["a"]), esc(p["b"]), num(p["matches"]), num(p["links_a"]),
+                 num(p["links_b"]), num(p.get("aligned_claims")),
+                 num(p.get("aligned_sources"))] for p in pairs]
+        out.append("<h3>Pairs of annotators</h3>" + table(
+            ["A", "B", "matches", "links A", "links B", "aligned claims", "aligned sources"],
+            rows, left=2))
+        figures = []
+        for p in pairs:
+            for key, label in ATTRIBUTION_FIGURES:
+                entry = (p.get("coefficients") or {}).get(key)
+                if entry is not None:
+                    figures.append([esc(f"{p['a']} ~ {p['b']}"),
+                                    *_figure_row(esc(label), entry)])
+        out.append(table(["Pair", "Figure", "Value", "n", "n/a because"], figures, left=2))
     return "".join(out)
 
 

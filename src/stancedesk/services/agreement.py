@@ -272,7 +272,8 @@ def span_agreement(database: Database, settings: AgreementSettings,
         progress(len(plan), len(plan), "")
     result["scope"] = _overall_scope(layer_scopes, settings)
     scoped = sorted({d for s in layer_scopes.values() for d in s.documents})
-    result["attribution"] = attribution_section(database, spans, chosen, scoped)
+    result["attribution"] = attribution_section(database, spans, chosen, scoped,
+                                                min_units=settings.min_units)
     result["suggestions"] = _suggestion_counts(database, settings, chosen, scoped)
     result["settings"] = {
         **asdict(settings),
@@ -289,9 +290,11 @@ def span_agreement(database: Database, settings: AgreementSettings,
 
 
 def attribution_section(database: Database, spans: Iterable[Span], annotators: Sequence[str],
-                        documents: Sequence[str]) -> dict[str, Any]:
+                        documents: Sequence[str], *, min_units: int = 0) -> dict[str, Any]:
     """Link F1 of claim→source links and agreement on aligned sources, over the documents in
-    the span agreement's scope (see ``agreement.links``).
+    the span agreement's scope (see ``agreement.links``), each n/a with the reason below
+    ``min_units`` units, as the span measures: the JSON, the text, the report and the
+    dashboard all show this one verdict.
 
     Span columns (what ``span_agreement`` reads) carry roles but no entities or unmeasured
     layers, so the claims and sources among them are then read whole (only those: reading
@@ -322,7 +325,7 @@ def attribution_section(database: Database, spans: Iterable[Span], annotators: S
         people.append(AnnotatorAttribution(
             who, claims, role_spans("source"),
             {c.id: attributed[c.id] for c in claims if c.id in attributed}))
-    section = attribution_agreement(people)
+    section = attribution_agreement(people, min_units=min_units)
     section["n_documents"] = len(docs)
     return section
 
@@ -477,25 +480,39 @@ def describe(result: dict[str, Any]) -> str:
 
 
 def attribution_lines(section: dict[str, Any] | None) -> list[str]:
-    """The attribution block of the terminal summary."""
+    """The attribution block of the terminal summary: each figure with its n, or n/a with the
+    reason (the section's ``coefficients``)."""
     if not section:
         return []
     lines = ["", f"[attribution]  {section.get('n_documents', 0)} document(s); links: " +
-             ", ".join(f"{a} {n}" for a, n in section["links"].items())]
-    if section["link_f1"] is None:
-        lines.append(f"  claim→source link F1    n/a   ({section['link_f1_reason']})")
-    else:
-        lines.append(f"  claim→source link F1    {fmt(section['link_f1'])}")
+             (", ".join(f"{a} {n}" for a, n in section["links"].items()) or "none")]
+    pooled = (section.get("coefficients") or {}).get("link_f1") or {
+        "value": section["link_f1"], "n": {}, "reason": section["link_f1_reason"]}
+    lines.append(f"  {'claim→source link F1':<24} {figure_text(pooled)}")
     for pair in section["pairwise"]:
-        parts = [f"link F1 {fmt(pair['link_f1'])} ({pair['matches']} of "
-                 f"{pair['links_a']}+{pair['links_b']})"]
-        for key in ("sourcing", "reliability", "entity"):
-            entry = pair[key]
-            value = fmt(entry["agreement"]) if entry["agreement"] is not None else "n/a"
-            kappa = f", κ {fmt(entry['kappa'])}" if entry.get("kappa") is not None else ""
-            parts.append(f"{key} {value}{kappa} (n = {entry['n']})")
-        lines.append(f"  {pair['a']} ~ {pair['b']}: " + "; ".join(parts))
+        lines.append(f"  {pair['a']} ~ {pair['b']}: {pair['matches']} of "
+                     f"{pair['links_a']}+{pair['links_b']} links match")
+        for key, title in ATTRIBUTION_FIGURES:
+            entry = (pair.get("coefficients") or {}).get(key)
+            if entry is not None:
+                lines.append(f"    {title:<22} {figure_text(entry)}")
     return lines
+
+
+ATTRIBUTION_FIGURES = (
+    ("link_f1", "link F1"),
+    ("sourcing_agreement", "sourcing agreement"), ("sourcing_kappa", "sourcing κ"),
+    ("reliability_agreement", "reliability agreement"), ("reliability_kappa", "reliability κ"),
+    ("entity_agreement", "entity agreement"),
+)
+
+
+def figure_text(entry: dict[str, Any]) -> str:
+    """'0.778   n = 11 links made by either annotator, ...' or 'n/a   (the reason)'."""
+    if entry.get("reason"):
+        return f"n/a   ({entry['reason']})"
+    n = entry.get("n") or {}
+    return f"{fmt(entry.get('value'))}   n = {n.get('units', 0):,} {n.get('unit', 'units')}"
 
 
 def write_report(database: Database, settings: AgreementSettings, path: Path, *,

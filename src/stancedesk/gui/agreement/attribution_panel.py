@@ -1,10 +1,12 @@
 """The dashboard's attribution tab: do annotators link the same claims to the same sources, and
 do they type, grade and name the sources they share alike?
 
-Read from the ``attribution`` section of the service's result (as ``agreement --json`` and the
-HTML report): pooled and pairwise claim→source link F1, then, on aligned sources, agreement on
-the sourcing type, the reliability grade and the registry entity. As in the layer tabs, a
-number that cannot be given is "n/a", with the reason in its tooltip and in the Note column.
+Read from the ``attribution`` section of the service's result, as ``agreement --json``, the
+text output and the HTML report are: pooled and pairwise claim→source link F1, then, on aligned
+sources, agreement on the sourcing type, the reliability grade and the registry entity. Each
+figure is shown as the service judged it (its ``coefficients`` entry): a number with its n, or
+"n/a" with the reason in its tooltip and in the Note column. The tab applies no rule of its own,
+so it never disagrees with the JSON or the report.
 """
 
 from __future__ import annotations
@@ -15,23 +17,19 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QTableWidgetItem, QVBoxLayout
 
 from stancedesk.gui.agreement.charts import HeatMap
 from stancedesk.gui.agreement.panel import _item, _table, _value
+from stancedesk.services.agreement import n_text
 
 SOURCE_MEASURES = (("sourcing", "Sourcing type"), ("reliability", "Reliability"),
                    ("entity", "Registry entity"))
-NO_KAPPA_FOR_ENTITIES = ("Cohen's κ is not computed for the registry entity: agreement only, "
-                         "as in agreement --json and the report")
+NO_KAPPA_FOR_ENTITIES = ("Cohen's κ is not computed for the registry entity: names are an open "
+                         "set, with no chance model (as in agreement --json and the report)")
 
 
-def gated(value: float | None, reason: str | None, n: int, unit: str,
-          minimum: int) -> tuple[float | None, str | None]:
-    """The dashboard's rule for every number: n/a below the minimum n, with the reason. The
-    JSON and the report give attribution figures at any n, so the reason names the figure."""
-    if reason or value is None:
-        return None, reason
-    if n < minimum:
-        return None, (f"{n} {unit}, fewer than the minimum of {minimum} (agreement --json "
-                      f"gives {value:.3f})")
-    return value, None
+def _figure(entry: dict[str, Any] | None) -> tuple[Any, str | None, dict[str, Any]]:
+    """(value, reason, n) of one of the service's figures; a figure it did not give is n/a."""
+    if entry is None:
+        return None, "not computed by this version of the agreement service", {}
+    return entry.get("value"), entry.get("reason"), entry.get("n") or {}
 
 
 def _note(text: str) -> QTableWidgetItem:
@@ -40,72 +38,69 @@ def _note(text: str) -> QTableWidgetItem:
     return item
 
 
+def _count(n: dict[str, Any]) -> QTableWidgetItem:
+    item = _item(f"{n.get('units', 0):,}" if n else "")
+    item.setToolTip(f"{n.get('units', 0):,} {n.get('unit', '')}" if n else "")
+    return item
+
+
 class AttributionPanel(QWidget):
     """Everything about attribution in one computed result."""
 
-    def __init__(self, section: dict[str, Any], parent: QWidget | None = None, *,
-                 min_units: int = 0) -> None:
+    def __init__(self, section: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attributionPanel")
         pairs = section.get("pairwise") or []
         links = section.get("links") or {}
+        minimum = (section.get("minimums") or {}).get("units")
         summary = QLabel(
             f"{section.get('n_documents', 0)} document(s) in scope · claim→source links: "
             + (", ".join(f"{a} {n}" for a, n in links.items()) or "none")
             + ". Claims and sources are aligned between two annotators by the most shared "
               "characters; a link matches when both its claim and its source are aligned. "
-              "The pooled F1 counts every pair's matches and links together.")
+              "The pooled F1 counts every pair's matches and links together."
+            + (f" As for every coefficient, a figure resting on fewer than {minimum} units "
+               "(Minimum n) is n/a." if minimum else ""))
         summary.setObjectName("attributionSummary")
         summary.setWordWrap(True)
-        n_links = sum(p["links_a"] + p["links_b"] for p in pairs)
-        value, reason = gated(section.get("link_f1"), section.get("link_f1_reason"), n_links,
-                              "links", min_units)
+        value, reason, n = _figure((section.get("coefficients") or {}).get("link_f1"))
         self.overall = _table(
             ["Measure", "Value", "n", "Note"],
-            [[_item("Claim→source link F1 (pooled)", align_right=False),
-              _value(value, reason),
-              _item(f"{n_links:,}"), _note(reason or f"{n_links} links over {len(pairs)} "
-                                          f"pair{'s' * (len(pairs) != 1)} of annotators")]],
+            [[_item("Claim→source link F1 (pooled)", align_right=False), _value(value, reason),
+              _count(n), _note(reason or n_text(n))]],
             "attributionOverall", note_column=True)
         pair_rows = []
         shown: dict[tuple[str, str], float | None] = {}
         for p in pairs:
-            value, reason = gated(p.get("link_f1"), p.get("link_f1_reason"),
-                                  p["links_a"] + p["links_b"], "links", min_units)
-            shown[(p["a"], p["b"])] = value
+            figures = p.get("coefficients") or {}
+            value, reason, n = _figure(figures.get("link_f1"))
+            shown[(p["a"], p["b"])] = None if reason else value
             pair_rows.append([
                 _item(p["a"], align_right=False), _item(p["b"], align_right=False),
-                _value(value, reason), _item(str(p["matches"])), _item(str(p["links_a"])),
-                _item(str(p["links_b"])), _item(str(p.get("aligned_claims", ""))),
+                _value(value, reason), _count(n), _item(str(p["matches"])),
+                _item(str(p["links_a"])), _item(str(p["links_b"])),
+                _item(str(p.get("aligned_claims", ""))),
                 _item(str(p.get("aligned_sources", ""))), _note(reason or "")])
         self.pairs = _table(
-            ["A", "B", "Link F1", "Matches", "Links A", "Links B", "Aligned claims",
+            ["A", "B", "Link F1", "n", "Matches", "Links A", "Links B", "Aligned claims",
              "Aligned sources", "n/a because"], pair_rows, "attributionPairs", note_column=True)
         source_rows = []
         for p in pairs:
+            figures = p.get("coefficients") or {}
             for key, title in SOURCE_MEASURES:
-                entry = p.get(key) or {}
-                n = int(entry.get("n", 0))
-                unit = "aligned sources both gave a value"
-                # the entry's one reason is the agreement's when there is none, else κ's
-                agreement, why = gated(entry.get("agreement"), None if entry.get("agreement")
-                                       is not None else entry.get("reason"), n, unit,
-                                       min_units)
+                agreement, why, n = _figure(figures.get(f"{key}_agreement"))
                 notes = [why] if why else []
                 if key == "entity":
                     kappa = _item("—")
                     kappa.setToolTip(NO_KAPPA_FOR_ENTITIES)
                 else:
-                    if entry.get("kappa") is None:
-                        k_value, k_why = None, entry.get("reason") or "undefined on these data"
-                    else:
-                        k_value, k_why = gated(entry["kappa"], None, n, unit, min_units)
+                    k_value, k_why, _ = _figure(figures.get(f"{key}_kappa"))
                     kappa = _value(k_value, k_why)
                     if k_why and k_why != why:
                         notes.append(f"κ: {k_why}")
                 source_rows.append([_item(f"{p['a']} ~ {p['b']}", align_right=False),
                                     _item(title, align_right=False), _value(agreement, why),
-                                    kappa, _item(str(n)), _note("; ".join(notes))])
+                                    kappa, _count(n), _note("; ".join(notes))])
         self.sources = _table(["Pair", "On aligned sources", "Agreement", "Cohen's κ", "n",
                                "n/a because"], source_rows, "attributionSources",
                               note_column=True)

@@ -321,10 +321,7 @@ class AgreementDashboard(QWidget):
         for key, layer in result["layers"].items():
             self.tabs.addTab(LayerPanel(key, layer), names.get(key, key))
         if result.get("attribution"):
-            self.tabs.addTab(AttributionPanel(
-                result["attribution"],
-                min_units=int((result.get("settings") or {}).get("min_units") or 0)),
-                "Attribution")
+            self.tabs.addTab(AttributionPanel(result["attribution"]), "Attribution")
         settings = result.get("settings", {})
         self.show_scope(result.get("scope") or {}, settings)
         method = "BCa" if settings.get("ci_method") == "bca" else "percentile"
