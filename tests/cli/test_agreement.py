@@ -128,6 +128,39 @@ def test_agreement_json_has_the_documented_keys(capsys: pytest.CaptureFixture[st
     assert stance["char_alpha"] == pytest.approx(1.0)
     assert result["settings"]["annotators"] == ["alice", "bob"]
     assert result["settings"]["bootstrap"] == 200
+    attribution = result["attribution"]
+    assert set(attribution) >= {"annotators", "link_f1", "link_f1_reason", "links", "pairwise",
+                                "coefficients", "minimums", "n_documents"}
+    assert attribution["minimums"] == {"units": 2}
+    (pair,) = attribution["pairwise"]
+    assert set(pair) >= {"a", "b", "links_a", "links_b", "matches", "link_f1", "link_f1_reason",
+                         "aligned_claims", "aligned_sources", "sourcing", "reliability",
+                         "entity", "coefficients"}
+    for entry in pair["coefficients"].values():
+        assert set(entry) == {"value", "n", "reason"}
+
+
+def test_attribution_without_links_or_a_second_annotator_says_why(
+        capsys: pytest.CaptureFixture[str], two_annotators: str) -> None:
+    """Spans without roles: no link to compare, at any minimum; the reason, never a number."""
+    for extra in ([], ["--min-units", "0"]):
+        _, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
+                        "--json", "--bootstrap", "0", *extra)
+        section = json.loads(out)["attribution"]
+        assert section["link_f1"] is None
+        assert section["link_f1_reason"] == "no annotator linked a claim to a source"
+        (pair,) = section["pairwise"]
+        assert pair["link_f1_reason"] == "neither annotator linked a claim to a source"
+        assert pair["sourcing"]["reason"] == \
+            "no aligned source where both annotators gave a value"
+    _, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
+                    "--json", "--bootstrap", "0", "--annotators", "alice")
+    section = json.loads(out)["attribution"]
+    assert section["link_f1_reason"] == "fewer than two annotators"
+    assert section["coefficients"]["link_f1"]["reason"] == "fewer than two annotators"
+    _, out, _ = run(capsys, "--db", two_annotators, "agreement", "--layer", "stance",
+                    "--bootstrap", "0")
+    assert "claim→source link F1     n/a   (no annotator linked a claim to a source)" in out
 
 
 def test_agreement_selection_and_errors(capsys: pytest.CaptureFixture[str],

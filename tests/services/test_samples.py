@@ -42,11 +42,18 @@ def test_attribution_agreement_on_the_sample(annotated: Database, db_url: str,
                                              capsys: pytest.CaptureFixture[str]) -> None:
     annotated.dispose()
     assert main(["--db", db_url, "agreement", "--layer", "sourcing", "--annotators",
-                 "sample-ana,sample-ben", "--json"]) == 0
+                 "sample-ana,sample-ben", "--json", "--min-units", "0"]) == 0
     section = json.loads(capsys.readouterr().out)["attribution"]
     # 9 links each; 3 + 2 + 2 of Ana's match Ben's (worked out by hand in the data file's
     # three documents: Kovar's second mention and the HNA relay differ)
     assert section["link_f1"] == pytest.approx(14 / 18)
+    # a first launch (the default minimum of 30) is told why there is no number yet
+    assert main(["--db", db_url, "agreement", "--layer", "sourcing", "--annotators",
+                 "sample-ana,sample-ben", "--json"]) == 0
+    section = json.loads(capsys.readouterr().out)["attribution"]
+    assert section["link_f1"] is None
+    assert section["link_f1_reason"] == ("11 links made by either annotator, fewer than the "
+                                         "minimum of 30")
 
 
 def test_a_new_users_default_database_shows_the_examples(

@@ -62,7 +62,7 @@ def test_agreement_counts_or_leaves_out_unedited_suggestions(
     suggestions.apply(db, "bot2")
     db.dispose()
     base = ["--db", db_url, "agreement", "--layer", "sourcing", "--scope", "all", "--json",
-            "--bootstrap", "0"]
+            "--bootstrap", "0", "--min-units", "0"]
     assert main(base) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["suggestions"] == {"unedited": {"bot2": 7, "robo": 7}, "excluded": False}
