@@ -209,7 +209,8 @@ def profile_view(app: QApplication) -> None:
 
 
 def agreement_attribution(app: QApplication) -> None:
-    """The agreement dashboard's attribution tab on the sample's two annotators."""
+    """The agreement dashboard's attribution tab on the sample's two annotators, at the
+    default minimum n."""
     from stancedesk.gui.agreement.dashboard import AgreementDashboard
 
     database = open_database(str(_attributed_sample()))
@@ -220,8 +221,8 @@ def agreement_attribution(app: QApplication) -> None:
         item.setCheckState(Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
     dashboard.scope.setCurrentIndex(dashboard.scope.findData("all"))
     dashboard.bootstrap.setValue(0)
-    # the sample is small: a minimum of 10 shows figures and, below it, n/a with the reason
-    dashboard.min_units.setValue(10)
+    # the default minimum n, as a first launch shows it: the sample is below it, so each figure
+    # is n/a with the service's reason
     dashboard.resize(1440, 900)
     dashboard.show()
     dashboard.compute()

@@ -19,6 +19,7 @@ from stancedesk.gui.agreement.charts import HeatMap
 from stancedesk.gui.agreement.panel import _item, _table, _value
 from stancedesk.services.agreement import n_text
 
+PAIR_NOTE_WIDTH = 170
 SOURCE_MEASURES = (("sourcing", "Sourcing type"), ("reliability", "Reliability"),
                    ("entity", "Registry entity"))
 NO_KAPPA_FOR_ENTITIES = ("Cohen's κ is not computed for the registry entity: names are an open "
@@ -84,6 +85,11 @@ class AttributionPanel(QWidget):
         self.pairs = _table(
             ["A", "B", "Link F1", "n", "Matches", "Links A", "Links B", "Aligned claims",
              "Aligned sources", "n/a because"], pair_rows, "attributionPairs", note_column=True)
+        # nine columns of counts beside the heat map: the reason wraps rather than scrolls
+        self.pairs.setColumnWidth(9, min(self.pairs.columnWidth(9), PAIR_NOTE_WIDTH))
+        self.pairs.resizeRowsToContents()
+        self.pairs.setMinimumWidth(sum(self.pairs.columnWidth(c) for c in range(10))
+                                   + 2 * self.pairs.frameWidth())
         source_rows = []
         for p in pairs:
             figures = p.get("coefficients") or {}
@@ -117,7 +123,7 @@ class AttributionPanel(QWidget):
         left.addWidget(QLabel("Pairs of annotators: claim→source links"))
         left.addWidget(self.pairs)
         left.addStretch(1)
-        row.addLayout(left, 2)
+        row.addLayout(left, 3)
         right = QVBoxLayout()
         right.addWidget(self.heatmap)
         right.addStretch(1)
