@@ -46,6 +46,9 @@ class Changes:
     annotators_added: frozenset[str] = frozenset()
     # documents where an annotator rejected a suggestion or took a rejection back
     suggestions_changed: frozenset[str] = frozenset()
+    # documents whose curation decisions changed (a rejection adds no span, yet the curation
+    # view must show the passage decided)
+    curation_documents: frozenset[str] = frozenset()
 
     @classmethod
     def of_span(cls, before: Span | None, after: Span | None) -> Changes:
@@ -66,7 +69,8 @@ class Changes:
                        self.documents_removed | other.documents_removed,
                        self.scheme_changed or other.scheme_changed,
                        self.annotators_added | other.annotators_added,
-                       self.suggestions_changed | other.suggestions_changed)
+                       self.suggestions_changed | other.suggestions_changed,
+                       self.curation_documents | other.curation_documents)
 
     @property
     def span_documents(self) -> frozenset[str]:
@@ -92,4 +96,5 @@ class Changes:
 
     def __bool__(self) -> bool:
         return (self.touches_spans or self.touches_documents or self.scheme_changed
-                or bool(self.annotators_added) or bool(self.suggestions_changed))
+                or bool(self.annotators_added) or bool(self.suggestions_changed)
+                or bool(self.curation_documents))
