@@ -10,6 +10,8 @@ from stancedesk.domain.errors import StaleEditError
 from stancedesk.services import attribution as attr
 from stancedesk.services import curation
 from stancedesk.services import spans as span_service
+from stancedesk.services import study
+from stancedesk.services.study import BlindStudyError, Viewer
 from stancedesk.services.curation import CurationError
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
@@ -186,3 +188,12 @@ def test_blind_lanes_are_seeded() -> None:
     orders = {curation.blind_lanes(["ana", "ben", "cy", "dee"], seed=s).order
               for s in range(10)}
     assert len(orders) > 1
+
+
+def test_a_blind_study_keeps_curation_for_the_lead(db: Database, three: dict[str, str]) -> None:
+    study.set_blind(db, True, Viewer("lead", lead=True))
+    with pytest.raises(BlindStudyError):
+        curation.document_curation(db, three["doc"], viewer=Viewer("ana"))
+    with pytest.raises(BlindStudyError):
+        curation.accept_span(db, three["dead-ana"], curator="ana", viewer=Viewer("ana"))
+    assert curation.status(db, viewer=Viewer("lead", lead=True))[0].open == 2

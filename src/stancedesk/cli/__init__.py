@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "stancedesk.cli.attribution",
     "stancedesk.cli.profile",
     "stancedesk.cli.bundle",
+    "stancedesk.cli.curate",
 )
 
 # A bug exits 1 (as an uncaught Python exception would); a UserError exits 2, like a usage error.

@@ -52,6 +52,7 @@ from stancedesk.domain.curation import conflict_queue as queue_of
 from stancedesk.domain.errors import NotFoundError, StaleEditError, UserError
 from stancedesk.services.changes import Changes
 from stancedesk.services.schemes import get_scheme
+from stancedesk.services.study import Viewer, require_overview
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
@@ -70,6 +71,7 @@ __all__ = [
     "Passage",
     "QueueFilter",
     "UndoResult",
+    "Version",
     "accept_span",
     "auto_curate",
     "blind_lanes",
@@ -78,6 +80,7 @@ __all__ = [
     "document_curation",
     "list_decisions",
     "merge_spans",
+    "passage_of_span",
     "preview_auto",
     "reject_passage",
     "status",
@@ -88,6 +91,11 @@ __all__ = [
 
 # a gold span is created at this version; a higher one means someone edited it since
 _CREATED_VERSION = 1
+
+
+def _guard(database: Database, viewer: Viewer | None) -> None:
+    """Curation shows and compares everyone's spans: in a blind study, the lead's work."""
+    require_overview(database, viewer, "curation and everyone's versions")
 
 
 class CurationError(UserError):
@@ -169,9 +177,11 @@ def _all_passages(session: Session, document_ids: Sequence[str] | None,
 
 
 def document_curation(database: Database, document_id: str, *,
-                      annotators: Sequence[str] | None = None) -> DocumentCuration:
+                      annotators: Sequence[str] | None = None,
+                      viewer: Viewer | None = None) -> DocumentCuration:
     """Everything the curation view needs for one document, read in one transaction.
     ``annotators`` limits whose spans are compared (default: everyone with a span here)."""
+    _guard(database, viewer)
     with database.read() as session:
         doc = repo.get_document(session, document_id)
         if doc is None:
@@ -181,18 +191,36 @@ def document_curation(database: Database, document_id: str, *,
     return DocumentCuration(doc.id, doc.title, doc.text, names, tuple(found))
 
 
+def passage_of_span(database: Database, span_id: str, *,
+                    viewer: Viewer | None = None) -> Passage:
+    """The passage an annotator's (or the gold) span lies in."""
+    _guard(database, viewer)
+    with database.read() as session:
+        span = repo.get_span(session, span_id)
+        if span is None:
+            raise NotFoundError(f"no span with id {span_id}")
+        found = _document_passages(session, span.document_id, None)
+    for passage in found:
+        if span_id in passage.span_ids or (passage.gold and passage.gold.span.id == span_id):
+            return passage
+    raise NotFoundError(f"span {span_id} lies in no passage")  # pragma: no cover - every span does
+
+
 def conflict_queue(database: Database, *, documents: Sequence[str] | None = None,
                    layer: str | None = None, label: str | None = None, role: str | None = None,
-                   annotators: Sequence[str] | None = None) -> list[Passage]:
+                   annotators: Sequence[str] | None = None, viewer: Viewer | None = None
+                   ) -> list[Passage]:
     """Open conflicts across documents (all by default, in the corpus order), by document and
     position; ``layer``/``label``/``role`` filter as ``QueueFilter`` says."""
+    _guard(database, viewer)
     with database.read() as session:
         found = _all_passages(session, documents, annotators)
     return queue_of(found, QueueFilter(layer, label, role))
 
 
-def list_decisions(database: Database, document_ids: Sequence[str] | None = None
-                   ) -> list[Decision]:
+def list_decisions(database: Database, document_ids: Sequence[str] | None = None, *,
+                   viewer: Viewer | None = None) -> list[Decision]:
+    _guard(database, viewer)
     with database.read() as session:
         return crepo.list_decisions(session, document_ids)
 
@@ -342,12 +370,14 @@ def arepo_links_from(session: Session, span_id: str) -> dict[str, str]:
 
 
 def accept_span(database: Database, span_id: str, *, curator: str,
-                expected_version: int | None = None) -> CurationResult:
+                expected_version: int | None = None,
+                viewer: Viewer | None = None) -> CurationResult:
     """Accept one annotator's span into gold: boundaries, labels, role, entity and links
     (remapped to gold; an unaccepted linked source comes along, see the module doc). The
     decision says unanimous/majority/curator by how many annotators of the document share
     this version exactly, and names them. Refused when the passage is decided already, or
     (with ``expected_version``) when the span changed since the caller read it."""
+    _guard(database, viewer)
     with database.write() as session:
         span = repo.lock_span(session, span_id)
         if span is None:
@@ -382,11 +412,13 @@ def _check_labels(scheme: Scheme, labels: Mapping[str, str], role: str | None) -
 def merge_spans(database: Database, document_id: str, start: int, end: int, *,
                 labels: Mapping[str, str], curator: str, role: str | None = None,
                 entity_id: str | None = None, from_span_ids: Sequence[str] = (),
-                links: Mapping[str, str] | None = None) -> CurationResult:
+                links: Mapping[str, str] | None = None,
+                viewer: Viewer | None = None) -> CurationResult:
     """The curator's own gold span from several versions: boundaries and labels as given,
     ``from_span_ids`` the annotators' spans it was made from (their passages must be open),
     ``links`` kind -> a gold span id, or an annotator's span whose passage has a gold span
     (the link goes to that gold span). The decision is always "curator"."""
+    _guard(database, viewer)
     if start < 0 or end <= start:
         raise CurationError(f"a span needs 0 <= start < end, not {start}:{end}")
     if role is not None and role not in ("source", "claim", "cue"):
@@ -436,10 +468,12 @@ def merge_spans(database: Database, document_id: str, start: int, end: int, *,
 
 
 def reject_passage(database: Database, document_id: str, start: int, end: int, *,
-                   curator: str, from_span_ids: Sequence[str] | None = None) -> CurationResult:
+                   curator: str, from_span_ids: Sequence[str] | None = None,
+                   viewer: Viewer | None = None) -> CurationResult:
     """Reject every version of a passage: no gold span there, a "rejected" decision row (with
     no span) naming the annotators whose spans were rejected. The passage is the one holding
     ``from_span_ids`` when given, else the one spanning exactly ``start``-``end``."""
+    _guard(database, viewer)
     with database.write() as session:
         if not repo.document_exists(session, document_id):
             raise NotFoundError(f"no document with id {document_id}")
@@ -461,11 +495,13 @@ def reject_passage(database: Database, document_id: str, start: int, end: int, *
 
 # --- undo ------------------------------------------------------------------------------------
 
-def undo_decisions(database: Database, decision_ids: Sequence[str]) -> UndoResult:
+def undo_decisions(database: Database, decision_ids: Sequence[str], *,
+                   viewer: Viewer | None = None) -> UndoResult:
     """Take decisions back, newest first, in one transaction: their gold spans are deleted
     (with their links) and their rows removed. Refused (nothing changes) when a decision is
     gone already, when its gold span was edited since it was curated, or when a gold span
     outside these decisions links to it."""
+    _guard(database, viewer)
     with database.write() as session:
         found: list[Decision] = []
         for decision_id in dict.fromkeys(decision_ids):
@@ -506,19 +542,22 @@ def undo_decisions(database: Database, decision_ids: Sequence[str]) -> UndoResul
                               d.document_id for d in found)))
 
 
-def undo(database: Database, result: CurationResult) -> UndoResult:
+def undo(database: Database, result: CurationResult, *,
+         viewer: Viewer | None = None) -> UndoResult:
     """Undo one action (the view's Ctrl+Z): every decision it wrote."""
-    return undo_decisions(database, [d.id for d in result.decisions])
+    return undo_decisions(database, [d.id for d in result.decisions], viewer=viewer)
 
 
-def undo_last(database: Database, curator: str | None = None) -> UndoResult:
+def undo_last(database: Database, curator: str | None = None, *,
+              viewer: Viewer | None = None) -> UndoResult:
     """Undo the most recent action (of ``curator``, when given)."""
+    _guard(database, viewer)
     with database.read() as session:
         last = crepo.latest_decisions(session, curator)
     if not last:
         raise NotFoundError("no curation decision to undo" +
                             (f" by {curator}" if curator else ""))
-    return undo_decisions(database, [d.id for d in last])
+    return undo_decisions(database, [d.id for d in last], viewer=viewer)
 
 
 # --- accept all agreeing ---------------------------------------------------------------------
@@ -573,13 +612,14 @@ def document_agreement(found: Sequence[Passage]) -> float | None:
 def auto_curate(database: Database, min_agreement: int, *, curator: str,
                 documents: Sequence[str] | None = None,
                 min_document_agreement: float | None = None,
-                dry_run: bool = False) -> AutoReport:
+                dry_run: bool = False, viewer: Viewer | None = None) -> AutoReport:
     """Accept every passage at least ``min_agreement`` annotators agree on exactly (labels,
     role, entity and links), in the given documents (all by default) whose agreement
     (``document_agreement``) is at least ``min_document_agreement`` (when given), without
     opening them. Decided passages are kept as they are; a tie between two equally large
     groups is left for the curator. All documents in one transaction; ``dry_run`` does the
     same work and rolls it back, so the preview is exactly what a real run takes."""
+    _guard(database, viewer)
     if min_agreement < 1:
         raise CurationError(f"--min-agreement must be at least 1, not {min_agreement}")
     if min_document_agreement is not None and not 0 <= min_document_agreement <= 1:
@@ -651,10 +691,11 @@ def _item(passage: Passage, decision: str | None, names: Sequence[str], reason: 
 def preview_auto(database: Database, min_agreement: int, *,
                  documents: Sequence[str] | None = None,
                  min_document_agreement: float | None = None,
-                 curator: str = "preview") -> AutoReport:
+                 curator: str = "preview", viewer: Viewer | None = None) -> AutoReport:
     """What ``auto_curate`` would take, storing nothing."""
     return auto_curate(database, min_agreement, curator=curator, documents=documents,
-                       min_document_agreement=min_document_agreement, dry_run=True)
+                       min_document_agreement=min_document_agreement, dry_run=True,
+                       viewer=viewer)
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -681,9 +722,10 @@ class DocumentStatusLine:
                 "decided": self.decided, "open": self.open, "agreement": self.agreement}
 
 
-def status(database: Database, documents: Sequence[str] | None = None
-           ) -> list[DocumentStatusLine]:
+def status(database: Database, documents: Sequence[str] | None = None, *,
+           viewer: Viewer | None = None) -> list[DocumentStatusLine]:
     """Each document's curation state, in the corpus order."""
+    _guard(database, viewer)
     with database.read() as session:
         titles = {d.id: d.title for d in repo.list_documents(session)}
         found = _all_passages(session, documents, None)
