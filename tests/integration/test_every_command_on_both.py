@@ -66,6 +66,11 @@ def test_every_command(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["db", "info", "--json"]) == 0
     info = _json(capsys)
     assert isinstance(info, dict) and info["spans"] == 4 and info["schema_revision"] == SCHEMA_HEAD
+    assert main(["curate", "auto", "--min-agreement", "2", "--curator", "lead", "--json"]) == 0
+    assert [x["start"] for x in _json(capsys)["taken"]] == [0]  # type: ignore[index]
+    assert main(["curate", "status", "--json"]) == 0
+    assert _json(capsys)["totals"]["open"] == 1  # type: ignore[index]
+    assert main(["curate", "undo"]) == 0
     assert main(["documents", "delete", "--yes", first]) == 0
     capsys.readouterr()
     assert main(["db", "info", "--json"]) == 0

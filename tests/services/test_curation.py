@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import UTC
+from pathlib import Path
+
 import pytest
 
 from stancedesk.domain import Document, document_id_for_text, sha256_text
+from stancedesk.domain.annotation_table import CURATION_COLUMNS
 from stancedesk.domain.attribution import LinkKind
 from stancedesk.domain.errors import StaleEditError
 from stancedesk.services import attribution as attr
-from stancedesk.services import curation
+from stancedesk.services import curation, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.services import study
 from stancedesk.services.study import BlindStudyError, Viewer
 from stancedesk.services.curation import CurationError
+from stancedesk.services.project import open_database
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -197,3 +205,50 @@ def test_a_blind_study_keeps_curation_for_the_lead(db: Database, three: dict[str
     with pytest.raises(BlindStudyError):
         curation.accept_span(db, three["dead-ana"], curator="ana", viewer=Viewer("ana"))
     assert curation.status(db, viewer=Viewer("lead", lead=True))[0].open == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet", "jsonl"])
+def test_provenance_columns_in_the_export(db: Database, three: dict[str, str], tmp_path: Path,
+                                          fmt: str) -> None:
+    result = curation.accept_span(db, three["mistake-ben"], curator="lead")
+    (decision,) = result.decisions
+    out = tmp_path / f"spans.{fmt}"
+    assert formats_registry.export_annotations(db, fmt, out) == 9
+    if fmt == "jsonl":
+        (line,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        rows = [{k: str(v) for k, v in s.items() if k != "labels"} for s in line["spans"]]
+        key = "id"
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+        key = "annotation_id"
+    elif fmt == "xlsx":
+        import openpyxl
+        book = openpyxl.load_workbook(out, read_only=True)
+        table = [["" if c is None else str(c) for c in row] for row in
+                 book.worksheets[0].iter_rows(values_only=True)]
+        book.close()
+        rows, key = [dict(zip(table[0], r, strict=True)) for r in table[1:]], "annotation_id"
+    else:
+        import pyarrow.parquet as pq
+        table = pq.read_table(out).to_pylist()
+        rows = [{k: "" if v is None else (v.isoformat().replace("+00:00", "Z") if k ==
+                                          "curated_at" else str(v)) for k, v in r.items()}
+                for r in table]
+        key = "annotation_id"
+    gold_row = next(r for r in rows if r[key] == result.created[0].id)
+    assert {c: gold_row[c] for c in ("curated_by", "curated_from", "decision")} == \
+        {"curated_by": "lead", "curated_from": "ana;ben", "decision": "majority"}
+    assert gold_row["curated_at"].startswith(
+        decision.curated_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    others = [r for r in rows if r[key] != result.created[0].id]
+    assert len(others) == 8
+    assert all(r[c] == "" for r in others for c in CURATION_COLUMNS)
+    if fmt != "jsonl":  # the table formats read their own file back (provenance ignored)
+        fresh = tmp_path / "fresh.sqlite"
+        other = open_database(str(fresh), seed_sample=False)
+        try:
+            add_doc(other)
+            report = formats_registry.import_annotations(other, out, fmt=fmt)
+            assert report.added == 9
+        finally:
+            other.dispose()

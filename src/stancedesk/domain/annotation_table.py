@@ -14,9 +14,19 @@ LEADING_COLUMNS = ("annotation_id", "document_id", "document_title", "source_fil
 # the registry name of the entity a source names; empty where the span has none
 ATTRIBUTION_COLUMNS = ("role", "attributed_to", "via", "cue", "entity")
 TRAILING_COLUMNS = ("note", "created_at", "updated_at")
+# curation (issue 13): where a gold span came from (see docs/curation.md); empty for every span
+# that no curation decision produced. ``curated_from`` lists annotator names joined by ";".
+CURATION_COLUMNS = ("curated_by", "curated_at", "curated_from", "decision")
+CURATED_FROM_SEPARATOR = ";"
 
 
 def annotation_columns(layer_keys: Sequence[str]) -> list[str]:
     """The header: the leading columns, one per scheme layer in scheme order, the attribution
-    columns, the trailing."""
-    return [*LEADING_COLUMNS, *layer_keys, *ATTRIBUTION_COLUMNS, *TRAILING_COLUMNS]
+    columns, the trailing, the curation provenance."""
+    return [*LEADING_COLUMNS, *layer_keys, *ATTRIBUTION_COLUMNS, *TRAILING_COLUMNS,
+            *CURATION_COLUMNS]
+
+
+def curated_from_cell(names: Sequence[str]) -> str:
+    """How the annotators a gold span came from are written in one cell."""
+    return CURATED_FROM_SEPARATOR.join(names)

@@ -2,7 +2,8 @@
 
 Each line is ``{"id", "title", "source_file", "outlet", "date", "url", "text", "spans": [{"id",
 "annotator", "start", "end", "text", "labels": {layer: value}, "role", "attributed_to", "via",
-"cue", "entity", "note", "created_at", "updated_at"}]}`` with Python (code-point) offsets, which
+"cue", "entity", "note", "created_at", "updated_at", "curated_by", "curated_at", "curated_from",
+"decision"}]}`` with Python (code-point) offsets, which
 is what ``json.loads`` hands back; the link fields hold the ``id`` of another span (or "").
 """
 
@@ -14,6 +15,7 @@ from itertools import groupby
 from typing import IO, Any
 
 from stancedesk.domain import Document, Span
+from stancedesk.domain.annotation_table import CURATION_COLUMNS
 from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import format_time, parse_time
 from stancedesk.formats.errors import FormatError
@@ -42,7 +44,9 @@ def span_json(span: Span, attribution: Attribution | None = None) -> dict[str, A
             "attributed_to": attributed_to, "via": via, "cue": cue, "entity": entity,
             "note": span.note,
             "created_at": format_time(span.created_at),
-            "updated_at": format_time(span.updated_at)}
+            "updated_at": format_time(span.updated_at),
+            **dict(zip(CURATION_COLUMNS, (attribution or Attribution()).curation_cells(span),
+                       strict=True))}
 
 
 def write_annotations_jsonl(out: IO[str], spans: Iterable[Span],

@@ -22,7 +22,7 @@ from stancedesk.formats.text import storable
 
 BATCH_ROWS = 20_000
 _INT_COLUMNS = ("start", "end")
-_TIME_COLUMNS = ("created_at", "updated_at")
+_TIME_COLUMNS = ("created_at", "updated_at", "curated_at")
 
 
 def arrow_schema(scheme: Scheme) -> Any:

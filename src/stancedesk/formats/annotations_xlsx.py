@@ -111,7 +111,7 @@ def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
                           span.annotator, span.start, span.end, span.text,
                           *(span.labels.get(key, "") for key in scheme.layer_keys),
                           *links.cells(span), span.note, format_time(span.created_at),
-                          format_time(span.updated_at)])
+                          format_time(span.updated_at), *links.curation_cells(span)])
             count += 1
         close_document()
         for layer in scheme.layers:

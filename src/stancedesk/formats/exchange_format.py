@@ -28,12 +28,18 @@ class Attribution:
 
     links: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # from -> kind -> to
     entities: Mapping[str, str] = field(default_factory=dict)  # entity id -> name
+    # span id -> (curated_by, curated_at, curated_from, decision), for gold spans curated
+    provenance: Mapping[str, tuple[str, str, str, str]] = field(default_factory=dict)
 
     def cells(self, span: Span) -> tuple[str, str, str, str, str]:
         """(role, attributed_to, via, cue, entity), as the annotation table has them."""
         out = self.links.get(span.id, {})
         return (span.role or "", out.get("attributed_to", ""), out.get("via", ""),
                 out.get("cue", ""), self.entities.get(span.entity_id or "", ""))
+
+    def curation_cells(self, span: Span) -> tuple[str, str, str, str]:
+        """The curation columns of the annotation table (empty unless a decision made it)."""
+        return self.provenance.get(span.id, ("", "", "", ""))
 
 
 class ExportSource(Protocol):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
+from stancedesk.domain.annotation_table import curated_from_cell
 from stancedesk.domain.attribution import (
     Link,
     LinkKind,
@@ -23,12 +24,14 @@ from stancedesk.domain.attribution import (
     via_cycles,
 )
 from stancedesk.domain.errors import Cancelled
+from stancedesk.formats.annotations_csv import format_time
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.exchange_format import Attribution
 from stancedesk.formats.records import AnnotationRecord
 from stancedesk.services.changes import Changes
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.storage import attribution as arepo
+from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.span_import import SpanStaging, staged_import
@@ -120,7 +123,10 @@ def document_attribution(database: Database, document_id: str,
         for link in arepo.links_in(session, [document_id], annotators):
             links.setdefault(link.from_span, {})[str(link.kind)] = link.to_span
         names = {e.id: e.name for e in arepo.list_entities(session)}
-    return Attribution(links, names)
+        provenance = {span_id: (d.curated_by, format_time(d.curated_at),
+                                curated_from_cell(d.curated_from), d.decision)
+                      for span_id, d in crepo.decisions_in(session, document_id).items()}
+    return Attribution(links, names, provenance)
 
 
 def _same(span: Span, record: Span) -> bool:

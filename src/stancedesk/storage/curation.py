@@ -67,12 +67,8 @@ def delete_decision(session: Session, decision_id: str) -> None:
     session.execute(delete(CurationDecisionRow).where(CurationDecisionRow.id == decision_id))
 
 
-def decisions_by_span(session: Session, span_ids: Sequence[str]) -> dict[str, Decision]:
-    """Gold span id -> the decision that produced it (for exports' provenance columns)."""
-    out: dict[str, Decision] = {}
-    wanted = list(dict.fromkeys(span_ids))
-    for i in range(0, len(wanted), 500):
-        for row in session.scalars(select(CurationDecisionRow).where(
-                CurationDecisionRow.span_id.in_(wanted[i:i + 500]))):
-            out[str(row.span_id)] = decision_from_row(row)
-    return out
+def decisions_in(session: Session, document_id: str) -> dict[str, Decision]:
+    """Gold span id -> the decision that produced it, in one document."""
+    return {str(row.span_id): decision_from_row(row) for row in session.scalars(
+        select(CurationDecisionRow).where(CurationDecisionRow.document_id == document_id,
+                                          CurationDecisionRow.span_id.is_not(None)))}

@@ -16,12 +16,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
 from stancedesk.domain.annotation_table import (
     ATTRIBUTION_COLUMNS,
+    CURATION_COLUMNS,
     LEADING_COLUMNS,
     TRAILING_COLUMNS,
+    curated_from_cell,
 )
 from stancedesk.storage.engine import ANNOTATORS_IN_UNIT, COMMITTED_ANNOTATORS
 from stancedesk.storage.tables import (
     AnnotatorRow,
+    CurationDecisionRow,
     DocumentRow,
     DocumentStatusRow,
     EntityRow,
@@ -486,15 +489,20 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
     # the entity, whose name comes from the registry read above
     links = "".join(f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = "
                     f"'{kind}'" for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4]))
-    sql = ('SELECT id, document_id, annotator_id, start, "end", text, labels, note, created_at, '
-           "updated_at, role, l0.to_span_id, l1.to_span_id, l2.to_span_id, entity_id "
-           "FROM spans" + links + (" WHERE " + " AND ".join(where) if where else "") +
-           ' ORDER BY document_id, start, "end", id')
+    # curation provenance: a gold span has one decision row (the decision that produced it)
+    decided = (" LEFT JOIN curation_decisions cd ON cd.span_id = spans.id")
+    sql = ('SELECT spans.id, spans.document_id, annotator_id, spans.start, spans."end", text, '
+           "labels, note, created_at, updated_at, role, l0.to_span_id, l1.to_span_id, "
+           "l2.to_span_id, entity_id, cd.curated_by, cd.curated_at, cd.curated_from, "
+           "cd.decision FROM spans" + links + decided +
+           (" WHERE " + " AND ".join(f"spans.{w}" for w in where) if where else "") +
+           ' ORDER BY spans.document_id, spans.start, spans."end", spans.id')
     order = {"annotation_id": 0, "document_id": 1, "document_title": 2, "source_file": 3,
              "annotator": 4, "start": 5, "end": 6, "text": 7, "note": 8, "created_at": 9,
              "updated_at": 10}
     leading = itemgetter(*(order[c] for c in LEADING_COLUMNS))
     trailing = itemgetter(*(order[c] for c in TRAILING_COLUMNS))
+    no_provenance = ("",) * len(CURATION_COLUMNS)
     cells_of: dict[str, tuple[object, ...]] = {}  # label JSON -> its cells: few distinct sets
     empty_cells = ("",) * len(layer_keys)
 
@@ -521,14 +529,22 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(batch):
             for (sid, doc, ann, start, end, text_, raw, note, created, updated, role, source_,
-                 via, cue, entity) in rows:
+                 via, cue, entity, by, at, whence, decision) in rows:
                 title, source = titles.get(doc, ("", ""))
                 full = (sid, doc, title, source, names.get(ann, ""), start, end, text_, note,
                         stamp(created), stamp(updated))
                 yield (*leading(full), *cells(raw), role or "", source_ or "", via or "",
-                       cue or "", entities.get(entity, "") if entity else "", *trailing(full))
+                       cue or "", entities.get(entity, "") if entity else "", *trailing(full),
+                       *(_provenance(by, stamp(at), json.loads(whence), decision)
+                         if decision else no_provenance))
     finally:
         cursor.close()
+
+
+def _provenance(by: str, at: str | None, whence: Sequence[str] | None,
+                decision: str) -> tuple[str, str, str, str]:
+    """The curation columns of a span some decision produced (``CURATION_COLUMNS``)."""
+    return (by, at or "", curated_from_cell(whence or []), decision)
 
 
 def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
@@ -541,6 +557,11 @@ def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
             select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
     names: dict[str, str] = {
         i: n for i, n in session.execute(select(EntityRow.id, EntityRow.name))}
+    decided = {str(row.span_id): _provenance(row.curated_by, _iso(row.curated_at),
+                                             row.curated_from, row.decision)
+               for row in session.scalars(select(CurationDecisionRow)
+                                          .where(CurationDecisionRow.span_id.is_not(None)))}
+    empty = ("",) * len(CURATION_COLUMNS)
     for span in iter_spans(session, documents, annotators):
         title, source = docs.get(span.document_id, ("", ""))
         links = {kind: to for kind, to in session.execute(
@@ -554,7 +575,7 @@ def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
                *(span.labels.get(k, "") for k in layer_keys),
                span.role or "", links.get("attributed_to", ""), links.get("via", ""),
                links.get("cue", ""), names.get(span.entity_id or "", ""),
-               *(cells[c] for c in TRAILING_COLUMNS))
+               *(cells[c] for c in TRAILING_COLUMNS), *decided.get(span.id, empty))
 
 
 def stream_spans(session: Session, documents: Sequence[str] | None = None,
