@@ -20,7 +20,8 @@ TEXT = ("KESSA (Meridian) - “We are close,” said Zoe\u0301 Arnaud, a diploma
 EXPECTED_COLUMNS = ["annotation_id", "document_id", "document_title", "source_file", "annotator",
                     "start", "end", "text", "stance", "target", "sourcing", "reliability",
                     "credibility", "role", "attributed_to", "via", "cue", "entity", "note",
-                    "created_at", "updated_at"]
+                    "created_at", "updated_at", "curated_by", "curated_at", "curated_from",
+                    "decision"]
 
 
 def _corpus(tmp_path: Path) -> Path:
@@ -205,10 +206,19 @@ def _orm_query_rows(session, layer_keys, annotators=None, documents=None) -> lis
     from sqlalchemy import select
 
     from stancedesk.formats.annotations_csv import format_time
-    from stancedesk.storage.tables import AnnotatorRow, DocumentRow, EntityRow, LinkRow, SpanRow
+    from stancedesk.storage.tables import (
+        AnnotatorRow,
+        CurationDecisionRow,
+        DocumentRow,
+        EntityRow,
+        LinkRow,
+        SpanRow,
+    )
 
     links = {(r.from_span_id, r.kind): r.to_span_id for r in session.scalars(select(LinkRow))}
     names = {r.id: r.name for r in session.scalars(select(EntityRow))}
+    curated = {r.span_id: (r.curated_by, format_time(r.curated_at), ";".join(r.curated_from),
+                           r.decision) for r in session.scalars(select(CurationDecisionRow))}
 
     query = (select(SpanRow, DocumentRow, AnnotatorRow.name)
              .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
@@ -222,7 +232,7 @@ def _orm_query_rows(session, layer_keys, annotators=None, documents=None) -> lis
              *(s.labels.get(k, "") for k in layer_keys), s.role or "",
              *(links.get((s.id, kind), "") for kind in ("attributed_to", "via", "cue")),
              names.get(s.entity_id or "", ""), s.note, format_time(s.created_at),
-             format_time(s.updated_at))
+             format_time(s.updated_at), *curated.get(s.id, ("", "", "", "")))
             for s, d, name in session.execute(query).all()]
 
 
@@ -233,9 +243,12 @@ def test_fast_sqlite_rows_equal_an_orm_query(annotated: Database, annotators: li
                                              talks_only: bool) -> None:
     """The SQL-finished export rows (SQLite's raw cursor) and the ORM path other databases take
     must both say exactly what an ORM query over the stored rows says."""
+    from stancedesk.services import curation
     from stancedesk.services.schemes import get_scheme
     from stancedesk.storage import repositories as repo
 
+    bob = next(s for s in span_service.list_spans(annotated) if s.annotator == "bob")
+    curation.accept_span(annotated, bob.id, curator="lead")  # a gold span with provenance
     documents = [d.id for d in corpus.list_documents(annotated)
                  if d.source_file == "talks.txt"] if talks_only else None
     keys = get_scheme(annotated).layer_keys

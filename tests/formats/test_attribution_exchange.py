@@ -86,7 +86,8 @@ def test_the_table_columns_hold_the_attribution(attributed: Corpus, tmp_path: Pa
     header = list(rows[0])
     assert header[header.index("role"):header.index("note")] == \
         ["role", "attributed_to", "via", "cue", "entity"]
-    assert header[-3:] == ["note", "created_at", "updated_at"]
+    assert header[-7:] == ["note", "created_at", "updated_at", "curated_by", "curated_at",
+                           "curated_from", "decision"]
 
 
 def test_the_empty_export_has_the_columns(db: Database, tmp_path: Path):
