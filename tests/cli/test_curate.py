@@ -1,4 +1,5 @@
-"""``stancedesk curate``: auto (threshold, dry run, re-run), status JSON, accept/merge/reject/undo."""
+"""``stancedesk curate``: auto (threshold, dry run, re-run), status JSON, accept, merge, reject,
+undo."""
 
 from __future__ import annotations
 
@@ -79,6 +80,7 @@ def test_document_agreement_threshold(capsys: pytest.CaptureFixture[str],
     path, ids = project
     code, out, _ = run(capsys, "--db", path, "curate", "auto", "--min-agreement", "1",
                        "--min-document-agreement", "0.5", "--json")
+    assert code == 0
     report = json.loads(out)
     assert report["skipped_documents"] == [{"document_id": ids["other"], "agreement": 0.0}]
     assert {x["document_id"] for x in report["taken"]} == {ids["doc"]}

@@ -15,12 +15,11 @@ from stancedesk.domain.annotation_table import CURATION_COLUMNS
 from stancedesk.domain.attribution import LinkKind
 from stancedesk.domain.errors import StaleEditError
 from stancedesk.services import attribution as attr
-from stancedesk.services import curation, formats_registry
+from stancedesk.services import curation, formats_registry, study
 from stancedesk.services import spans as span_service
-from stancedesk.services import study
-from stancedesk.services.study import BlindStudyError, Viewer
 from stancedesk.services.curation import CurationError
 from stancedesk.services.project import open_database
+from stancedesk.services.study import BlindStudyError, Viewer
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 

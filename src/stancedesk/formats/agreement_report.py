@@ -395,6 +395,35 @@ def _attribution_section(section: Mapping[str, Any] | None) -> str:
     return "".join(out)
 
 
+def _gold_section(section: Mapping[str, Any] | None) -> str:
+    """Each annotator against the curated gold standard, per layer and per role."""
+    if not section:
+        return ""
+    out = ['<h2 id="gold">Against gold</h2>',
+           '<p class="muted">Each annotator\'s spans against the curated gold standard, over the '
+           f"{num(section.get('n_documents'))} document(s) gold has spans in: F1 of exact "
+           "matches (same offsets and value) and of one-to-one overlapping matches; per role, "
+           "the role is the value. A lead sees who drifts.</p>"]
+    if not section.get("available"):
+        out.append(f'<p>{na(None, section.get("reason"))} {esc(section.get("reason"))}</p>')
+        return "".join(out)
+    rows = []
+    for who, parts in (section.get("annotators") or {}).items():
+        for kind in ("layers", "roles"):
+            for key, s in parts[kind].items():
+                rows.append([esc(who), esc(f"{kind[:-1]} {key}"),
+                             na(s.get("f1_exact"), s.get("reason")),
+                             na(s.get("f1_overlap"), s.get("reason")),
+                             na(s.get("precision_exact"), s.get("reason") if s.get(
+                                 "n_annotator") else "the annotator has no span here"),
+                             na(s.get("recall_exact"), s.get("reason") if s.get(
+                                 "n_gold") else "gold has no span here"),
+                             esc(f"{s.get('n_annotator')} / {s.get('n_gold')}")])
+    out.append(table(["Annotator", "layer / role", "F1 exact", "F1 overlap",
+                      "precision (exact)", "recall (exact)", "spans / gold"], rows, left=2))
+    return "".join(out)
+
+
 def _profile_section(rows: Sequence[Mapping[str, Any]] | None) -> str:
     """The sourcing profile per outlet: what the claims rest on."""
     if not rows:
@@ -448,6 +477,7 @@ def render_report(result: Mapping[str, Any], layer_names: Mapping[str, str] | No
     for key, layer in layers.items():
         body.append(_layer_section(key, names.get(key, key), layer))
     body.append(_attribution_section(result.get("attribution")))
+    body.append(_gold_section(result.get("gold")))
     body.append(_profile_section(result.get("profile")))
     body.append(METHODS)
     return document(title, "".join(body))

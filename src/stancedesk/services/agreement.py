@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from stancedesk import __version__
 from stancedesk.domain import Span
+from stancedesk.domain.curation import GOLD
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.reliability_csv import numeric_matrix, read_reliability_csv
 from stancedesk.services import corpus, schemes
@@ -163,7 +164,9 @@ def _scope(database: Database, settings: AgreementSettings, layers: Sequence[str
     missing = [d for d in settings.documents or [] if d not in texts]
     if missing:
         raise FormatError("--documents", f"unknown document id(s): {', '.join(missing)}")
-    chosen = list(settings.annotators) if settings.annotators else sorted(spans.annotators)
+    # gold (the curated standard) is not an annotator to compare; it gets its own section
+    chosen = list(settings.annotators) if settings.annotators else \
+        sorted(a for a in spans.annotators if a != GOLD)
     return spans, texts, chosen
 
 
@@ -275,6 +278,7 @@ def span_agreement(database: Database, settings: AgreementSettings,
     result["attribution"] = attribution_section(database, spans, chosen, scoped,
                                                 min_units=settings.min_units)
     result["suggestions"] = _suggestion_counts(database, settings, chosen, scoped)
+    result["gold"] = gold_section(database, settings, list(plan), chosen)
     result["settings"] = {
         **asdict(settings),
         "scope": settings.scope_rule,
@@ -339,6 +343,39 @@ def _spans_with_ids(database: Database, ids: Sequence[str]) -> list[Span]:
     with database.read() as session:
         found = arepo.spans_by_id(session, ids)
     return sorted(found, key=lambda s: (s.document_id, s.start, s.end, s.id))
+
+def gold_section(database: Database, settings: AgreementSettings, layers: Sequence[str],
+                 annotators: Sequence[str]) -> dict[str, Any]:
+    """Each compared annotator against gold, per layer and per role, over the documents gold
+    has spans in (among ``settings.documents`` when named): see ``agreement.gold``. The scope
+    rule of the other sections does not apply: gold speaks only where it was curated."""
+    from stancedesk.agreement.gold import gold_agreement
+
+    spans = span_service.list_spans(database, settings.documents,
+                                    [*[a for a in annotators if a != GOLD], GOLD])
+    texts = corpus.get_texts(database, sorted({s.document_id for s in spans
+                                               if s.annotator == GOLD}))
+    return gold_agreement(spans, texts, layers, annotators, GOLD, settings.documents)
+
+
+def gold_lines(section: dict[str, Any] | None) -> list[str]:
+    """The against-gold block of the terminal summary: F1 exact/overlap per layer and role."""
+    if not section:
+        return []
+    lines = ["", f"[against gold]  {section.get('n_documents', 0)} curated document(s)"]
+    if not section.get("available"):
+        lines.append(f"  n/a   ({section.get('reason')})")
+        return lines
+    for who, parts in section["annotators"].items():
+        for kind in ("layers", "roles"):
+            cells = []
+            for key, s in parts[kind].items():
+                if s["reason"]:
+                    cells.append(f"{key} n/a")
+                else:
+                    cells.append(f"{key} {fmt(s['f1_exact'])}/{fmt(s['f1_overlap'])}")
+            lines.append(f"  {who:<12} {kind:<6} F1 exact/overlap: " + ", ".join(cells))
+    return lines
 
 
 def _overall_scope(layer_scopes: dict[str, Scope], settings: AgreementSettings
@@ -471,6 +508,7 @@ def describe(result: dict[str, Any]) -> str:
             if why:
                 lines.append(f"    n/a: {'; '.join(why)}")
     lines.extend(attribution_lines(result.get("attribution")))
+    lines.extend(gold_lines(result.get("gold")))
     suggested = result.get("suggestions") or {}
     if any((suggested.get("unedited") or {}).values()):
         counts = ", ".join(f"{a} {n}" for a, n in suggested["unedited"].items())
