@@ -14,9 +14,11 @@ from stancedesk.domain import Document, document_id_for_text, sha256_text
 from stancedesk.domain.annotation_table import CURATION_COLUMNS
 from stancedesk.domain.attribution import LinkKind
 from stancedesk.domain.errors import StaleEditError
+from stancedesk.formats.agreement_report import render_report
+from stancedesk.services import agreement, curation, formats_registry, study
 from stancedesk.services import attribution as attr
-from stancedesk.services import curation, formats_registry, study
 from stancedesk.services import spans as span_service
+from stancedesk.services.agreement import AgreementSettings
 from stancedesk.services.curation import CurationError
 from stancedesk.services.project import open_database
 from stancedesk.services.study import BlindStudyError, Viewer
@@ -251,3 +253,23 @@ def test_provenance_columns_in_the_export(db: Database, three: dict[str, str], t
             assert report.added == 9
         finally:
             other.dispose()
+
+
+def test_agreement_reports_each_annotator_against_gold(db: Database,
+                                                       three: dict[str, str]) -> None:
+    settings = AgreementSettings(layers=["stance"], scope="all", bootstrap=0)
+    before = agreement.span_agreement(db, settings)
+    assert before["gold"]["available"] is False
+    assert "no gold standard" in before["gold"]["reason"]
+    curation.auto_curate(db, 2, curator="lead")
+    after = agreement.span_agreement(db, settings)
+    assert after["settings"]["annotators"] == ["ana", "ben", "cy"]  # gold is not compared
+    stance = {who: after["gold"]["annotators"][who]["layers"]["stance"]
+              for who in ("ana", "ben", "cy")}
+    # gold: "the plan was dead" and "a mistake" (both against); cy said neutral on the second
+    assert stance["ana"]["f1_exact"] == pytest.approx(2 * 2 / (3 + 2))
+    assert stance["cy"]["f1_exact"] == pytest.approx(2 * 1 / (2 + 2))
+    text = agreement.describe(after)
+    assert "[against gold]  1 curated document(s)" in text
+    html = render_report(after)
+    assert 'id="gold"' in html and "Against gold" in html
