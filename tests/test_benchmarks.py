@@ -23,6 +23,8 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
     ("bundles.py", ["--tiny"], ["export bundle", "merge again (unchanged)"]),
     ("import.py", ["--tiny"], ["import 40 article files", "the same 40 again (all duplicates)",
                                "import 40 articles from one JSONL file"]),
+    ("curate_auto.py", ["--tiny"], ["curation of 3 documents x 3 annotators",
+                                    "auto re-run (keeps all)"]),
 ])
 def test_benchmark_runs_on_tiny_data(tmp_path: Path, script: str, args: list[str],
                                      expected: list[str]) -> None:

@@ -45,7 +45,7 @@ def test_xlsx_sheets_and_parquet_selection(annotated, tmp_path):
     wb = load_workbook(out, read_only=True)
     assert wb.sheetnames == ["spans", "documents", "scheme"]
     rows = list(wb["spans"].iter_rows(values_only=True))
-    assert len(rows) == 12 and "=1+2 looks like a formula" in {r[-3] for r in rows}
+    assert len(rows) == 12 and "=1+2 looks like a formula" in {r[-7] for r in rows}
     assert wb["spans"]["A2"].data_type == "s"
     assert len(list(wb["documents"].iter_rows())) == 4
     wb.close()
@@ -100,8 +100,9 @@ def test_xlsx_sheets_are_sized_for_read_only_readers(annotated, tmp_path):
     wb = load_workbook(out, read_only=True)
     try:
         spans, documents, scheme = wb["spans"], wb["documents"], wb["scheme"]
-        assert (spans.max_row, spans.max_column) == (12, 21)  # 16 + 5 attribution columns
-        assert spans.calculate_dimension() == "A1:U12"
+        # 16 + 5 attribution columns + 4 curation columns
+        assert (spans.max_row, spans.max_column) == (12, 25)
+        assert spans.calculate_dimension() == "A1:Y12"
         assert len(list(spans.iter_rows(values_only=True))) == spans.max_row
         assert documents.max_row == 4 and scheme.max_row > 1
         ids = [r[0] for r in spans.iter_rows(min_row=2, values_only=True)]
@@ -110,7 +111,7 @@ def test_xlsx_sheets_are_sized_for_read_only_readers(annotated, tmp_path):
         wb.close()
     full = load_workbook(out)
     assert full["spans"].freeze_panes == "A2"
-    assert full["spans"].auto_filter.ref == "A1:U12"
+    assert full["spans"].auto_filter.ref == "A1:Y12"
     assert full["spans"]["A1"].font.bold and full["spans"].column_dimensions["H"].width > 40
     full.close()
 

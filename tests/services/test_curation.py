@@ -273,3 +273,28 @@ def test_agreement_reports_each_annotator_against_gold(db: Database,
     assert "[against gold]  1 curated document(s)" in text
     html = render_report(after)
     assert 'id="gold"' in html and "Against gold" in html
+
+
+def test_rerun_after_annotators_change_keeps_curated_work(db: Database,
+                                                          three: dict[str, str]) -> None:
+    """INCEpTION loses curated work on re-merge; here a re-run after annotators edited,
+    deleted and re-added spans keeps every decision and never duplicates a gold span."""
+    first = curation.auto_curate(db, 2, curator="lead")
+    officials = curation.document_curation(db, three["doc"]).passages[2]
+    curation.reject_passage(db, three["doc"], officials.start, officials.end, curator="lead")
+    decided = {(d.id, d.span_id) for d in curation.list_decisions(db)}
+    gold_before = gold(db, three["doc"])
+    # annotators keep working: one edits an accepted version, one deletes hers, one re-marks
+    span_service.update_labels(db, three["mistake-ben"], {"stance": "favor"})
+    span_service.delete_span(db, three["dead-cy"])
+    start = TEXT.index("the plan")
+    span_service.create_span(db, three["doc"], "cy", start, start + len("the plan was dead"),
+                             {"stance": "against"})
+    span_service.update_labels(db, three["off-ana"], {"stance": "against"})
+    again = curation.auto_curate(db, 1, curator="lead")
+    assert again.taken == ()
+    assert {x.reason for x in again.left} == {"already decided"}
+    assert gold(db, three["doc"]) == gold_before
+    assert {(d.id, d.span_id) for d in curation.list_decisions(db)} == decided
+    assert len(first.taken) == 2
+    assert curation.conflict_queue(db) == []

@@ -18,6 +18,7 @@ chose the same source agree even though their source spans have different ids.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -187,11 +188,21 @@ def _closeness(span: Span, members: Sequence[Span]) -> float:
 
 def _align(groups: list[list[Span]], spans: Sequence[Span]) -> None:
     """Add one annotator's spans to ``groups`` (in place): greedy best-first assignment, at
-    most one span of this annotator per group; the rest open groups of their own."""
+    most one span of this annotator per group; the rest open groups of their own. Only groups
+    whose extent overlaps a span are scored (found by bisection over their starts), so a long
+    article costs about the number of overlapping pairs, not every span times every group."""
+    extents = sorted((min(s.start for s in g), max(s.end for s in g), gi)
+                     for gi, g in enumerate(groups))
+    starts = [e[0] for e in extents]
+    longest = max((end - start for start, end, _ in extents), default=0)
     pairs: list[tuple[float, int, int]] = []
     for si, span in enumerate(spans):
-        for gi, group in enumerate(groups):
-            score = _closeness(span, group)
+        lo = bisect_right(starts, span.start - longest)
+        hi = bisect_left(starts, span.end)
+        for _, end, gi in extents[lo:hi]:
+            if end <= span.start:
+                continue
+            score = _closeness(span, groups[gi])
             if score > 0:
                 pairs.append((score, si, gi))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))

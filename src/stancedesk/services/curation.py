@@ -268,6 +268,10 @@ class _Action:
         self.created: list[Span] = []
         self.links: list[Link] = []
         self.choose = choose  # which version of a source passage a claim brings along
+        # span id -> kind -> target span id, read once for the document
+        self.outgoing: dict[str, dict[str, str]] = {}
+        for x in arepo.links_in(session, [document_id]):
+            self.outgoing.setdefault(x.from_span, {})[str(x.kind)] = x.to_span
 
     def passage_of(self, span_id: str) -> Passage:
         passage = self.by_span.get(span_id)
@@ -288,7 +292,7 @@ class _Action:
     def linked(self, version: Version) -> list[tuple[str, str, Passage]]:
         """(kind, target span id, target passage) of each link of the version's span."""
         return [(kind, target, self.passage_of(target)) for kind, target in
-                sorted(arepo_links_from(self.session, version.span.id).items())]
+                sorted(self.outgoing.get(version.span.id, {}).items())]
 
     def problem(self, version: Version, passage: Passage,
                 seen: frozenset[str] = frozenset()) -> str:
@@ -361,12 +365,6 @@ class _Action:
         return CurationResult(tuple(self.decisions), tuple(self.created),
                               Changes(spans_added=added,
                                       curation_documents=frozenset({self.document_id})))
-
-
-def arepo_links_from(session: Session, span_id: str) -> dict[str, str]:
-    """kind -> target span id of the links that start at ``span_id``."""
-    return {str(x.kind): x.to_span for x in arepo.links_touching(session, [span_id])
-            if x.from_span == span_id}
 
 
 def accept_span(database: Database, span_id: str, *, curator: str,

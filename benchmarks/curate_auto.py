@@ -1,0 +1,114 @@
+"""Curation services on a corpus: status, the conflict queue, the auto-curation preview and run.
+
+    python benchmarks/curate_auto.py                 # 200 documents x 3 annotators x 60 spans
+    python benchmarks/curate_auto.py --documents 20 --spans 2000   # a few long articles
+    python benchmarks/curate_auto.py --tiny          # smoke test (the suite runs this)
+
+Each annotator marks every passage of a document; one in four passages gets one annotator's
+boundaries shifted and one in six another label, so some passages agree and some conflict.
+Figures are wall seconds of one call through the service, the database read included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from benchkit import machine, table
+
+from stancedesk.domain import Document, Span, document_id_for_text, new_span_id, sha256_text
+from stancedesk.services import curation
+from stancedesk.services.project import open_database
+from stancedesk.storage import repositories as repo
+from stancedesk.storage.engine import Database
+
+ANNOTATORS = ("ana", "ben", "cy")
+STANCES = ("favor", "against", "neutral")
+
+
+def build(database: Database, documents: int, spans: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with database.write() as session:
+        for d in range(documents):
+            words = [f"w{d}x{i}" for i in range(spans * 6)]
+            text = " ".join(words)
+            doc = Document(document_id_for_text(text), f"doc {d}", text, sha256_text(text))
+            repo.add_document(session, doc)
+            offsets = []
+            pos = 0
+            for word in words:
+                offsets.append((pos, pos + len(word)))
+                pos += len(word) + 1
+            for p in range(spans):
+                start, end = offsets[p * 6][0], offsets[p * 6 + 3][1]
+                label = rng.choice(STANCES)
+                shifted = rng.randrange(len(ANNOTATORS)) if rng.random() < 0.25 else -1
+                relabelled = rng.randrange(len(ANNOTATORS)) if rng.random() < 1 / 6 else -1
+                for a, who in enumerate(ANNOTATORS):
+                    s = offsets[p * 6 + 1][0] if a == shifted else start
+                    value = STANCES[(STANCES.index(label) + 1) % 3] if a == relabelled \
+                        else label
+                    repo.add_span(session, Span(new_span_id(), doc.id, who, s, end,
+                                                text[s:end], {"stance": value}))
+
+
+class Clock:
+    """Wall seconds since the last ``lap``."""
+
+    def __init__(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def lap(self) -> float:
+        now = time.perf_counter()
+        seconds, self.t0 = now - self.t0, now
+        return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=200)
+    parser.add_argument("--spans", type=int, default=60, help="passages per document")
+    parser.add_argument("--tiny", action="store_true", help="3 documents of 10 passages")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if args.tiny:
+        args.documents, args.spans = 3, 10
+    print(machine())
+    with tempfile.TemporaryDirectory() as folder:
+        database = open_database(str(Path(folder) / "bench.sqlite"), seed_sample=False)
+        try:
+            build(database, args.documents, args.spans, args.seed)
+            n = args.documents * args.spans
+            rows = []
+            clock = Clock()
+            found = curation.status(database)
+            rows.append(["status (every document)", f"{clock.lap():.2f}",
+                         f"{sum(x.passages for x in found)} passages"])
+            queue = curation.conflict_queue(database)
+            rows.append(["conflict queue", f"{clock.lap():.2f}", f"{len(queue)} conflicts"])
+            curation.document_curation(database, found[0].document_id)
+            rows.append([f"one document ({args.spans} passages)", f"{clock.lap():.3f}", ""])
+            preview = curation.preview_auto(database, 2)
+            rows.append(["auto preview, K=2", f"{clock.lap():.2f}",
+                         f"{len(preview.taken)} would be taken"])
+            report = curation.auto_curate(database, 2, curator="bench")
+            rows.append(["auto run, K=2", f"{clock.lap():.2f}", f"{len(report.taken)} taken"])
+            again = curation.auto_curate(database, 2, curator="bench")
+            rows.append(["auto re-run (keeps all)", f"{clock.lap():.2f}",
+                         f"{len(again.taken)} taken"])
+            print(f"curation of {args.documents} documents x {len(ANNOTATORS)} annotators, "
+                  f"{n} passages")
+            print(table(["step", "seconds", "result"], rows))
+        finally:
+            database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
