@@ -344,6 +344,7 @@ def _spans_with_ids(database: Database, ids: Sequence[str]) -> list[Span]:
         found = arepo.spans_by_id(session, ids)
     return sorted(found, key=lambda s: (s.document_id, s.start, s.end, s.id))
 
+
 def gold_section(database: Database, settings: AgreementSettings, layers: Sequence[str],
                  annotators: Sequence[str]) -> dict[str, Any]:
     """Each compared annotator against gold, per layer and per role, over the documents gold
