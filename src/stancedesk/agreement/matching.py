@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
+from stancedesk.agreement.assignment import linear_sum_assignment
 from stancedesk.agreement.spanprep import LayerSpans
 
 
