@@ -173,3 +173,42 @@ def test_ordered_layers_get_ordinal_measures_from_the_scheme(tmp_path: Path) -> 
         assert counted["layers"]["reliability"]["aligned"]["n_pairable_units"] == 6
     finally:
         database.dispose()
+
+
+def test_every_confusion_cell_lists_exactly_the_passages_it_counts(
+        study: tuple[str, list[str]]) -> None:
+    path, docs = study
+    database = open_database(path, seed_sample=False)
+    try:
+        text = corpus.get_document(database, docs[0]).text
+        extra = text.index("the")  # only alice marks it: the "none" column
+        span_service.create_span(database, docs[0], "alice", extra, extra + 3,
+                                 {"stance": "favor"})
+        settings = AgreementSettings(layers=["stance"], annotators=["alice", "bob"],
+                                     bootstrap=0, scope="all")
+        result = agreement.span_agreement(database, settings)
+        cell = result["layers"]["stance"]["confusion"]["alice|bob"]
+        labels = [None if i == len(cell["labels"]) - 1 else lab
+                  for i, lab in enumerate(cell["labels"])]
+        total = 0
+        for r, row_value in enumerate(labels):
+            for c, column_value in enumerate(labels):
+                passages = agreement.confusion_passages(
+                    database, settings, "stance", "alice", "bob", row_value, column_value)
+                assert len(passages) == cell["matrix"][r][c], (row_value, column_value)
+                total += len(passages)
+                for p in passages:
+                    assert (p.row_value, p.column_value) == (row_value, column_value)
+                    assert p.text == corpus.get_document(database, p.document_id).text[
+                        p.start:p.end]
+        assert total == sum(map(sum, cell["matrix"]))
+        lone = agreement.confusion_passages(database, settings, "stance", "alice", "bob",
+                                            "favor", None)
+        assert [(p.document_id, p.start, p.end, p.column_span) for p in lone] == \
+            [(docs[0], extra, extra + 3, None)]
+        off_diagonal = agreement.confusion_passages(database, settings, "stance", "alice",
+                                                    "bob", "favor", "against")
+        keys = [(docs.index(p.document_id), p.start) for p in off_diagonal]
+        assert keys == sorted(keys), "in document and text order"
+    finally:
+        database.dispose()

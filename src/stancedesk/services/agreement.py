@@ -604,3 +604,56 @@ def export_alignment_csv(database: Database, settings: AgreementSettings, path: 
     rows, names = alignments(database, settings, viewer=viewer)
     with text_replaced_on_success(path) as out:
         return write_alignment_csv(out, rows, names)
+
+
+@dataclass(frozen=True, slots=True)
+class CellPassage:
+    """One aligned unit behind a confusion-matrix cell: where it is and what each of the two
+    annotators said (``None``: that annotator has no span there)."""
+
+    document_id: str
+    title: str
+    start: int
+    end: int
+    text: str
+    row_value: str | None
+    column_value: str | None
+    row_span: str | None
+    column_span: str | None
+
+
+def confusion_passages(database: Database, settings: AgreementSettings, layer: str,
+                       row_annotator: str, column_annotator: str, row_value: str | None,
+                       column_value: str | None, *,
+                       viewer: Viewer | None = None) -> list[CellPassage]:
+    """The passages counted in one cell of a layer's confusion matrix (``None``: the "none"
+    row or column), in document and text order.
+
+    The matrix counts the units of ``alignments`` (the same scope and the same alignment),
+    so the list has exactly as many passages as the cell says; a unit where neither of the
+    two has a span is in no cell."""
+    if row_value is None and column_value is None:
+        return []
+    one = AgreementSettings(**{**asdict(settings), "layers": [layer]})
+    rows, _names = alignments(database, one, viewer=viewer)
+    picked: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
+    for unit in rows.get(layer, []):
+        a, b = unit["spans"].get(row_annotator), unit["spans"].get(column_annotator)
+        if (a["value"] if a else None) == row_value and \
+                (b["value"] if b else None) == column_value:
+            picked.append((unit["document_id"], a, b))
+    if not picked:
+        return []
+    texts = corpus.get_texts(database, sorted({doc for doc, _a, _b in picked}))
+    listed = corpus.list_documents(database)
+    titles = {d.id: d.title or d.source_file for d in listed}
+    order = {d.id: i for i, d in enumerate(listed)}
+    out = []
+    for doc, a, b in picked:
+        present = [s for s in (a, b) if s is not None]
+        start, end = min(s["start"] for s in present), max(s["end"] for s in present)
+        out.append(CellPassage(doc, titles.get(doc, ""), start, end, texts[doc][start:end],
+                               a["value"] if a else None, b["value"] if b else None,
+                               a["span_id"] if a else None, b["span_id"] if b else None))
+    out.sort(key=lambda p: (order.get(p.document_id, len(order)), p.start, p.end))
+    return out

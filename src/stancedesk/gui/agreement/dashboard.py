@@ -32,12 +32,13 @@ from PySide6.QtWidgets import (
 from stancedesk.domain.errors import Cancelled, UserError
 from stancedesk.gui.agreement.attribution_panel import AttributionPanel
 from stancedesk.gui.agreement.panel import LayerPanel
+from stancedesk.gui.agreement.passages import CellPassages
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist
 from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Outcome, Progress
 from stancedesk.services import agreement, corpus, schemes
 from stancedesk.services import spans as span_service
-from stancedesk.services.agreement import AgreementSettings
+from stancedesk.services.agreement import AgreementSettings, CellPassage
 from stancedesk.services.changes import Changes
 from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
@@ -51,6 +52,8 @@ class AgreementDashboard(QWidget):
 
     computed = Signal(object)  # the result dict
     failed = Signal(str)
+    passagesListed = Signal(object)  # the CellPassages dialog, once open
+    passageRequested = Signal(str, int, int)  # document, start, end: open it for curation
 
     def __init__(self, database: Database, parent: QWidget | None = None, *,
                  reporter: CrashReporter | None = None) -> None:
@@ -65,6 +68,8 @@ class AgreementDashboard(QWidget):
         self.jobs = JobRunner(self.reporter, self)
         self.result: dict[str, Any] | None = None
         self.job: Job | None = None
+        self.computed_settings: AgreementSettings | None = None  # what ``result`` was made of
+        self.passages_dialog: CellPassages | None = None
 
         self.annotator_list = checklist("annotatorChoice")
         self.layer_list = checklist("layerChoice")
@@ -272,6 +277,7 @@ class AgreementDashboard(QWidget):
             return agreement.span_agreement(database, settings, report, viewer=viewer)
 
         self._stale_while_computing = False
+        self.computed_settings = settings
         job = self.jobs.start(work, "computing agreement")
         job.progress.connect(self._progress)
         job.succeeded.connect(self._show)
@@ -319,7 +325,9 @@ class AgreementDashboard(QWidget):
         names = {layer.key: layer.name for layer in schemes.get_scheme(self.database).layers}
         self.tabs.clear()
         for key, layer in result["layers"].items():
-            self.tabs.addTab(LayerPanel(key, layer), names.get(key, key))
+            panel = LayerPanel(key, layer)
+            panel.cellChosen.connect(self.list_passages)
+            self.tabs.addTab(panel, names.get(key, key))
         if result.get("attribution"):
             self.tabs.addTab(AttributionPanel(result["attribution"]), "Attribution")
         settings = result.get("settings", {})
@@ -331,6 +339,42 @@ class AgreementDashboard(QWidget):
             f"{method} (seed {settings.get('seed')}); minimum n {settings.get('min_units')}.")
         self.export_button.setEnabled(True)
         self.computed.emit(result)
+
+    def list_passages(self, layer: str, pair: str, row_value: str | None,
+                      column_value: str | None) -> Job | None:
+        """The passages behind one confusion cell, found off the GUI thread in the scope the
+        numbers on screen were computed in, then listed in a dialog."""
+        settings = self.computed_settings
+        if settings is None:
+            return None
+        row_name, _, column_name = pair.partition("|")
+        database, viewer = self.database, self.viewer()
+
+        def work(_progress: Progress, _cancelled: IsCancelled) -> list[CellPassage]:
+            return agreement.confusion_passages(database, settings, layer, row_name,
+                                                column_name, row_value, column_value,
+                                                viewer=viewer)
+
+        title = f"{row_name}: {row_value or 'no span'} × {column_name}: " \
+            f"{column_value or 'no span'}"
+        job = self.jobs.start(work, "listing the passages of a confusion cell")
+        job.succeeded.connect(lambda found: self._passages(title, row_name, column_name, found))
+        job.failed.connect(lambda exc: self.status.setText(f"Could not list passages: {exc}"))
+        self.status.setText("Finding the passages…")
+        return job
+
+    def _passages(self, title: str, row_name: str, column_name: str,
+                  found: list[CellPassage]) -> None:
+        self.status.setText(f"{len(found)} passage(s) in {title}.")
+        if self.passages_dialog is not None:
+            self.passages_dialog.close()
+        dialog = CellPassages(title, row_name, column_name, found, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.passageChosen.connect(self.passageRequested)
+        dialog.destroyed.connect(lambda _o=None: setattr(self, "passages_dialog", None))
+        self.passages_dialog = dialog
+        dialog.show()
+        self.passagesListed.emit(dialog)
 
     def show_scope(self, scope: dict[str, Any], settings: dict[str, Any]) -> None:
         """The scope of every number, and a banner when the default rule had to fall back."""
@@ -400,6 +444,9 @@ def install(window: MainWindow) -> QAction:
             dashboard.viewer = lambda: desk.viewer
             window.agreement_dashboard = dashboard
             window.desk.changed.connect(dashboard.follow)
+            # a passage behind a confusion cell opens in the curation view (gui/curation)
+            dashboard.passageRequested.connect(
+                lambda doc, start, end: window.open_curation_at(doc, start, end))
             holder["dashboard"] = dashboard
         else:  # another process (the CLI) may have added annotators or documents
             dashboard.reload_choices()

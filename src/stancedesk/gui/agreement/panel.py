@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -100,9 +100,14 @@ def _table(headers: list[str], rows: list[list[QTableWidgetItem]], name: str,
 class LayerPanel(QWidget):
     """Everything about one layer: coefficients, pairs, labels, confusion."""
 
+    # layer key, "a|b" pair, row label, column label (None: the "none" row or column): the
+    # passages behind a confusion cell are asked for (double click or Return on the cell)
+    cellChosen = Signal(str, str, object, object)
+
     def __init__(self, key: str, layer: dict[str, Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"layerPanel_{key}")
+        self.key = key
         coefficient_rows = []
         for name, entry in (layer.get("coefficients") or {}).items():
             reason = entry.get("reason")
@@ -175,6 +180,9 @@ class LayerPanel(QWidget):
         self.confusion = QTableWidget()
         self.confusion.setObjectName("confusionTable")
         self.confusion.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.confusion.setToolTip("Double click a cell (or press Return) to list the passages "
+                                  "it counts and open them in the curation view")
+        self.confusion.activated.connect(self.choose_cell)
         self._confusion = layer.get("confusion") or {}
         for pair in self._confusion:
             a, _, b = pair.partition("|")
@@ -222,6 +230,17 @@ class LayerPanel(QWidget):
         body.addWidget(self.confusion)
         body.addStretch(1)
         self.setLayout(body)
+
+    def choose_cell(self, index: QModelIndex) -> None:
+        pair = self.confusion_pair.currentData()
+        data = self._confusion.get(pair) if pair else None
+        if not data or not index.isValid():
+            return
+        labels = data["labels"]
+        none = len(labels) - 1  # the last row and column are "no span"
+        row, column = index.row(), index.column()
+        self.cellChosen.emit(self.key, pair, None if row == none else labels[row],
+                             None if column == none else labels[column])
 
     def _show_confusion(self) -> None:
         pair = self.confusion_pair.currentData()
