@@ -8,6 +8,7 @@ a blocking dialog. Other parts of the GUI add to the window through ``add_tool_a
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -57,6 +58,7 @@ from stancedesk.storage.engine import Database
 if TYPE_CHECKING:
     from stancedesk.gui.agreement.dashboard import AgreementDashboard
     from stancedesk.gui.agreement.profile_view import ProfileView
+    from stancedesk.gui.curation.window import CurationWindow
     from stancedesk.gui.desk.corpus_actions import CorpusActions
     from stancedesk.gui.desk.inspector import SpanInspector
     from stancedesk.gui.desk.inspector_dock import InspectorLink
@@ -85,6 +87,9 @@ class MainWindow(QMainWindow):
     agreement_dashboard: AgreementDashboard
     profile_view_action: QAction
     profile_view: ProfileView
+    curation_action: QAction
+    curation: CurationWindow
+    open_curation_at: Callable[[str, int, int], None]  # the drill-down's way in (gui/curation)
     inspector: SpanInspector
     inspector_dock: QDockWidget
     inspector_link: InspectorLink
@@ -221,6 +226,7 @@ class MainWindow(QMainWindow):
         # (add_tool_action, add_export_action, add_import_action, add_dock).
         from stancedesk.gui.agreement import dashboard as agreement_dashboard
         from stancedesk.gui.agreement import profile_view
+        from stancedesk.gui.curation import actions as curation_actions
         from stancedesk.gui.desk import (
             attribution_ui,
             corpus_actions,
@@ -233,6 +239,7 @@ class MainWindow(QMainWindow):
         exchange_dialogs.install(self)
         agreement_dashboard.install(self)
         profile_view.install(self)
+        curation_actions.install(self)
         inspector_dock.install(self)
         corpus_actions.install(self)
         study_actions.install(self)
