@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from stancedesk.gui.curation.window import CurationWindow
 from stancedesk.services import curation
@@ -207,3 +207,29 @@ def test_accept_all_agreeing_previews_then_takes_what_it_showed(
     with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
         press(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert gold(study) == []
+
+
+def test_m_merges_the_selection_with_edited_labels_into_gold(qtbot, view: CurationWindow,
+                                                             study: Study) -> None:
+    press(qtbot, view, Qt.Key.Key_N)
+    assert current_text(view) == LONE
+    start, _end = study.at(0, LONE)
+    view.text.select_range(start, start + len("cautious first"))
+    press(qtbot, view, Qt.Key.Key_M)
+    dialog = view.merge_dialog
+    assert dialog is not None
+    assert (dialog.start.value(), dialog.end.value()) == (start, start + len("cautious first"))
+    assert dialog.values["stance"].currentData() == "favor", "starts from the picked version"
+    stance = dialog.values["stance"]
+    stance.setCurrentIndex(stance.findData("against"))
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    [span] = gold(study)
+    assert (span.text, dict(span.labels)) == ("cautious first", {"stance": "against"})
+    [decision] = curation.list_decisions(study.database)
+    assert (decision.decision, decision.curated_from) == ("curator", ("ana",))
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+        press(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(study) == []
+    assert current_text(view) == LONE, "undo shows the passage it reopened"

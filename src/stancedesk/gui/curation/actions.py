@@ -31,8 +31,8 @@ def install(window: MainWindow) -> QAction:
         view = holder.get("view")
         if view is None:
             view = CurationWindow(window.database, lambda: desk.annotator, window,
-                                  reporter=window.reporter, scheme=desk.scheme,
-                                  dark=window.dark)
+                                  reporter=window.reporter, scheme=desk.scheme)
+            view.viewer = lambda: desk.viewer
             window.desk.changed.connect(view.follow)
             window.curation = view
             holder["view"] = view

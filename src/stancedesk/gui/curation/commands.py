@@ -19,6 +19,7 @@ from PySide6.QtGui import QUndoCommand
 from stancedesk.services import curation
 from stancedesk.services.changes import Changes
 from stancedesk.services.curation import Decision
+from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
 
@@ -40,6 +41,7 @@ class DecisionSink(Protocol):
     """What a command needs from the view: where to write, whom to tell, where errors go."""
 
     database: Database
+    viewer: Callable[[], Viewer | None]
 
     def decided(self, changes: Changes, document_id: str,
                 back_to: tuple[int, int] | None = None) -> None:
@@ -78,7 +80,8 @@ class DecisionCommand(QUndoCommand):
             return
         try:
             undone = curation.undo_decisions(self.sink.database,
-                                             [d.id for d in self.result.decisions])
+                                             [d.id for d in self.result.decisions],
+                                             viewer=self.sink.viewer())
         except Exception as exc:
             self.setObsolete(True)
             self.sink.report_error(exc)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -26,14 +27,16 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QResizeEvent,
+    QTextCursor,
+    QTextLine,
 )
-from PySide6.QtWidgets import QToolTip, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from stancedesk.domain import Span
 from stancedesk.domain.curation import Decision, Passage, Version
+from stancedesk.domain.offsets import OffsetMap, display_text
+from stancedesk.domain.snapping import snap_to_words
 from stancedesk.domain.span_store import SpanStore
-from stancedesk.gui.desk.painting import SpanStyler, VisibleLine, span_rects
-from stancedesk.gui.desk.reader import READING_WIDTH_EM, DocumentView
 
 AGREE = QColor("#2e9d4a")
 MAJORITY = QColor("#e69a17")
@@ -45,6 +48,45 @@ CURRENT = QColor("#2f6fdb")
 LANE_WIDTH = 20
 HEADER_HEIGHT = 20
 GUTTER_PAD = 10
+READING_WIDTH_EM = 42  # the desk's measure: about 75 characters a line
+
+
+@dataclass(frozen=True, slots=True)
+class VisibleLine:
+    """One laid-out line on screen: its Qt positions and where it is in the viewport."""
+
+    start: int
+    end: int
+    top: float
+    x: float
+    line: QTextLine
+
+    @property
+    def y(self) -> float:
+        return self.top + self.line.y()
+
+
+def _cursor_x(line: QTextLine, position: int) -> float:
+    # PySide returns (x, position) here, but its stub declares only ``object``
+    x, _ = cast(tuple[float, int], line.cursorToX(position))
+    return x
+
+
+def range_rects(qs: int, qe: int, lines: Sequence[VisibleLine],
+                starts: Sequence[int]) -> list[tuple[QRectF, VisibleLine]]:
+    """Rectangles a Qt range covers on the visible lines, one per line it touches."""
+    out: list[tuple[QRectF, VisibleLine]] = []
+    i = max(0, bisect.bisect_right(starts, qs) - 1)
+    while i < len(lines) and lines[i].start < qe:
+        vl = lines[i]
+        i += 1
+        a, b = max(qs, vl.start), min(qe, vl.end)
+        if a >= b:
+            continue
+        block_start = vl.start - vl.line.textStart()
+        x1, x2 = _cursor_x(vl.line, a - block_start), _cursor_x(vl.line, b - block_start)
+        out.append((QRectF(vl.x + min(x1, x2), vl.y, abs(x2 - x1), vl.line.height()), vl))
+    return out
 
 
 def version_colour(passage: Passage, version: Version) -> QColor:
@@ -75,14 +117,23 @@ def _extent(passage: Passage) -> Span:
     return Span(passage.id, passage.document_id, "", passage.start, passage.end, "")
 
 
-class CurationText(DocumentView):
-    """The document with its passages painted, and the lanes gutter on its left."""
+class CurationText(QPlainTextEdit):
+    """The document with its passages painted, and the lanes gutter on its left. Read-only;
+    a selection (snapped to words, as in the desk) is what M merges."""
 
     passageClicked = Signal(str)
 
-    def __init__(self, styler: SpanStyler, parent: QWidget | None = None) -> None:
-        super().__init__(styler, parent)
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("curationText")
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setUndoRedoEnabled(False)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.document().setDocumentMargin(18)
+        self.text = ""
+        self.offsets = OffsetMap("")
         self.passages: dict[str, Passage] = {}
         self.extents = SpanStore()
         self.current: str | None = None
@@ -93,6 +144,35 @@ class CurationText(DocumentView):
         self.gutter = LaneGutter(self)
 
     # --- content ---------------------------------------------------------------------------
+
+    def set_document(self, text: str) -> None:
+        self.text = text
+        self.offsets = OffsetMap(text)
+        self.setPlainText(display_text(text))
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+
+    def label_range(self) -> tuple[int, int] | None:
+        """The selection in Python indices, snapped to whole words; None without one."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start, end = snap_to_words(self.text, *self.offsets.range_to_py(
+            cursor.selectionStart(), cursor.selectionEnd()))
+        return (start, end) if end > start else None
+
+    def select_range(self, start: int, end: int) -> None:
+        qs, qe = self.offsets.range_to_qt(start, end)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(qs)
+        cursor.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def _index_at(self, pos: QPoint) -> int:
+        cursor = self.cursorForPosition(pos)
+        qpos = cursor.position()
+        if self.cursorRect(cursor).center().x() > pos.x() and qpos > 0:
+            qpos -= 1
+        return self.offsets.to_py(qpos)
 
     def show_passages(self, passages: Sequence[Passage], lanes: Sequence[Lane]) -> None:
         """The document's passages (the text is set before with ``set_document``) and the
@@ -140,8 +220,6 @@ class CurationText(DocumentView):
 
     def _centre_column(self) -> None:
         """The reading column centred as in the desk, the lanes hugging its left edge."""
-        if not hasattr(self, "gutter"):  # called from the base class's constructor
-            return super()._centre_column()
         measure = int(self.fontMetrics().averageCharWidth() * READING_WIDTH_EM * 2)
         spare = max(0, self.width() - measure - self.verticalScrollBar().sizeHint().width())
         left = max(self.gutter_width(), spare // 2)
@@ -152,7 +230,6 @@ class CurationText(DocumentView):
         rect = self.contentsRect()
         self.gutter.setGeometry(QRect(rect.left() + left - self.gutter_width(), rect.top(),
                                       self.gutter_width(), rect.height()))
-        return None
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -163,6 +240,30 @@ class CurationText(DocumentView):
         self.gutter.update()
 
     # --- painting --------------------------------------------------------------------------
+
+    def visible_lines(self) -> list[VisibleLine]:
+        """The laid-out lines inside the viewport, walking the visible blocks only."""
+        out: list[VisibleLine] = []
+        height = self.viewport().height()
+        offset = self.contentOffset()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geom = self.blockBoundingGeometry(block).translated(offset)
+            if geom.top() > height:
+                break
+            layout = block.layout()
+            if block.isVisible() and layout is not None:
+                for i in range(layout.lineCount()):
+                    line = layout.lineAt(i)
+                    if geom.top() + line.y() + line.height() < 0:
+                        continue
+                    if geom.top() + line.y() > height:
+                        break
+                    start = block.position() + line.textStart()
+                    out.append(VisibleLine(start, start + line.textLength(), geom.top(),
+                                           geom.left(), line))
+            block = block.next()
+        return out
 
     def visible_geometry(self) -> tuple[list[VisibleLine], list[Span]]:
         lines = self.visible_lines()
@@ -176,7 +277,8 @@ class CurationText(DocumentView):
         starts = [vl.start for vl in lines]
         geometry = {}
         for extent in visible:
-            rects = span_rects(self.offsets.range_to_qt(extent.start, extent.end), lines, starts)
+            rects = range_rects(*self.offsets.range_to_qt(extent.start, extent.end), lines,
+                                starts)
             if rects:
                 geometry[extent.id] = rects
         if geometry:
@@ -190,8 +292,7 @@ class CurationText(DocumentView):
                     for rect, _ in rects:
                         painter.fillRect(rect, fill)
             painter.end()
-        # the base class paints the text, then its own (empty) span store: nothing more
-        super().paintEvent(event)
+        super().paintEvent(event)  # the text, over the fills
         if geometry:
             painter = QPainter(self.viewport())
             for pid, rects in geometry.items():
@@ -199,7 +300,7 @@ class CurationText(DocumentView):
                 colour = GOLD if passage.decided else AGREE if passage.unanimous else LONE
                 painter.setPen(QPen(colour, 2.0))
                 for rect, vl in rects:
-                    y = min(vl.top + vl.line.y() + vl.line.ascent() + 3, rect.bottom() - 0.5)
+                    y = min(vl.y + vl.line.ascent() + 3, rect.bottom() - 0.5)
                     painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
                 if pid == self.current:
                     painter.setPen(QPen(CURRENT, 1.5))
@@ -217,7 +318,8 @@ class CurationText(DocumentView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton and self.raw_selection() is None:
+        if event.button() == Qt.MouseButton.LeftButton and \
+                not self.textCursor().hasSelection():
             passage = self.passage_at(event.position().toPoint())
             if passage is not None:
                 self.passageClicked.emit(passage.id)
@@ -279,8 +381,8 @@ class LaneGutter(QWidget):
         if last < first or first >= len(lines):
             return None
         top_line, bottom_line = lines[first], lines[last]
-        top = top_line.top + top_line.line.y()
-        bottom = bottom_line.top + bottom_line.line.y() + bottom_line.line.height()
+        top = top_line.y
+        bottom = bottom_line.y + bottom_line.line.height()
         return top, bottom
 
     def paintEvent(self, event: QPaintEvent) -> None:

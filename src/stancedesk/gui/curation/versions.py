@@ -58,10 +58,10 @@ class VersionsTable(QTableWidget):
             return
         by = passage.version_by_annotator
         rows: list[tuple[Lane | None, Version | None, str]] = []
-        for lane in self.lanes:
-            version = by.get(lane.key)
+        for annotator_lane in self.lanes:
+            version = by.get(annotator_lane.key)
             state = "missed it" if version is None else self._state(passage, version)
-            rows.append((lane, version, state))
+            rows.append((annotator_lane, version, state))
         gold_state = provenance_text(passage.decision, alias) if passage.decided \
             else "not decided"
         rows.append((None, passage.gold, gold_state))
@@ -95,10 +95,13 @@ class VersionsTable(QTableWidget):
         # only the layers (and links) someone gave a value here: the rest would push the
         # sources off the table
         for c in range(len(self.FIXED), len(cells) - 1):
-            self.setColumnHidden(c, all(not (self.item(r, c) and self.item(r, c).text())
-                                        for r in range(len(rows))))
+            self.setColumnHidden(c, not any(self._text(r, c) for r in range(len(rows))))
         self.resizeColumnsToContents()
         self.setColumnWidth(2, min(self.columnWidth(2), 360))
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.item(row, column)
+        return item.text() if item is not None else ""
 
     @staticmethod
     def _linked(version: Version | None, kind: str, others: dict[str, Passage]) -> str:

@@ -49,12 +49,13 @@ from stancedesk.gui.curation.dialogs import AcceptAgreeingDialog, MergeDialog
 from stancedesk.gui.curation.queue import QueueFilters, QueueModel
 from stancedesk.gui.curation.text import CurationText, Lane
 from stancedesk.gui.curation.versions import VersionsTable
-from stancedesk.gui.desk.painting import SpanStyler
+from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
 from stancedesk.services import corpus, curation, schemes
 from stancedesk.services.changes import Changes
 from stancedesk.services.curation import AutoReport, DocumentCuration
+from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
 GOLD_LANE = Lane("gold", "gold", "G")
@@ -81,7 +82,7 @@ class CurationWindow(QWidget):
 
     def __init__(self, database: Database, curator: Callable[[], str] | str,
                  parent: QWidget | None = None, *, reporter: CrashReporter | None = None,
-                 scheme: Scheme | None = None, dark: bool = False) -> None:
+                 scheme: Scheme | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("curationWindow")
         self.setWindowTitle("Curation — StanceDesk")
@@ -102,6 +103,9 @@ class CurationWindow(QWidget):
         self._queue_loaded = False  # the whole queue was read at least once
         self._focus: tuple[str, Any] | None = None  # what to show once a document loads
         self.agreeing_dialog: AcceptAgreeingDialog | None = None
+        # who asks (the services refuse everyone's versions to an annotator in a blind
+        # study): the desk sets its own; alone, nobody in particular
+        self.viewer: Callable[[], Viewer | None] = lambda: None
         self.merge_dialog: MergeDialog | None = None
 
         self.filters = QueueFilters(self.scheme)
@@ -119,7 +123,8 @@ class CurationWindow(QWidget):
         self.queue_view.setUniformItemSizes(True)
         self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue_view.clicked.connect(lambda index: self.goto(index.row()))
-        self.text = CurationText(SpanStyler(self.scheme, self.scheme.layer_keys[0], dark))
+        self.text = CurationText()
+        self.text.setFont(theme.reading_font())
         self.text.passageClicked.connect(self.select_passage)
         self.title = QLabel("")
         self.title.setObjectName("curationTitle")
@@ -131,19 +136,22 @@ class CurationWindow(QWidget):
         self.status.setWordWrap(True)
 
         buttons = QHBoxLayout()
-        for text, name, slot in (("Accept (Return)", "acceptButton", self.accept_picked),
-                                 ("Merge… (M)", "mergeButton", self.merge),
-                                 ("Reject all (R)", "rejectButton", self.reject_all),
-                                 ("Accept all agreeing… (A)", "agreeingButton",
-                                  self.accept_all_agreeing)):
+        actions: tuple[tuple[str, str, Callable[[], object]], ...] = (
+            ("Accept (Return)", "acceptButton", self.accept_picked),
+            ("Merge… (M)", "mergeButton", self.merge),
+            ("Reject all (R)", "rejectButton", self.reject_all),
+            ("Accept all agreeing… (A)", "agreeingButton", self.accept_all_agreeing))
+        moves: tuple[tuple[str, str, Callable[[], object]], ...] = (
+            ("◀ Previous (P)", "previousButton", self.previous_conflict),
+            ("Next (N) ▶", "nextButton", self.next_conflict))
+        for text, name, slot in actions:
             button = QPushButton(text)
             button.setObjectName(name)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(slot)
             buttons.addWidget(button)
         buttons.addStretch(1)
-        for text, name, slot in (("◀ Previous (P)", "previousButton", self.previous_conflict),
-                                 ("Next (N) ▶", "nextButton", self.next_conflict)):
+        for text, name, slot in moves:
             button = QPushButton(text)
             button.setObjectName(name)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -208,7 +216,7 @@ class CurationWindow(QWidget):
         key(("B",), lambda: self.blind_box.setChecked(not self.blind_box.isChecked()))
         key(("Esc",), self.close)
         for n in range(1, 10):
-            key((str(n),), lambda n=n: self.pick(n - 1))
+            key((str(n),), self._picker(n - 1))
         undo = self.undo_stack.createUndoAction(self, "Undo")
         undo.setShortcuts([QKeySequence("Ctrl+Z")])
         redo = self.undo_stack.createRedoAction(self, "Redo")
@@ -216,6 +224,9 @@ class CurationWindow(QWidget):
         self.addAction(undo)
         self.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
+
+    def _picker(self, lane: int) -> Callable[[], object]:
+        return lambda: self.pick(lane)
 
     # --- who and where ---------------------------------------------------------------------
 
@@ -233,7 +244,7 @@ class CurationWindow(QWidget):
               focus: tuple[str, Any] | None = None) -> Job:
         """Read a document's passages and the queue (whole, or of that document) off the GUI
         thread; a newer load makes an older one's answer moot."""
-        database = self.database
+        database, viewer = self.database, self.viewer()
         layer, label, role = self.filters.values()
         queue_docs = None if whole_queue else [document_id] if document_id else []
         self._generation += 1
@@ -242,10 +253,10 @@ class CurationWindow(QWidget):
             self._focus = focus
 
         def work(_progress: Progress, _cancelled: IsCancelled) -> Loaded:
-            document = curation.document_curation(database, document_id) if document_id \
-                else None
+            document = curation.document_curation(database, document_id, viewer=viewer) \
+                if document_id else None
             queue = curation.conflict_queue(database, documents=queue_docs, layer=layer,
-                                            label=label, role=role) \
+                                            label=label, role=role, viewer=viewer) \
                 if queue_docs != [] else []
             return Loaded(document, queue, queue_docs)
 
@@ -318,7 +329,7 @@ class CurationWindow(QWidget):
         changed = self.doc is None or self.doc.document_id != document.document_id
         self.doc = document
         if changed:
-            self.text.set_document(document.text, self.text.store)
+            self.text.set_document(document.text)
         self._set_lanes()
         self.title.setText(document.title or self.titles.get(document.document_id, ""))
         self.documentShown.emit(document.document_id)
@@ -509,18 +520,19 @@ class CurationWindow(QWidget):
             self.status.setText("Pick a lane with 1–9 first.")
             return None
         lane, version = picked
-        database, curator, span = self.database, self.curator, version.span
-        return self._decide(f"Accept {lane.title}'s version",
-                            lambda: curation.accept_span(database, span.id, curator=curator))
+        database, curator, span, viewer = self.database, self.curator, version.span, \
+            self.viewer()
+        return self._decide(f"Accept {lane.title}'s version", lambda: curation.accept_span(
+            database, span.id, curator=curator, viewer=viewer))
 
     def reject_all(self) -> DecisionCommand | None:
         passage = self.current
         if passage is None or not passage.versions:
             return None
-        database, curator = self.database, self.curator
+        database, curator, viewer = self.database, self.curator, self.viewer()
         return self._decide("Reject every version", lambda: curation.reject_passage(
             database, passage.document_id, passage.start, passage.end, curator=curator,
-            from_span_ids=list(passage.span_ids)))
+            from_span_ids=list(passage.span_ids), viewer=viewer))
 
     def merge(self) -> MergeDialog | None:
         """The curator's own gold span: the reader's selection (snapped to words) or the
@@ -535,10 +547,10 @@ class CurationWindow(QWidget):
         start, end = self.text.label_range() or \
             ((base.start, base.end) if base else (passage.start, passage.end)
              if passage else (0, 0))
-        offered: dict[str, list[str]] = {}
+        offered: dict[str, Sequence[str]] = {}
         for v in passage.versions if passage else ():
             for key, value in v.span.labels.items():
-                offered.setdefault(key, []).append(value)
+                offered[key] = [*offered.get(key, ()), value]
         dialog = MergeDialog(self.scheme, doc.text, start, end, base.role if base else None,
                              dict(base.labels) if base else {}, offered, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -547,9 +559,11 @@ class CurationWindow(QWidget):
 
         def chosen(start: int, end: int, role: str | None, labels: dict[str, str]) -> None:
             database, curator, document_id = self.database, self.curator, doc.document_id
+            viewer = self.viewer()
             self._decide("Merge into gold", lambda: curation.merge_spans(
                 database, document_id, start, end, labels=labels, curator=curator, role=role,
                 entity_id=base.entity_id if base else None, from_span_ids=from_ids,
+                viewer=viewer,
                 links=gold_links if role == "claim" or role == (base.role if base else None)
                 else {}))
 
@@ -594,26 +608,31 @@ class CurationWindow(QWidget):
 
     def _preview(self, dialog: AcceptAgreeingDialog, k: int, here: bool,
                  share: float | None) -> Job:
-        database, docs = self.database, [self.doc.document_id] if here and self.doc else None
+        database, viewer = self.database, self.viewer()
+        docs = [self.doc.document_id] if here and self.doc else None
 
         def work(_progress: Progress, _cancelled: IsCancelled) -> AutoReport:
             return curation.preview_auto(database, k, documents=docs,
-                                         min_document_agreement=share)
+                                         min_document_agreement=share, viewer=viewer)
 
         job = self.jobs.start(work, "previewing accept all agreeing")
         dialog.preview_button.setEnabled(False)
-        job.succeeded.connect(lambda report: (dialog.show_preview(report, self.titles),
-                                              self.previewShown.emit(report)))
+        job.succeeded.connect(lambda report: self._previewed(dialog, report))
         job.failed.connect(self.report_error)
         job.finished.connect(lambda: dialog.preview_button.setEnabled(True))
         return job
 
+    def _previewed(self, dialog: AcceptAgreeingDialog, report: AutoReport) -> None:
+        dialog.show_preview(report, self.titles)
+        self.previewShown.emit(report)
+
     def _accept_agreeing(self, dialog: AcceptAgreeingDialog, k: int, here: bool,
                          share: float | None) -> DecisionCommand | None:
-        database, curator = self.database, self.curator
+        database, curator, viewer = self.database, self.curator, self.viewer()
         docs = [self.doc.document_id] if here and self.doc else None
         command = self._decide(f"Accept all agreeing (K={k})", lambda: curation.auto_curate(
-            database, k, curator=curator, documents=docs, min_document_agreement=share))
+            database, k, curator=curator, documents=docs, min_document_agreement=share,
+            viewer=viewer))
         if command is not None:
             report = command.result
             taken = len(report.decisions) if report is not None else 0
