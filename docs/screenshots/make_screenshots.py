@@ -55,6 +55,10 @@ def main() -> int:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         suggestions(app)
         return 0
+    if sys.argv[1:] == ["curation"]:  # only the curation view
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        curation(app)
+        return 0
     db_path = _HOME / "shots.sqlite"
     database = open_database(str(db_path), seed_sample=True)
     doc = corpus.list_documents(database)[0]
@@ -95,6 +99,7 @@ def main() -> int:
     suggestions(app)
     profile_view(app)
     agreement_attribution(app)
+    curation(app)
     return 0
 
 
@@ -355,6 +360,85 @@ def agreement_dashboard(app: QApplication) -> None:
         app.processEvents()
     dashboard.grab().save(str(OUT / "agreement-dashboard.png"))
     dashboard.close()
+    database.dispose()
+
+
+CURATION = [  # (phrase, role, {annotator: labels or None for "did not mark it"})
+    ("the Ostrelian foreign ministry", "source",
+     {w: {"sourcing": "official", "reliability": "A"} for w in ("ana", "ben", "cy")}),
+    ("Ostrelia will host the first direct contacts", "claim",
+     {"ana": {"stance": "favor", "credibility": "2"}, "ben": {"stance": "favor",
+                                                             "credibility": "2"},
+      "cy": {"stance": "neutral", "credibility": "2"}}),
+    ("diplomats", "source", {"ana": {"sourcing": "diplomat"}, "ben": {"sourcing": "diplomat"},
+                             "cy": None}),
+    ("a cautious first step toward easing", "claim",
+     {"ana": {"stance": "favor"}, "ben": {"stance": "favor"}, "cy": {"stance": "favor"}}),
+    ("ministry spokesman Jens Ellegaard", "source",
+     {w: {"sourcing": "official", "reliability": "B"} for w in ("ana", "ben", "cy")}),
+    ("Ostrelia is not proposing a solution", "claim",
+     {"ana": {"stance": "neutral"}, "ben": {"stance": "favor"}, "cy": {"stance": "neutral"}}),
+    ("Two sources with knowledge of the preparations", "source",
+     {"ana": {"sourcing": "anonymous", "reliability": "C"},
+      "ben": {"sourcing": "anonymous", "reliability": "D"}, "cy": None}),
+    ("deliberately kept thin", "claim",
+     {"ana": {"stance": "against"}, "ben": None, "cy": {"stance": "against"}}),
+    ("Varnesian Foreign Minister", "source",
+     {w: {"sourcing": "official"} for w in ("ana", "ben", "cy")}),
+]
+
+
+def curation(app: QApplication) -> None:
+    """Three annotators on one article: the lanes beside the text (green: all agree; amber:
+    the larger group of a conflict; red: alone), a claim accepted into gold with its source,
+    the current conflict's versions; then the same in blind mode."""
+    from stancedesk.domain.attribution import LinkKind
+    from stancedesk.gui.curation.window import CurationWindow
+    from stancedesk.services import attribution as links
+    from stancedesk.services import curation as curate
+
+    db_path = _HOME / "curation.sqlite"
+    database = open_database(str(db_path), seed_sample=True)
+    doc = corpus.list_documents(database)[0]
+    text = corpus.get_document(database, doc.id).text
+    made: dict[tuple[str, str], str] = {}
+    for phrase, role, by in CURATION:
+        start = text.index(phrase)
+        for who, labels in by.items():
+            if labels is not None:
+                made[(who, phrase)] = annotations.create_span(
+                    database, doc.id, who, start, start + len(phrase), labels, role=role).id
+    for who in ("ana", "ben", "cy"):
+        for claim, source in (("Ostrelia will host the first direct contacts",
+                               "the Ostrelian foreign ministry"),
+                              ("Ostrelia is not proposing a solution",
+                               "ministry spokesman Jens Ellegaard")):
+            links.link(database, made[(who, claim)], LinkKind.ATTRIBUTED_TO,
+                       made[(who, source)])
+    curate.accept_span(database, made[("ana", "Ostrelia will host the first direct contacts")],
+                       curator="lead")
+    database.dispose()
+    database = open_database(str(db_path))
+    view = CurationWindow(database, "lead")
+    view.resize(1440, 900)
+    view.show()
+    view.start()
+
+    def wait(done: object) -> None:
+        deadline = time.monotonic() + 60
+        while not done() and time.monotonic() < deadline:  # type: ignore[operator]
+            app.processEvents()
+            time.sleep(0.02)
+
+    wait(lambda: view.doc is not None and view.current is not None)
+    view.next_conflict()  # "Ostrelia is not proposing a solution": ben alone says favor
+    _settle(app, 10)
+    view.grab().save(str(OUT / "curation-view.png"))
+    view.set_blind(True)
+    _settle(app, 10)
+    view.grab().save(str(OUT / "curation-blind.png"))
+    view.jobs.shutdown()
+    view.close()
     database.dispose()
 
 

@@ -45,7 +45,8 @@ DECIDED = QColor("#9aa3ad")
 GOLD = QColor("#c9a227")
 CURRENT = QColor("#2f6fdb")
 
-LANE_WIDTH = 20
+LANE_WIDTH = 26
+MAX_TRACKS = 3  # side by side in one lane, where an annotator's spans share lines
 HEADER_HEIGHT = 20
 GUTTER_PAD = 10
 READING_WIDTH_EM = 42  # the desk's measure: about 75 characters a line
@@ -355,6 +356,37 @@ def provenance_text(decision: Decision | None, alias: dict[str, str]) -> str:
 
 
 
+def _tracks(bars: list[tuple[float, float, Span]]) -> list[tuple[int, int]]:
+    """(track, tracks in its cluster) per bar (sorted in place by top, longest first): the
+    first track free at its top, so an annotator's spans that share lines stand side by side,
+    and a cluster of such bars shares the lane's width (a lone bar keeps all of it)."""
+    bars.sort(key=lambda b: (b[0], -b[1]))
+    out: list[tuple[int, int]] = []
+    cluster: list[int] = []  # tracks of the current cluster's bars
+    ends: list[float] = []
+    reach = float("-inf")  # the lowest bottom of the current cluster
+
+    def close() -> None:
+        width = max(cluster, default=0) + 1
+        out.extend((t, width) for t in cluster)
+
+    for top, bottom, _span in bars:
+        if top >= reach:  # a new cluster
+            close()
+            cluster, ends, reach = [], [], top
+        track = next((t for t, end in enumerate(ends) if end <= top), None)
+        if track is None and len(ends) < MAX_TRACKS:
+            ends.append(top)
+            track = len(ends) - 1
+        elif track is None:  # more than fit: share the track that frees first
+            track = min(range(len(ends)), key=ends.__getitem__)
+        ends[track] = max(ends[track], bottom)
+        reach = max(reach, bottom)
+        cluster.append(track)
+    close()
+    return out
+
+
 class LaneGutter(QWidget):
     """The lanes beside the text column; it scrolls with the text (same viewport y)."""
 
@@ -399,15 +431,18 @@ class LaneGutter(QWidget):
                 store = text.lane_spans.get(lane.key)
                 if store is None or not len(store):
                     continue
-                x = GUTTER_PAD / 2 + i * LANE_WIDTH + 4
+                bars = []
                 for span in store.overlapping(lo, max(hi, lo + 1)):
                     extent = self.bar_extent(span, lines, starts)
-                    if extent is None:
-                        continue
+                    if extent is not None:
+                        bars.append((extent[0] + offset, extent[1] + offset, span))
+                for (top, bottom, span), (track, count) in zip(bars, _tracks(bars),
+                                                               strict=True):
+                    width = (LANE_WIDTH - 8) / count
                     passage, version = text.state[span.id]
                     colour = GOLD if lane.key == "gold" else version_colour(passage, version)
-                    rect = QRectF(x, extent[0] + offset + 1, LANE_WIDTH - 8,
-                                  max(4.0, extent[1] - extent[0] - 2))
+                    rect = QRectF(GUTTER_PAD / 2 + i * LANE_WIDTH + 4 + track * width,
+                                  top + 1, max(2.0, width - 1), max(4.0, bottom - top - 2))
                     painter.fillRect(rect, colour)
                     if passage.id == text.current:
                         painter.setPen(QPen(CURRENT, 2.0))

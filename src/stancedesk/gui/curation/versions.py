@@ -97,7 +97,7 @@ class VersionsTable(QTableWidget):
         for c in range(len(self.FIXED), len(cells) - 1):
             self.setColumnHidden(c, not any(self._text(r, c) for r in range(len(rows))))
         self.resizeColumnsToContents()
-        self.setColumnWidth(2, min(self.columnWidth(2), 360))
+        self.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
     def _text(self, row: int, column: int) -> str:
         item = self.item(row, column)

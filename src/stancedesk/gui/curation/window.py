@@ -120,7 +120,7 @@ class CurationWindow(QWidget):
         self.queue_view.setObjectName("conflictQueue")
         self.queue_view.setModel(self.model)
         self.queue_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.queue_view.setUniformItemSizes(True)
+        self.queue_view.setWordWrap(False)
         self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue_view.clicked.connect(lambda index: self.goto(index.row()))
         self.text = CurationText()
@@ -339,7 +339,8 @@ class CurationWindow(QWidget):
             return
         names = list(self.doc.annotators)
         if self.blind:
-            lanes = curation.blind_lanes(names, self.doc.document_id)
+            # the same order whenever this curator comes back to the document
+            lanes = curation.blind_lanes(names, f"{self.curator}:{self.doc.document_id}")
             order, self.alias = list(lanes.order), dict(lanes.aliases)
         else:
             order, self.alias = names, {}
