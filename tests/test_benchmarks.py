@@ -25,6 +25,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
                                "import 40 articles from one JSONL file"]),
     ("curate_auto.py", ["--tiny"], ["curation of 3 documents x 3 annotators",
                                     "auto re-run (keeps all)"]),
+    ("curation.py", ["--tiny"], ["next conflict (N)", "accept (Return)"]),
 ])
 def test_benchmark_runs_on_tiny_data(tmp_path: Path, script: str, args: list[str],
                                      expected: list[str]) -> None:

@@ -234,3 +234,23 @@ def test_m_merges_the_selection_with_edited_labels_into_gold(qtbot, view: Curati
         press(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert gold(study) == []
     assert current_text(view) == LONE, "undo shows the passage it reopened"
+
+
+def test_tools_menu_opens_the_view_as_the_desks_annotator(qtbot, make_window,
+                                                          study: Study) -> None:
+    window = make_window(study.path, "lead")
+    assert window.curation_action.shortcut().toString() == "Ctrl+Shift+C"
+    assert window.curation_action in window.chrome.tools_menu.actions()
+    window.curation_action.trigger()
+    view = window.curation
+    qtbot.waitUntil(lambda: view.current is not None, timeout=WAIT)
+    assert current_text(view) == CLAIM
+    assert view.curator == "lead"
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+        press(qtbot, view, Qt.Key.Key_Return)
+    claim_start = study.at(0, CLAIM)[0]
+    [decision] = [d for d in curation.list_decisions(study.database) if d.start == claim_start]
+    assert decision.curated_by == "lead"
+    view.jobs.shutdown()
+    view.close()

@@ -47,11 +47,7 @@ class QueueModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             layers = p.conflict_layers(self.scheme.layer_keys)
             what = ", ".join(self.scheme.layer(k).name for k in layers) or "boundaries"
-            line = f"   “{passage_text(p)}” · {what}"
-            row = index.row()
-            if row and self.passages[row - 1].document_id == p.document_id:
-                return line
-            return f"▸ {self.titles.get(p.document_id, '') or 'Untitled'}\n{line}"
+            return f"“{passage_text(p)}” · {what}\n    {self.titles.get(p.document_id, '')}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return (f"{self.titles.get(p.document_id, '')}: "
                     f"{p.agreement} of {len(p.annotators)} annotators agree; "

@@ -141,6 +141,9 @@ class CurationText(QPlainTextEdit):
         self.lanes: list[Lane] = []
         self.lane_spans: dict[str, SpanStore] = {}
         self.state: dict[str, tuple[Passage, Version]] = {}  # span id -> its passage, version
+        # worked out once per load, not per paint: a bar's and a passage's colour
+        self.bar_colour: dict[str, QColor] = {}  # span id ->
+        self.passage_colour: dict[str, tuple[QColor, bool]] = {}  # id -> (underline, open)
         self.alias: dict[str, str] = {}  # real name -> what blind mode shows
         self.gutter = LaneGutter(self)
 
@@ -182,7 +185,7 @@ class CurationText(QPlainTextEdit):
         self.extents = SpanStore(_extent(p) for p in passages)
         self.lanes = list(lanes)
         per_lane: dict[str, list[Span]] = {lane.key: [] for lane in lanes}
-        self.state = {}
+        self.state, self.bar_colour, self.passage_colour = {}, {}, {}
         for p in passages:
             versions = list(p.versions) + ([p.gold] if p.gold is not None else [])
             for v in versions:
@@ -190,6 +193,9 @@ class CurationText(QPlainTextEdit):
                 if key in per_lane:
                     per_lane[key].append(v.span)
                 self.state[v.span.id] = (p, v)
+                self.bar_colour[v.span.id] = GOLD if key == "gold" else version_colour(p, v)
+            self.passage_colour[p.id] = (
+                GOLD if p.decided else AGREE if p.unanimous else LONE, p.is_conflict)
         self.lane_spans = {key: SpanStore(spans) for key, spans in per_lane.items()}
         self._centre_column()
         self.viewport().update()
@@ -286,8 +292,7 @@ class CurationText(QPlainTextEdit):
             painter = QPainter(self.viewport())
             painter.setPen(Qt.PenStyle.NoPen)
             for pid, rects in geometry.items():
-                passage = self.passages[pid]
-                if passage.is_conflict or pid == self.current:
+                if self.passage_colour[pid][1] or pid == self.current:
                     fill = QColor(CURRENT if pid == self.current else LONE)
                     fill.setAlpha(60 if pid == self.current else 34)
                     for rect, _ in rects:
@@ -297,9 +302,7 @@ class CurationText(QPlainTextEdit):
         if geometry:
             painter = QPainter(self.viewport())
             for pid, rects in geometry.items():
-                passage = self.passages[pid]
-                colour = GOLD if passage.decided else AGREE if passage.unanimous else LONE
-                painter.setPen(QPen(colour, 2.0))
+                painter.setPen(QPen(self.passage_colour[pid][0], 2.0))
                 for rect, vl in rects:
                     y = min(vl.y + vl.line.ascent() + 3, rect.bottom() - 0.5)
                     painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
@@ -439,8 +442,8 @@ class LaneGutter(QWidget):
                 for (top, bottom, span), (track, count) in zip(bars, _tracks(bars),
                                                                strict=True):
                     width = (LANE_WIDTH - 8) / count
-                    passage, version = text.state[span.id]
-                    colour = GOLD if lane.key == "gold" else version_colour(passage, version)
+                    passage, _version = text.state[span.id]
+                    colour = text.bar_colour[span.id]
                     rect = QRectF(GUTTER_PAD / 2 + i * LANE_WIDTH + 4 + track * width,
                                   top + 1, max(2.0, width - 1), max(4.0, bottom - top - 2))
                     painter.fillRect(rect, colour)

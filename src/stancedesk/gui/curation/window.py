@@ -54,7 +54,7 @@ from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
 from stancedesk.services import corpus, curation, schemes
 from stancedesk.services.changes import Changes
-from stancedesk.services.curation import AutoReport, DocumentCuration
+from stancedesk.services.curation import AutoReport, DocumentCuration, QueueFilter
 from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
@@ -120,7 +120,7 @@ class CurationWindow(QWidget):
         self.queue_view.setObjectName("conflictQueue")
         self.queue_view.setModel(self.model)
         self.queue_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.queue_view.setWordWrap(False)
+        self.queue_view.setUniformItemSizes(True)  # every row two lines: passage, document
         self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue_view.clicked.connect(lambda index: self.goto(index.row()))
         self.text = CurationText()
@@ -255,9 +255,14 @@ class CurationWindow(QWidget):
         def work(_progress: Progress, _cancelled: IsCancelled) -> Loaded:
             document = curation.document_curation(database, document_id, viewer=viewer) \
                 if document_id else None
-            queue = curation.conflict_queue(database, documents=queue_docs, layer=layer,
-                                            label=label, role=role, viewer=viewer) \
-                if queue_docs != [] else []
+            if queue_docs == [] or (document is None and queue_docs is not None):
+                queue = []
+            elif document is not None and queue_docs == [document.document_id]:
+                # the document just read holds its own conflicts: no second alignment
+                queue = document.conflicts(QueueFilter(layer, label, role))
+            else:
+                queue = curation.conflict_queue(database, documents=queue_docs, layer=layer,
+                                                label=label, role=role, viewer=viewer)
             return Loaded(document, queue, queue_docs)
 
         job = self.jobs.start(work, "reading passages for curation")
