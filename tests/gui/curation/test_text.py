@@ -43,3 +43,31 @@ def test_offsets_cross_astral_characters_and_lanes_follow(qtbot) -> None:
     view.set_current(conflict.id)
     click = view.cursorRect(view.textCursor()).center()
     assert view.passage_at(click) == conflict
+
+
+def test_a_gold_bar_tells_its_provenance(qtbot) -> None:
+    from datetime import UTC, datetime
+
+    from stancedesk.domain.curation import Decision
+
+    view = CurationText()
+    qtbot.addWidget(view)
+    view.resize(900, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_document(TEXT)
+    ana = _span("a1", "ana", "said the talks", {"stance": "favor"})
+    ben = _span("b1", "ben", "said the talks", {"stance": "favor"})
+    gold = _span("g1", "gold", "said the talks", {"stance": "favor"})
+    decision = Decision("d1", "d", "g1", gold.start, gold.end, "unanimous", "lead",
+                        datetime(2026, 12, 2, 2, 31, tzinfo=UTC), ("ana", "ben"), ("a1", "b1"))
+    found = passages("d", [ana, ben, gold], decisions=[decision])
+    view.show_passages(found, [Lane("ana", "Annotator 2", "1"), Lane("ben", "Annotator 1", "2"),
+                               Lane("gold", "gold", "G")])
+    view.alias = {"ana": "Annotator 2", "ben": "Annotator 1"}
+    QApplication.processEvents()  # the text laid out
+    view.gutter.repaint()
+    rect, title, _ = next(bar for bar in view.gutter.bars if bar[1] == "gold")
+    text = view.gutter.describe(rect.center().toPoint())
+    assert text == ("gold: “said the talks” · stance: favor\n"
+                    "unanimous · from Annotator 2, Annotator 1 · by lead, 2026-12-02 02:31 UTC")

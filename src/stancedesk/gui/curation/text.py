@@ -399,10 +399,26 @@ class LaneGutter(QWidget):
         self.text = text
         self.setMouseTracking(True)
         self.bars_drawn = 0  # bars painted last time (tests check the lanes show)
+        self.bars: list[tuple[QRectF, str, str]] = []  # painted: rect, lane title, span id
 
     def lane_at(self, x: float) -> Lane | None:
         i = int((x - GUTTER_PAD / 2) // LANE_WIDTH)
         return self.text.lanes[i] if 0 <= i < len(self.text.lanes) else None
+
+    def describe(self, pos: QPoint) -> str:
+        """What the bar under ``pos`` is: whose version, its text and values; on the gold
+        lane, the decision's provenance."""
+        for rect, title, span_id in self.bars:
+            if rect.adjusted(-2, -1, 2, 1).contains(QPointF(pos)):
+                passage, version = self.text.state[span_id]
+                span = version.span
+                values = ", ".join(f"{k}: {v}" for k, v in sorted(span.labels.items()) if v)
+                role = f" ({span.role})" if span.role else ""
+                line = f"{title}{role}: “{span.text}”" + (f" · {values}" if values else "")
+                if version is passage.gold:
+                    line += "\n" + provenance_text(passage.decision, self.text.alias)
+                return line
+        return ""
 
     def bar_extent(self, span: Span, lines: Sequence[VisibleLine],
                    starts: Sequence[int]) -> tuple[float, float] | None:
@@ -427,6 +443,7 @@ class LaneGutter(QWidget):
         lines = text.visible_lines()
         starts = [vl.start for vl in lines]
         drawn = 0
+        self.bars = []
         if lines:
             lo, hi = text.offsets.range_to_py(lines[0].start, lines[-1].end)
             offset = text.viewport().y() - self.y()
@@ -447,6 +464,7 @@ class LaneGutter(QWidget):
                     rect = QRectF(GUTTER_PAD / 2 + i * LANE_WIDTH + 4 + track * width,
                                   top + 1, max(2.0, width - 1), max(4.0, bottom - top - 2))
                     painter.fillRect(rect, colour)
+                    self.bars.append((rect, lane.title, span.id))
                     if passage.id == text.current:
                         painter.setPen(QPen(CURRENT, 2.0))
                         painter.drawRect(rect.adjusted(-2, -1, 2, 1))
@@ -470,6 +488,7 @@ class LaneGutter(QWidget):
             if lane is None:
                 QToolTip.hideText()
             else:
-                QToolTip.showText(event.globalPos(), f"{lane.number}: {lane.title}", self)
+                QToolTip.showText(event.globalPos(), self.describe(event.pos()) or
+                                  f"{lane.number}: {lane.title}", self)
             return True
         return super().event(event)
