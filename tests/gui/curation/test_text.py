@@ -67,7 +67,7 @@ def test_a_gold_bar_tells_its_provenance(qtbot) -> None:
     view.alias = {"ana": "Annotator 2", "ben": "Annotator 1"}
     QApplication.processEvents()  # the text laid out
     view.gutter.repaint()
-    rect, title, _ = next(bar for bar in view.gutter.bars if bar[1] == "gold")
+    rect, _title, _ = next(bar for bar in view.gutter.bars if bar[1] == "gold")
     text = view.gutter.describe(rect.center().toPoint())
     assert text == ("gold: “said the talks” · stance: favor\n"
                     "unanimous · from Annotator 2, Annotator 1 · by lead, 2026-12-02 02:31 UTC")
