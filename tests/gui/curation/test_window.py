@@ -247,8 +247,10 @@ def test_tools_menu_opens_the_view_as_the_desks_annotator(qtbot, make_window,
     assert current_text(view) == CLAIM
     assert view.curator == "lead"
     qtbot.waitUntil(lambda: QApplication.activeWindow() is view)
-    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+    with qtbot.waitSignal(window.desk.changed, timeout=WAIT) as told, \
+            qtbot.waitSignal(view.decisionMade, timeout=WAIT):
         press(qtbot, view, Qt.Key.Key_Return)
+    assert told.args[0].spans_added == {study.docs[0]: {"gold": 2}}, "the desk hears of gold"
     claim_start = study.at(0, CLAIM)[0]
     [decision] = [d for d in curation.list_decisions(study.database) if d.start == claim_start]
     assert decision.curated_by == "lead"

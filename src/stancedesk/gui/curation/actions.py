@@ -34,6 +34,7 @@ def install(window: MainWindow) -> QAction:
                                   reporter=window.reporter, scheme=desk.scheme)
             view.viewer = lambda: desk.viewer
             window.desk.changed.connect(view.follow)
+            view.published.connect(desk.publish)
             window.curation = view
             holder["view"] = view
             view.start()

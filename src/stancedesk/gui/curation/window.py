@@ -79,6 +79,7 @@ class CurationWindow(QWidget):
     passageChanged = Signal(object)  # the current Passage, or None
     previewShown = Signal(object)  # the AutoReport a preview produced
     decisionMade = Signal()  # after a decision, its undo or redo, once the view shows it
+    published = Signal(object)  # the Changes a decision wrote, for the desk's other views
 
     def __init__(self, database: Database, curator: Callable[[], str] | str,
                  parent: QWidget | None = None, *, reporter: CrashReporter | None = None,
@@ -101,6 +102,7 @@ class CurationWindow(QWidget):
         self.doc_order: dict[str, int] = {}
         self._generation = 0
         self._queue_loaded = False  # the whole queue was read at least once
+        self._publishing = False  # our own changes coming back through the desk
         self._focus: tuple[str, Any] | None = None  # what to show once a document loads
         self.agreeing_dialog: AcceptAgreeingDialog | None = None
         # who asks (the services refuse everyone's versions to an annotator in a blind
@@ -655,12 +657,19 @@ class CurationWindow(QWidget):
         the next open conflict, or (``back_to``, after an undo) to the passage it reopened."""
         touched = set(changes.curation_documents) | set(changes.span_documents)
         whole = bool(touched - {document_id})
+        self._publishing = True
+        try:
+            self.published.emit(changes)  # the desk shows gold spans too
+        finally:
+            self._publishing = False
         focus = ("range", back_to) if back_to is not None else ("advance", None)
         job = self._load(document_id, whole_queue=whole, focus=focus)
         job.finished.connect(self.decisionMade)
 
     def follow(self, changes: Changes) -> None:
         """After any write elsewhere (the desk, an import): re-read when spans changed."""
+        if self._publishing:
+            return
         if changes.touches_spans or changes.touches_documents or changes.scheme_changed:
             if changes.touches_documents:
                 self.doc_order = {}
