@@ -256,3 +256,25 @@ def test_tools_menu_opens_the_view_as_the_desks_annotator(qtbot, make_window,
     assert decision.curated_by == "lead"
     view.jobs.shutdown()
     view.close()
+
+
+def test_writes_elsewhere_reload_only_the_documents_they_touched(
+        qtbot, view: CurationWindow, study: Study) -> None:
+    from stancedesk.services.changes import Changes
+
+    text = study.texts[study.docs[1]]
+    word = next(w for w in text.split() if len(w) > 5 and w.isalpha() and w != study.second)
+    start = text.index(word)
+    span = span_service.create_span(study.database, study.docs[1], "cy", start,
+                                    start + len(word), {"stance": "neutral"})
+    with qtbot.waitSignal(view.queueShown, timeout=WAIT) as shown:
+        view.follow(Changes.of_span(None, span))
+    assert shown.args == [4]
+    assert current_text(view) == CLAIM, "the place is kept"
+    view.hide()
+    span_service.delete_span(study.database, span.id)
+    view.follow(Changes.of_span(span, None))
+    assert view.model.rowCount() == 4, "nothing is read while hidden"
+    with qtbot.waitSignal(view.queueShown, timeout=WAIT) as shown:
+        view.show()
+    assert shown.args == [3]

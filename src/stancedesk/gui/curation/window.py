@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QUndoStack
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -103,6 +103,7 @@ class CurationWindow(QWidget):
         self._generation = 0
         self._queue_loaded = False  # the whole queue was read at least once
         self._publishing = False  # our own changes coming back through the desk
+        self._stale = False  # changes arrived while hidden: re-read when shown
         self._focus: tuple[str, Any] | None = None  # what to show once a document loads
         self.agreeing_dialog: AcceptAgreeingDialog | None = None
         # who asks (the services refuse everyone's versions to an annotator in a blind
@@ -243,12 +244,14 @@ class CurationWindow(QWidget):
     # --- loading ---------------------------------------------------------------------------
 
     def _load(self, document_id: str | None, *, whole_queue: bool,
-              focus: tuple[str, Any] | None = None) -> Job:
-        """Read a document's passages and the queue (whole, or of that document) off the GUI
-        thread; a newer load makes an older one's answer moot."""
+              focus: tuple[str, Any] | None = None,
+              queue_documents: list[str] | None = None) -> Job:
+        """Read a document's passages and the queue (whole, of ``queue_documents``, or of
+        that document) off the GUI thread; a newer load makes an older one's answer moot."""
         database, viewer = self.database, self.viewer()
         layer, label, role = self.filters.values()
-        queue_docs = None if whole_queue else [document_id] if document_id else []
+        queue_docs = None if whole_queue else queue_documents if queue_documents is not None \
+            else [document_id] if document_id else []
         self._generation += 1
         generation = self._generation
         if focus is not None:
@@ -257,7 +260,7 @@ class CurationWindow(QWidget):
         def work(_progress: Progress, _cancelled: IsCancelled) -> Loaded:
             document = curation.document_curation(database, document_id, viewer=viewer) \
                 if document_id else None
-            if queue_docs == [] or (document is None and queue_docs is not None):
+            if queue_docs == []:
                 queue = []
             elif document is not None and queue_docs == [document.document_id]:
                 # the document just read holds its own conflicts: no second alignment
@@ -667,12 +670,27 @@ class CurationWindow(QWidget):
         job.finished.connect(self.decisionMade)
 
     def follow(self, changes: Changes) -> None:
-        """After any write elsewhere (the desk, an import): re-read when spans changed."""
-        if self._publishing:
+        """After any write elsewhere (the desk, an import): re-read what it touched, the
+        documents whose spans or decisions changed; while hidden, only remember to."""
+        if self._publishing or not changes:
             return
-        if changes.touches_spans or changes.touches_documents or changes.scheme_changed:
-            if changes.touches_documents:
-                self.doc_order = {}
+        if not self.isVisible():
+            self._stale = True
+            return
+        if changes.touches_documents or changes.scheme_changed:
+            self.doc_order = {}
+            self.refresh_queue()
+            return
+        touched = sorted(set(changes.span_documents) | set(changes.curation_documents))
+        if touched:
+            showing = self.doc.document_id if self.doc else None
+            self._load(showing if showing in touched else None, whole_queue=False,
+                       focus=("keep", None), queue_documents=touched)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self.refresh_queue()
 
     def report_error(self, exc: BaseException) -> None:
