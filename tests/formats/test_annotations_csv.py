@@ -262,3 +262,31 @@ def test_fast_sqlite_rows_equal_an_orm_query(annotated: Database, annotators: li
     assert fast == expected
     assert portable == expected
     assert streamed == orm_spans
+
+
+@pytest.mark.parametrize("annotators", [None, ["bob", "ḃöb ✍️"], ["nobody"]])
+def test_sqlite_csv_lines_are_what_the_csv_writer_writes(annotated: Database,
+                                                          annotators: list[str] | None) -> None:
+    """SQLite quotes the cells of its CSV lines itself (the fast export path); the file must be
+    byte for byte what ``csv.writer`` writes from the rows, \r and all."""
+    from stancedesk.formats.annotations_csv import QUOTE_TRIGGERS, csv_cells
+    from stancedesk.services.schemes import get_scheme
+    from stancedesk.storage import repositories as repo
+
+    doc = corpus.list_documents(annotated)[0]
+    span_service.create_span(annotated, doc.id, "ḃöb ✍️", 0, 5, {"target": 'a,"b"\r\nc'},
+                             note="carriage\rreturn only")
+    keys = get_scheme(annotated).layer_keys
+    assert QUOTE_TRIGGERS is not None
+    with annotated.read() as session:
+        rows = list(repo.annotation_table_rows(session, keys, annotators))
+        lines = repo.annotation_csv_lines(session, keys, csv_cells, QUOTE_TRIGGERS, annotators)
+        if not annotated.is_sqlite:
+            assert lines is None  # other databases write the rows with csv.writer
+            return
+        assert lines is not None
+        written = "".join(lines)
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows(rows)
+    assert written == expected.getvalue()
+    assert (annotators == ["nobody"]) == (written == "")

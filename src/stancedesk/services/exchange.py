@@ -115,6 +115,27 @@ def annotation_rows(database: Database, scheme: Scheme,
         yield from repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
 
 
+def annotation_csv_lines(database: Database, scheme: Scheme,
+                         csv_cells: Callable[[Sequence[object]], str], quote_when: str,
+                         annotators: Sequence[str] | None = None,
+                         documents: Sequence[str] | None = None) -> Iterator[str] | None:
+    """The annotation table as CSV lines, streamed while a read session stays open; None where
+    the database cannot write them (``repositories.annotation_csv_lines``)."""
+    if not database.is_sqlite:
+        return None
+    return _csv_lines(database, scheme, csv_cells, quote_when, annotators, documents)
+
+
+def _csv_lines(database: Database, scheme: Scheme, csv_cells: Callable[[Sequence[object]], str],
+               quote_when: str, annotators: Sequence[str] | None,
+               documents: Sequence[str] | None) -> Iterator[str]:
+    with database.read() as session:
+        lines = repo.annotation_csv_lines(session, scheme.layer_keys, csv_cells, quote_when,
+                                          annotators, documents)
+        assert lines is not None, "a SQLite database writes its CSV lines"
+        yield from lines
+
+
 def document_attribution(database: Database, document_id: str,
                          annotators: Sequence[str] | None = None) -> Attribution:
     """The links among a document's spans (of ``annotators``) and the entity names they use."""

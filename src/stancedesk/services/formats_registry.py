@@ -80,6 +80,12 @@ class DatabaseSource:
         return self.watch(exchange.annotation_rows(self.database, self.scheme, self.annotators,
                                                    self.documents))
 
+    def csv_lines(self, csv_cells: Callable[[Sequence[object]], str],
+                  quote_when: str) -> Iterator[str] | None:
+        lines = exchange.annotation_csv_lines(self.database, self.scheme, csv_cells, quote_when,
+                                              self.annotators, self.documents)
+        return None if lines is None else self.watch(lines)
+
     def document(self, document_id: str) -> Document | None:
         return self._loader(document_id)
 

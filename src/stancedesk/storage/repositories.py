@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -545,6 +545,109 @@ def _provenance(by: str, at: str | None, whence: Sequence[str] | None,
                 decision: str) -> tuple[str, str, str, str]:
     """The curation columns of a span some decision produced (``CURATION_COLUMNS``)."""
     return (by, at or "", curated_from_cell(whence or []), decision)
+
+
+def annotation_csv_lines(session: Session, layer_keys: Sequence[str],
+                         csv_cells: Callable[[Sequence[object]], str], quote_when: str,
+                         annotators: Sequence[str] | None = None,
+                         documents: Sequence[str] | None = None,
+                         batch: int = 5000) -> Iterator[str] | None:
+    """The annotation table as CSV lines (``\\n`` ended), or None where the database is not
+    SQLite (write ``annotation_table_rows`` then).
+
+    At a million rows ``csv.writer`` is the largest cost (it inspects every character of every
+    cell twice), so SQLite quotes the span's own text cells itself, byte-wise on its UTF-8
+    text: a cell holding any character of ``quote_when`` is put in double quotes with its
+    quotes doubled, as the writer does. Titles, names and layer cells are few distinct values,
+    each written once by ``csv_cells`` (the CSV writer of formats) and reused. The lines are
+    those ``annotation_table_rows`` gives to the writer, byte for byte.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    return _sqlite_csv_lines(session, layer_keys, csv_cells, quote_when, annotators, documents,
+                             batch)
+
+
+def _sqlite_csv_lines(session: Session, layer_keys: Sequence[str],
+                      csv_cells: Callable[[Sequence[object]], str], quote_when: str,
+                      annotators: Sequence[str] | None, documents: Sequence[str] | None,
+                      batch: int) -> Iterator[str]:
+    docs = {i: csv_cells((i, title, source)) for i, title, source in session.execute(
+        select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
+    all_names = {i: name for i, name in session.execute(
+        select(AnnotatorRow.id, AnnotatorRow.name))}
+    names = {i: csv_cells((name,)) for i, name in all_names.items()}
+    where: list[str] = []
+    params: list[object] = []
+    if documents is not None:
+        where.append(f"spans.document_id IN ({','.join('?' * len(documents))})")
+        params += list(documents)
+    if annotators is not None:
+        wanted = set(annotators)
+        ids = [i for i, name in all_names.items() if name in wanted]
+        if not ids:
+            return
+        where.append(f"spans.annotator_id IN ({','.join('?' * len(ids))})")
+        params += ids
+    entities = {i: csv_cells((name,)) for i, name in session.execute(
+        select(EntityRow.id, EntityRow.name))}
+    entities[None] = ""
+
+    def quoted(column: str) -> str:
+        found = " OR ".join(f"instr({column}, char({ord(c)}))" for c in quote_when)
+        return (f"CASE WHEN {found} THEN '\"' || replace({column}, '\"', '\"\"') || '\"' "
+                f"ELSE coalesce({column}, '') END")
+
+    def stamp(column: str) -> str:  # as annotation_table_rows writes the stored naive UTC
+        return (f"coalesce(substr(replace({column}, ' ', 'T') || '.000000', 1, 26) || 'Z', "
+                "'')")
+
+    links = "".join(f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = "
+                    f"'{kind}'" for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4]))
+    sql = (f"SELECT {quoted('spans.id')}, spans.document_id, spans.annotator_id, spans.start, "
+           f"spans.\"end\", {quoted('spans.text')}, spans.labels, {quoted('spans.role')}, "
+           f"{quoted('l0.to_span_id')}, {quoted('l1.to_span_id')}, {quoted('l2.to_span_id')}, "
+           f"spans.entity_id, {quoted('spans.note')}, {stamp('spans.created_at')}, "
+           f"{stamp('spans.updated_at')}, "
+           f"cd.curated_by, {stamp('cd.curated_at')}, cd.curated_from, cd.decision "
+           "FROM spans" + links + " LEFT JOIN curation_decisions cd ON cd.span_id = spans.id"
+           + (" WHERE " + " AND ".join(where) if where else "") +
+           ' ORDER BY spans.document_id, spans.start, spans."end", spans.id')
+    assert LEADING_COLUMNS == ("annotation_id", "document_id", "document_title", "source_file",
+                               "annotator", "start", "end", "text") and \
+        TRAILING_COLUMNS == ("note", "created_at", "updated_at"), "the line below follows them"
+    cells_of: dict[str | None, str] = {}  # label JSON -> its layer cells, written once
+    empty_cells = csv_cells(("",) * len(layer_keys))
+    no_provenance = csv_cells(("",) * len(CURATION_COLUMNS))
+
+    def cells(raw: str | None) -> str:
+        if not raw:
+            return empty_cells
+        found = cells_of.get(raw)
+        if found is None:
+            if len(cells_of) > 100_000:
+                cells_of.clear()
+            values = json.loads(raw)
+            found = cells_of[raw] = csv_cells(
+                ["" if values.get(k) is None else values[k] for k in layer_keys])
+        return found
+
+    driver = session.connection().connection.driver_connection
+    assert driver is not None, "a checked-out connection always has its DB-API connection"
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch):
+            for (sid, doc, ann, start, end, text_, raw, role, source_, via, cue, entity, note,
+                 created, updated, by, at, whence, decision) in rows:
+                made = csv_cells(_provenance(by, at, json.loads(whence), decision)) \
+                    if decision else no_provenance
+                yield (f"{sid},{docs.get(doc) or csv_cells((doc, '', ''))},"
+                       f"{names.get(ann, '')},{start},{end},{text_},{cells(raw)},{role},"
+                       f"{source_},{via},{cue},{entities.get(entity, '')},{note},{created},"
+                       f"{updated},{made}\n")
+    finally:
+        cursor.close()
 
 
 def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
