@@ -114,6 +114,21 @@ def held_export(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldExport]:
                 held.go_on.wait(10)
             yield row
 
+    real_lines = exchange.annotation_csv_lines
+
+    def held_lines(*args: object, **kwargs: object) -> Iterator[str] | None:
+        lines = real_lines(*args, **kwargs)  # type: ignore[arg-type]
+        return None if lines is None else held_rows_of(lines)
+
+    def held_rows_of(lines: Iterator[str]) -> Iterator[str]:
+        hold = held.armed.is_set()
+        for i, line in enumerate(lines):
+            if hold and i == 1:
+                held.reached.set()
+                held.go_on.wait(10)
+            yield line
+
     monkeypatch.setattr(exchange, "annotation_rows", held_rows)
+    monkeypatch.setattr(exchange, "annotation_csv_lines", held_lines)  # CSV on SQLite
     yield held
     held.go_on.set()
