@@ -589,7 +589,7 @@ def _sqlite_csv_lines(session: Session, layer_keys: Sequence[str],
             return
         where.append(f"spans.annotator_id IN ({','.join('?' * len(ids))})")
         params += ids
-    entities = {i: csv_cells((name,)) for i, name in session.execute(
+    entities: dict[str | None, str] = {i: csv_cells((name,)) for i, name in session.execute(
         select(EntityRow.id, EntityRow.name))}
     entities[None] = ""
 
