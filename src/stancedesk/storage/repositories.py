@@ -452,6 +452,33 @@ def add_target(session: Session, target: StanceTarget) -> None:
 
 # --- the annotation table, fast ---------------------------------------------------------------
 
+
+# attribution: the three links of a span (one of each kind, by primary key) as l0..l2; curation
+# provenance: a gold span has one decision row (the decision that produced it), as cd
+_EXPORT_JOINS = "".join(
+    f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = '{kind}'"
+    for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4])) + \
+    " LEFT JOIN curation_decisions cd ON cd.span_id = spans.id"
+
+
+def _sqlite_scope(names: dict[str, str], annotators: Sequence[str] | None,
+                  documents: Sequence[str] | None) -> tuple[list[str], list[object]] | None:
+    """The WHERE terms and parameters of an export's scope; None when no annotator asked for
+    exists, so the export has no rows (both SQLite export paths share one reading of it)."""
+    where: list[str] = []
+    params: list[object] = []
+    if documents is not None:
+        where.append(f"spans.document_id IN ({','.join('?' * len(documents))})")
+        params += list(documents)
+    if annotators is not None:
+        wanted = set(annotators)
+        ids = [i for i, name in names.items() if name in wanted]
+        if not ids:
+            return None
+        where.append(f"spans.annotator_id IN ({','.join('?' * len(ids))})")
+        params += ids
+    return where, params
+
 def annotation_table_rows(session: Session, layer_keys: Sequence[str],
                           annotators: Sequence[str] | None = None,
                           documents: Sequence[str] | None = None,
@@ -472,30 +499,18 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
     titles = {i: (title, source) for i, title, source in session.execute(
         select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
     names = {i: name for i, name in session.execute(select(AnnotatorRow.id, AnnotatorRow.name))}
-    where: list[str] = []
-    params: list[object] = []
-    if documents is not None:
-        where.append(f"document_id IN ({','.join('?' * len(documents))})")
-        params += list(documents)
-    if annotators is not None:
-        wanted = set(annotators)
-        ids = [i for i, name in names.items() if name in wanted]
-        if not ids:
-            return
-        where.append(f"annotator_id IN ({','.join('?' * len(ids))})")
-        params += ids
+    scope = _sqlite_scope(names, annotators, documents)
+    if scope is None:
+        return
+    where, params = scope
     entities = {i: name for i, name in session.execute(select(EntityRow.id, EntityRow.name))}
     # attribution: the role, the three links (one of each kind per span, by primary key) and
     # the entity, whose name comes from the registry read above
-    links = "".join(f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = "
-                    f"'{kind}'" for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4]))
-    # curation provenance: a gold span has one decision row (the decision that produced it)
-    decided = (" LEFT JOIN curation_decisions cd ON cd.span_id = spans.id")
     sql = ('SELECT spans.id, spans.document_id, annotator_id, spans.start, spans."end", text, '
            "labels, note, created_at, updated_at, role, l0.to_span_id, l1.to_span_id, "
            "l2.to_span_id, entity_id, cd.curated_by, cd.curated_at, cd.curated_from, "
-           "cd.decision FROM spans" + links + decided +
-           (" WHERE " + " AND ".join(f"spans.{w}" for w in where) if where else "") +
+           "cd.decision FROM spans" + _EXPORT_JOINS +
+           (" WHERE " + " AND ".join(where) if where else "") +
            ' ORDER BY spans.document_id, spans.start, spans."end", spans.id')
     order = {"annotation_id": 0, "document_id": 1, "document_title": 2, "source_file": 3,
              "annotator": 4, "start": 5, "end": 6, "text": 7, "note": 8, "created_at": 9,
@@ -577,18 +592,10 @@ def _sqlite_csv_lines(session: Session, layer_keys: Sequence[str],
     all_names = {i: name for i, name in session.execute(
         select(AnnotatorRow.id, AnnotatorRow.name))}
     names = {i: csv_cells((name,)) for i, name in all_names.items()}
-    where: list[str] = []
-    params: list[object] = []
-    if documents is not None:
-        where.append(f"spans.document_id IN ({','.join('?' * len(documents))})")
-        params += list(documents)
-    if annotators is not None:
-        wanted = set(annotators)
-        ids = [i for i, name in all_names.items() if name in wanted]
-        if not ids:
-            return
-        where.append(f"spans.annotator_id IN ({','.join('?' * len(ids))})")
-        params += ids
+    scope = _sqlite_scope(all_names, annotators, documents)
+    if scope is None:
+        return
+    where, params = scope
     entities: dict[str | None, str] = {i: csv_cells((name,)) for i, name in session.execute(
         select(EntityRow.id, EntityRow.name))}
     entities[None] = ""
@@ -602,16 +609,13 @@ def _sqlite_csv_lines(session: Session, layer_keys: Sequence[str],
         return (f"coalesce(substr(replace({column}, ' ', 'T') || '.000000', 1, 26) || 'Z', "
                 "'')")
 
-    links = "".join(f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = "
-                    f"'{kind}'" for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4]))
     sql = (f"SELECT {quoted('spans.id')}, spans.document_id, spans.annotator_id, spans.start, "
            f"spans.\"end\", {quoted('spans.text')}, spans.labels, {quoted('spans.role')}, "
            f"{quoted('l0.to_span_id')}, {quoted('l1.to_span_id')}, {quoted('l2.to_span_id')}, "
            f"spans.entity_id, {quoted('spans.note')}, {stamp('spans.created_at')}, "
            f"{stamp('spans.updated_at')}, "
            f"cd.curated_by, {stamp('cd.curated_at')}, cd.curated_from, cd.decision "
-           "FROM spans" + links + " LEFT JOIN curation_decisions cd ON cd.span_id = spans.id"
-           + (" WHERE " + " AND ".join(where) if where else "") +
+           "FROM spans" + _EXPORT_JOINS + (" WHERE " + " AND ".join(where) if where else "") +
            ' ORDER BY spans.document_id, spans.start, spans."end", spans.id')
     assert LEADING_COLUMNS == ("annotation_id", "document_id", "document_title", "source_file",
                                "annotator", "start", "end", "text") and \
