@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
-from stancedesk.gui.curation.window import CurationWindow
-
 if TYPE_CHECKING:
+    from stancedesk.gui.curation.window import CurationWindow
     from stancedesk.gui.shell.main_window import MainWindow
 
 
@@ -29,7 +28,9 @@ def install(window: MainWindow) -> QAction:
                 "(Tools › Act as study lead).", 8000)
             return None
         view = holder.get("view")
-        if view is None:
+        if view is None:  # the window and the curation services load on first use
+            from stancedesk.gui.curation.window import CurationWindow
+
             view = CurationWindow(window.database, lambda: desk.annotator, window,
                                   reporter=window.reporter, scheme=desk.scheme)
             view.viewer = lambda: desk.viewer

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -400,21 +399,3 @@ def open_bundle_import(window: MainWindow) -> BundleImportDialog:
     window.bundle_import_dialog = dialog
     dialog.open()
     return dialog
-
-
-def install(window: MainWindow) -> None:
-    """File › Export annotator bundle… and File › Import bundles…, beside the other imports."""
-    export_action = QAction("Export annotator &bundle…", window)
-    export_action.setObjectName("exportBundleAction")
-    export_action.setStatusTip("Write one annotator's work as a bundle file, to merge into "
-                               "another database of the same corpus")
-    export_action.triggered.connect(lambda: open_bundle_export(window))
-    import_action = QAction("Import &bundles…", window)
-    import_action.setObjectName("importBundlesAction")
-    import_action.setStatusTip("Merge annotators' bundles into this database, with a dry run "
-                               "first")
-    import_action.triggered.connect(lambda: open_bundle_import(window))
-    window.add_import_action(import_action)
-    window.add_import_action(export_action)
-    window.export_bundle_action = export_action
-    window.import_bundles_action = import_action

@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
-from stancedesk.gui.exchange import bundle_dialogs
-
 if TYPE_CHECKING:
     from stancedesk.gui.exchange.export_dialog import ExportDialog
     from stancedesk.gui.exchange.import_dialog import ImportDialog
@@ -93,4 +91,35 @@ def install(window: MainWindow) -> None:
     window.add_import_action(import_action)
     window.export_annotations_action = export_action
     window.import_annotations_action = import_action
-    bundle_dialogs.install(window)
+    _install_bundles(window)
+
+
+def _install_bundles(window: MainWindow) -> None:
+    """File › Export annotator bundle… and File › Import bundles…, beside the other imports.
+    The dialogs (and the bundle reader and merge behind them) load on first use, not at
+    launch, like the other exchange dialogs."""
+
+    def open_export() -> None:
+        from stancedesk.gui.exchange.bundle_dialogs import open_bundle_export
+
+        open_bundle_export(window)
+
+    def open_import() -> None:
+        from stancedesk.gui.exchange.bundle_dialogs import open_bundle_import
+
+        open_bundle_import(window)
+
+    export_action = QAction("Export annotator &bundle…", window)
+    export_action.setObjectName("exportBundleAction")
+    export_action.setStatusTip("Write one annotator's work as a bundle file, to merge into "
+                               "another database of the same corpus")
+    export_action.triggered.connect(open_export)
+    import_action = QAction("Import &bundles…", window)
+    import_action.setObjectName("importBundlesAction")
+    import_action.setStatusTip("Merge annotators' bundles into this database, with a dry run "
+                               "first")
+    import_action.triggered.connect(open_import)
+    window.add_import_action(import_action)
+    window.add_import_action(export_action)
+    window.export_bundle_action = export_action
+    window.import_bundles_action = import_action
