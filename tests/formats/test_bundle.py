@@ -76,7 +76,7 @@ def refused(raw: dict[str, Any] | bytes, match: str) -> None:
 
 @pytest.mark.parametrize(("change", "match"), [
     (lambda d: d.update(format="stancedesk-scheme"), "not a StanceDesk bundle"),
-    (lambda d: d.update(format_version=2), "newer StanceDesk"),
+    (lambda d: d.update(format_version=3), "newer StanceDesk"),
     (lambda d: d.update(annotator=" "), "'annotator' must not be empty"),
     (lambda d: d.update(extra=1), r"unknown key\(s\) 'extra'"),
     (lambda d: d["spans"][0].update(start=-1), r"spans\[0\] \(id s1\): 'start' is -1"),
@@ -101,6 +101,54 @@ def refused(raw: dict[str, Any] | bytes, match: str) -> None:
 ])
 def test_bad_fields_are_refused_by_record(change: Any, match: str) -> None:
     raw = data()
+    change(raw)
+    refused(raw, match)
+
+
+def gold_sample() -> fmt.Bundle:
+    """A gold bundle: its spans and the decisions behind them, and a rejection."""
+    bundle = sample()
+    bundle.annotator = "gold"
+    bundle.decisions = [
+        fmt.BundleDecision("c1", "d1", "s1", 0, 5, "unanimous", "lea", WHEN, ("ana", "ben"),
+                           ("a1", "b1")),
+        fmt.BundleDecision("c2", "d1", None, 20, 31, "rejected", "lea", WHEN, ("ana",),
+                           ("a2",))]
+    return bundle
+
+
+def test_a_gold_bundle_carries_its_decisions_as_version_2() -> None:
+    original = gold_sample()
+    text = written(original)
+    head = json.loads(text)
+    assert head["format_version"] == 2
+    assert head["decisions"][0] == {
+        "id": "c1", "document_id": "d1", "span_id": "s1", "start": 0, "end": 5,
+        "decision": "unanimous", "curated_by": "lea", "curated_at": "2026-12-02T10:00:00.123456Z",
+        "curated_from": ["ana", "ben"], "from_span_ids": ["a1", "b1"]}
+    again = fmt.read_bundle_bytes(text.encode("utf-8"), "gold.json")
+    assert again.decisions == original.decisions and again.format_version == 2
+    # a bundle without decisions stays version 1, so an older StanceDesk still reads it
+    assert "decisions" not in data() and data()["format_version"] == 1
+
+
+@pytest.mark.parametrize(("change", "match"), [
+    (lambda d: d.update(format_version=1), "'decisions' needs bundle format version 2"),
+    (lambda d: d["decisions"][0].update(decision="maybe"), r"decisions\[0\] \(id c1\): "
+                                                            "'decision' is 'maybe'"),
+    (lambda d: d["decisions"][0].update(span_id=None), "a rejection has no span"),
+    (lambda d: d["decisions"][1].update(span_id="s2"), "a rejection cannot name a span"),
+    (lambda d: d["decisions"][0].update(span_id="s9"), "no span s9 in the bundle"),
+    (lambda d: d["decisions"][0].update(document_id="d9"), "document d9 is not in the"),
+    (lambda d: d["decisions"][0].update(end=-1), "'end' is -1"),
+    (lambda d: d["decisions"][1].update(id="c1"), r"decisions\[1\]: id c1 is given twice"),
+    (lambda d: d["decisions"][1].update(decision="curator", span_id="s1"),
+     "span s1 already has decision c1"),
+    (lambda d: d["decisions"][0].update(curated_from="ana"), "must be a list of strings"),
+    (lambda d: d["decisions"][0].update(curated_at="noon"), "not an ISO 8601 time"),
+])
+def test_bad_decisions_are_refused_by_record(change: Any, match: str) -> None:
+    raw = json.loads(written(gold_sample()))
     change(raw)
     refused(raw, match)
 

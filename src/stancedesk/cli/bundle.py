@@ -53,9 +53,7 @@ def _export(args: argparse.Namespace) -> int:
     if not annotator:
         raise UserError("bundle export: say whose work with --annotator NAME")
     result = export_bundle(database(args), annotator, Path(args.output))
-    print(f"wrote {result.path}: {annotator}, {result.spans:,} span(s), {result.links:,} "
-          f"link(s), {result.entities:,} registry source(s), {result.documents:,} "
-          "document(s)", file=sys.stderr)
+    print(f"wrote {result.path}: {annotator}, {result.contents()}", file=sys.stderr)
     return 0
 
 

@@ -5,6 +5,9 @@ to check that both hold the same thing: the documents (id and SHA-256 of the tex
 title and source file for messages), the scheme with its version and fingerprint, the
 annotator's spans (with their ids and versions, so a merge can tell an edit from a repeat), the
 links among them, the registry entities they name, and who wrote it when with which StanceDesk.
+The gold annotator's bundle also carries the curation decisions behind its spans (format version
+2), so a gold standard curated on one laptop keeps who decided what, when and from whose spans
+in the team's database; every other bundle stays version 1, readable by older StanceDesks.
 
 The layout is plain JSON with one span, link, entity or document per line, so a bundle reads
 in a text editor and two bundles of the same annotator diff line by line. Reading is hardened
@@ -28,7 +31,8 @@ from stancedesk.formats.grouping import load_json
 from stancedesk.formats.text import decode_utf8, storable_json
 
 BUNDLE_FORMAT = "stancedesk-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the highest this reader understands; 2 adds "decisions"
+PLAIN_VERSION = 1  # what a bundle without decisions is written as
 SUFFIX = ".stancedesk-bundle.json"
 # far above any real annotator's work (a million spans is about 400 MB), and a bound on what a
 # hostile file can make the reader hold
@@ -38,10 +42,11 @@ MAX_ID = 36  # span and entity ids are String(36) columns
 ROLES = ("source", "claim", "cue")
 LINK_KINDS = ("attributed_to", "via", "cue")
 STATUSES = ("in_progress", "done")
+DECISIONS = ("unanimous", "majority", "curator", "rejected")  # domain.curation.DECISION_KINDS
 # a JSON escape of NUL or of a UTF-16 surrogate (a pair is fine, but is checked the slow way)
 _UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 _TOP_KEYS = ("format", "format_version", "tool", "exported_at", "annotator", "scheme",
-             "documents", "entities", "spans", "links")
+             "documents", "entities", "spans", "links", "decisions")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,23 @@ class BundleLink:
     to_span: str
 
 
+@dataclass(frozen=True, slots=True)
+class BundleDecision:
+    """A curator's decision on a passage: the gold span it produced (None: every version was
+    rejected), who decided when, and from which annotators' spans."""
+
+    id: str
+    document_id: str
+    span_id: str | None
+    start: int
+    end: int
+    decision: str
+    curated_by: str
+    curated_at: datetime
+    curated_from: tuple[str, ...] = ()
+    from_span_ids: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Bundle:
     annotator: str
@@ -118,7 +140,8 @@ class Bundle:
     entities: list[BundleEntity] = field(default_factory=list)
     spans: list[BundleSpan] = field(default_factory=list)
     links: list[BundleLink] = field(default_factory=list)
-    format_version: int = FORMAT_VERSION
+    decisions: list[BundleDecision] = field(default_factory=list)
+    format_version: int = PLAIN_VERSION
     tool: str = "stancedesk"
 
 
@@ -153,11 +176,21 @@ def _entity_json(entity: BundleEntity) -> dict[str, Any]:
                        for g in entity.grades]}
 
 
+def _decision_json(decision: BundleDecision) -> dict[str, Any]:
+    return {"id": decision.id, "document_id": decision.document_id, "span_id": decision.span_id,
+            "start": decision.start, "end": decision.end, "decision": decision.decision,
+            "curated_by": decision.curated_by, "curated_at": iso(decision.curated_at),
+            "curated_from": list(decision.curated_from),
+            "from_span_ids": list(decision.from_span_ids)}
+
+
 def write_bundle(bundle: Bundle, out: IO[str],
                  progress: Callable[[int], None] | None = None) -> None:
     """The bundle as JSON: the header indented, then each list with one item per line (a
-    changed span is one changed line in a diff). ``progress(spans written)`` every 1,000."""
-    head = {"format": BUNDLE_FORMAT, "format_version": bundle.format_version,
+    changed span is one changed line in a diff). ``progress(spans written)`` every 1,000.
+    Only a bundle with decisions is written as version 2 and has the "decisions" list."""
+    version = FORMAT_VERSION if bundle.decisions else PLAIN_VERSION
+    head = {"format": BUNDLE_FORMAT, "format_version": version,
             "tool": {"name": bundle.tool, "version": bundle.tool_version},
             "exported_at": iso(bundle.exported_at), "annotator": bundle.annotator,
             "scheme": {"name": bundle.scheme.name, "version": bundle.scheme.version,
@@ -181,7 +214,9 @@ def write_bundle(bundle: Bundle, out: IO[str],
     items("entities", [_entity_json(e) for e in bundle.entities])
     items("spans", [_span_json(s) for s in bundle.spans], report=progress)
     items("links", [{"from": k.from_span, "kind": k.kind, "to": k.to_span}
-                    for k in bundle.links], last=True)
+                    for k in bundle.links], last=not bundle.decisions)
+    if bundle.decisions:
+        items("decisions", [_decision_json(d) for d in bundle.decisions], last=True)
     out.write("}\n")
 
 
@@ -323,6 +358,31 @@ def _link(file: str, i: int, raw: Any) -> BundleLink:
                       f.text("to", empty=False, limit=MAX_ID))
 
 
+def _decision(file: str, i: int, raw: Any) -> BundleDecision:
+    where = f"decisions[{i}]"
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        where += f" (id {raw['id'][:MAX_ID]})"
+    f = _Fields(file, where, raw, ("id", "document_id", "span_id", "start", "end",
+                                               "decision", "curated_by", "curated_at",
+                                               "curated_from", "from_span_ids"))
+    start, end = f.integer("start"), f.integer("end")
+    if end < start:
+        f.fail(f"'end' ({end}) is before 'start' ({start})")
+    kind = f.optional("decision", DECISIONS)
+    if kind is None:
+        f.fail("'decision' is missing")
+    assert kind is not None
+    span = f.optional("span_id", limit=MAX_ID)
+    if (span is None) != (kind == "rejected"):
+        f.fail("a rejection has no span and every other decision has one" if span is None
+               else f"a rejection cannot name a span ({span})")
+    return BundleDecision(f.text("id", empty=False, limit=MAX_ID),
+                          f.text("document_id", empty=False, limit=MAX_ID), span, start, end,
+                          kind, f.text("curated_by", empty=False, limit=200),
+                          f.time("curated_at"), tuple(f.strings("curated_from")),
+                          tuple(f.strings("from_span_ids")))
+
+
 def _unique(file: str, what: str, ids: Sequence[str]) -> None:
     seen: set[str] = set()
     for i, item in enumerate(ids):
@@ -357,9 +417,14 @@ def parse_bundle(data: Any, file: str) -> Bundle:
     bundle.entities = [_entity(file, i, r) for i, r in enumerate(top.objects("entities"))]
     bundle.spans = [_span(file, i, r) for i, r in enumerate(top.objects("spans"))]
     bundle.links = [_link(file, i, r) for i, r in enumerate(top.objects("links"))]
+    if "decisions" in data and version < 2:
+        raise FormatError(file, "'decisions' needs bundle format version 2; was the file "
+                          "edited by hand?")
+    bundle.decisions = [_decision(file, i, r) for i, r in enumerate(top.objects("decisions"))]
     _unique(file, "documents", [d.id for d in bundle.documents])
     _unique(file, "entities", [e.id for e in bundle.entities])
     _unique(file, "spans", [s.id for s in bundle.spans])
+    _unique(file, "decisions", [d.id for d in bundle.decisions])
     _check_references(bundle, file)
     return bundle
 
@@ -380,6 +445,20 @@ def _check_references(bundle: Bundle, file: str) -> None:
         for end in (link.from_span, link.to_span):
             if end not in spans:
                 raise FormatError(file, f"links[{i}]: no span {end} in the bundle")
+    by_span: dict[str, str] = {}
+    for i, decision in enumerate(bundle.decisions):
+        if decision.document_id not in documents:
+            raise FormatError(file, f"decisions[{i}] (id {decision.id}): document "
+                              f"{decision.document_id} is not in the bundle's documents")
+        if decision.span_id is None:
+            continue
+        if decision.span_id not in spans:
+            raise FormatError(file, f"decisions[{i}] (id {decision.id}): no span "
+                              f"{decision.span_id} in the bundle")
+        if decision.span_id in by_span:
+            raise FormatError(file, f"decisions[{i}] (id {decision.id}): span {decision.span_id} "
+                              f"already has decision {by_span[decision.span_id]}")
+        by_span[decision.span_id] = decision.id
 
 
 def _load(text: str, file: str) -> Any:

@@ -3,6 +3,8 @@
 The bundle lists every document of this database, not only those the annotator labelled: it is
 the annotator's complete state on that corpus, so a merge can tell a document whose spans were
 all deleted from one never opened (see services/bundle_merge.py). Written whole or not at all.
+The gold annotator's bundle carries the curation decisions too (its spans' and the rejections),
+so its provenance travels with it.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from stancedesk import __version__
+from stancedesk.domain.curation import GOLD
 from stancedesk.domain.errors import Cancelled, NotFoundError
 from stancedesk.formats.bundle import (
     Bundle,
+    BundleDecision,
     BundleDocument,
     BundleEntity,
     BundleLink,
@@ -27,6 +33,7 @@ from stancedesk.services.atomic import text_replaced_on_success
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import bundles as brepo
+from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.types import utcnow
@@ -43,6 +50,13 @@ class BundleExport:
     spans: int
     links: int
     entities: int
+    decisions: int = 0
+
+    def contents(self) -> str:
+        """What the file holds, in the words the CLI and the dialog both print."""
+        text = (f"{self.spans:,} span(s), {self.links:,} link(s), {self.entities:,} registry "
+                f"source(s), {self.documents:,} document(s)")
+        return text + (f", {self.decisions:,} curation decision(s)" if self.decisions else "")
 
 
 def collect_bundle(database: Database, annotator: str,
@@ -80,9 +94,21 @@ def collect_bundle(database: Database, annotator: str,
                            if m.annotator == annotator and m.labels.get(GRADE_LAYER))
             entities.append(BundleEntity(entity.id, entity.name, entity.sourcing,
                                          tuple(entity.aliases), entity.notes, grades))
+        decisions = _decisions(session, annotator, {s.id for s in spans})
     return Bundle(annotator, BundleScheme(scheme.name, scheme.version, scheme.fingerprint(),
                                           scheme.to_dict()),
-                  __version__, utcnow(), documents, entities, spans, links)
+                  __version__, utcnow(), documents, entities, spans, links, decisions)
+
+
+def _decisions(session: Session, annotator: str, span_ids: set[str]) -> list[BundleDecision]:
+    """The decisions behind the bundle's spans and, for gold, the rejections (which have no
+    span): a decision only ever produces a gold span, so other bundles carry none."""
+    if annotator != GOLD:
+        return []
+    return [BundleDecision(d.id, d.document_id, d.span_id, d.start, d.end, d.decision,
+                           d.curated_by, d.curated_at, d.curated_from, d.from_span_ids)
+            for d in crepo.list_decisions(session)
+            if d.span_id is None or d.span_id in span_ids]
 
 
 def export_bundle(database: Database, annotator: str, path: Path | str, *,
@@ -107,4 +133,4 @@ def export_bundle(database: Database, annotator: str, path: Path | str, *,
     if progress is not None:
         progress(total, total, "")
     return BundleExport(str(path), annotator, len(bundle.documents), len(bundle.spans),
-                        len(bundle.links), len(bundle.entities))
+                        len(bundle.links), len(bundle.entities), len(bundle.decisions))

@@ -26,6 +26,11 @@ The rules (docs/bundles.md says the same for users):
   an empty sourcing or note filled); a different sourcing or note, a name that is another
   source's alias here, or an alias that names another source is reported as a collision and
   never renamed: the registry's values stay.
+* **Curation decisions** (a gold bundle's) are stored with their ids, curators and times, so
+  gold keeps its provenance. A decision already here is unchanged. One is skipped, and
+  reported, when its span was not merged (a conflict) or already has another decision here, or
+  when it is a rejection of a passage already decided here; a decision is never overwritten.
+  Decisions go with their gold spans: deleting a span deletes its decision.
 * **Idempotent.** Merging the same bundle again changes nothing.
 """
 
@@ -41,6 +46,7 @@ from sqlalchemy.orm import Session
 
 from stancedesk.domain import DocumentStatus, Scheme, Span
 from stancedesk.domain.attribution import Link, LinkKind, SourceEntity, check_links, name_key
+from stancedesk.domain.curation import Decision
 from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.bundle import Bundle, BundleDocument, BundleEntity, BundleSpan, read_bundle
 from stancedesk.formats.errors import FormatError
@@ -50,6 +56,7 @@ from stancedesk.services.changes import Changes
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import bundles as brepo
+from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
@@ -75,6 +82,7 @@ class _Counts:
     added: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     changed: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     removed: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    curation: set[str] = field(default_factory=set)  # documents given decisions
 
     @staticmethod
     def bump(counts: dict[str, dict[str, int]], doc: str, annotator: str) -> None:
@@ -344,7 +352,50 @@ class _Merge:
         brepo.record_imported(session, imported)
         self._links(incoming)
         self._statuses()
+        self._decisions()
         return report
+
+    def _decisions(self) -> None:
+        """Store the bundle's decisions this database lacks, by the rules in the docstring."""
+        wanted = self.bundle.decisions
+        if not wanted:
+            return
+        report, session = self.report, self.session
+        have = crepo.decisions_by_ids(session, [d.id for d in wanted])
+        by_document: dict[str, list[Decision]] = defaultdict(list)
+        for decision in crepo.list_decisions(session, sorted({d.document_id for d in wanted})):
+            by_document[decision.document_id].append(decision)
+        new: list[Decision] = []
+        for raw in wanted:
+            if raw.id in have:
+                report.decisions_unchanged += 1
+                continue
+            here = by_document[raw.document_id]
+            why = ""
+            if raw.span_id is not None and raw.span_id in report.conflicts:
+                why = f"its gold span {raw.span_id} was not merged (a conflict)"
+            elif raw.span_id is not None:
+                other = next((d for d in here if d.span_id == raw.span_id), None)
+                if other is not None:
+                    why = (f"span {raw.span_id} already has decision {other.id} here "
+                           f"({other.decision}, by {other.curated_by})")
+            else:
+                other = next((d for d in here if (d.start, d.end) == (raw.start, raw.end)),
+                             None)
+                if other is not None:
+                    why = (f"the passage {raw.start}:{raw.end} is already decided here "
+                           f"({other.decision}, by {other.curated_by})")
+            if why:
+                report.decisions_skipped[raw.id] = why
+                continue
+            decision = Decision(raw.id, raw.document_id, raw.span_id, raw.start, raw.end,
+                                raw.decision, raw.curated_by, raw.curated_at,
+                                raw.curated_from, raw.from_span_ids)
+            new.append(decision)
+            here.append(decision)
+            report.decisions_added.append(raw.id)
+            self.counts.curation.add(raw.document_id)
+        crepo.store_decisions(session, new)
 
     def _delete_absent(self, here: Mapping[str, Span], incoming: Mapping[str, BundleSpan],
                        recorded: Mapping[str, int]) -> None:
@@ -476,6 +527,7 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
         report.changes = Changes(
             spans_added=dict(counts.added), spans_changed=dict(counts.changed),
             spans_removed=dict(counts.removed),
+            curation_documents=frozenset(counts.curation),
             annotators_added=frozenset(
                 {a.name for a in repo.list_annotators(session)} - annotators_before))
     return report

@@ -37,12 +37,15 @@ class AnnotatorMerge:
     entities_merged: list[str] = field(default_factory=list)  # "name: what was added"
     entities_unchanged: list[str] = field(default_factory=list)
     collisions: list[str] = field(default_factory=list)
+    decisions_added: list[str] = field(default_factory=list)  # curation decision ids
+    decisions_unchanged: int = 0
+    decisions_skipped: dict[str, str] = field(default_factory=dict)  # decision id -> why
 
     @property
     def changed_anything(self) -> bool:
         return bool(self.added or self.updated or self.deleted or self.links_set
                     or self.links_removed or self.statuses_set or self.entities_created
-                    or self.entities_merged)
+                    or self.entities_merged or self.decisions_added)
 
     def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "annotator": self.annotator, "scheme": self.scheme,
@@ -53,7 +56,10 @@ class AnnotatorMerge:
                 "statuses_set": self.statuses_set,
                 "entities": {"created": self.entities_created, "merged": self.entities_merged,
                              "unchanged": self.entities_unchanged,
-                             "collisions": self.collisions}}
+                             "collisions": self.collisions},
+                "decisions": {"added": self.decisions_added,
+                              "unchanged": self.decisions_unchanged,
+                              "skipped": self.decisions_skipped}}
 
     def lines(self) -> list[str]:
         head = f"{self.file}: annotator {self.annotator}"
@@ -73,6 +79,11 @@ class AnnotatorMerge:
             out.append(f"  links: {self.links_set:,} set, {self.links_removed:,} removed")
         if self.statuses_set:
             out.append(f"  document marks (done / in progress) set: {self.statuses_set:,}")
+        if self.decisions_added or self.decisions_unchanged or self.decisions_skipped:
+            out.append(f"  curation decisions: {len(self.decisions_added):,} added, "
+                       f"{self.decisions_unchanged:,} unchanged, "
+                       f"{len(self.decisions_skipped):,} skipped")
+            out += _listed("skipped decision", self.decisions_skipped)
         entities = (f"  registry sources: {len(self.entities_created):,} new, "
                     f"{len(self.entities_merged):,} merged, "
                     f"{len(self.entities_unchanged):,} already the same")

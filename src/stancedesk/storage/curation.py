@@ -33,6 +33,25 @@ def add_decision(session: Session, *, document_id: str, span_id: str | None, sta
     return decision_from_row(row)
 
 
+def store_decisions(session: Session, decisions: Sequence[Decision]) -> None:
+    """Decisions made elsewhere (a gold bundle), stored with their own ids and times."""
+    session.flush()  # their gold spans first
+    session.add_all(CurationDecisionRow(
+        id=d.id, document_id=d.document_id, span_id=d.span_id, start=d.start, end=d.end,
+        decision=d.decision, curated_by=d.curated_by, curated_at=d.curated_at,
+        curated_from=list(d.curated_from), from_span_ids=list(d.from_span_ids))
+        for d in decisions)
+    session.flush()
+
+
+def decisions_by_ids(session: Session, ids: Sequence[str]) -> dict[str, Decision]:
+    found: dict[str, Decision] = {}
+    for n in range(0, len(ids), 500):  # bound the parameters of one statement
+        stmt = select(CurationDecisionRow).where(CurationDecisionRow.id.in_(ids[n:n + 500]))
+        found.update((row.id, decision_from_row(row)) for row in session.scalars(stmt))
+    return found
+
+
 def list_decisions(session: Session, document_ids: Sequence[str] | None = None
                    ) -> list[Decision]:
     stmt = select(CurationDecisionRow)

@@ -151,9 +151,7 @@ class BundleExportDialog(QDialog):
         self.progress.setFormat(f"{done:,} of {total:,} spans")
 
     def _exported(self, result: BundleExport) -> None:
-        self.status.setText(f"✓ Wrote {result.path}: {result.spans:,} span(s), "
-                            f"{result.links:,} link(s), {result.entities:,} registry "
-                            f"source(s), {result.documents:,} document(s).")
+        self.status.setText(f"✓ Wrote {result.path}: {result.contents()}.")
         self.exported.emit(result)
 
     def _failed(self, exc: BaseException) -> None:
