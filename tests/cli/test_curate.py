@@ -124,3 +124,36 @@ def test_accept_reject_merge_undo(capsys: pytest.CaptureFixture[str],
     code, _, err = run(capsys, "--db", path, "curate", "merge", "--document", ids["doc"],
                        "--start", "0", "--end", "3", "--label", "stance")
     assert code == 2 and "KEY=VALUE" in err
+
+
+def test_blind_queue_and_passages_hide_names_in_the_views_order(
+        capsys: pytest.CaptureFixture[str], project: tuple[str, dict[str, str]]) -> None:
+    path, ids = project
+    code, out, _ = run(capsys, "--db", path, "curate", "queue", "--json", "--blind", "lea")
+    assert code == 0
+    found = json.loads(out)
+    mistake = next(p for p in found if p["document_id"] == ids["doc"])
+    lanes = curation.blind_lanes(["ana", "ben", "cy"], f"lea:{ids['doc']}")
+    assert mistake["annotators"] == ["Annotator 1", "Annotator 2", "Annotator 3"]
+    # the versions in the lanes' order, each named by its lane, as the view shows "lea"
+    assert [v["annotator"] for v in mistake["versions"]] == [
+        lanes.alias(n) for n in lanes.order]
+    assert [v["span_id"] for v in mistake["versions"]] == [
+        ids[f"mistake-{n}"] for n in lanes.order]
+    assert not {"ana", "ben", "cy"} & set(out.split('"'))
+    # the text listing too, and another seed may give another order but never a name
+    code, text, _ = run(capsys, "--db", path, "curate", "queue", "--blind", "other seed")
+    assert code == 0 and "Annotator 1" in text and "ana " not in text and "ben " not in text
+    code, out, _ = run(capsys, "--db", path, "curate", "passages", ids["doc"], "--json",
+                       "--blind", "lea")
+    shown = json.loads(out)
+    assert shown["annotators"] == ["Annotator 1", "Annotator 2", "Annotator 3"]
+    assert "ana" not in out and "ben" not in out
+    # a decision's provenance is aliased the same way
+    run(capsys, "--db", path, "curate", "accept", "--span", ids["mistake-ana"], "--curator",
+        "lea")
+    code, out, _ = run(capsys, "--db", path, "curate", "passages", ids["doc"], "--json",
+                       "--blind", "lea")
+    decided = next(p for p in json.loads(out)["passages"] if p["decision"])
+    assert decided["decision"]["curated_from"] == [lanes.alias(n) for n in ("ana", "ben")]
+    assert "ana" not in out

@@ -4,6 +4,7 @@ does: see the conflicts, accept, merge or reject a passage, undo, accept all agr
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 from stancedesk.cli.common import add_lead_options, database, print_json, split_list, viewer
@@ -46,11 +47,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     queue.add_argument("--role", choices=[r.value for r in SpanRole],
                        help="only passages where some version has this role")
     queue.add_argument("--json", action="store_true", help="machine-readable output")
+    _blind_option(queue)
 
     show = _action(actions, "passages", "every passage of one document with its versions",
                    _passages, curator=False)
     show.add_argument("document", metavar="DOCUMENT_ID")
     show.add_argument("--json", action="store_true", help="machine-readable output")
+    _blind_option(show)
 
     accept = _action(actions, "accept", "accept an annotator's span (labels, links) into gold",
                      _accept)
@@ -103,37 +106,71 @@ def _curator(args: argparse.Namespace) -> str:
     return (args.curator or "").strip() or curation.default_curator()
 
 
-def _decision_json(d: Decision) -> dict[str, Any]:
+def _blind_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--blind", nargs="?", const="", default=None, metavar="SEED",
+        help="hide annotator names (Annotator 1..n) and list each passage's versions in a "
+             "random order drawn from SEED and the document; without SEED, your user name, "
+             "which gives the order the curation view shows you in blind mode")
+
+
+def _lanes(args: argparse.Namespace, document_id: str, annotators: Sequence[str]
+           ) -> curation.BlindLanes | None:
+    """The blind order and aliases of a document's annotators, or None when not blind: the
+    view's seed is "curator:document", so the same SEED gives the same lanes there."""
+    if args.blind is None:
+        return None
+    seed = args.blind.strip() or curation.default_curator()
+    return curation.blind_lanes(annotators, f"{seed}:{document_id}")
+
+
+def _seen(p: Passage, lanes: curation.BlindLanes | None) -> tuple[list[curation.Version],
+                                                                 list[str]]:
+    """The passage's versions and annotators in lane order, as the curator may see them."""
+    if lanes is None:
+        return list(p.versions), list(p.annotators)
+    rank = {name: i for i, name in enumerate(lanes.order)}
+    return (sorted(p.versions, key=lambda v: rank.get(v.annotator, len(rank))),
+            [lanes.alias(name) for name in lanes.order])
+
+
+def _decision_json(d: Decision, lanes: curation.BlindLanes | None = None) -> dict[str, Any]:
+    named = lanes.alias if lanes is not None else str
     return {"id": d.id, "document_id": d.document_id, "span_id": d.span_id, "start": d.start,
             "end": d.end, "decision": d.decision, "curated_by": d.curated_by,
-            "curated_at": d.curated_at.isoformat(), "curated_from": list(d.curated_from),
+            "curated_at": d.curated_at.isoformat(),
+            "curated_from": [named(n) for n in d.curated_from],
             "from_span_ids": list(d.from_span_ids)}
 
 
-def _passage_json(p: Passage) -> dict[str, Any]:
+def _passage_json(p: Passage, lanes: curation.BlindLanes | None = None) -> dict[str, Any]:
+    named = lanes.alias if lanes is not None else str
+
     def version(v: curation.Version) -> dict[str, Any]:
         s = v.span
-        return {"annotator": s.annotator, "span_id": s.id, "start": s.start, "end": s.end,
-                "text": s.text, "labels": dict(s.labels), "role": s.role,
+        return {"annotator": named(s.annotator), "span_id": s.id, "start": s.start,
+                "end": s.end, "text": s.text, "labels": dict(s.labels), "role": s.role,
                 "entity_id": s.entity_id, "links": dict(v.links)}
 
+    versions, annotators = _seen(p, lanes)
     return {"passage": p.id, "document_id": p.document_id, "start": p.start, "end": p.end,
-            "annotators": list(p.annotators), "agreement": p.agreement,
+            "annotators": annotators, "agreement": p.agreement,
             "unanimous": p.unanimous, "conflict": p.is_conflict,
-            "versions": [version(v) for v in p.versions],
+            "versions": [version(v) for v in versions],
             "gold": version(p.gold) if p.gold else None,
-            "decision": _decision_json(p.decision) if p.decision else None}
+            "decision": _decision_json(p.decision, lanes) if p.decision else None}
 
 
-def _passage_line(p: Passage) -> str:
+def _passage_line(p: Passage, lanes: curation.BlindLanes | None = None) -> str:
     text = p.versions[0].span.text if p.versions else (p.gold.span.text if p.gold else "")
     state = ("decided" if p.decided else "agreed" if p.unanimous else
              f"{p.agreement}/{len(p.annotators)} agree")
     lines = [f"{p.document_id}  {p.start}-{p.end}  {text!r}  [{state}]"]
-    for v in p.versions:
+    for v in _seen(p, lanes)[0]:
         labels = ", ".join(f"{k}={x}" for k, x in sorted(v.span.labels.items()))
         links = ", ".join(f"{k}->{x}" for k, x in sorted(v.links.items()))
-        lines.append(f"    {v.annotator:<12} {v.span.id}  {v.span.start}-{v.span.end}  "
+        name = lanes.alias(v.annotator) if lanes is not None else v.annotator
+        lines.append(f"    {name:<12} {v.span.id}  {v.span.start}-{v.span.end}  "
                      f"{v.span.role or '-'}  {labels}{'  ' + links if links else ''}")
     if p.gold:
         lines.append(f"    {'gold':<12} {p.gold.span.id}")
@@ -192,23 +229,27 @@ def _queue(args: argparse.Namespace) -> int:
                                     layer=args.layer, label=args.label, role=args.role,
                                     viewer=viewer(args))
     if args.json:
-        print_json([_passage_json(p) for p in found])
+        print_json([_passage_json(p, _lanes(args, p.document_id, p.annotators))
+                    for p in found])
     else:
         for p in found:
-            print(_passage_line(p))
+            print(_passage_line(p, _lanes(args, p.document_id, p.annotators)))
         print(f"{len(found)} open conflict(s)")
     return 0
 
 
 def _passages(args: argparse.Namespace) -> int:
     found = curation.document_curation(database(args), args.document, viewer=viewer(args))
+    lanes = _lanes(args, found.document_id, found.annotators)
+    annotators = list(found.annotators) if lanes is None else \
+        [lanes.alias(n) for n in lanes.order]
     if args.json:
         print_json({"document_id": found.document_id, "title": found.title,
-                    "annotators": list(found.annotators),
-                    "passages": [_passage_json(p) for p in found.passages]})
+                    "annotators": annotators,
+                    "passages": [_passage_json(p, lanes) for p in found.passages]})
     else:
         for p in found.passages:
-            print(_passage_line(p))
+            print(_passage_line(p, lanes))
     return 0
 
 
