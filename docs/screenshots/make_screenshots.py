@@ -55,6 +55,10 @@ def main() -> int:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         suggestions(app)
         return 0
+    if sys.argv[1:] == ["bundles"]:  # only the bundle import dialog
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        bundle_import(app)
+        return 0
     if sys.argv[1:] == ["curation"]:  # only the curation view
         app = QApplication.instance() or QApplication(sys.argv[:1])
         curation(app)
@@ -100,6 +104,7 @@ def main() -> int:
     profile_view(app)
     agreement_attribution(app)
     curation(app)
+    bundle_import(app)
     return 0
 
 
@@ -440,6 +445,61 @@ def curation(app: QApplication) -> None:
     view.jobs.shutdown()
     view.close()
     database.dispose()
+
+
+def bundle_import(app: QApplication) -> None:
+    """The lead's merge: two annotators' laptops and the gold curated offline, checked by a dry
+    run before anything is stored (spans added, a conflict, a registry collision, decisions)."""
+    from stancedesk.domain.attribution import LinkKind
+    from stancedesk.gui.exchange.bundle_dialogs import BundleImportDialog
+    from stancedesk.services import attribution as links
+    from stancedesk.services import curation as curate
+    from stancedesk.services.bundle_export import export_bundle
+    from stancedesk.services.bundle_merge import import_bundles
+
+    laptop = open_database(str(_HOME / "bundle-laptop.sqlite"), seed_sample=True)
+    team = open_database(str(_HOME / "bundle-team.sqlite"), seed_sample=True)
+    doc = corpus.list_documents(laptop)[0]
+    text = corpus.get_document(laptop, doc.id).text
+
+    def mark(db: object, who: str, phrase: str, role: str | None = None,
+             **labels: str) -> str:
+        start = text.index(phrase)
+        return annotations.create_span(db, doc.id, who, start, start + len(phrase),  # type: ignore[arg-type]
+                                       labels, role=role).id
+
+    entity = links.create_entity(laptop, "Ostrelian Foreign Ministry", "official",
+                                 ["MFA Ostrelia"], "press office, Halmora")
+    links.create_entity(team, "Ostrelian Foreign Ministry", "official", [],
+                        "the ministry's spokesman's office")
+    for who in ("ana", "ben"):
+        claim = mark(laptop, who, "Ostrelia will host the first direct contacts", "claim",
+                     stance="favor")
+        source = mark(laptop, who, "the Ostrelian foreign ministry", "source",
+                      sourcing="official", reliability="B")
+        links.link(laptop, claim, LinkKind.ATTRIBUTED_TO, source)
+        links.name_source(laptop, source, entity.id)
+    mark(laptop, "ana", "a cautious first step", stance="favor")
+    mark(laptop, "ben", "a cautious first step", stance="neutral")
+    curate.auto_curate(laptop, 2, curator="lead")
+    files = []
+    for who in ("ana", "ben", "gold"):
+        files.append(_HOME / f"{who}.stancedesk-bundle.json")
+        export_bundle(laptop, who, files[-1])
+    import_bundles(team, files[:1])  # ana's first bundle is already merged ...
+    contested = next(s for s in annotations.spans_for_document(team, doc.id, ["ana"])
+                     if s.text == "a cautious first step")
+    annotations.update_span(team, contested.id, note="checked by the desk editor")  # ... and edited
+    dialog = BundleImportDialog(team, folder=str(_HOME))
+    dialog.resize(1280, 760)
+    dialog.show()
+    dialog.add_paths(files)
+    _wait(app, lambda: dialog.last is not None)
+    dialog.grab().save(str(OUT / "bundle-import.png"))
+    dialog.runner.shutdown()
+    dialog.close()
+    laptop.dispose()
+    team.dispose()
 
 
 if __name__ == "__main__":
