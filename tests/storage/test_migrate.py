@@ -357,3 +357,47 @@ def test_0008_adds_bundle_imports_and_downgrades_without_loss(tmp_path: Path) ->
         assert [s.id for s in span_service.list_spans(database)] == ["s1"]
     finally:
         database.dispose()
+
+
+def test_0009_marks_imports_keeps_every_row_visible_and_downgrades(tmp_path: Path) -> None:
+    """0009 adds the imports table and a NULL ``import_id`` (visible) to every stored span,
+    annotator, entity and document; the downgrade drops them, deleting only the rows of an
+    import that was still pending (without the mark they would show)."""
+    from stancedesk.storage.migrate import downgrade
+
+    path = tmp_path / "old.sqlite"
+    _populate_at_0001(path)
+    database = open_database(str(path), seed_sample=False)
+    try:
+        with database.engine.begin() as conn:
+            for table in ("spans", "annotators", "documents", "entities"):
+                marks = conn.execute(text(f"SELECT import_id FROM {table}")).all()
+                assert all(mark == (None,) for mark in marks), table
+            conn.execute(text(
+                "INSERT INTO imports (id, kind, state, source, started_at, pid, host) VALUES "
+                "('i1', 'annotations', 'pending', 'x.csv', '2026-12-02 10:00:00', 1, 'h'),"
+                "('i2', 'annotations', 'published', 'y.csv', '2026-12-02 10:00:00', 1, 'h')"))
+            for span_id, mark in (("s2", "i1"), ("s3", "i2")):
+                conn.execute(text(
+                    "INSERT INTO spans (id, document_id, annotator_id, start, \"end\", text, "
+                    "note, created_at, updated_at, labels, version, import_id) VALUES "
+                    f"('{span_id}', 'd1', 'a1', 0, 5, 'Talks', '', '2026-12-02 10:00:00', "
+                    f"'2026-12-02 10:00:00', '{{}}', 1, '{mark}')"))
+        assert [s.id for s in span_service.list_spans(database)] == ["s1", "s3"]
+        downgrade(database, "0008")
+        with database.engine.connect() as conn:
+            tables = {r[0] for r in conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"))}
+            columns = {r[1] for r in conn.execute(text("PRAGMA table_info(spans)"))}
+            spans = conn.execute(text("SELECT id, text FROM spans ORDER BY id")).all()
+        assert "imports" not in tables and "import_id" not in columns
+        assert [tuple(r) for r in spans] == [("s1", "Talks"), ("s3", "Talks")]
+    finally:
+        database.dispose()
+    database = open_database(str(path), seed_sample=False)  # and up again
+    try:
+        assert [s.id for s in span_service.list_spans(database)] == ["s1", "s3"]
+        assert span_service.list_spans(database)[0].labels == {"stance": "favor",
+                                                                "target": "rapprochement"}
+    finally:
+        database.dispose()

@@ -27,6 +27,7 @@ from stancedesk.storage.tables import (
     SuggestionRejectionRow,
 )
 from stancedesk.storage.types import utcnow
+from stancedesk.storage.visibility import visible
 
 
 def _role(value: str | None) -> SpanRole | None:
@@ -58,7 +59,8 @@ def links_of(session: Session, document_id: str, annotator: str) -> list[Link]:
     rows = session.scalars(
         select(LinkRow).join(SpanRow, SpanRow.id == LinkRow.from_span_id)
         .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
-        .where(SpanRow.document_id == document_id, AnnotatorRow.name == annotator)
+        .where(SpanRow.document_id == document_id, AnnotatorRow.name == annotator,
+               visible(SpanRow.import_id))
         .order_by(LinkRow.from_span_id, LinkRow.kind))
     return [link_from_row(r) for r in rows]
 
@@ -66,7 +68,8 @@ def links_of(session: Session, document_id: str, annotator: str) -> list[Link]:
 def links_in(session: Session, document_ids: Sequence[str] | None = None,
              annotators: Sequence[str] | None = None) -> list[Link]:
     stmt = (select(LinkRow).join(SpanRow, SpanRow.id == LinkRow.from_span_id)
-            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id))
+            .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+            .where(visible(SpanRow.import_id)))
     if document_ids is not None:
         stmt = stmt.where(SpanRow.document_id.in_(list(document_ids)))
     if annotators is not None:
@@ -149,7 +152,8 @@ def namings(session: Session, entity_id: str) -> list[Naming]:
     return [Naming(sid, doc, name, updated) for sid, doc, name, updated in session.execute(
         select(SpanRow.id, SpanRow.document_id, AnnotatorRow.name, SpanRow.updated_at)
         .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
-        .where(SpanRow.entity_id == entity_id).order_by(SpanRow.id))]
+        .where(SpanRow.entity_id == entity_id, visible(SpanRow.import_id))
+        .order_by(SpanRow.id))]
 
 
 # --- the registry ------------------------------------------------------------------------------
@@ -159,8 +163,8 @@ def entity_from_row(row: EntityRow) -> SourceEntity:
 
 
 def list_entities(session: Session) -> list[SourceEntity]:
-    return [entity_from_row(r) for r in session.scalars(select(EntityRow)
-                                                        .order_by(EntityRow.name_key))]
+    return [entity_from_row(r) for r in session.scalars(
+        select(EntityRow).where(visible(EntityRow.import_id)).order_by(EntityRow.name_key))]
 
 
 def get_entity(session: Session, entity_id: str) -> SourceEntity | None:
@@ -222,15 +226,18 @@ class EntityCounts:
 def entity_counts(session: Session) -> dict[str, EntityCounts]:
     """Per entity: source spans naming it, claims attributed to those spans, documents."""
     mentions = dict(session.execute(
-        select(SpanRow.entity_id, func.count(SpanRow.id)).where(SpanRow.entity_id.is_not(None))
+        select(SpanRow.entity_id, func.count(SpanRow.id))
+        .where(SpanRow.entity_id.is_not(None), visible(SpanRow.import_id))
         .group_by(SpanRow.entity_id)).all())
     documents = dict(session.execute(
         select(SpanRow.entity_id, func.count(func.distinct(SpanRow.document_id)))
-        .where(SpanRow.entity_id.is_not(None)).group_by(SpanRow.entity_id)).all())
+        .where(SpanRow.entity_id.is_not(None), visible(SpanRow.import_id))
+        .group_by(SpanRow.entity_id)).all())
     claims = dict(session.execute(
         select(SpanRow.entity_id, func.count(LinkRow.from_span_id))
         .join(LinkRow, LinkRow.to_span_id == SpanRow.id)
-        .where(SpanRow.entity_id.is_not(None), LinkRow.kind == str(LinkKind.ATTRIBUTED_TO))
+        .where(SpanRow.entity_id.is_not(None), LinkRow.kind == str(LinkKind.ATTRIBUTED_TO),
+               visible(SpanRow.import_id))
         .group_by(SpanRow.entity_id)).all())
     return {str(eid): EntityCounts(int(n), int(claims.get(eid, 0)), int(documents.get(eid, 0)))
             for eid, n in mentions.items()}
@@ -255,7 +262,7 @@ def mentions_of(session: Session, entity_id: str | None = None) -> dict[str, lis
                    AnnotatorRow.name, SpanRow.text, SpanRow.labels, SpanRow.updated_at)
             .join(DocumentRow, DocumentRow.id == SpanRow.document_id)
             .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
-            .where(SpanRow.entity_id.is_not(None)))
+            .where(SpanRow.entity_id.is_not(None), visible(SpanRow.import_id)))
     if entity_id is not None:
         stmt = stmt.where(SpanRow.entity_id == entity_id)
     out: dict[str, list[Mention]] = defaultdict(list)

@@ -13,6 +13,7 @@ from stancedesk.domain import Span
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.tables import BundleImportRow, DocumentRow, SpanRow
 from stancedesk.storage.types import utcnow
+from stancedesk.storage.visibility import visible
 
 _CHUNK = 500
 # the table, not the mapped class: an ORM bulk insert of a versioned class starts every version
@@ -24,7 +25,8 @@ def document_fingerprints(session: Session, document_ids: Sequence[str] | None =
                           ) -> dict[str, tuple[str, str, str]]:
     """Document id -> (SHA-256 of the text, title, source file), without loading texts."""
     stmt = select(DocumentRow.id, DocumentRow.sha256, DocumentRow.title,
-                  DocumentRow.source_file).order_by(DocumentRow.id)
+                  DocumentRow.source_file).where(visible(DocumentRow.import_id)) \
+        .order_by(DocumentRow.id)
     if document_ids is None:
         return {i: (sha, title, source) for i, sha, title, source in session.execute(stmt)}
     out: dict[str, tuple[str, str, str]] = {}

@@ -35,6 +35,7 @@ from stancedesk.storage.tables import (
     TargetRow,
 )
 from stancedesk.storage.types import utcnow
+from stancedesk.storage.visibility import visible, visible_sql
 
 SCHEME_SETTING = "scheme"
 IMPORT_LOCK = 0x5D_0002  # PostgreSQL advisory lock key held by an annotation import
@@ -98,7 +99,8 @@ def get_document(session: Session, document_id: str) -> Document | None:
 
 
 def list_documents(session: Session) -> list[Document]:
-    rows = session.scalars(select(DocumentRow).order_by(DocumentRow.published,
+    rows = session.scalars(select(DocumentRow).where(visible(DocumentRow.import_id))
+                           .order_by(DocumentRow.published,
                                                         DocumentRow.title, DocumentRow.id))
     return [document_from_row(r) for r in rows]
 
@@ -108,13 +110,15 @@ def document_headers(session: Session) -> list[tuple[str, str, str, str, str, in
     rows = session.execute(select(
         DocumentRow.id, DocumentRow.title, DocumentRow.source_file, DocumentRow.outlet,
         DocumentRow.published, func.length(DocumentRow.text),
-    ).order_by(DocumentRow.published, DocumentRow.title, DocumentRow.id))
+    ).where(visible(DocumentRow.import_id))
+        .order_by(DocumentRow.published, DocumentRow.title, DocumentRow.id))
     return [tuple(r) for r in rows]
 
 
 def span_counts_by_document(session: Session, annotator: str | None = None) -> dict[str, int]:
     """Document id -> number of spans (of ``annotator``, or of everyone)."""
-    stmt = select(SpanRow.document_id, func.count()).group_by(SpanRow.document_id)
+    stmt = (select(SpanRow.document_id, func.count()).where(visible(SpanRow.import_id))
+            .group_by(SpanRow.document_id))
     if annotator is not None:
         stmt = stmt.join(AnnotatorRow).where(AnnotatorRow.name == annotator)
     return {k: v for k, v in session.execute(stmt)}
@@ -122,7 +126,7 @@ def span_counts_by_document(session: Session, annotator: str | None = None) -> d
 
 def document_texts(session: Session, document_ids: Sequence[str] | None = None
                    ) -> dict[str, str]:
-    stmt = select(DocumentRow.id, DocumentRow.text)
+    stmt = select(DocumentRow.id, DocumentRow.text).where(visible(DocumentRow.import_id))
     if document_ids is not None:
         stmt = stmt.where(DocumentRow.id.in_(list(document_ids)))
     return {k: v for k, v in session.execute(stmt)}
@@ -145,7 +149,8 @@ def selection_counts(session: Session, annotators: Sequence[str] | None = None,
                      documents: Sequence[str] | None = None) -> tuple[int, int, int]:
     """(spans, documents, annotators) in a selection."""
     stmt = select(func.count(SpanRow.id), func.count(func.distinct(SpanRow.document_id)),
-                  func.count(func.distinct(AnnotatorRow.name))).join(SpanRow.annotator)
+                  func.count(func.distinct(AnnotatorRow.name))).join(SpanRow.annotator) \
+        .where(visible(SpanRow.import_id))
     if documents is not None:
         stmt = stmt.where(SpanRow.document_id.in_(list(documents)))
     if annotators is not None:
@@ -187,7 +192,7 @@ def document_ids_matching(session: Session, needle: str) -> set[str]:
     ASCII letters, exact for others), without loading any text into Python."""
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     pattern = f"%{escaped}%"
-    stmt = select(DocumentRow.id).where(
+    stmt = select(DocumentRow.id).where(visible(DocumentRow.import_id)).where(
         DocumentRow.title.like(pattern, escape="\\")
         | DocumentRow.outlet.like(pattern, escape="\\")
         | DocumentRow.text.like(pattern, escape="\\"))
@@ -195,12 +200,14 @@ def document_ids_matching(session: Session, needle: str) -> set[str]:
 
 
 def count_documents(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(DocumentRow)) or 0
+    return session.scalar(select(func.count()).select_from(DocumentRow)
+                          .where(visible(DocumentRow.import_id))) or 0
 
 
 def documents_by_source_file(session: Session) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for doc_id, source in session.execute(select(DocumentRow.id, DocumentRow.source_file)):
+    for doc_id, source in session.execute(select(DocumentRow.id, DocumentRow.source_file)
+                                          .where(visible(DocumentRow.import_id))):
         out.setdefault(source, []).append(doc_id)
     return out
 
@@ -214,7 +221,8 @@ def annotator_from_row(row: AnnotatorRow) -> Annotator:
 
 def list_annotators(session: Session) -> list[Annotator]:
     return [annotator_from_row(r)
-            for r in session.scalars(select(AnnotatorRow).order_by(AnnotatorRow.name))]
+            for r in session.scalars(select(AnnotatorRow).where(visible(AnnotatorRow.import_id))
+                                     .order_by(AnnotatorRow.name))]
 
 
 def find_annotator(session: Session, name: str) -> AnnotatorRow | None:
@@ -302,7 +310,7 @@ def add_span(session: Session, span: Span, version: int = 1) -> Span:
 
 def spans_query(document_ids: Sequence[str] | None = None,
                 annotators: Sequence[str] | None = None) -> Select[SpanRow]:
-    stmt = select(SpanRow).join(SpanRow.annotator)
+    stmt = select(SpanRow).join(SpanRow.annotator).where(visible(SpanRow.import_id))
     if document_ids is not None:
         stmt = stmt.where(SpanRow.document_id.in_(list(document_ids)))
     if annotators is not None:
@@ -323,13 +331,16 @@ def iter_spans(session: Session, document_ids: Sequence[str] | None = None,
 def spans_per_annotator(session: Session) -> dict[str, int]:
     """Annotator name -> number of spans (0 for an annotator without spans)."""
     rows = session.execute(select(AnnotatorRow.name, func.count(SpanRow.id))
-                           .outerjoin(SpanRow, SpanRow.annotator_id == AnnotatorRow.id)
+                           .outerjoin(SpanRow, (SpanRow.annotator_id == AnnotatorRow.id)
+                                      & visible(SpanRow.import_id))
+                           .where(visible(AnnotatorRow.import_id))
                            .group_by(AnnotatorRow.name).order_by(AnnotatorRow.name))
     return {name: n for name, n in rows}
 
 
 def count_spans(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(SpanRow)) or 0
+    return session.scalar(select(func.count()).select_from(SpanRow)
+                          .where(visible(SpanRow.import_id))) or 0
 
 
 def clean_labels(labels: Mapping[str, str | None]) -> dict[str, str]:
@@ -342,10 +353,10 @@ def label_usage(session: Session) -> dict[tuple[str, str], int]:
     if session.get_bind().dialect.name == "sqlite":
         rows = session.execute(text(
             "SELECT j.key, j.value, count(*) FROM spans, json_each(spans.labels) j "
-            "GROUP BY j.key, j.value"))
+            f"WHERE {visible_sql('spans')} GROUP BY j.key, j.value"))
         return {(layer, str(value)): n for layer, value, n in rows}
     counts: dict[tuple[str, str], int] = {}
-    for labels in session.scalars(select(SpanRow.labels)):
+    for labels in session.scalars(select(SpanRow.labels).where(visible(SpanRow.import_id))):
         for layer, value in (labels or {}).items():
             counts[(layer, value)] = counts.get((layer, value), 0) + 1
     return counts
@@ -366,10 +377,11 @@ def label_values(session: Session, layer: str, annotators: Sequence[str] | None 
         rows = session.execute(text(
             "SELECT DISTINCT json_extract(s.labels, '$.' || json_quote(:layer)) FROM spans s "
             "JOIN annotators a ON a.id = s.annotator_id "
-            "WHERE json_extract(s.labels, '$.' || json_quote(:layer)) IS NOT NULL" + where),
+            "WHERE json_extract(s.labels, '$.' || json_quote(:layer)) IS NOT NULL AND "
+            + visible_sql("s") + where),
             params)
         return {str(v) for (v,) in rows}
-    stmt = select(SpanRow.labels).join(SpanRow.annotator)
+    stmt = select(SpanRow.labels).join(SpanRow.annotator).where(visible(SpanRow.import_id))
     if annotators is not None:
         stmt = stmt.where(AnnotatorRow.name.in_(list(annotators)))
     return {labels[layer] for labels in session.scalars(stmt) if labels and labels.get(layer)}
@@ -465,7 +477,7 @@ def _sqlite_scope(names: dict[str, str], annotators: Sequence[str] | None,
                   documents: Sequence[str] | None) -> tuple[list[str], list[object]] | None:
     """The WHERE terms and parameters of an export's scope; None when no annotator asked for
     exists, so the export has no rows (both SQLite export paths share one reading of it)."""
-    where: list[str] = []
+    where: list[str] = [visible_sql("spans")]
     params: list[object] = []
     if documents is not None:
         where.append(f"spans.document_id IN ({','.join('?' * len(documents))})")
@@ -765,7 +777,7 @@ def _cursor_batches(session: Session, select_sql: str, params: list[object],
                     documents: Sequence[str] | None, annotators: Sequence[str] | None,
                     batch: int) -> Iterator[list[tuple[Any, ...]]]:
     """``_cursor_rows`` a ``fetchmany`` batch at a time."""
-    where: list[str] = []
+    where: list[str] = [visible_sql("s")]
     params = list(params)
     if documents is not None:
         where.append(f"s.document_id IN ({','.join('?' * len(documents))})")

@@ -28,6 +28,8 @@ class DocumentRow(Base):
     url: Mapped[str] = mapped_column(Text, default="")
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the annotation import that added it (migration 0009): hidden while that import is pending
+    import_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class AnnotatorRow(Base):
@@ -37,6 +39,7 @@ class AnnotatorRow(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     is_reviewer: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    import_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # as documents'
 
 
 class SpanRow(Base):
@@ -67,6 +70,9 @@ class SpanRow(Base):
         ForeignKey("entities.id", ondelete="SET NULL"), nullable=True, index=True)
     # bumped by every ORM update (migration 0004): an edit made from an older version is stale
     version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # the annotation import that stored it (migration 0009): every reader hides the span while
+    # that import is pending (storage.visibility); kept once published, as provenance
+    import_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     annotator: Mapped[AnnotatorRow] = relationship(lazy="joined")
 
     # the ORM adds "AND version = <read>" to each UPDATE/DELETE and raises StaleDataError when
@@ -118,6 +124,7 @@ class EntityRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    import_id: Mapped[str | None] = mapped_column(String(36), nullable=True)  # as documents'
 
 
 class LinkRow(Base):
@@ -194,3 +201,21 @@ class BundleImportRow(Base):
                                          primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportRow(Base):
+    """One annotation import that stores its rows in committed chunks (migration 0009): while
+    it is ``pending`` every reader hides the spans, annotators, entities and documents that
+    carry its id; one small commit makes it ``published``. The process that runs it (pid and
+    host) is kept for the log; whether it is alive is told by the import lock, not by these."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "annotations"
+    state: Mapped[str] = mapped_column(String(16))  # "pending" | "published"
+    source: Mapped[str] = mapped_column(Text, default="")  # the file, for people reading it
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255), default="")
