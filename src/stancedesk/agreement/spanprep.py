@@ -17,6 +17,7 @@ costs more time and memory than every measure after it, so the service reads col
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from stancedesk.domain.span import Span
+from stancedesk.domain.span_pack import SEPARATOR, PackedSpans
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,41 +114,18 @@ class SpanColumns:
     values: dict[str, tuple[tuple[Any, ...], np.ndarray]]
 
     @classmethod
-    def from_batches(cls, batches: Iterable[Sequence[tuple[Any, ...]]],
+    def from_batches(cls, batches: Iterable[Sequence[tuple[Any, ...]] | PackedSpans],
                      layers: Sequence[str]) -> SpanColumns:
-        """Rows of (id, document id, annotator, start, end, role, one value per layer), a batch
-        at a time; None or "" is no role or value. Only the codes stay, never a string per
-        row."""
-        ids: list[str] = []
-        doc_index: dict[Any, int] = {}
-        ann_index: dict[Any, int] = {}
-        role_index: dict[Any, int] = {}
-        value_index: list[dict[Any, int]] = [{} for _ in layers]
-        parts: list[list[np.ndarray]] = [[] for _ in range(5 + len(layers))]
+        """Runs of spans in export order: ``PackedSpans``, or lists of rows of (id, document
+        id, annotator, start, end, role, one value per layer); None or "" is no role or value.
+        Only codes stay, never a string per span but the ids."""
+        reader = _ColumnReader(layers)
         for batch in batches:
-            if not batch:
-                continue
-            n = len(batch)
-            cols = list(zip(*batch, strict=True))
-            ids.extend(cols[0])
-            parts[0].append(_codes(doc_index, cols[1]))
-            parts[1].append(_codes(ann_index, cols[2]))
-            parts[2].append(np.fromiter(cols[3], dtype=np.int64, count=n))
-            parts[3].append(np.fromiter(cols[4], dtype=np.int64, count=n))
-            parts[4].append(_codes(role_index, cols[5], (None, "")))
-            for j, index in enumerate(value_index):
-                parts[5 + j].append(_codes(index, cols[6 + j], (None, "")))
-
-        def joined(i: int, dtype: type) -> np.ndarray:
-            return np.concatenate(parts[i]).astype(dtype, copy=False) if parts[i] else \
-                np.zeros(0, dtype=dtype)
-
-        values: dict[str, tuple[tuple[Any, ...], np.ndarray]] = {}
-        for j, layer in enumerate(layers):
-            values[layer] = (tuple(value_index[j]), joined(5 + j, np.int32))
-        return cls(ids, tuple(doc_index), tuple(ann_index), joined(0, np.int32),
-                   joined(1, np.int32), joined(2, np.int64), joined(3, np.int64),
-                   tuple(role_index), joined(4, np.int32), values)
+            if isinstance(batch, PackedSpans):
+                reader.add_packed(batch)
+            elif batch:
+                reader.add_rows(batch)
+        return reader.columns()
 
     @classmethod
     def from_spans(cls, spans: Iterable[Span], layers: Sequence[str] | None = None
@@ -210,6 +189,110 @@ class SpanColumns:
         if layer in self.values:
             return self.values[layer]
         return (), np.full(len(self.ids), -1, dtype=np.int32)
+
+
+class _ColumnReader:
+    """Codes each run of spans as it comes, into shared code tables (first appearance order)."""
+
+    def __init__(self, layers: Sequence[str]) -> None:
+        self.layers = list(layers)
+        self.ids: list[str] = []
+        self.doc_index: dict[Any, int] = {}
+        self.ann_index: dict[Any, int] = {}
+        self.role_index: dict[Any, int] = {}
+        self.value_index: list[dict[Any, int]] = [{} for _ in layers]
+        # label JSON -> its value per layer (a few thousand distinct sets among millions)
+        self.label_values: dict[str, tuple[Any, ...]] = {}
+        self.parts: list[list[np.ndarray]] = [[] for _ in range(5 + len(layers))]
+
+    def add_rows(self, batch: Sequence[tuple[Any, ...]]) -> None:
+        n = len(batch)
+        cols = list(zip(*batch, strict=True))
+        self.ids.extend(cols[0])
+        self.parts[0].append(_codes(self.doc_index, cols[1]))
+        self.parts[1].append(_codes(self.ann_index, cols[2]))
+        self.parts[2].append(np.fromiter(cols[3], dtype=np.int64, count=n))
+        self.parts[3].append(np.fromiter(cols[4], dtype=np.int64, count=n))
+        self.parts[4].append(_codes(self.role_index, cols[5], (None, "")))
+        for j, index in enumerate(self.value_index):
+            self.parts[5 + j].append(_codes(index, cols[6 + j], (None, "")))
+
+    def add_packed(self, run: PackedSpans) -> None:
+        n = run.count
+        starts = _numbers(run.starts, n)
+        ends = _numbers(run.ends, n)
+        keys = _numbers(run.annotators, n)
+        docs = run.document_ids.split(SEPARATOR)
+        doc = _codes(self.doc_index, docs)
+        if not _in_export_order(doc, starts, ends):
+            raise ValueError("spans were not read in (document, start, end) order")
+        self.ids.extend(run.span_ids.split(SEPARATOR))
+        self.parts[0].append(doc)
+        # the annotators' database keys, coded by name in order of first appearance
+        found, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        names = [run.annotator_names[int(k)] for k in found.tolist()]
+        lut = np.zeros(len(names), dtype=np.int32)
+        for i in np.argsort(first, kind="stable").tolist():
+            lut[i] = self.ann_index.setdefault(names[i], len(self.ann_index))
+        self.parts[1].append(lut[inverse.reshape(-1)])
+        self.parts[2].append(starts)
+        self.parts[3].append(ends)
+        self.parts[4].append(_codes(self.role_index, run.roles.split(SEPARATOR), ("",)))
+        label_index: dict[str, int] = {}
+        label_codes = _codes(label_index, run.labels.split(SEPARATOR))
+        sets = [self._values_of(raw) for raw in label_index]
+        for j, index in enumerate(self.value_index):
+            lut = _codes(index, [values[j] for values in sets], (None, ""))
+            self.parts[5 + j].append(lut[label_codes] if n else lut[:0])
+
+    def _values_of(self, raw: str) -> tuple[Any, ...]:
+        """The value of each layer in one label JSON, as SQLite's ``json_extract`` gives it
+        (a nested object or list as its JSON text)."""
+        found = self.label_values.get(raw)
+        if found is None:
+            parsed = json.loads(raw) if raw else {}
+            if not isinstance(parsed, dict):
+                parsed = {}
+            found = tuple(_scalar(parsed.get(layer)) for layer in self.layers)
+            self.label_values[raw] = found
+        return found
+
+    def columns(self) -> SpanColumns:
+        parts = self.parts
+
+        def joined(i: int, dtype: type) -> np.ndarray:
+            return np.concatenate(parts[i]).astype(dtype, copy=False) if parts[i] else \
+                np.zeros(0, dtype=dtype)
+
+        values: dict[str, tuple[tuple[Any, ...], np.ndarray]] = {}
+        for j, layer in enumerate(self.layers):
+            values[layer] = (tuple(self.value_index[j]), joined(5 + j, np.int32))
+        return SpanColumns(self.ids, tuple(self.doc_index), tuple(self.ann_index),
+                           joined(0, np.int32), joined(1, np.int32), joined(2, np.int64),
+                           joined(3, np.int64), tuple(self.role_index), joined(4, np.int32),
+                           values)
+
+
+def _numbers(text: str, n: int) -> np.ndarray:
+    """``n`` comma-separated integers, parsed in one call."""
+    out = np.fromstring(text, dtype=np.int64, sep=",") if n else np.zeros(0, dtype=np.int64)
+    if out.size != n:
+        raise ValueError(f"expected {n} numbers, read {out.size}")
+    return out
+
+
+def _scalar(value: Any) -> Any:
+    return json.dumps(value, separators=(",", ":")) if isinstance(value, (dict, list)) \
+        else value
+
+
+def _in_export_order(doc: np.ndarray, start: np.ndarray, end: np.ndarray) -> bool:
+    """Whether (document, start, end) never decreases (the codes of a run in document order
+    increase with the document)."""
+    if doc.size < 2:
+        return True
+    d, s, e = np.diff(doc), np.diff(start), np.diff(end)
+    return bool(np.all((d > 0) | ((d == 0) & ((s > 0) | ((s == 0) & (e >= 0))))))
 
 
 def _lookup(names: Sequence[Any], index: Mapping[Any, int]) -> np.ndarray:

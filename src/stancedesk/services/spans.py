@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from stancedesk.domain import DocumentStatus, Scheme, Span, new_span_id
 from stancedesk.domain.errors import StaleEditError, UserError
+from stancedesk.domain.span_pack import PackedSpans
 from stancedesk.services.changes import Changes
 from stancedesk.services.schemes import get_scheme
 from stancedesk.services.study import Viewer, visible_annotators
@@ -283,11 +284,19 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def span_columns(database: Database, layers: Sequence[str], documents: Sequence[str] | None,
                  annotators: Sequence[str] | None,
-                 collect: Callable[[Iterable[list[tuple[Any, ...]]], Sequence[str]], T]) -> T:
-    """``collect(batches, layers)`` over rows of (id, document id, annotator, start, end, role,
-    one value per layer), read in one transaction; agreement collects them into arrays."""
+                 collect: Callable[[Iterable[list[tuple[Any, ...]] | PackedSpans], Sequence[str]],
+                                   T]) -> T:
+    """``collect(runs, layers)`` over ``PackedSpans`` or lists of rows of (id, document id,
+    annotator, start, end, role, one value per layer), read in one transaction; agreement
+    collects them into arrays."""
     with database.read() as session:
         return collect(repo.span_value_batches(session, layers, documents, annotators), layers)
+
+
+def documents_with_spans_of(database: Database, annotator: str) -> list[str]:
+    """The documents where ``annotator`` has a span, sorted."""
+    with database.read() as session:
+        return repo.documents_with_spans_of(session, annotator)
 
 
 def spans_for_document(database: Database, document_id: str,
