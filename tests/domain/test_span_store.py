@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from stancedesk.domain import Span
-from stancedesk.domain.span_store import SpanStore, sort_key
+from stancedesk.domain.span_store import PendingSpans, SpanStore, sort_key
 
 
 def span(i: int, start: int, end: int, who: str = "a") -> Span:
@@ -78,3 +78,63 @@ def test_queries_stay_exact_through_changes_with_long_and_short_spans() -> None:
             assert store.depth(probe) == sum(
                 1 for s in spans.values() if s.id != probe.id and s.start <= probe.start
                 < s.end and (s.start, -s.end, s.id) < key)
+
+
+def _pending(spans: list[Span]) -> tuple[PendingSpans, list[str]]:
+    """The spans as rows, the way storage hands them over, and the ids built so far."""
+    built: list[str] = []
+    by_id = {s.id: s for s in spans}
+
+    def build(row: tuple[object, ...]) -> Span:
+        built.append(str(row[0]))
+        return by_id[str(row[0])]
+
+    return PendingSpans([(s.id, s.start, s.end, s.annotator) for s in spans], build), built
+
+
+def test_a_store_of_pending_rows_answers_like_one_of_spans_and_builds_only_what_is_asked() -> None:
+    rng = random.Random(5)
+    spans = [span(i, st, st + (2500 if i % 100 == 0 else rng.choice((3, 20, 60))),
+                  rng.choice("ab"))
+             for i, st in enumerate(rng.randrange(0, 30_000) for _ in range(2000))]
+    pending, built = _pending(spans)
+    lazy, eager = SpanStore(pending), SpanStore(spans)
+    n_long = sum(1 for s in spans if s.length > 2000)
+    assert len(built) == n_long, "only the long spans, kept apart, are built up front"
+    assert len(lazy) == len(eager) and all(s.id in lazy for s in spans)
+    assert "nope" not in lazy and lazy.get("nope") is None and lazy.row_of("nope") == -1
+    for _ in range(20):  # a page on screen each
+        a = rng.randrange(0, 31_000)
+        b = a + rng.randint(0, 200)
+        assert lazy.overlapping(a, b) == eager.overlapping(a, b)
+    assert len(built) < len(spans) // 4, "the pages built a fraction of the spans"
+    probe = rng.sample(spans, 50)
+    for s in probe:
+        assert lazy.row_of(s.id) == eager.row_of(s.id)
+        assert lazy.at(eager.row_of(s.id)) is s
+        assert lazy.exact(s.start, s.end, s.annotator) == eager.exact(s.start, s.end,
+                                                                       s.annotator)
+        assert lazy.depth(s) == eager.depth(s)
+        assert lazy.containing(s.start) == eager.containing(s.start)
+        row = eager.row_of(s.id)
+        assert lazy.neighbour(row, True) == eager.neighbour(row, True)
+    before = len(built)
+    assert lazy.get(probe[0].id) is lazy.get(probe[0].id) is probe[0]
+    assert len(built) == before, "a span is built once"
+    assert lazy.spans() == eager.spans()
+    assert sorted(built) == sorted(s.id for s in spans)
+
+
+def test_changes_to_a_store_of_pending_rows_reach_unbuilt_spans() -> None:
+    spans = [span(1, 0, 10), span(2, 5, 30), span(3, 40, 50), span(4, 60, 70)]
+    pending, built = _pending(spans)
+    store = SpanStore(pending)
+    assert store.remove("s0003") == 2 and "s0003" not in store and built == []
+    moved = span(4, 1, 4)
+    assert store.replace_same_place(moved) == -1, "a move is not a change in place"
+    assert store.insert(moved) == 1
+    assert [s.id for s in store.spans()] == ["s0001", "s0004", "s0002"]
+    relabelled = spans[1].with_labels({"stance": "favor"})
+    assert store.replace_same_place(relabelled) == 2
+    assert store.get("s0002") is relabelled
+    assert store.remove("s0003") == -1

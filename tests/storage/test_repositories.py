@@ -109,3 +109,33 @@ def test_a_committed_annotator_is_not_looked_up_for_each_span(db: Database,
     made = span_service.create_span(db, doc, "cy", 0, 9, {"sourcing": "official"})
     assert made.annotator == "cy" and "cy" in db.annotator_ids
     assert {s.annotator for s in span_service.spans_for_document(db, doc)} == {"ana", "cy"}
+
+
+def test_a_documents_span_rows_build_the_spans_that_are_read_whole(db: Database,
+                                                                    tmp_path: Path) -> None:
+    """The desk's store reads rows and builds spans on demand (repositories
+    .document_span_rows): every field as the whole-span read gives it, for one annotator or
+    everyone, and nothing of another document."""
+    from stancedesk.domain.attribution import SpanRole
+    from stancedesk.services import attribution
+
+    doc = _doc(db, tmp_path)
+    other = corpus.import_paths(db, [_write(tmp_path / "b.txt", "Another text here.\n")]
+                                ).added[0].id
+    first = span_service.create_span(db, doc, "ana", 0, 9, {"sourcing": "official"}, "a note",
+                                     role="source")
+    attribution.name_source(db, first.id, attribution.create_entity(db, "Officials").id)
+    span_service.create_span(db, doc, "bo", 10, 14, {"stance": "favor"})
+    claim = span_service.create_span(db, doc, "ana", 10, 35, {"stance": "against"})
+    attribution.set_role(db, claim.id, SpanRole.CLAIM)
+    span_service.create_span(db, doc, "ana", 15, 20)
+    span_service.create_span(db, other, "ana", 0, 7, {"stance": "favor"})
+    for annotators in (["ana"], ["bo"], None, []):
+        whole = span_service.spans_for_document(db, doc, annotators)
+        with db.read() as session:
+            pending = repositories.document_span_rows(session, doc, annotators)
+        assert [row[:3] for row in pending.rows] == [(s.id, s.start, s.end) for s in whole]
+        assert pending.spans() == whole
+    by_id = {s.id: s for s in span_service.spans_for_document(db, doc)}
+    assert by_id[first.id].entity_id and by_id[first.id].role == "source"
+    assert by_id[claim.id].version > 1 and by_id[claim.id].role == "claim"

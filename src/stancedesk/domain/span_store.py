@@ -8,12 +8,19 @@ A query looks only at the rows starting at most one (short) span length before t
 news spans are clauses and sentences, so that is a handful of rows even among 20,000 spans.
 The few spans longer than ``LONG_SPAN`` are kept aside and checked one by one, so one
 whole-article span does not widen every query. No numpy: the desk does not load it.
+
+A store can be filled with ``PendingSpans``, rows as read from the database: each ``Span`` is
+built the first time something asks for it. Opening a 20,000-span article then builds the few
+dozen spans the reader paints and the table shows, not all of them (building them was most of
+the time between the click and the painted page).
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from stancedesk.domain import Span
 
@@ -28,9 +35,26 @@ def sort_key(span: Span) -> SortKey:
     return (span.start, -span.end, span.id)
 
 
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSpans:
+    """Spans read but not built yet: each row starts with (id, start, end), and ``build``
+    makes the row's ``Span`` (the same span every time it is called on that row)."""
+
+    rows: Sequence[Row]
+    build: Callable[[Row], Span]
+
+    def spans(self) -> list[Span]:
+        return [self.build(row) for row in self.rows]
+
+
 class SpanStore:
-    def __init__(self, spans: Iterable[Span] = ()) -> None:
-        self._by_id: dict[str, Span] = {}
+    def __init__(self, spans: Iterable[Span] | PendingSpans = ()) -> None:
+        self._by_id: dict[str, Span] = {}  # the spans built so far
+        self._rows: dict[str, Row] = {}  # the spans not built yet (see PendingSpans)
+        self._build: Callable[[Row], Span] | None = None
         self._keys: list[SortKey] = []
         self._long: dict[str, Span] = {}  # spans longer than LONG_SPAN
         # no other span is longer (an upper bound: removals leave it as it is)
@@ -44,19 +68,38 @@ class SpanStore:
         return len(self._keys)
 
     def __contains__(self, span_id: object) -> bool:
-        return span_id in self._by_id
+        return span_id in self._by_id or span_id in self._rows
 
     def get(self, span_id: str) -> Span | None:
-        return self._by_id.get(span_id)
+        span = self._by_id.get(span_id)
+        if span is None and self._rows:
+            row = self._rows.pop(span_id, None)
+            if row is not None:
+                assert self._build is not None, "rows come with their builder"
+                span = self._by_id[span_id] = self._build(row)
+        return span
+
+    def _span(self, span_id: str) -> Span:
+        span = self.get(span_id)
+        if span is None:
+            raise KeyError(span_id)
+        return span
 
     def at(self, row: int) -> Span:
-        return self._by_id[self._keys[row][2]]
+        return self._span(self._keys[row][2])
+
+    def _key(self, span_id: str) -> SortKey | None:
+        span = self._by_id.get(span_id)
+        if span is not None:
+            return sort_key(span)
+        row = self._rows.get(span_id)
+        return None if row is None else (row[1], -row[2], span_id)
 
     def row_of(self, span_id: str) -> int:
-        span = self._by_id.get(span_id)
-        if span is None:
+        key = self._key(span_id)
+        if key is None:
             return -1
-        return bisect.bisect_left(self._keys, sort_key(span))
+        return bisect.bisect_left(self._keys, key)
 
     def insertion_row(self, span: Span) -> int:
         return bisect.bisect_left(self._keys, sort_key(span))
@@ -66,7 +109,8 @@ class SpanStore:
         return bisect.bisect_left(self._keys, (index, -(1 << 62), ""))
 
     def spans(self) -> list[Span]:
-        return [self._by_id[k[2]] for k in self._keys]
+        span = self._span
+        return [span(k[2]) for k in self._keys]
 
     def overlapping(self, start: int, end: int) -> list[Span]:
         """Spans with start < end' and end > start' (or containing ``start`` when empty), in
@@ -81,8 +125,8 @@ class SpanStore:
         # ends before it: only the rows from there on can overlap
         reach = start - self._longest
         first = bisect.bisect_left(keys, (reach, _LOW, "")) if reach > 0 else 0
-        by_id = self._by_id
-        found = [by_id[keys[i][2]] for i in range(first, stop) if -keys[i][1] > start]
+        span = self._span
+        found = [span(keys[i][2]) for i in range(first, stop) if -keys[i][1] > start]
         if first and self._long:
             before = [s for s in self._long.values() if s.start < reach and s.end > start]
             if before:
@@ -97,7 +141,7 @@ class SpanStore:
     def exact(self, start: int, end: int, annotator: str) -> Span | None:
         i = bisect.bisect_left(self._keys, (start, -end, ""))
         while i < len(self._keys) and self._keys[i][0] == start and self._keys[i][1] == -end:
-            span = self._by_id[self._keys[i][2]]
+            span = self._span(self._keys[i][2])
             if span.annotator == annotator:
                 return span
             i += 1
@@ -106,7 +150,7 @@ class SpanStore:
     def neighbour(self, index: int, forward: bool) -> Span | None:
         """The first span starting after (or before) ``index`` in reading order."""
         i = index + 1 if forward else index - 1
-        return self._by_id[self._keys[i][2]] if 0 <= i < len(self._keys) else None
+        return self._span(self._keys[i][2]) if 0 <= i < len(self._keys) else None
 
     def depth(self, span: Span) -> int:
         """How many spans enclose this span's start and come earlier in reading order: the lane
@@ -124,14 +168,25 @@ class SpanStore:
 
     # --- changing ------------------------------------------------------------------------------
 
-    def reset(self, spans: Iterable[Span]) -> None:
+    def reset(self, spans: Iterable[Span] | PendingSpans) -> None:
+        self._lanes.clear()
+        if isinstance(spans, PendingSpans):
+            self._by_id = {}
+            self._rows = {row[0]: row for row in spans.rows}
+            self._build = spans.build
+            self._keys = sorted([(r[1], -r[2], i) for i, r in self._rows.items()])
+            lengths = [(r[2] - r[1], i) for i, r in self._rows.items()]
+            self._longest = max((n for n, _ in lengths if n <= LONG_SPAN), default=0)
+            self._long = {i: self._span(i) for n, i in lengths if n > LONG_SPAN}
+            return
+        self._rows = {}
+        self._build = None
         self._by_id = {s.id: s for s in spans}
         self._keys = sorted([(s.start, -s.end, s.id) for s in self._by_id.values()])
         lengths = [s.end - s.start for s in self._by_id.values()]
         self._longest = max((n for n in lengths if n <= LONG_SPAN), default=0)
         self._long = {s.id: s for s, n in zip(self._by_id.values(), lengths, strict=True)
                       if n > LONG_SPAN}
-        self._lanes.clear()
 
     def insert(self, span: Span) -> int:
         """Add (or replace) a span; returns its row."""
@@ -153,14 +208,15 @@ class SpanStore:
         if row < 0:
             return -1
         del self._keys[row]
-        del self._by_id[span_id]
+        self._by_id.pop(span_id, None)
+        self._rows.pop(span_id, None)
         self._long.pop(span_id, None)
         self._lanes.clear()
         return row
 
     def replace_same_place(self, span: Span) -> int:
         """A relabel or a new note keeps the offsets, so the row stays; returns it (or -1)."""
-        old = self._by_id.get(span.id)
+        old = self.get(span.id)
         if old is None or (old.start, old.end) != (span.start, span.end):
             return -1
         self._by_id[span.id] = span

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from stancedesk.domain import DocumentStatus, Scheme, Span, new_span_id
 from stancedesk.domain.errors import StaleEditError, UserError
 from stancedesk.domain.span_pack import PackedSpans
+from stancedesk.domain.span_store import SpanStore
 from stancedesk.services.changes import Changes
 from stancedesk.services.schemes import get_scheme
 from stancedesk.services.study import Viewer, visible_annotators
@@ -302,6 +303,14 @@ def documents_with_spans_of(database: Database, annotator: str) -> list[str]:
 def spans_for_document(database: Database, document_id: str,
                        annotators: Sequence[str] | None = None) -> list[Span]:
     return list_spans(database, [document_id], annotators)
+
+
+def document_store(database: Database, document_id: str,
+                   annotators: Sequence[str] | None = None) -> SpanStore:
+    """The store the desk shows for one document: its spans indexed by position, each built
+    into a ``Span`` only when first asked for (``domain.span_store.PendingSpans``)."""
+    with database.read() as session, _no_cyclic_gc():
+        return SpanStore(repo.document_span_rows(session, document_id, annotators))
 
 
 def list_annotator_names(database: Database) -> list[str]:

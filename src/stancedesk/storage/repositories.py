@@ -22,6 +22,7 @@ from stancedesk.domain.annotation_table import (
     curated_from_cell,
 )
 from stancedesk.domain.span_pack import SEPARATOR, PackedSpans
+from stancedesk.domain.span_store import PendingSpans
 from stancedesk.storage.engine import ANNOTATORS_IN_UNIT, COMMITTED_ANNOTATORS
 from stancedesk.storage.tables import (
     AnnotatorRow,
@@ -719,35 +720,71 @@ def stream_spans(session: Session, documents: Sequence[str] | None = None,
     select_sql = ('SELECT s.id, s.document_id, a.name, s.start, s."end", s.text, s.labels, '
                   "s.note, s.created_at, s.updated_at, s.version, s.role, s.entity_id "
                   "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
-    parse = datetime.fromisoformat
-    parsed: dict[str, dict[str, str]] = {}  # few distinct label sets: parse each once
-
-    def labels(raw: str | None) -> dict[str, str]:
-        if not raw:
-            return {}
-        found = parsed.get(raw)
-        if found is None:
-            if len(parsed) > 10_000:
-                parsed.clear()
-            found = parsed[raw] = json.loads(raw)
-        return dict(found)  # a copy each: a span's labels are its own
-
-    stamps: dict[str, datetime] = {}  # an import stores one time for all its spans
-
-    def when(value: str | None) -> datetime | None:  # stored as naive UTC text: parse once
-        if not value:
-            return None
-        found = stamps.get(value)
-        if found is None:
-            if len(stamps) > 10_000:
-                stamps.clear()
-            found = stamps[value] = parse(value + "+00:00")  # immutable: shared safely
-        return found
-
+    decode = _SpanCells()
+    labels, when = decode.labels, decode.when
     for (sid, doc, ann, start, end, text_, raw, note, created, updated, version, role,
          entity) in _cursor_rows(session, select_sql, [], documents, annotators, batch):
         yield Span(sid, doc, ann, start, end, text_, labels(raw), note, when(created),
                    when(updated), version, role, entity)
+
+
+class _SpanCells:
+    """Decodes a span row's stored label JSON and times, each distinct value once: a
+    document's spans share a few label sets, and an import stores one time for all of them."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, dict[str, str]] = {}
+        self._stamps: dict[str, datetime] = {}
+
+    def labels(self, raw: str | None) -> dict[str, str]:
+        if not raw:
+            return {}
+        found = self._labels.get(raw)
+        if found is None:
+            if len(self._labels) > 10_000:
+                self._labels.clear()
+            found = self._labels[raw] = json.loads(raw)
+        return dict(found)  # a copy each: a span's labels are its own
+
+    def when(self, value: str | None) -> datetime | None:  # stored as naive UTC text
+        if not value:
+            return None
+        found = self._stamps.get(value)
+        if found is None:
+            if len(self._stamps) > 10_000:
+                self._stamps.clear()
+            # immutable: shared safely
+            found = self._stamps[value] = datetime.fromisoformat(value + "+00:00")
+        return found
+
+
+def document_span_rows(session: Session, document_id: str,
+                       annotators: Sequence[str] | None = None) -> PendingSpans:
+    """One document's spans (of ``annotators``, or everyone's) as rows that become ``Span``
+    objects when first asked for (see ``domain.span_store``). On SQLite one query reads
+    plain values from the driver's cursor, the document's id is not read 20,000 times, and
+    nothing is decoded until a span is built: opening an article then costs the query and
+    the spans on screen, not a label dictionary and two times per span."""
+    if session.get_bind().dialect.name != "sqlite":
+        return PendingSpans([(s.id, s.start, s.end, s)
+                             for s in iter_spans(session, [document_id], annotators)],
+                            itemgetter(3))
+    select_sql = ('SELECT s.id, s.start, s."end", a.name, s.text, s.labels, s.note, '
+                  "s.created_at, s.updated_at, s.version, s.role, s.entity_id "
+                  "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
+    rows: list[tuple[Any, ...]] = []
+    for batch in _cursor_batches(session, select_sql, [], [document_id], annotators, 20_000):
+        rows += batch
+    decode = _SpanCells()
+    labels, when = decode.labels, decode.when
+
+    def build(row: tuple[Any, ...]) -> Span:
+        (sid, start, end, ann, text_, raw, note, created, updated, version, role,
+         entity) = row
+        return Span(sid, document_id, ann, start, end, text_, labels(raw), note,
+                    when(created), when(updated), version, role, entity)
+
+    return PendingSpans(rows, build)
 
 
 def span_value_batches(session: Session, layers: Sequence[str],

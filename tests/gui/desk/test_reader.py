@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QImage, QPaintEvent, QRegion
 
 from stancedesk.domain import Span
-from stancedesk.domain.span_store import SpanStore
+from stancedesk.domain.span_store import PendingSpans, SpanStore
 from stancedesk.gui.desk.painting import AnnotatorStyle, SpanStyler
 from stancedesk.gui.desk.reader import DocumentView
 from stancedesk.services.project import default_scheme
@@ -129,3 +129,68 @@ def test_the_same_suggestion_marks_repaint_nothing(qtbot) -> None:
     view.set_suggestion_marks([])
     with qtbot.assertNotEmitted(view.painted, wait=300):
         view.set_suggestion_marks([])
+
+
+def _emoji_article() -> str:
+    paragraph = ("Die Ministerin 😀 sagte, laut zwei Beamten 🇺🇦, dass die Gespräche "
+                 "weitergehen. Quelle: 𝔘 Agentur\r\n")
+    return paragraph * 400
+
+
+def test_a_text_with_emoji_reaches_qt_unchanged_and_selections_map_back(qtbot) -> None:
+    """Texts with characters outside the BMP go to Qt as UTF-8 bytes (reader.set_document):
+    the same characters arrive, and Qt positions still map to the same Python indices."""
+    text = _emoji_article()
+    view = DocumentView(SpanStyler(default_scheme(), "stance"))
+    qtbot.addWidget(view)
+    view.set_document(text, SpanStore())
+    assert not view.offsets.is_identity
+    assert view.toPlainText() == text.replace("\r", " ")
+    start = text.index("Beamten", 5000)
+    view.select_range(start, start + len("Beamten 🇺🇦"))
+    assert view.raw_selection() == (start, start + len("Beamten 🇺🇦"))
+    assert view.textCursor().selectedText() == "Beamten 🇺🇦"
+
+
+def test_a_span_far_down_is_built_and_painted_after_scrolling(qtbot) -> None:
+    """The desk's store holds rows and builds a span when it is first painted or listed: the
+    first page builds the spans on it, and scrolling to the end paints (and builds) a span
+    there; spans in between are never built."""
+    text = _emoji_article()
+    starts = [m for m in range(0, len(text) - 40, 97)]
+    spans = {f"s{k}": Span(f"s{k}", "doc", "alice", s, s + 12, text[s:s + 12],
+                           {"stance": "favor"}) for k, s in enumerate(starts)}
+    built: list[str] = []
+
+    def build(row: tuple[object, ...]) -> Span:
+        built.append(str(row[0]))
+        return spans[str(row[0])]
+
+    rows = [(s.id, s.start, s.end) for s in spans.values()]
+    view = DocumentView(SpanStyler(default_scheme(), "stance"))
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    with qtbot.waitSignal(view.painted):
+        view.set_document(text, SpanStore(PendingSpans(rows, build)))
+    assert "s0" in built and f"s{len(rows) - 1}" not in built
+    assert len(built) < len(rows) // 10
+    plain = _pixels(view)
+    last = spans[f"s{len(rows) - 1}"]
+    with qtbot.waitSignal(view.painted):
+        view.show_span(last)
+    assert last.id in built
+    assert len(built) < len(rows) // 5, "only the two pages were built"
+    shown = _pixels(view)
+    # the same page without its spans: the span's underline is what differs
+    empty = DocumentView(SpanStyler(default_scheme(), "stance"))
+    qtbot.addWidget(empty)
+    empty.resize(640, 420)
+    empty.show()
+    qtbot.waitExposed(empty)
+    empty.set_document(text, SpanStore())
+    with qtbot.waitSignal(empty.painted):
+        empty.show_span(last)
+    assert (shown != _pixels(empty)).any(), "the far span is painted"
+    assert (shown != plain).any()

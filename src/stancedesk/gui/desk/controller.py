@@ -211,8 +211,8 @@ class AnnotationDesk(QObject):
         self._show_store()
 
     def _load_store(self, document_id: str) -> SpanStore:
-        return SpanStore(span_service.spans_for_document(self.database, document_id,
-                                                        self.visible_annotators()))
+        return span_service.document_store(self.database, document_id,
+                                           self.visible_annotators())
 
     def _show_store(self) -> None:
         self.span_model.reset(self.store)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -64,6 +64,13 @@ def needs_paragraph_gap(text: str) -> bool:
     """An article with several paragraphs but no blank line between them (wire copy often
     comes so) reads as one dense block unless the reader spaces its paragraphs."""
     return "\n" in text.strip() and _BLANK_LINE.search(text) is None
+
+
+def _utf8(text: str) -> QByteArray | None:
+    try:
+        return QByteArray(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate: only Qt's own conversion takes it
+        return None
 
 
 class ParagraphLayout(QPlainTextDocumentLayout):
@@ -129,7 +136,16 @@ class DocumentView(QPlainTextEdit):
         self.current_span = None
         self.paragraphs.gap = round(self.fontMetrics().lineSpacing() * PARAGRAPH_GAP) \
             if needs_paragraph_gap(text) else 0.0
-        self.setPlainText(display_text(text))
+        shown = display_text(text)
+        encoded = None if self.offsets.is_identity else _utf8(shown)
+        if encoded is None:
+            self.setPlainText(shown)
+        else:
+            # PySide converts a str holding characters outside the BMP (4 bytes each) to Qt's
+            # UTF-16 slowly: for 5 MB with emoji that took as long as Qt's own work. As UTF-8
+            # bytes, the property's QByteArray -> QString conversion decodes it in C++; the
+            # same text arrives (tests/gui/desk/test_reader.py).
+            self.setProperty("plainText", encoded)
         self.moveCursor(QTextCursor.MoveOperation.Start)
 
     def set_store(self, store: SpanStore) -> None:
