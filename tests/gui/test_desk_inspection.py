@@ -195,3 +195,30 @@ def test_blank_line_free_articles_get_paragraph_space(qtbot, db_path, make_windo
     step = reader.blockBoundingGeometry(first.next()).top() - \
         reader.blockBoundingGeometry(first).top()
     assert step > reader.fontMetrics().lineSpacing() * 1.5
+
+
+def test_the_inspectors_target_suggestions_come_after_the_first_paint(qtbot,
+                                                                      sample_path) -> None:
+    """Reading them scans every span's value in the project, so the first window is
+    painted without them; they follow as soon as it is, and then track commits."""
+    from stancedesk.gui.shell.main_window import build_main_window
+    from stancedesk.services.project import open_database
+
+    database = open_database(str(sample_path))
+    doc = corpus.list_documents(database)[0].id
+    span_service.create_span(database, doc, "bob", 0, 4, {"target": "the harbour deal"})
+    database.dispose()
+    window = build_main_window(str(sample_path), "alice")
+    qtbot.addWidget(window)
+    combo = window.inspector.fields["target"]
+
+    def offered() -> list[str]:
+        return [combo.itemText(i) for i in range(combo.count())]
+
+    assert "the harbour deal" not in offered(), "not read before the window is painted"
+    window.desk.open_document(corpus.list_documents(window.database)[1].id)
+    assert "the harbour deal" not in offered(), "nor when a document opens before that"
+    with qtbot.waitSignal(window.reader.painted):
+        window.show()
+    qtbot.waitUntil(lambda: "the harbour deal" in offered())
+    assert offered() == [name for _, name in window.desk.target_suggestions("target")]

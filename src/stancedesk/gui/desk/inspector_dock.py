@@ -42,12 +42,21 @@ class InspectorLink:
         desk.annotatorChanged.connect(lambda _n: self.refresh_suggestions())
         inspector.labelChosen.connect(self._label)
         inspector.noteChosen.connect(desk.set_note)
-        self.refresh_suggestions()
+        # the suggestions read every span's value in the project (a tenth of a second at
+        # 50,000 spans): the first window is painted without them, they come right after
+        self._waiting = True
+        window.after_first_paint(self._first_fill)
         self.refresh()
+
+    def _first_fill(self) -> None:
+        self._waiting = False
+        self.refresh_suggestions()
 
     def refresh_suggestions(self, *, unless_unchanged: bool = False) -> None:
         """The free layers' suggestions read every span's value in the project: opening a
         document asks again only when something was committed since (or the viewer changed)."""
+        if self._waiting:
+            return  # the first fill, after the first paint, reads them as they are then
         desk = self.desk
         state = (project.data_version(desk.database), desk.annotator, desk.lead, desk.blind)
         # (an in-memory database's counter does not count this desk's own commits)

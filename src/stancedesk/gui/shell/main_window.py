@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
         self.styler = SpanStyler(scheme, colour_by, self.dark)
         self.reader = DocumentView(self.styler)
         self.reader.set_reading_font(theme.reading_font())
+        self._first_painted = False
+        self._after_paint: list[Callable[[], None]] = []  # see after_first_paint
+        self.reader.painted.connect(self._reader_painted)
         self.desk = AnnotationDesk(database, self.reader, self.styler, annotator, self.reporter,
                                    self)
         self.desk.watch_database()  # another desk's or a script's changes show up live
@@ -515,6 +518,25 @@ class MainWindow(QMainWindow):
         from stancedesk.gui.desk.attribution_ui import open_claim
 
         open_claim(self, document_id, span_id, annotator)
+
+    def after_first_paint(self, work: Callable[[], None]) -> None:
+        """Run ``work`` once the reader has painted for the first time (at once if it has):
+        what the first window does not show waits until it is on screen."""
+        if self._first_painted:
+            work()
+            return
+        self._after_paint.append(work)
+
+    def _reader_painted(self) -> None:
+        self.reader.painted.disconnect(self._reader_painted)
+        self._first_painted = True
+        # after the paint has returned to the event loop, not inside it
+        QTimer.singleShot(0, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        pending, self._after_paint = self._after_paint, []
+        for work in pending:
+            work()
 
     def add_dock(self, dock: QDockWidget,
                  area: Qt.DockWidgetArea = Qt.DockWidgetArea.BottomDockWidgetArea) -> None:
