@@ -175,9 +175,9 @@ class SpanStore:
             self._rows = {row[0]: row for row in spans.rows}
             self._build = spans.build
             self._keys = sorted([(r[1], -r[2], i) for i, r in self._rows.items()])
-            lengths = [(r[2] - r[1], i) for i, r in self._rows.items()]
-            self._longest = max((n for n, _ in lengths if n <= LONG_SPAN), default=0)
-            self._long = {i: self._span(i) for n, i in lengths if n > LONG_SPAN}
+            extents = [(r[2] - r[1], i) for i, r in self._rows.items()]
+            self._longest = max((n for n, _ in extents if n <= LONG_SPAN), default=0)
+            self._long = {i: self._span(i) for n, i in extents if n > LONG_SPAN}
             return
         self._rows = {}
         self._build = None

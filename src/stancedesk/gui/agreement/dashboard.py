@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -42,9 +42,6 @@ from stancedesk.services.agreement import AgreementSettings, CellPassage
 from stancedesk.services.changes import Changes
 from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
-
-if TYPE_CHECKING:
-    from stancedesk.gui.shell.main_window import MainWindow
 
 
 class AgreementDashboard(QWidget):
@@ -420,41 +417,3 @@ class AgreementDashboard(QWidget):
                 self.status.setText(write())
             except OSError as exc:
                 raise UserError(f"{path}: cannot write the file: {exc.strerror}") from exc
-
-
-def install(window: MainWindow) -> QAction:
-    """Add Tools > Agreement dashboard to a main window that offers ``add_tool_action``."""
-    action = QAction("&Agreement dashboard…", window)
-    action.setObjectName("agreementDashboardAction")
-    action.setShortcut("Ctrl+Shift+G")
-    holder: dict[str, AgreementDashboard] = {}
-
-    def show() -> None:
-        desk = window.desk
-        desk.refresh_study()
-        if not desk.sees_everyone():  # a blind study: statistics are for the lead
-            window.statusBar().showMessage(
-                "This project is a blind study: the agreement dashboard is for the study lead "
-                "(Tools › Act as study lead).", 8000)
-            return
-        dashboard = holder.get("dashboard")
-        if dashboard is None:
-            dashboard = AgreementDashboard(window.database, window,
-                                           reporter=window.reporter)
-            dashboard.viewer = lambda: desk.viewer
-            window.agreement_dashboard = dashboard
-            window.desk.changed.connect(dashboard.follow)
-            # a passage behind a confusion cell opens in the curation view (gui/curation)
-            dashboard.passageRequested.connect(
-                lambda doc, start, end: window.open_curation_at(doc, start, end))
-            holder["dashboard"] = dashboard
-        else:  # another process (the CLI) may have added annotators or documents
-            dashboard.reload_choices()
-        dashboard.show()
-        dashboard.raise_()
-        dashboard.activateWindow()
-
-    action.triggered.connect(show)
-    window.add_tool_action(action)
-    window.agreement_dashboard_action = action
-    return action

@@ -11,10 +11,9 @@ those claims; activating one opens it in the reader.
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -45,9 +44,6 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes
 from stancedesk.services.profile import SourcingProfile
 from stancedesk.storage.engine import Database
-
-if TYPE_CHECKING:
-    from stancedesk.gui.shell.main_window import MainWindow
 
 GROUP_NAMES = {"document": "Article", "outlet": "Outlet", "annotator": "Annotator"}
 ALL_GROUPS = ""  # the heat map's choice of every group together
@@ -406,38 +402,3 @@ class ProfileView(QWidget):
     def _open_claim(self, item: QListWidgetItem) -> None:
         document_id, span_id, annotator = item.data(CLAIM_ROLE)
         self.claimOpened.emit(document_id, span_id, annotator)
-
-
-def install(window: MainWindow) -> QAction:
-    """Add Tools > Sourcing profile to the main window."""
-    action = QAction("Sourcing &profile…", window)
-    action.setObjectName("profileViewAction")
-    action.setShortcut("Ctrl+Shift+P")
-    holder: dict[str, ProfileView] = {}
-
-    def show() -> None:
-        desk = window.desk
-        desk.refresh_study()
-        if not desk.sees_everyone():  # a blind study: other annotators' claims are the lead's
-            window.statusBar().showMessage(
-                "This project is a blind study: the sourcing profile is for the study lead "
-                "(Tools › Act as study lead).", 8000)
-            return
-        view = holder.get("view")
-        if view is None:
-            view = ProfileView(window.database, window, reporter=window.reporter)
-            view.claimOpened.connect(window.open_span)
-            window.desk.changed.connect(view.follow)
-            window.profile_view = view
-            holder["view"] = view
-        else:  # another process (the CLI) may have added annotators
-            view.reload_choices()
-        view.show()
-        view.raise_()
-        view.activateWindow()
-        view.compute()
-
-    action.triggered.connect(show)
-    window.add_tool_action(action)
-    window.profile_view_action = action
-    return action

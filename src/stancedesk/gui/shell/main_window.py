@@ -227,8 +227,7 @@ class MainWindow(QMainWindow):
     def _install_extensions(self) -> None:
         # Tool windows add themselves through the hooks at the end of this class
         # (add_tool_action, add_export_action, add_import_action, add_dock).
-        from stancedesk.gui.agreement import dashboard as agreement_dashboard
-        from stancedesk.gui.agreement import profile_view
+        from stancedesk.gui.agreement import actions as agreement_actions
         from stancedesk.gui.curation import actions as curation_actions
         from stancedesk.gui.desk import (
             attribution_ui,
@@ -240,8 +239,8 @@ class MainWindow(QMainWindow):
         from stancedesk.gui.shell import study_actions
 
         exchange_dialogs.install(self)
-        agreement_dashboard.install(self)
-        profile_view.install(self)
+        agreement_actions.install_dashboard(self)
+        agreement_actions.install_profile_view(self)
         curation_actions.install(self)
         inspector_dock.install(self)
         corpus_actions.install(self)
