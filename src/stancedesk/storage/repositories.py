@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, text, update
+from sqlalchemy import Select, delete, func, insert, select, text
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
 from stancedesk.domain.annotation_table import (
@@ -302,23 +301,28 @@ def annotator_id(session: Session, name: str) -> tuple[str, str]:
 
 
 def add_span(session: Session, span: Span, version: int = 1) -> Span:
+    """Store a new span (or put a deleted one back, with ``version``) in one INSERT. No ORM
+    object is made, flushed or tracked: a label key adds one span and commits at once, and
+    the unit of work's bookkeeping cost more than the statement itself. ORM rows the caller
+    added before (a document being restored, a new annotator) are flushed first."""
     annotator_key, annotator_name = annotator_id(session, span.annotator)
     now = utcnow()
-    row = SpanRow(id=span.id, document_id=span.document_id, annotator_id=annotator_key,
-                  start=span.start, end=span.end, text=span.text, note=span.note,
-                  created_at=span.created_at or now, updated_at=span.updated_at or now,
-                  version=version, role=span.role, entity_id=span.entity_id)
-    row.labels = clean_labels(span.labels)
-    session.add(row)
-    if version != 1:  # the ORM's version counter starts every INSERT at 1; set it after
-        session.flush()
-        session.execute(update(SpanRow).where(SpanRow.id == span.id).values(version=version)
-                        .execution_options(synchronize_session=False))
-        set_committed_value(row, "version", version)
-    return Span(id=row.id, document_id=row.document_id, annotator=annotator_name,
-                start=row.start, end=row.end, text=row.text, labels=dict(row.labels),
-                note=row.note, created_at=row.created_at, updated_at=row.updated_at,
-                version=version, role=row.role, entity_id=row.entity_id)
+    created, updated = span.created_at or now, span.updated_at or now
+    labels = clean_labels(span.labels)
+    session.flush()  # nothing to do unless the caller has pending rows this one refers to
+    session.execute(_SPAN_INSERT, {
+        "id": span.id, "document_id": span.document_id, "annotator_id": annotator_key,
+        "start": span.start, "end": span.end, "text": span.text, "note": span.note,
+        "created_at": created, "updated_at": updated, "labels": labels, "role": span.role,
+        "entity_id": span.entity_id, "version": version})
+    return Span(id=span.id, document_id=span.document_id, annotator=annotator_name,
+                start=span.start, end=span.end, text=span.text, labels=dict(labels),
+                note=span.note, created_at=created, updated_at=updated, version=version,
+                role=span.role, entity_id=span.entity_id)
+
+
+# a plain Core statement (compiled once, then from SQLAlchemy's cache)
+_SPAN_INSERT = insert(SpanRow.__table__)
 
 
 def spans_query(document_ids: Sequence[str] | None = None,

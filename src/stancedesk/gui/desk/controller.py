@@ -334,10 +334,9 @@ class AnnotationDesk(QObject):
                 created = commands.perform_create(
                     self, self.document.id, self.annotator, rng[0], rng[1], {layer_key: value},
                     self.document.text)
-                self._push(created)
+                self._push(created)  # shown, and made the current span (apply_change)
                 if self.reader.label_range() is not None:
                     self.reader.select_range(*rng, exact=self.reader.exact_selection)
-                self.select_span(created.span.id)
                 if copied is not None:
                     self.message.emit(f"Copied {copied.annotator}'s span as your own "
                                       f"({layer.name}: {shown}).")
@@ -439,12 +438,13 @@ class AnnotationDesk(QObject):
         if change.span.document_id == self.document_id:
             self.span_model.apply(before, after)
             if after is None and before is not None and self.reader.current_span == before.id:
-                self.select_span(None)
+                self._show_change_as_current(None, before, after)
             elif before is None and after is not None:
                 # a span that comes back (undo of a delete, redo of a create) is the one the
                 # person is working on: it becomes current, not whatever row took its place
-                self.select_span(after.id)
-            self.reader.update_spans(before, after)  # only where the span is, not the page
+                self._show_change_as_current(after.id, before, after)
+            else:
+                self.reader.update_spans(before, after)  # only where the span is, not the page
         self.note_own_commit()
         self._shown_already = True
         try:
@@ -452,6 +452,12 @@ class AnnotationDesk(QObject):
         finally:
             self._shown_already = False
         self.saved.emit()
+
+    def _show_change_as_current(self, span_id: str | None, *changed: Span | None) -> None:
+        """Make ``span_id`` current and repaint it with the changed spans in one region (a
+        label key used to measure the new span twice: as current, then as changed)."""
+        self.reader.set_current_span(span_id, *changed)
+        self.currentSpanChanged.emit(span_id)
 
     def note_own_commit(self) -> None:
         """Our own commit is no news for the poll."""

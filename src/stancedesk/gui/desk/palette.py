@@ -54,6 +54,7 @@ class LabelPalette(QScrollArea):
         self.buttons: dict[tuple[str, str], PaletteRow] = {}
         self.scheme = scheme
         self.heads: dict[str, QLabel] = {}
+        self._role_shown: str | None = None  # every layer is shown at first, as for no role
         for layer in scheme.layers:
             head = self.heads[layer.key] = QLabel(layer.name)
             head.setObjectName("paletteLayer")
@@ -100,7 +101,11 @@ class LabelPalette(QScrollArea):
 
     def show_role(self, role: str | None) -> None:
         """Show only the layers that apply to the current span's role (every layer when the
-        span has no role or no span is current)."""
+        span has no role or no span is current). Asked after every key (current span, saved):
+        the same role as last time changes nothing and costs nothing."""
+        if role == self._role_shown:
+            return
+        self._role_shown = role
         for layer in self.scheme.layers:
             on = layer.applies_to(role)
             self.heads[layer.key].setVisible(on)

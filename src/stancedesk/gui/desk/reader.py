@@ -183,6 +183,13 @@ class DocumentView(QPlainTextEdit):
 
     def select_range(self, start: int, end: int, *, exact: bool = False) -> None:
         qs, qe = self.offsets.range_to_qt(start, end)
+        current = self.textCursor()
+        if current.anchor() == qs and current.position() == qe:
+            # already selected (a label key re-selects the labelled text): no new cursor,
+            # no selection signals, no repaint of the selection
+            self.exact_selection = exact
+            self.ensureCursorVisible()
+            return
         cursor = QTextCursor(self.document())
         cursor.setPosition(qs)
         cursor.setPosition(qe, QTextCursor.MoveMode.KeepAnchor)
@@ -209,28 +216,39 @@ class DocumentView(QPlainTextEdit):
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
-    def set_current_span(self, span_id: str | None) -> None:
+    def set_current_span(self, span_id: str | None, *changed: Span | None) -> None:
+        """Make a span current. ``changed`` are spans a write just added, changed or removed:
+        they are repainted in the same pass as the current span's outline, so a label key
+        computes one region instead of one per listener."""
         if span_id != self.current_span:
             before = self.store.get(self.current_span or "")
             self.current_span = span_id
-            self.update_spans(before, self.store.get(span_id or ""))
+            self.update_spans(before, self.store.get(span_id or ""), *changed)
+        elif changed:
+            self.update_spans(*changed)
 
     def update_spans(self, *spans: Span | None) -> None:
         """Schedule a repaint of only where these spans lie, and where the spans they overlap
         lie (adding or removing one moves the underline lanes of spans nested in it). A label
         then repaints a line or two instead of the whole page; Qt merges the region with any
-        other pending update. With links shown, arcs reach beyond their spans: all of it."""
+        other pending update. A span named twice (the new span that also becomes current) is
+        measured once. With links shown, arcs reach beyond their spans: all of it."""
         if self._links_shown():
             self.viewport().update()
             return
         region = QRegion()
+        done: set[tuple[str, int, int]] = set()
         for span in spans:
-            if span is None:
+            if span is None or (span.id, span.start, span.end) in done:
                 continue
-            affected = [span, *self.store.overlapping(span.start, span.end)]
+            affected = [s for s in (span, *self.store.overlapping(span.start, span.end))
+                        if (s.id, s.start, s.end) not in done]
+            done.update((s.id, s.start, s.end) for s in affected)
             qt_ranges = [self.offsets.range_to_qt(s.start, s.end) for s in affected]
             lines = self.lines_between(min(r[0] for r in qt_ranges),
                                        max(r[1] for r in qt_ranges))
+            if not lines:  # off screen: nothing to repaint
+                continue
             starts = [vl.start for vl in lines]
             for qt in qt_ranges:
                 for rect, _ in span_rects(qt, lines, starts):

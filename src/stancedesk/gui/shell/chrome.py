@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from stancedesk.domain import LayerKind
 from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.icons import icon
+from stancedesk.gui.shell.steady import SteadyLabel, add_steady_twin
 
 if TYPE_CHECKING:
     from stancedesk.gui.shell.main_window import MainWindow
@@ -252,7 +253,10 @@ class WindowChrome:
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         tb.addActions([self.import_action, self.export_csv_action])
         tb.addSeparator()
-        tb.addActions([self.undo_action, self.redo_action])
+        # the undo and redo actions' texts name the last step and change with every key:
+        # the toolbar shows copies with one text (their tooltips still name the step)
+        add_steady_twin(tb, self.undo_action, "Undo")
+        add_steady_twin(tb, self.redo_action, "Redo")
         tb.addSeparator()
         tb.addActions([self.prev_action, self.next_action, self.note_action, self.delete_action,
                        self.find_action])
@@ -282,8 +286,9 @@ class WindowChrome:
         sb = w.statusBar()
         self.mode_label = QLabel()
         self.mode_label.setObjectName("modeLabel")
-        self.count_label = QLabel()
-        self.saved_label = QLabel("All changes saved")
+        # the count and "Saved" change with every key: steady, so the window is not laid out
+        self.count_label = SteadyLabel()
+        self.saved_label = SteadyLabel("All changes saved")
         self.saved_label.setObjectName("savedLabel")
         self.saved_label.setToolTip("Every change is written to the database as you make it.")
         self.saved_timer = QTimer(w)
