@@ -167,9 +167,11 @@ class SpanInspector(QScrollArea):
             combo.blockSignals(False)
             # only the layers the scheme gives to this span's role (all, for a span without)
             self._form.setRowVisible(combo, layer.applies_to(span.role if span else None))
-        self.note.blockSignals(True)
-        self.note.setPlainText(span.note if span is not None else "")
-        self.note.blockSignals(False)
+        note = span.note if span is not None else ""
+        if self.note.toPlainText() != note:  # most spans have none: nothing to lay out
+            self.note.blockSignals(True)
+            self.note.setPlainText(note)
+            self.note.blockSignals(False)
         self.note.setReadOnly(not self._editable)
         self.note.setEnabled(span is not None)
         self.save_note.setEnabled(False)
@@ -180,6 +182,11 @@ class SpanInspector(QScrollArea):
         self.author.setText(facts.author if facts else "")
         self.created.setText(facts.created if facts else "")
         self.updated.setText(facts.updated if facts else "")
+        # lay the new texts out now: left to Qt's posted request, the layout would run after
+        # the window has painted this key, and the panel would be painted a second time
+        body = self.widget()
+        if body is not None and body.layout() is not None:
+            body.layout().activate()
 
     def value_shown(self, layer_key: str) -> str:
         combo = self.fields[layer_key]
