@@ -7,9 +7,9 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, insert, select, text
+from sqlalchemy import Select, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
@@ -322,7 +322,7 @@ def add_span(session: Session, span: Span, version: int = 1) -> Span:
 
 
 # a plain Core statement (compiled once, then from SQLAlchemy's cache)
-_SPAN_INSERT = insert(SpanRow.__table__)
+_SPAN_INSERT = insert(cast(Table, SpanRow.__table__))
 
 
 def spans_query(document_ids: Sequence[str] | None = None,

@@ -281,3 +281,24 @@ def test_an_article_over_the_cap_says_so_once(qtbot, db_path, make_window, add_t
     window.desk.label("stance", "favor")
     assert len(window.desk.store) == 1
     assert not [m for m in said if "No suggestions in the desk" in m], said
+
+
+def test_a_label_on_no_claim_leaves_the_suggestions_alone(qtbot, desk_window,
+                                                          monkeypatch) -> None:
+    """What is left to review depends on the annotator's claims: a label key on a passage
+    that is no claim does not scan the spans again; a claim marked by hand does."""
+    w = desk_window
+    scans: list[int] = []
+    real = desk_suggestions.service.filter_live
+    monkeypatch.setattr(desk_suggestions.service, "filter_live",
+                        lambda *a, **k: scans.append(1) or real(*a, **k))
+    start = TEXT.index("defence")
+    w.reader.select_range(start, start + len("defence"), exact=True)
+    key(qtbot, w, Qt.Key.Key_F, Qt.KeyboardModifier.NoModifier)
+    assert w.desk.current_span() is not None and w.desk.current_span().text == "defence"
+    assert scans == []
+    assert live_claims(w) == ["The ceasefire will hold", "the cabinet would resign"]
+    start = TEXT.index("The ceasefire")
+    w.reader.select_range(start, start + len("The ceasefire will hold"), exact=True)
+    key(qtbot, w, Qt.Key.Key_C)  # Alt+C: mark as claim
+    assert scans and live_claims(w) == ["the cabinet would resign"]

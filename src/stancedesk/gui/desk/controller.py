@@ -68,6 +68,9 @@ class AnnotationDesk(QObject):
         self._stacks: dict[tuple[str, str], QUndoStack] = {}
         self.reader.spanClicked.connect(self.select_span)
         self._shown_already = False  # True while publishing an edit the desk has shown
+        # the one span change being published by apply_change (else None): listeners that
+        # care about a kind of span only (suggestions: claims) can tell it is not theirs
+        self.applying: SpanChange | None = None
         self.changed.connect(self._follow)
         self._seen_version: int | None = None
         self._look_again = False
@@ -447,10 +450,12 @@ class AnnotationDesk(QObject):
                 self.reader.update_spans(before, after)  # only where the span is, not the page
         self.note_own_commit()
         self._shown_already = True
+        self.applying = change
         try:
             self.publish(change.changes)
         finally:
             self._shown_already = False
+            self.applying = None
         self.saved.emit()
 
     def _show_change_as_current(self, span_id: str | None, *changed: Span | None) -> None:

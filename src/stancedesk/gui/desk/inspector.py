@@ -185,8 +185,9 @@ class SpanInspector(QScrollArea):
         # lay the new texts out now: left to Qt's posted request, the layout would run after
         # the window has painted this key, and the panel would be painted a second time
         body = self.widget()
-        if body is not None and body.layout() is not None:
-            body.layout().activate()
+        layout = body.layout() if body is not None else None
+        if layout is not None:
+            layout.activate()
 
     def value_shown(self, layer_key: str) -> str:
         combo = self.fields[layer_key]

@@ -30,6 +30,12 @@ _DECORATION = Qt.ItemDataRole.DecorationRole.value
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
 _EDIT = Qt.ItemDataRole.EditRole.value
 _USER = Qt.ItemDataRole.UserRole.value
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _DECORATION, _FOREGROUND, _EDIT, _USER})
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+# what QAbstractTableModel.flags gives a valid cell, and the note column's
+_CELL_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled \
+    | Qt.ItemFlag.ItemNeverHasChildren
+_NOTE_FLAGS = _CELL_FLAGS | Qt.ItemFlag.ItemIsEditable
 TEXT_PREVIEW = 80
 # the offsets say little at a glance and cost two columns: hidden until asked for
 DEFAULT_HIDDEN = ("start", "end")
@@ -74,10 +80,10 @@ class SpanTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if index.column() == self.note_column:
-            return base | Qt.ItemFlag.ItemIsEditable
-        return base
+        # asked for every painted cell: the two answers are made once, not per call
+        if not index.isValid():
+            return _NO_FLAGS
+        return _NOTE_FLAGS if index.column() == self.note_column else _CELL_FLAGS
 
     def span_at(self, row: int) -> Span:
         return self.store.at(row)
@@ -111,7 +117,9 @@ class SpanTableModel(QAbstractTableModel):
         return row
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # a view asks seven roles per painted cell; font, alignment, check state and
+        # background are never set here: answered before looking the span up
+        if role not in _ANSWERED or not index.isValid():
             return None
         span = self.store.at(index.row())
         col = index.column()

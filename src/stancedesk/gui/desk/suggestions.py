@@ -167,6 +167,13 @@ class DeskSuggestions(QObject):
         if doc in changes.suggestions_changed:
             self.refresh()
         elif doc in changes.span_documents:
+            # what is left to review depends on the annotator's claims only: a label key on a
+            # span that is no claim, before or after, leaves it as it is (no scan of the store)
+            applied = self.desk.applying
+            if applied is not None and not any(
+                    s is not None and s.role == SpanRole.CLAIM
+                    for s in (applied.before, applied.after)):
+                return
             self.refresh(reread=False)
 
     def current_suggestion(self) -> Suggestion | None:

@@ -25,7 +25,7 @@ class SteadyLabel(QLabel):
     alone. Sizes are taken once the style sheet has been applied (a status bar's labels get
     their padding from it) and again whenever the style or the font changes."""
 
-    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+    def setText(self, text: str) -> None:
         if text == self.text():
             return
         super().setText(text)
@@ -55,7 +55,7 @@ class _ToolTipFrom(QObject):
         super().__init__(parent)
         self.source = source
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent) \
                 and isinstance(watched, QWidget):
             QToolTip.showText(event.globalPos(), self.source.toolTip(), watched)
