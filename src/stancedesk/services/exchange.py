@@ -34,12 +34,13 @@ from stancedesk.storage import attribution as arepo
 from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.span_import import SpanStaging, staged_import
+from stancedesk.storage.span_import import Publication, SpanStaging, staged_import
 from stancedesk.storage.types import utcnow
 
 MAX_LISTED_PROBLEMS = 20
 PROGRESS_EVERY = 250  # records between progress reports and cancel checks
 STAGING_BATCH = 5000  # records staged per executemany: bounds the memory an import holds
+DOCUMENT_CHUNK = 200  # carried documents stored per write transaction (texts can be long)
 CANCELLED_MESSAGE = "import cancelled; nothing was stored"
 RACED_MESSAGE = ("{what} changed while this file was being checked; nothing was imported; "
                  "import it again")
@@ -221,13 +222,14 @@ class _Entities:
         return found
 
     def create(self, session: Session, staging: SpanStaging,
-               report: AnnotationImportReport) -> None:
-        """Add the new names to the registry (while publishing); a name someone else added
-        meanwhile is used as it is."""
+               report: AnnotationImportReport, import_id: str) -> None:
+        """Add the new names to the registry (while publishing, hidden until the import is
+        published); a name someone else added meanwhile is used as it is."""
         for key, (name, entity_id) in self.new.items():
             entity = arepo.find_entity_by_key(session, key)
             if entity is None:
-                arepo.add_entity(session, SourceEntity(entity_id, name), key)
+                arepo.add_entity(session, SourceEntity(entity_id, name), key,
+                                 import_id=import_id)
                 report.entities_created.append(name)
             else:
                 staging.use_entity(entity_id, entity.id)
@@ -394,16 +396,25 @@ class _RecordChecks:
         return known
 
 
-def _add_documents(session: Session, documents: Sequence[Document],
+def _add_documents(publication: Publication, documents: Sequence[Document],
                    report: AnnotationImportReport) -> None:
-    """Store the carried documents not stored yet (ON CONFLICT in the database: a concurrent
-    import carrying the same text is no error)."""
+    """Store the carried documents not stored yet, hidden until the import is published, a
+    chunk per write transaction (ON CONFLICT in the database: a concurrent import carrying the
+    same text is no error)."""
     unique = list({doc.id: doc for doc in documents}.values())
-    stored = repo.insert_documents_if_absent(session, unique)
+    stored: set[str] = set()
+    for i in range(0, len(unique), DOCUMENT_CHUNK):
+        with publication.step() as session:
+            stored |= repo.insert_documents_if_absent(session, unique[i:i + DOCUMENT_CHUNK],
+                                                      import_id=publication.import_id)
     for doc in unique:
         (report.documents_created if doc.id in stored else report.documents_reused).append(doc.id)
-    if unique:
-        session.flush()
+
+
+def _same_scheme(session: Session, checked: Scheme | None, file: str) -> None:
+    """Refuse the import when the scheme its records were checked against has changed."""
+    if repo.load_scheme(session) != checked:
+        raise FormatError(file, RACED_MESSAGE.format(what="the scheme"))
 
 
 def _id_problems(staging: SpanStaging) -> list[tuple[int, str]]:
@@ -440,7 +451,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
                   documents: Sequence[Document] = (), *,
                   progress: Progress | None = None,
                   cancelled: IsCancelled | None = None) -> AnnotationImportReport:
-    """Check every record, then store them all in one transaction, or nothing.
+    """Check every record, then store them all, or nothing.
 
     Shared by every annotation format, so each gets the same checks: known document, offsets
     inside it, covered text equal to the document's text, labels in the scheme, no clashing ids.
@@ -451,21 +462,24 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
     and note) counts as unchanged, so importing a file twice adds nothing the second time.
 
     ``records`` are streamed: those that pass their own checks are staged in batches, the
-    checks across records run in the database, and one statement stores them, so memory stays
-    flat however long the file is. Every problem is collected (with its line) before anything
-    is stored, and the error lists them all. The checks take no write lock; only the final
-    store does, briefly (``storage.span_import``), so a desk saving meanwhile barely waits.
+    checks across records run in the database, and chunks of one statement each store them,
+    so memory stays flat however long the file is. Every problem is collected (with its line)
+    before anything is stored, and the error lists them all. The checks take no write lock;
+    on SQLite the chunks are short write transactions whose rows stay hidden until one small
+    commit publishes them all (``storage.span_import``), so a desk saving meanwhile waits a
+    fraction of a second at most and the import is still all or nothing.
 
     ``progress(done, total, "")`` is called every ``PROGRESS_EVERY`` records checked and once at
     the end (``total`` is 0 when ``records`` has no length); ``cancelled()`` is asked at the same
-    points and once more just before the commit: if true, ``Cancelled`` is raised and the
-    transaction rolls back, so nothing (documents included) is stored.
+    points, between the chunks stored, and once more just before the publishing commit: if
+    true, ``Cancelled`` is raised and what was stored is deleted again, so nothing (documents
+    included) is stored.
     """
     report = AnnotationImportReport()
     total = len(records) if progress is not None and isinstance(records, Sized) else 0
 
-    def checkpoint(done: int) -> None:
-        if progress is not None:
+    def checkpoint(done: int) -> None:  # done < 0: while storing, a cancel check only
+        if progress is not None and done >= 0:
             progress(done, total, "")
         if cancelled is not None and cancelled():
             raise Cancelled(CANCELLED_MESSAGE)
@@ -515,17 +529,21 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             report.per_annotator = staging.per_annotator()
             report.added = sum(report.per_annotator.values())
             report.spans_added = staging.stored_per_document()
-        with unit.publishing() as session:  # the one short write transaction
-            if repo.load_scheme(session) != stored_scheme:
-                raise FormatError(file, RACED_MESSAGE.format(what="the scheme"))
-            _add_documents(session, documents, report)
-            entities.create(session, staging, report)
-            try:
-                report.annotators_created = staging.store(session, annotators)
-            except IntegrityError as exc:  # a document deleted, a span id restored meanwhile
-                raise FormatError(file, RACED_MESSAGE.format(
-                    what="a document or span it refers to")) from exc
-            report.links_added = links.store(session)
-            if cancelled is not None and cancelled():  # the last moment before the commit
-                raise Cancelled(CANCELLED_MESSAGE)
+        try:
+            with unit.publishing("annotations", file) as publication:
+                with publication.step() as session:
+                    _same_scheme(session, stored_scheme, file)
+                    entities.create(session, staging, report, publication.import_id)
+                    report.annotators_created = staging.create_annotators(
+                        session, annotators, publication.import_id)
+                _add_documents(publication, documents, report)
+                staging.store(publication, None if cancelled is None else lambda: checkpoint(-1))
+                with unit.publish(publication) as session:  # one small commit shows them all
+                    _same_scheme(session, stored_scheme, file)
+                    report.links_added = links.store(session)
+                    if cancelled is not None and cancelled():  # the last moment before it
+                        raise Cancelled(CANCELLED_MESSAGE)
+        except IntegrityError as exc:  # a document deleted, a span id restored meanwhile
+            raise FormatError(file, RACED_MESSAGE.format(
+                what="a document or span it refers to")) from exc
     return report

@@ -56,6 +56,10 @@ def open_database(db: str | None = None, *, seed_sample: bool | None = None,
             with database.write() as session:
                 if repo.load_scheme(session) is None:  # another process may have been first
                     repo.save_scheme(session, default_scheme())
+        if create:  # a write-opening: rows of an import whose process died are deleted
+            from stancedesk.storage.span_import import recover
+
+            recover(database)
         if seed_sample if seed_sample is not None else location.is_default:
             load_sample_corpus_once(database, annotations=location.is_default
                                     if sample_annotations is None else sample_annotations)

@@ -178,13 +178,16 @@ def find_entity_by_key(session: Session, key: str) -> SourceEntity | None:
 
 
 def add_entity(session: Session, entity: SourceEntity, key: str,
-               times: tuple[datetime, datetime] | None = None) -> SourceEntity:
-    """``times`` (created, updated): an entity an undo brings back keeps its own."""
+               times: tuple[datetime, datetime] | None = None,
+               import_id: str | None = None) -> SourceEntity:
+    """``times`` (created, updated): an entity an undo brings back keeps its own;
+    ``import_id``: a chunked import's, hiding the entity until that import is published."""
     now = utcnow()
     created, updated = times or (now, now)
     session.add(EntityRow(id=entity.id or str(uuid.uuid4()), name=entity.name, name_key=key,
                           sourcing=entity.sourcing, aliases=list(entity.aliases),
-                          notes=entity.notes, created_at=created, updated_at=updated))
+                          notes=entity.notes, created_at=created, updated_at=updated,
+                          import_id=import_id))
     session.flush()
     found = find_entity_by_key(session, key)
     assert found is not None

@@ -84,6 +84,7 @@ ANNOTATORS_IN_UNIT = "annotators_by_name"
 COMMITTED_ANNOTATORS = "committed_annotators"
 BUSY_TIMEOUT_MS = 5000
 WRITE_WAIT_S = 15.0  # how long a write waits for another program's lock before giving up
+WRITE_POLL_MS = 2  # a waiting write tries for the lock this often (see _sqlite_begin)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -96,17 +97,24 @@ def _sqlite_begin(conn: Any) -> None:
     if not conn.get_execution_options().get(WRITE_OPTION):
         conn.exec_driver_sql("BEGIN")
         return
-    # Each attempt waits up to busy_timeout. SQLite's waiting is not fair: among many writers
-    # one can miss the lock for longer than that while others take turns, so try again until
-    # WRITE_WAIT_S; only then is the database really held by someone (a StorageError).
-    deadline = time.monotonic() + WRITE_WAIT_S
-    while True:
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-            return
-        except OperationalError as exc:
-            if "locked" not in str(exc.orig).lower() or time.monotonic() >= deadline:
-                raise
+    # SQLite's waiting is not fair: a waiter sleeps ever longer between tries (up to 100 ms),
+    # so it keeps missing the lock of a writer that frees it for a few milliseconds between
+    # short transactions (a long import committing in chunks). A write therefore polls: each
+    # attempt waits at most WRITE_POLL_MS, and attempts follow each other until WRITE_WAIT_S;
+    # only then is the database really held by someone (a StorageError).
+    raw = conn.connection.dbapi_connection
+    raw.execute(f"PRAGMA busy_timeout={WRITE_POLL_MS}")
+    try:
+        deadline = time.monotonic() + WRITE_WAIT_S
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig).lower() or time.monotonic() >= deadline:
+                    raise
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 def create_db_engine(location: DatabaseLocation) -> Engine:

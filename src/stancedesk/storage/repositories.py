@@ -58,19 +58,22 @@ def add_document(session: Session, doc: Document, imported_at: datetime | None =
 
 
 def insert_documents_if_absent(session: Session, docs: Sequence[Document],
-                               imported_at: datetime | None = None) -> set[str]:
+                               imported_at: datetime | None = None,
+                               import_id: str | None = None) -> set[str]:
     """Store each of ``docs`` unless the same text (same id, same hash) is there; the ids
     stored. The database settles a race between two imports of the same corpus: INSERT ... ON
     CONFLICT DO NOTHING waits for the other transaction and then skips, instead of failing on
     the unique hash at commit. One statement per thousand documents: built once per document,
-    the statement cost more than the insert itself."""
+    the statement cost more than the insert itself. ``import_id``: a chunked import's, which
+    hides the new documents until it is published."""
     when = imported_at or utcnow()
     stored: set[str] = set()
     stmt = _insert(session, DocumentRow).on_conflict_do_nothing().returning(DocumentRow.id)
     for i in range(0, len(docs), 1000):
         rows = [{"id": d.id, "title": d.title, "text": d.text, "sha256": d.sha256,
                  "source_file": d.source_file, "outlet": d.outlet, "published": d.published,
-                 "url": d.url, "meta": dict(d.metadata), "imported_at": when}
+                 "url": d.url, "meta": dict(d.metadata), "imported_at": when,
+                 "import_id": import_id}
                 for d in docs[i:i + 1000]]
         stored.update(session.scalars(stmt, rows))
     return stored

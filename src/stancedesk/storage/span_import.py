@@ -1,28 +1,46 @@
-"""Bulk span import through a temporary staging table, checked apart from the write lock.
+"""Bulk span import: checked in a temporary staging table, stored in chunks hidden until published.
 
 A million rows cannot be checked against each other in Python dictionaries and inserted one ORM
 object at a time within a bounded memory: the rows that passed their own checks are staged in
 batches (one ``executemany`` each), the checks that need every row at once (repeated ids, ids
-already stored) run in SQL, and one ``INSERT ... SELECT`` copies the staged rows into ``spans``.
+already stored) run in SQL, and ``INSERT ... SELECT`` copies the staged rows into ``spans``.
 
 An import is one connection (``staged_import``) used in two steps. Checking reads the stored
 spans and documents and writes only the staging table, a TEMPORARY table private to that
 connection, so it takes no write lock: on SQLite a desk keeps saving while a long file is read
 and checked (a temporary table lives in its own database file), and on PostgreSQL nothing is
-locked either. Publishing is one short write transaction: the rows go into ``spans`` with one
-``INSERT ... SELECT`` and the import's annotators, documents, entities and links with them, so
-the import is still all or nothing, and a desk waits only for that statement. A crash or a
-refusal at any point leaves nothing: the temporary table dies with its connection.
+locked either. A refusal there stores nothing at all.
+
+Publishing (``ImportUnit.publishing``) on SQLite never holds the write lock for long: one
+statement storing a million rows held it for seconds (tens under load), and every desk save
+meanwhile waited or failed. The rows go in chunks instead, each chunk one short write
+transaction (``SpanStaging.store`` sizes them to take about ``CHUNK_SECONDS``, and pauses
+between them so a waiting desk gets the lock), each row marked with the import's id. Every
+reader hides rows whose import is still ``pending`` (``storage.visibility``), and one small
+last commit (``ImportUnit.publish``: the links, then the flip to ``published``) shows them all,
+so the import is still all or nothing. The annotators, entities and documents it creates are
+marked and hidden the same way. A failure or a cancel while storing deletes what the chunks
+committed (``storage.pending_imports.discard``); a crash leaves them pending and hidden, and
+the next import or write-opening of the database deletes them.
+
+On a server the whole publication is one transaction (``Publication.chunked`` is False):
+PostgreSQL's MVCC keeps readers and writers unblocked by an open transaction, so nothing is
+ever pending there and nothing is left behind by a crash. A dry run is one transaction too,
+rolled back.
 
 Imports are serialised among themselves for their whole length (a lock file next to a SQLite
 database, a session advisory lock on a server): the second import of one file must see the
-first one's spans, or both would add them. A desk save that lands while an import is being
-checked is simply ordered before it: the import adds what it would have added had it run first.
+first one's spans, or both would add them; and the lock tells whether a pending import's
+process is still alive. A desk save that lands while an import is being checked is simply
+ordered before it: the import adds what it would have added had it run first.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -40,6 +58,7 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -48,11 +67,13 @@ from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
 from stancedesk.domain.attribution import LinkEnd, SpanRole
+from stancedesk.storage import pending_imports as pending
 from stancedesk.storage.engine import WRITE_OPTION, Database
 from stancedesk.storage.errors import StorageError, translate_errors
-from stancedesk.storage.repositories import IMPORT_LOCK, ensure_annotator, find_annotator
+from stancedesk.storage.pending_imports import CHUNK_PAUSE_S
+from stancedesk.storage.repositories import IMPORT_LOCK, _insert, find_annotator
 from stancedesk.storage.tables import AnnotatorRow, SpanRow
-from stancedesk.storage.types import UTCDateTime
+from stancedesk.storage.types import UTCDateTime, utcnow
 
 _staging = Table(
     "stancedesk_span_staging", MetaData(),
@@ -77,6 +98,11 @@ _staging = Table(
 _spans = SpanRow.__table__
 IMPORT_WAIT_S = 300.0  # how long an import waits for another import to finish
 PUBLISH_CACHE_KIB = 65_536  # SQLite page cache while an import stores its rows (64 MiB)
+# a chunk of spans is one write transaction: sized (by the last chunk's pace) to hold the lock
+# about CHUNK_SECONDS, so a desk save waits at most about that long
+CHUNK_SECONDS = 0.1
+FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 5_000, 500, 50_000
+log = logging.getLogger(__name__)
 
 
 def _same(value: Any) -> Any:
@@ -98,9 +124,41 @@ def _sqlite_time(value: datetime) -> str:
 _annotators = AnnotatorRow.__table__
 
 
+class Publication:
+    """The write side of one import: every row it stores carries ``import_id`` and stays
+    hidden until ``publish`` (see the module's note).
+
+    Chunked (SQLite): each ``step`` is its own short write transaction, committed at its end;
+    a failure anywhere discards what the steps committed. Not chunked (a server, or a dry run):
+    every step runs in one transaction that commits (or rolls back) at the end, so nothing is
+    ever pending there."""
+
+    def __init__(self, connection: Connection, chunked: bool) -> None:
+        self.connection = connection  # the unit's connection, with the write option
+        self.chunked = chunked
+        self.import_id = str(uuid.uuid4())
+        self._session: Session | None = None  # the one transaction's, when not chunked
+
+    @contextmanager
+    def step(self) -> Iterator[Session]:
+        """A write transaction for a bounded piece of the import (a chunk of rows)."""
+        if self._session is not None:
+            yield self._session
+            self._session.flush()
+            return
+        with self.connection.begin():
+            session = Session(bind=self.connection, expire_on_commit=False)
+            try:
+                yield session
+                session.flush()
+            finally:
+                session.close()
+        time.sleep(CHUNK_PAUSE_S)  # a desk waiting for the lock takes it now, not later
+
+
 class ImportUnit:
     """One import's connection: ``checking`` transactions (reads, and writes to the staging
-    table only) and one ``publishing`` write transaction, which commits or stores nothing."""
+    table only), then ``publishing``, which stores everything or nothing."""
 
     def __init__(self, database: Database, connection: Connection) -> None:
         self.database, self.connection = database, connection
@@ -116,27 +174,64 @@ class ImportUnit:
                 session.close()
 
     @contextmanager
-    def publishing(self) -> Iterator[Session]:
-        """The write transaction (BEGIN IMMEDIATE on SQLite, waiting for the lock like any
-        write); rolled back instead of committed on a dry-run database."""
+    def publishing(self, kind: str, source: str) -> Iterator[Publication]:
+        """The write side: the caller stores its rows in ``step``s of the publication it gets
+        and ends with ``publish``. On SQLite (when it commits at all) the steps commit one by
+        one and a failure discards them; elsewhere the whole block is one transaction (BEGIN
+        IMMEDIATE on SQLite, waiting for the lock like any write), rolled back instead of
+        committed on a dry-run database."""
         conn = self.connection.execution_options(**{WRITE_OPTION: True})
         raw = conn.connection.dbapi_connection if self.database.is_sqlite else None
         if raw is not None:  # the store touches five b-trees at random: a bigger page cache
             cache = raw.execute("PRAGMA cache_size").fetchone()[0]  # shortens the lock by ~1/4
             raw.execute(f"PRAGMA cache_size = -{PUBLISH_CACHE_KIB}")
+        publication = Publication(conn, chunked=self.database.is_sqlite and
+                                  self.database.commits)
         try:
+            if publication.chunked:
+                with publication.step():
+                    pending.begin(conn, publication.import_id, kind, source)
+                try:
+                    yield publication
+                except BaseException:
+                    self._discard(publication.import_id)
+                    raise
+                return
             with conn.begin() as transaction:
                 session = Session(bind=conn, expire_on_commit=False)
+                publication._session = session
                 try:
-                    yield session
+                    pending.begin(conn, publication.import_id, kind, source)
+                    yield publication
                     session.flush()
                     if not self.database.commits:
                         transaction.rollback()
                 finally:
                     session.close()
         finally:
-            if raw is not None:
-                raw.execute(f"PRAGMA cache_size = {int(cache)}")
+            if not self.connection.invalidated:
+                self.connection.execution_options(**{WRITE_OPTION: False})  # (in place)
+                if raw is not None:
+                    raw.execute(f"PRAGMA cache_size = {int(cache)}")
+
+    def _discard(self, import_id: str) -> None:
+        """Delete what a failed chunked import committed; if even that fails (the disk, the
+        connection), the import stays pending and hidden, and the next import or write-opening
+        of the database deletes it."""
+        try:
+            pending.discard(self.connection, import_id)
+        except Exception:
+            log.warning("could not discard the failed import %s now; it stays hidden and is "
+                        "discarded by the next import", import_id, exc_info=True)
+
+    @contextmanager
+    def publish(self, publication: Publication) -> Iterator[Session]:
+        """The last step: what the caller writes in it and the flip that shows every row of
+        the import, in one small transaction."""
+        with publication.step() as session:
+            yield session
+            session.flush()
+            pending.publish(publication.connection, publication.import_id)
 
 
 def _drop_staging(connection: Connection) -> None:
@@ -144,11 +239,28 @@ def _drop_staging(connection: Connection) -> None:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_staging.name}")
 
 
+def _lock_file(database: Database, wait: float) -> sqlite3.Connection | None:
+    """The SQLite import lock (a write transaction on a small file next to the database,
+    freed by the operating system when its process dies), or None when another process still
+    holds it after ``wait`` seconds."""
+    path = database.location.path
+    assert path is not None
+    lock = sqlite3.connect(path.with_name(path.name + "-import-lock"), timeout=wait,
+                           isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        lock.close()
+        if "locked" in str(exc).lower():
+            return None
+        raise
+    return lock
+
+
 @contextmanager
 def _one_import_at_a_time(database: Database, connection: Connection) -> Iterator[None]:
-    """Hold the database's import lock while the block runs. SQLite: a write transaction on a
-    small lock file next to the database (the operating system releases it if the process
-    dies); a server: a session advisory lock on the import's connection."""
+    """Hold the database's import lock while the block runs. SQLite: a lock file next to the
+    database (``_lock_file``); a server: a session advisory lock on the import's connection."""
     wait = f"another import into {database.location.display} is still running after " \
            f"{IMPORT_WAIT_S:.0f} s; try again when it has finished"
     if not database.is_sqlite:
@@ -167,22 +279,36 @@ def _one_import_at_a_time(database: Database, connection: Connection) -> Iterato
                 with connection.begin():
                     connection.exec_driver_sql(f"SELECT pg_advisory_unlock({IMPORT_LOCK})")
         return
-    path = database.location.path
-    if path is None:  # in memory: no other process can reach it
+    if database.location.path is None:  # in memory: no other process can reach it
         yield
         return
-    lock = sqlite3.connect(path.with_name(path.name + "-import-lock"), timeout=IMPORT_WAIT_S,
-                           isolation_level=None)
+    lock = _lock_file(database, IMPORT_WAIT_S)
+    if lock is None:
+        raise StorageError(wait)
     try:
-        try:
-            lock.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc).lower():
-                raise StorageError(wait) from exc
-            raise
         yield
     finally:
         lock.close()  # ends the transaction, which frees the lock
+
+
+def recover(database: Database) -> list[str]:
+    """Discard the pending imports of processes that are gone (the ids), unless an import is
+    running now; for the write-opening of a SQLite database. Costs one small query when
+    there is nothing to discard; a server never has any (its imports are one transaction)."""
+    if not database.is_sqlite or not database.commits:
+        return []
+    with translate_errors(database.location.display), database.engine.connect() as connection:
+        if not pending.pending_ids(connection):
+            return []
+        if database.location.path is None:
+            return pending.discard_abandoned(connection)
+        lock = _lock_file(database, 0)
+        if lock is None:  # an import is running: the pending rows are (or may be) its own
+            return []
+        try:
+            return pending.discard_abandoned(connection)
+        finally:
+            lock.close()
 
 
 @contextmanager
@@ -191,6 +317,8 @@ def staged_import(database: Database) -> Iterator[ImportUnit]:
     with translate_errors(database.location.display), database.engine.connect() as connection, \
             _one_import_at_a_time(database, connection):
         _drop_staging(connection)  # a pooled connection whose last import could not clean up
+        if database.commits:  # holding the lock: any pending import is an abandoned one
+            pending.discard_abandoned(connection)
         try:
             yield ImportUnit(database, connection)
         finally:
@@ -344,25 +472,52 @@ class SpanStaging:
         self.connection.execute(update(_staging).where(_staging.c.entity_id == provisional)
                                 .values(entity_id=entity_id))
 
-    def store(self, session: Session, annotators: Iterable[str]) -> list[str]:
-        """Copy every staged span not skipped into ``spans`` (in ``session``'s publishing
-        transaction); the ``annotators`` it had to create, in the given order."""
+    def create_annotators(self, session: Session, names: Iterable[str],
+                          import_id: str) -> list[str]:
+        """Create the annotators among ``names`` not stored yet, marked with ``import_id``
+        (hidden until it is published); those created, in the given order. A name stored by
+        someone else meanwhile is used as it is (INSERT ... ON CONFLICT DO NOTHING)."""
+        created: list[str] = []
+        for name in names:
+            if find_annotator(session, name) is None:
+                inserted = session.execute(
+                    _insert(session, AnnotatorRow).values(
+                        id=str(uuid.uuid4()), name=name, is_reviewer=False,
+                        created_at=utcnow(), import_id=import_id)
+                    .on_conflict_do_nothing(index_elements=["name"]))
+                if inserted.rowcount:
+                    created.append(name)
+        return created
+
+    def store(self, publication: Publication,
+              between_chunks: Callable[[], None] | None = None) -> None:
+        """Copy every staged span not skipped into ``spans``, marked with the publication's
+        import id, in chunks of ``INSERT ... SELECT`` of one write transaction each, sized
+        to take about ``CHUNK_SECONDS`` (one chunk for all when the publication is one
+        transaction). ``between_chunks`` runs after each chunk (a cancel check)."""
         self.flush()
         s = _staging.c
-        created: list[str] = []
-        for name in annotators:
-            if find_annotator(session, name) is None:
-                ensure_annotator(session, name)
-                created.append(name)
-        session.flush()
-        rows = (select(s.id, s.document_id, _annotators.c.id, s.start, s.end, s.text, s.note,
-                       s.created_at, s.updated_at, s.labels, s.role, s.entity_id)
-                .join(_annotators, _annotators.c.name == s.annotator)
-                .where(~s.skip))
-        self.connection.execute(insert(SpanRow).from_select(
-            ["id", "document_id", "annotator_id", "start", "end", "text", "note",
-             "created_at", "updated_at", "labels", "role", "entity_id"], rows))
-        return created
+        columns = ["id", "document_id", "annotator_id", "start", "end", "text", "note",
+                   "created_at", "updated_at", "labels", "role", "entity_id", "import_id"]
+        mark = literal(publication.import_id, String(36))
+        size = FIRST_CHUNK if publication.chunked else self._seq
+        done = 0
+        while done < self._seq:
+            upto = done + size
+            rows = (select(s.id, s.document_id, _annotators.c.id, s.start, s.end, s.text,
+                           s.note, s.created_at, s.updated_at, s.labels, s.role, s.entity_id,
+                           mark)
+                    .join(_annotators, _annotators.c.name == s.annotator)
+                    .where(~s.skip, s.seq > done, s.seq <= upto))
+            with publication.step():
+                began = time.perf_counter()
+                self.connection.execute(insert(SpanRow).from_select(columns, rows))
+            took = time.perf_counter() - began  # the time the lock was held, commit included
+            done = upto
+            if publication.chunked:  # next chunk sized from this one's pace, within bounds
+                size = int(min(MAX_CHUNK, max(MIN_CHUNK, size * CHUNK_SECONDS / max(took, 1e-3))))
+            if between_chunks is not None and done < self._seq:
+                between_chunks()
 
     def stored_per_document(self) -> dict[str, dict[str, int]]:
         """Document id -> annotator -> spans ``store`` added (what views must refresh)."""

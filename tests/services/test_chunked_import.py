@@ -1,0 +1,264 @@
+"""A long annotation import commits its rows in chunks, hidden until one small commit publishes
+them: readers see none of them before and all after, a desk saving meanwhile never waits long
+or fails, a failure or a refusal leaves nothing, and a killed import is cleaned up by the next
+import or write-opening of the database."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from stancedesk.domain.errors import Cancelled, UserError
+from stancedesk.formats.errors import FormatError
+from stancedesk.services import corpus, documents, exchange, formats_registry
+from stancedesk.services import spans as span_service
+from stancedesk.services.project import open_database
+from stancedesk.storage import span_import
+from stancedesk.storage.engine import Database
+
+TEXT = "Officials said the talks went well, sources said.\n"
+WORDS = [(0, 9), (10, 14), (15, 18), (19, 24), (25, 29), (30, 34), (36, 43), (44, 48)]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 50 rows: a file of a few thousand rows takes dozens of commits."""
+    monkeypatch.setattr(span_import, "FIRST_CHUNK", 50)
+    monkeypatch.setattr(span_import, "MIN_CHUNK", 50)
+    monkeypatch.setattr(span_import, "MAX_CHUNK", 50)
+
+
+def _doc(db: Database, tmp_path: Path, name: str = "a.txt", body: str = TEXT) -> str:
+    (tmp_path / name).write_text(body, encoding="utf-8")
+    return corpus.import_paths(db, [tmp_path / name]).added[0].id
+
+
+def _csv(path: Path, doc: str, n: int, *, bad_line: int | None = None) -> Path:
+    """``n`` rows by three annotators who are new to the database; ``bad_line`` (a file line)
+    holds a label the scheme refuses."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["document_id", "annotator", "start", "end", "text", "stance", "note"])
+        for i in range(n):
+            start, end = WORDS[i % len(WORDS)]
+            stance = "pro" if bad_line == i + 2 else ("favor", "against", "neutral")[i % 3]
+            writer.writerow([doc, f"imp{i % 3}", start, end, TEXT[start:end], stance, f"n{i}"])
+    return path
+
+
+def _all_rows(db: Database) -> int:
+    """Spans in the table, hidden ones included (what no reader may show)."""
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM spans")).scalar_one())
+
+
+def _imports(db: Database) -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        return [(str(r[0]), str(r[1])) for r in conn.execute(text(
+            "SELECT kind, state FROM imports"))]
+
+
+def test_readers_see_nothing_until_the_publish_then_everything(
+        db: Database, db_url: str, tmp_path: Path, small_chunks: None) -> None:
+    doc = _doc(db, tmp_path)
+    span_service.create_span(db, doc, "ana", 0, 9, {"stance": "favor"})
+    path = _csv(tmp_path / "big.csv", doc, 2000)
+    reader = open_database(db_url, seed_sample=False)  # another connection, as a desk's
+    seen: list[tuple[int, int, int, list[str]]] = []
+
+    def look() -> bool:  # called between chunks while storing (and while checking)
+        seen.append((len(span_service.list_spans(reader)), _all_rows(reader),
+                     len(list(exchange.stream_spans(reader))),
+                     span_service.list_annotator_names(reader)))
+        return False
+
+    try:
+        report = formats_registry.import_annotations(db, path, fmt="csv", cancelled=look)
+        assert report.added == 2000 and report.annotators_created == ["imp0", "imp1", "imp2"]
+        assert {(shown, streamed, tuple(names)) for shown, _, streamed, names in seen} == \
+            {(1, 1, ("ana",))}, "nothing of the import shows before it is published"
+        stored = [rows for _, rows, _, _ in seen]
+        if db.is_sqlite:  # the chunks were committed (hidden) while the import went on
+            assert max(stored) > 1 and stored == sorted(stored)
+        assert len(span_service.list_spans(reader)) == 2001
+        assert span_service.list_annotator_names(reader) == ["ana", "imp0", "imp1", "imp2"]
+        assert _imports(reader) == [("annotations", "published")]
+    finally:
+        reader.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_a_desk_saving_meanwhile_never_waits_long_nor_fails(
+        db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A desk (its own connection) saves a span every few milliseconds while a multi-chunk
+    import runs: every save succeeds and none waits more than about a second."""
+    monkeypatch.setattr(span_import, "FIRST_CHUNK", 500)
+    monkeypatch.setattr(span_import, "MAX_CHUNK", 2000)
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 20_000)
+    desk = open_database(str(db_path), seed_sample=False)
+    waits: list[float] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def label() -> None:
+        i = 0
+        while not stop.is_set():
+            start, end = WORDS[i % len(WORDS)]
+            began = time.perf_counter()
+            try:
+                span_service.create_span(desk, doc, "desk", start, end, {"stance": "favor"})
+            except UserError as exc:
+                failures.append(str(exc))
+            waits.append(time.perf_counter() - began)
+            i += 1
+            stop.wait(0.003)  # a person's pace, much faster: every save meets the import
+
+    worker = threading.Thread(target=label)
+    worker.start()
+    try:
+        began = time.perf_counter()
+        report = formats_registry.import_annotations(db, path, fmt="csv")
+        took = time.perf_counter() - began
+    finally:
+        stop.set()
+        worker.join()
+        desk.dispose()
+    assert report.added == 20_000
+    assert failures == []
+    assert len(waits) > 20, f"the desk saved only {len(waits)} times in {took:.1f} s"
+    assert max(waits) < 1.0, f"a desk save waited {max(waits):.2f} s"
+    assert len(span_service.list_spans(db)) == 20_000 + len(waits)
+
+
+def test_a_bad_record_late_in_the_file_stores_nothing(
+        db: Database, tmp_path: Path, small_chunks: None) -> None:
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "bad.csv", doc, 3000, bad_line=2990)
+    with pytest.raises(exchange.AnnotationImportError, match="line 2990: label 'pro'"):
+        formats_registry.import_annotations(db, path, fmt="csv")
+    assert _all_rows(db) == 0 and _imports(db) == []
+    assert span_service.list_annotator_names(db) == []
+
+
+def test_a_failure_while_storing_discards_the_committed_chunks(
+        db: Database, db_url: str, tmp_path: Path, small_chunks: None) -> None:
+    """The document is deleted (by someone else) after some chunks were committed: the
+    import is refused, and what it had stored is gone, its new annotators with it."""
+    keep = _doc(db, tmp_path, "keep.txt", "Kept text.\n")
+    span_service.create_span(db, keep, "ana", 0, 4, {"stance": "favor"})
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 1000)
+    other = open_database(db_url, seed_sample=False)
+    calls = 0
+
+    def delete_midway() -> bool:
+        nonlocal calls
+        calls += 1
+        if _all_rows(other) > 200 and corpus.count_documents(other) == 2:
+            documents.delete_documents(other, [doc])
+        return False
+
+    try:
+        if db.is_sqlite:
+            with pytest.raises(FormatError, match="changed while this file was being checked"):
+                formats_registry.import_annotations(db, path, fmt="csv", cancelled=delete_midway)
+            assert _all_rows(other) == 1 and _imports(other) == []
+            assert span_service.list_annotator_names(other) == ["ana"]
+        else:  # one transaction: nothing is committed before the end, nothing to race with
+            formats_registry.import_annotations(db, path, fmt="csv", cancelled=delete_midway)
+    finally:
+        other.dispose()
+
+
+def test_a_cancel_while_storing_discards_the_committed_chunks(
+        db: Database, tmp_path: Path, small_chunks: None) -> None:
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 1000)
+    asked = 0
+
+    def cancel_late() -> bool:
+        nonlocal asked
+        asked += 1
+        # 4 checkpoints while checking; then, chunked, after the first chunk stored (one
+        # transaction: at the last check before its commit)
+        return asked > 4
+
+    with pytest.raises(Cancelled):
+        formats_registry.import_annotations(db, path, fmt="csv", cancelled=cancel_late)
+    assert _all_rows(db) == 0 and _imports(db) == []
+    assert span_service.list_annotator_names(db) == []
+
+
+_KILLED_IMPORT = """
+import sys, time
+from pathlib import Path
+from stancedesk.services import formats_registry
+from stancedesk.services.project import open_database
+from stancedesk.storage import span_import
+span_import.FIRST_CHUNK = span_import.MIN_CHUNK = span_import.MAX_CHUNK = 50
+db_path, csv_path, marker = sys.argv[1:]
+database = open_database(db_path, seed_sample=False)
+calls = 0
+def wait_to_be_killed():
+    global calls
+    calls += 1
+    if calls == 20:  # past the 12 checks of checking, 8 chunks committed
+        Path(marker).touch()
+        time.sleep(60)
+    return False
+formats_registry.import_annotations(database, Path(csv_path), fmt="csv",
+                                    cancelled=wait_to_be_killed)
+"""
+
+
+def _killed_import(db_path: Path, csv_path: Path, tmp_path: Path) -> None:
+    """Run an import in a process, SIGKILL it in the middle of its chunks; the import is
+    left pending (the process is gone, its lock with it)."""
+    marker = tmp_path / "chunks-stored"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_IMPORT, str(db_path), str(csv_path),
+                             str(marker)])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, "the import ended before it was killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        # while it is alive, a write-opening leaves its pending rows alone
+        alive = open_database(str(db_path), seed_sample=False)
+        assert _imports(alive) == [("annotations", "pending")] and _all_rows(alive) > 1
+        alive.dispose()
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("cleaner", ["next import", "next write-opening"])
+def test_a_killed_import_shows_nothing_and_is_cleaned_up(db: Database, db_path: Path,
+                                                         tmp_path: Path, cleaner: str) -> None:
+    doc = _doc(db, tmp_path)
+    span_service.create_span(db, doc, "ana", 0, 9, {"stance": "favor"})
+    path = _csv(tmp_path / "big.csv", doc, 3000)
+    _killed_import(db_path, path, tmp_path)
+    assert _all_rows(db) > 50, "chunks were committed before the kill"
+    assert _imports(db) == [("annotations", "pending")]
+    assert [s.annotator for s in span_service.list_spans(db)] == ["ana"]
+    assert span_service.list_annotator_names(db) == ["ana"]
+    if cleaner == "next import":
+        report = formats_registry.import_annotations(db, path, fmt="csv")
+        assert report.added == 3000
+        assert _all_rows(db) == 3001 and _imports(db) == [("annotations", "published")]
+    else:
+        open_database(str(db_path), seed_sample=False).dispose()
+        assert _all_rows(db) == 1 and _imports(db) == []
+        assert span_service.list_annotator_names(db) == ["ana"]
