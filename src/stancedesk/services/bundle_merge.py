@@ -59,6 +59,7 @@ from stancedesk.storage import bundles as brepo
 from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
+from stancedesk.storage.span_import import other_import
 
 CANCELLED_MESSAGE = "bundle import cancelled; nothing was stored"
 MAX_LISTED = 20
@@ -501,7 +502,7 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
     report = BundleMergeReport(dry_run=dry_run)
     counts = _Counts()
     target = database.rolled_back() if dry_run else database
-    with target.write() as session:
+    with other_import(target), target.write() as session:
         repo.lock_for_import(session)
         scheme = repo.load_scheme(session)
         assert scheme is not None

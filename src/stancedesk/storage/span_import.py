@@ -291,6 +291,23 @@ def _one_import_at_a_time(database: Database, connection: Connection) -> Iterato
         lock.close()  # ends the transaction, which frees the lock
 
 
+@contextmanager
+def other_import(database: Database) -> Iterator[None]:
+    """For an import that is not chunked (a bundle merge: one write transaction): hold the
+    SQLite import lock while it runs, so it never interleaves with the chunks of an annotation
+    import (it would meet rows that are stored but not published), and discard an abandoned
+    import's rows first. A server needs nothing here: its imports are one transaction, and
+    the caller's transaction-level advisory lock serialises them with annotation imports."""
+    if not database.is_sqlite or database.location.path is None:
+        yield
+        return
+    with translate_errors(database.location.display), database.engine.connect() as connection, \
+            _one_import_at_a_time(database, connection):
+        if database.commits:
+            pending.discard_abandoned(connection)
+        yield
+
+
 def recover(database: Database) -> list[str]:
     """Discard the pending imports of processes that are gone (the ids), unless an import is
     running now; for the write-opening of a SQLite database. Costs one small query when
