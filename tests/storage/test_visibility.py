@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from stancedesk.agreement.spanprep import SpanColumns
 from stancedesk.domain.attribution import LinkKind, SpanRole
 from stancedesk.services import agreement, corpus, curation, exchange, profile
 from stancedesk.services import attribution as attribution_service
@@ -88,8 +89,8 @@ def _readings(db: Database, doc: str) -> dict[str, Any]:
         "selection": exchange.selection_counts(db),
         "streamed": [s.id for s in exchange.stream_spans(db)],
         "table": list(exchange.annotation_rows(db, scheme)),
-        "agreement rows": span_service.span_columns(
-            db, ["stance"], None, None, lambda batches, _layers: [r for b in batches for r in b]),
+        "agreement rows": sorted(span_service.span_columns(
+            db, ["stance"], None, None, SpanColumns.from_batches).ids),
 
         "entities": attribution_service.entity_names(db),
         "registry": [(e.entity.name, e.mentions, e.claims, e.documents)

@@ -842,7 +842,7 @@ def _packed_runs(session: Session, layers: Sequence[str], documents: Sequence[st
     cursor = driver.cursor()
     try:
         names = dict(cursor.execute("SELECT rowid, name FROM annotators").fetchall())
-        base: list[str] = []
+        base: list[str] = [visible_sql("s")]
         base_params: list[object] = []
         if annotators is not None:
             base.append(f"a.name IN ({','.join('?' * len(annotators))})")
