@@ -22,7 +22,17 @@ import time
 from collections.abc import Callable
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, exists, func, insert, literal_column, select, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 
 from stancedesk.storage.engine import WRITE_OPTION
@@ -79,7 +89,7 @@ def discard(connection: Connection, import_id: str,
     mine = _spans.c.import_id == import_id
     deleted = 0
     if connection.dialect.name == "sqlite":
-        rowid = literal_column("spans.rowid")
+        rowid = literal_column("spans.rowid", Integer)
         with _mode(connection, write=False).begin():  # a read: no write lock for the scan
             low, high = connection.execute(select(func.min(rowid), func.max(rowid))
                                            .where(mine)).one()

@@ -44,7 +44,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -62,7 +62,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
@@ -497,11 +497,11 @@ class SpanStaging:
         created: list[str] = []
         for name in names:
             if find_annotator(session, name) is None:
-                inserted = session.execute(
+                inserted = cast(CursorResult[Any], session.execute(
                     _insert(session, AnnotatorRow).values(
                         id=str(uuid.uuid4()), name=name, is_reviewer=False,
                         created_at=utcnow(), import_id=import_id)
-                    .on_conflict_do_nothing(index_elements=["name"]))
+                    .on_conflict_do_nothing(index_elements=["name"])))
                 if inserted.rowcount:
                     created.append(name)
         return created
