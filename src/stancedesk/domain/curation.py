@@ -44,6 +44,15 @@ class Version:
 
     span: Span
     links: Mapping[str, str] = field(default_factory=dict)
+    # computed once: grouping, agreement and every pick compare versions by it
+    _signature: tuple[object, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        s = self.span
+        object.__setattr__(self, "_signature", (
+            s.start, s.end, tuple(sorted((k, v) for k, v in s.labels.items() if v)),
+            s.role or None, s.entity_id or None,
+            tuple(sorted(self.links.items())) if self.links else ()))
 
     @property
     def annotator(self) -> str:
@@ -51,9 +60,7 @@ class Version:
 
     def signature(self) -> tuple[object, ...]:
         """What two versions must share to agree exactly."""
-        s = self.span
-        return (s.start, s.end, tuple(sorted((k, v) for k, v in s.labels.items() if v)),
-                s.role or None, s.entity_id or None, tuple(sorted(self.links.items())))
+        return self._signature
 
     def layer_signature(self, layer: str) -> tuple[object, ...]:
         """What two versions must share to agree in one layer: boundaries, role, value."""
@@ -96,6 +103,9 @@ class Passage:
     gold: Version | None = None
     # the decision that produced the gold span, or the rejection of every version
     decision: Decision | None = None
+    # ``groups()`` once computed: agreement, the queue and auto-curation all ask for it
+    _groups: tuple[tuple[Version, ...], ...] | None = field(default=None, init=False,
+                                                            repr=False, compare=False)
 
     @property
     def version_by_annotator(self) -> dict[str, Version]:
@@ -117,10 +127,14 @@ class Passage:
 
     def groups(self) -> list[tuple[Version, ...]]:
         """Versions that agree exactly, largest group first (ties: earliest annotator)."""
-        by: dict[tuple[object, ...], list[Version]] = {}
-        for version in self.versions:
-            by.setdefault(version.signature(), []).append(version)
-        return sorted((tuple(g) for g in by.values()), key=lambda g: -len(g))
+        found = self._groups
+        if found is None:
+            by: dict[tuple[object, ...], list[Version]] = {}
+            for version in self.versions:
+                by.setdefault(version.signature(), []).append(version)
+            found = tuple(sorted((tuple(g) for g in by.values()), key=lambda g: -len(g)))
+            object.__setattr__(self, "_groups", found)
+        return list(found)
 
     @property
     def agreement(self) -> int:
@@ -254,16 +268,13 @@ def passages(document_id: str, spans: Iterable[Span], links: Iterable[Link] = ()
         groups += with_gold[before:]
         for gi in range(before, len(with_gold)):
             gold_of[gi] = with_gold[gi][0]
-    order = sorted(range(len(groups)),
-                   key=lambda gi: _position([s for s in groups[gi] if s.annotator != gold]
-                                            or groups[gi]))
-    passage_of: dict[str, str] = {}
-    ids: dict[int, str] = {}
-    for gi in order:
-        members = [s for s in groups[gi] if s.annotator != gold] or groups[gi]
-        ids[gi] = min(s.id for s in members)
-        for span in groups[gi]:
-            passage_of[span.id] = ids[gi]
+    # each group's annotators' spans (gold's when only gold marked it) and their position,
+    # (start, end, smallest id): the passage's extent, its id and the text order, computed once
+    versions_of = [sorted((s for s in g if s.annotator != gold), key=lambda s: s.annotator)
+                   for g in groups]
+    position = [_position(versions_of[gi] or groups[gi]) for gi in range(len(groups))]
+    order = sorted(range(len(groups)), key=position.__getitem__)
+    passage_of = {span.id: position[gi][2] for gi, g in enumerate(groups) for span in g}
     link_map: dict[str, dict[str, str]] = {}
     for link in links:
         if link.from_span in passage_of and link.to_span in passage_of:
@@ -271,18 +282,24 @@ def passages(document_id: str, spans: Iterable[Span], links: Iterable[Link] = ()
     decisions = [d for d in decisions if d.document_id == document_id]
     rejections = [d for d in decisions if d.span_id is None]
     accepted = {d.span_id: d for d in decisions if d.span_id is not None}
+    # a rejection marks the passage holding any of its spans (the first such rejection in
+    # the order given), else the passage with its exact extent: looked up, not searched
+    rejected_span: dict[str, int] = {}
+    rejected_extent: dict[tuple[int, int], Decision] = {}
+    for i, d in enumerate(rejections):
+        for span_id in d.from_span_ids:
+            rejected_span.setdefault(span_id, i)
+        rejected_extent.setdefault((d.start, d.end), d)
     out: list[Passage] = []
     for gi in order:
-        versions = tuple(Version(s, link_map.get(s.id, {}))
-                         for s in sorted((s for s in groups[gi] if s.annotator != gold),
-                                         key=lambda s: s.annotator))
+        versions = tuple(Version(s, link_map.get(s.id, {})) for s in versions_of[gi])
         g = gold_of.get(gi)
-        start, end, _ = _position([v.span for v in versions] or groups[gi])
-        ids_here = {v.span.id for v in versions}
-        decided = (accepted.get(g.id) if g is not None else None) or \
-            next((d for d in rejections if ids_here & set(d.from_span_ids)), None) or \
-            next((d for d in rejections if (d.start, d.end) == (start, end)), None)
-        out.append(Passage(ids[gi], document_id, start, end, versions, who,
+        start, end, pid = position[gi]
+        decided = accepted.get(g.id) if g is not None else None
+        if decided is None:
+            hits = [rejected_span[s.id] for s in versions_of[gi] if s.id in rejected_span]
+            decided = rejections[min(hits)] if hits else rejected_extent.get((start, end))
+        out.append(Passage(pid, document_id, start, end, versions, who,
                            Version(g, link_map.get(g.id, {})) if g is not None else None,
                            decided))
     return out

@@ -25,6 +25,7 @@ Rules that keep curated work safe:
 from __future__ import annotations
 
 import getpass
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +33,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Scheme, Span, new_span_id
-from stancedesk.domain.attribution import Link, LinkKind, check_links
+from stancedesk.domain.attribution import Link, LinkEnd, LinkKind, SpanRole, check_links
 from stancedesk.domain.curation import (
     CURATOR,
     GOLD,
@@ -152,28 +153,38 @@ class DocumentCuration:
 
 # --- reading ---------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """One document as a decision needs it: its passages and the links among its spans."""
+
+    document_id: str
+    passages: list[Passage]
+    links: list[Link]
+
+
+def _read_scope(session: Session, document_ids: Sequence[str] | None,
+                annotators: Sequence[str] | None) -> list[_Read]:
+    """Passages of many documents (all by default, in the corpus order), reading the spans,
+    links and decisions of the whole scope in one column query each (per chunk of ids), then
+    aligning each document in memory with only its own spans, links and decisions."""
+    order = crepo.document_order(session) if document_ids is None else list(document_ids)
+    scope = None if document_ids is None else order
+    spans = crepo.spans_by_document(session, scope)
+    links = crepo.links_by_document(session, scope)
+    decisions = crepo.decisions_by_document(session, scope)
+    return [_Read(doc, passages(doc, spans.get(doc, []), links.get(doc, []),
+                                decisions.get(doc, []), annotators=annotators),
+                  links.get(doc, [])) for doc in order]
+
+
 def _document_passages(session: Session, document_id: str,
                        annotators: Sequence[str] | None) -> list[Passage]:
-    spans = list(repo.iter_spans(session, [document_id]))
-    links = arepo.links_in(session, [document_id])
-    decisions = crepo.list_decisions(session, [document_id])
-    return passages(document_id, spans, links, decisions, annotators=annotators)
+    return _read_scope(session, [document_id], annotators)[0].passages
 
 
 def _all_passages(session: Session, document_ids: Sequence[str] | None,
                   annotators: Sequence[str] | None) -> list[tuple[str, list[Passage]]]:
-    """Passages of many documents, reading spans, links and decisions once each."""
-    order = [d.id for d in repo.list_documents(session)] if document_ids is None else \
-        list(document_ids)
-    spans: dict[str, list[Span]] = {}
-    for span in repo.iter_spans(session, document_ids):
-        spans.setdefault(span.document_id, []).append(span)
-    links = arepo.links_in(session, document_ids)
-    decisions: dict[str, list[Decision]] = {}
-    for decision in crepo.list_decisions(session, document_ids):
-        decisions.setdefault(decision.document_id, []).append(decision)
-    return [(doc, passages(doc, spans.get(doc, []), links, decisions.get(doc, []),
-                           annotators=annotators)) for doc in order]
+    return [(r.document_id, r.passages) for r in _read_scope(session, document_ids, annotators)]
 
 
 def document_curation(database: Database, document_id: str, *,
@@ -227,17 +238,6 @@ def list_decisions(database: Database, document_ids: Sequence[str] | None = None
 
 # --- deciding --------------------------------------------------------------------------------
 
-def _gold_links_ok(session: Session, document_id: str, new: Sequence[Link]) -> None:
-    """The gold links of the document, with ``new`` ones, must pass the link rules."""
-    links = {(x.from_span, x.kind): x for x in arepo.links_of(session, document_id, GOLD)}
-    for link in new:
-        links[(link.from_span, link.kind)] = link
-    ends = arepo.span_ends(session, [s for x in links.values() for s in (x.from_span, x.to_span)])
-    problems = check_links(ends, links.values())
-    if problems:
-        raise CurationError("the gold links would break a rule: " + "; ".join(problems))
-
-
 def _describe(passage: Passage, text: str = "") -> str:
     shown = text or (passage.versions[0].span.text if passage.versions else "")
     return f"passage {shown!r} at {passage.start}-{passage.end}"
@@ -252,15 +252,20 @@ def _decided_error(passage: Passage) -> CurationError:
                          "decision first")
 
 
-class _Action:
-    """One curation action inside one write transaction: the decisions and gold spans it
-    writes, all stamped with the same time."""
+def _clean(labels: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in labels.items() if v}
 
-    def __init__(self, session: Session, document_id: str, curator: str,
-                 found: list[Passage], when: datetime,
+
+class _Action:
+    """One curation action on one document, decided in memory from what was read in the
+    write transaction: the gold spans, links and decisions it will write, all stamped with
+    the same time. ``_commit`` checks the gold links and writes them in batches."""
+
+    def __init__(self, read: _Read, curator: str, when: datetime,
                  choose: Callable[[Passage, Version], Version] | None = None) -> None:
-        self.session, self.document_id, self.curator = session, document_id, curator
-        self.when = when
+        self.read = read
+        self.document_id, self.curator, self.when = read.document_id, curator, when
+        found = read.passages
         self.passages = {p.id: p for p in found}
         self.by_span = {v.span.id: p for p in found for v in p.versions}
         self.gold_of = {p.id: p.gold.span.id for p in found if p.gold is not None}
@@ -268,10 +273,19 @@ class _Action:
         self.created: list[Span] = []
         self.links: list[Link] = []
         self.choose = choose  # which version of a source passage a claim brings along
-        # span id -> kind -> target span id, read once for the document
+        # span id -> kind -> target span id
         self.outgoing: dict[str, dict[str, str]] = {}
-        for x in arepo.links_in(session, [document_id]):
+        for x in read.links:
             self.outgoing.setdefault(x.from_span, {})[str(x.kind)] = x.to_span
+
+    def new_gold(self, start: int, end: int, text: str, labels: Mapping[str, str],
+                 role: str | None, entity_id: str | None) -> Span:
+        gold = Span(id=new_span_id(), document_id=self.document_id, annotator=GOLD,
+                    start=start, end=end, text=text, labels=_clean(labels),
+                    created_at=self.when, updated_at=self.when, version=_CREATED_VERSION,
+                    role=role, entity_id=entity_id)
+        self.created.append(gold)
+        return gold
 
     def passage_of(self, span_id: str) -> Passage:
         passage = self.by_span.get(span_id)
@@ -329,12 +343,9 @@ class _Action:
         if problem:
             raise CurationError(problem)
         span = version.span
-        gold = repo.add_span(self.session, Span(
-            id=new_span_id(), document_id=span.document_id, annotator=GOLD, start=span.start,
-            end=span.end, text=span.text, labels=dict(span.labels), role=span.role,
-            entity_id=span.entity_id))
+        gold = self.new_gold(span.start, span.end, span.text, span.labels, span.role,
+                             span.entity_id)
         self.gold_of[passage.id] = gold.id
-        self.created.append(gold)
         agreeing = passage.agreeing_with(span.id)
         for kind, target_id, target in self.linked(version):
             if target.id in self.gold_of:
@@ -345,7 +356,6 @@ class _Action:
                     chosen = self.choose(target, chosen)
                 to = self.take(chosen, target).id
             self.links.append(Link(gold.id, LinkKind(kind), to))
-            arepo.put_link(self.session, self.links[-1])
         self.decide(passage, gold.id, span.start, span.end,
                     decision_kind(len(agreeing), len(passage.annotators)),
                     [v.annotator for v in agreeing], [v.span.id for v in agreeing])
@@ -353,18 +363,44 @@ class _Action:
 
     def decide(self, passage: Passage | None, span_id: str | None, start: int, end: int,
                kind: str, names: Sequence[str], span_ids: Sequence[str]) -> None:
-        self.decisions.append(crepo.add_decision(
-            self.session, document_id=self.document_id, span_id=span_id, start=start, end=end,
-            decision=kind, curated_by=self.curator, curated_at=self.when,
-            curated_from=list(names), from_span_ids=list(span_ids)))
+        self.decisions.append(Decision(
+            str(uuid.uuid4()), self.document_id, span_id, start, end, kind, self.curator,
+            self.when, tuple(names), tuple(span_ids)))
+
+    def check_links(self) -> None:
+        """The document's gold links, with the new ones, must pass the link rules."""
+        if not self.links:
+            return
+        spans = [s for p in self.read.passages for s in
+                 ([v.span for v in p.versions] + ([p.gold.span] if p.gold else []))]
+        spans += self.created
+        gold = {s.id for s in spans if s.annotator == GOLD}
+        links = {(x.from_span, x.kind): x for x in self.read.links if x.from_span in gold}
+        for link in self.links:
+            links[(link.from_span, link.kind)] = link
+        wanted = {s for x in links.values() for s in (x.from_span, x.to_span)}
+        ends = {s.id: LinkEnd(s.document_id, s.annotator, SpanRole(s.role) if s.role else None)
+                for s in spans if s.id in wanted}
+        problems = check_links(ends, links.values())
+        if problems:
+            raise CurationError("the gold links would break a rule: " + "; ".join(problems))
 
     def result(self) -> CurationResult:
-        if self.links:
-            _gold_links_ok(self.session, self.document_id, self.links)
         added = {self.document_id: {GOLD: len(self.created)}} if self.created else {}
         return CurationResult(tuple(self.decisions), tuple(self.created),
                               Changes(spans_added=added,
                                       curation_documents=frozenset({self.document_id})))
+
+
+def _commit(session: Session, actions: Sequence[_Action]) -> list[CurationResult]:
+    """Check every action's gold links, then write all their gold spans, links and decisions
+    in batches (the caller's write transaction makes it all or nothing)."""
+    for action in actions:
+        action.check_links()
+    crepo.insert_gold(session, GOLD, [s for a in actions for s in a.created],
+                      [x for a in actions for x in a.links],
+                      [d for a in actions for d in a.decisions])
+    return [a.result() for a in actions]
 
 
 def accept_span(database: Database, span_id: str, *, curator: str,
@@ -385,12 +421,11 @@ def accept_span(database: Database, span_id: str, *, curator: str,
                                  "you read it; reload?")
         if span.annotator == GOLD:
             raise CurationError(f"span {span.text!r} is a gold span already")
-        found = _document_passages(session, span.document_id, None)
-        action = _Action(session, span.document_id, curator, found, utcnow())
+        action = _Action(_read_scope(session, [span.document_id], None)[0], curator, utcnow())
         passage = action.passage_of(span_id)
         version = next(v for v in passage.versions if v.span.id == span_id)
         action.take(version, passage)
-        return action.result()
+        return _commit(session, [action])[0]
 
 
 def _check_labels(scheme: Scheme, labels: Mapping[str, str], role: str | None) -> dict[str, str]:
@@ -430,8 +465,8 @@ def merge_spans(database: Database, document_id: str, start: int, end: int, *,
         if end > length:
             raise CurationError(f"span {start}:{end} runs past the end of the document "
                                 f"({length})")
-        known = _document_passages(session, document_id, None)
-        action = _Action(session, document_id, curator, known, utcnow())
+        action = _Action(_read_scope(session, [document_id], None)[0], curator, utcnow())
+        known = action.read.passages
         sources = [action.passage_of(sid) for sid in dict.fromkeys(from_span_ids)]
         for passage in sources:
             if passage.decided:
@@ -441,11 +476,8 @@ def merge_spans(database: Database, document_id: str, start: int, end: int, *,
             if g is not None and (g.span.start, g.span.end, g.span.role) == (start, end, role):
                 raise CurationError(f"gold already has {g.span.text!r} at {start}-{end}"
                                     f"{' as ' + role if role else ''}")
-        gold = repo.add_span(session, Span(
-            id=new_span_id(), document_id=document_id, annotator=GOLD, start=start, end=end,
-            text=text, labels=clean, role=role, entity_id=entity_id if role == "source"
-            else None))
-        action.created.append(gold)
+        gold = action.new_gold(start, end, text, clean, role,
+                               entity_id if role == "source" else None)
         gold_ids = {p.gold.span.id for p in known if p.gold is not None}
         for kind, target in sorted((links or {}).items()):
             if target in gold_ids:
@@ -457,12 +489,11 @@ def merge_spans(database: Database, document_id: str, start: int, end: int, *,
                     raise CurationError(f"the {kind} link's target {target} has no gold span "
                                         "yet; accept or merge it first") from None
             action.links.append(Link(gold.id, LinkKind(kind), to))
-            arepo.put_link(session, action.links[-1])
         names = sorted({v.annotator for p in sources for v in p.versions
                         if v.span.id in from_span_ids})
         action.decide(None, gold.id, start, end, CURATOR, names, list(dict.fromkeys(
             from_span_ids)))
-        return action.result()
+        return _commit(session, [action])[0]
 
 
 def reject_passage(database: Database, document_id: str, start: int, end: int, *,
@@ -475,8 +506,8 @@ def reject_passage(database: Database, document_id: str, start: int, end: int, *
     with database.write() as session:
         if not repo.document_exists(session, document_id):
             raise NotFoundError(f"no document with id {document_id}")
-        known = _document_passages(session, document_id, None)
-        action = _Action(session, document_id, curator, known, utcnow())
+        action = _Action(_read_scope(session, [document_id], None)[0], curator, utcnow())
+        known = action.read.passages
         if from_span_ids:
             passage = action.passage_of(from_span_ids[0])
         else:
@@ -488,7 +519,7 @@ def reject_passage(database: Database, document_id: str, start: int, end: int, *
             raise _decided_error(passage)
         action.decide(passage, None, passage.start, passage.end, REJECTED,
                       [v.annotator for v in passage.versions], list(passage.span_ids))
-        return action.result()
+        return _commit(session, [action])[0]
 
 
 # --- undo ------------------------------------------------------------------------------------
@@ -501,18 +532,19 @@ def undo_decisions(database: Database, decision_ids: Sequence[str], *,
     outside these decisions links to it."""
     _guard(database, viewer)
     with database.write() as session:
+        wanted = list(dict.fromkeys(decision_ids))
+        stored = crepo.lock_decisions(session, wanted)
         found: list[Decision] = []
-        for decision_id in dict.fromkeys(decision_ids):
-            decision = crepo.get_decision(session, decision_id)
+        for decision_id in wanted:
+            decision = stored.get(decision_id)
             if decision is None:
                 raise StaleEditError(f"decision {decision_id} is no longer stored (undone "
                                      "meanwhile, or its gold span was deleted); reload?")
             found.append(decision)
+        golds = crepo.lock_spans(session, [d.span_id for d in found if d.span_id is not None])
         spans: list[Span] = []
         for decision in found:
-            if decision.span_id is None:
-                continue
-            span = repo.lock_span(session, decision.span_id)
+            span = golds.get(decision.span_id) if decision.span_id is not None else None
             if span is None:
                 continue
             if span.version != _CREATED_VERSION:
@@ -527,10 +559,7 @@ def undo_decisions(database: Database, decision_ids: Sequence[str], *,
                 raise CurationError(f"gold span {source.text if source else link.from_span!r} "
                                     f"still links to it ({link.kind}); undo that decision "
                                     "first")
-        for decision in sorted(found, key=lambda d: d.curated_at, reverse=True):
-            crepo.delete_decision(session, decision.id)
-        for span in reversed(spans):
-            repo.delete_span(session, span.id)
+        crepo.delete_gold(session, [d.id for d in found], [s.id for s in spans])
         removed: dict[str, dict[str, int]] = {}
         for span in spans:
             by = removed.setdefault(span.document_id, {})
@@ -631,11 +660,14 @@ def auto_curate(database: Database, min_agreement: int, *, curator: str,
     changes = Changes()
     with target.write() as session:
         if documents is not None:
-            missing = [d for d in documents if not repo.document_exists(session, d)]
+            stored = set(crepo.document_order(session, documents))
+            missing = [d for d in documents if d not in stored]
             if missing:
                 raise NotFoundError(f"no document with id {', '.join(missing)}")
         when = utcnow()
-        for document_id, found in _all_passages(session, documents, None):
+        actions: list[_Action] = []
+        for read in _read_scope(session, documents, None):
+            document_id, found = read.document_id, read.passages
             score = document_agreement(found)
             if min_document_agreement is not None and (score is None or
                                                        score < min_document_agreement):
@@ -648,7 +680,8 @@ def auto_curate(database: Database, min_agreement: int, *, curator: str,
                 pick = picks.get(passage.id)
                 return pick.take if pick is not None and pick.take is not None else fallback
 
-            action = _Action(session, document_id, curator, found, when, choose)
+            action = _Action(read, curator, when, choose)
+            by_span = {v.span.id: (p, v) for p in found for v in p.versions}
             for passage in found:
                 if not passage.versions:
                     continue
@@ -664,7 +697,6 @@ def auto_curate(database: Database, min_agreement: int, *, curator: str,
                     continue
                 before = len(action.decisions)
                 action.take(pick.take, passage)
-                by_span = {v.span.id: (p, v) for p in found for v in p.versions}
                 for decision in action.decisions[before:]:
                     source = decision.from_span_ids[0] if decision.from_span_ids else ""
                     where = by_span.get(source)
@@ -673,9 +705,13 @@ def auto_curate(database: Database, min_agreement: int, *, curator: str,
                                           decision.start, decision.end, text,
                                           decision.decision, decision.curated_from))
             if action.decisions:
-                result = action.result()
-                decisions += result.decisions
-                changes = changes | result.changes
+                actions.append(action)
+        results = _commit(session, actions)
+        decisions = [d for r in results for d in r.decisions]
+        # one Changes for the run (merging one per document would copy it every time)
+        changes = Changes(spans_added={r.created[0].document_id: {GOLD: len(r.created)}
+                                       for r in results if r.created},
+                          curation_documents=frozenset(d.document_id for d in decisions))
     return AutoReport(min_agreement, dry_run, tuple(taken), tuple(left), tuple(skipped),
                       () if dry_run else tuple(decisions), Changes() if dry_run else changes)
 
