@@ -12,6 +12,7 @@ import pytest
 from stancedesk.domain import Document, Span, document_id_for_text, new_span_id, sha256_text
 from stancedesk.domain.attribution import Link, LinkKind
 from stancedesk.domain.curation import AutoPick, Passage, Version, auto_pick
+from stancedesk.domain.errors import StaleEditError
 from stancedesk.services import curation
 from stancedesk.services import spans as span_service
 from stancedesk.services.curation import CurationError, CurationResult
@@ -212,3 +213,40 @@ def test_runs_larger_than_a_chunk_write_and_undo_whole(db: Database,
     assert len(curation.undo_last(db).decisions) == len(report.decisions)
     assert curation.list_decisions(db, ids) == []
     assert sum(len(span_service.spans_for_document(db, d, ["gold"])) for d in ids) == 0
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_each_decision_returns_its_documents_passages_after_it(db: Database, seed: int) -> None:
+    """Accept, reject, merge and undo read only the stretches they touch; the passages they
+    return, put in place of the ones they replace, are the document's passages read afresh."""
+    ids = random_project(db, seed, documents=1, places=24)
+    (doc,) = ids
+    rng = random.Random(seed)
+    shown = list(curation.document_curation(db, doc).passages)
+    done: list[CurationResult] = []
+    for step in range(30):
+        open_ = [p for p in shown if p.versions and not p.decided]
+        kind = rng.random()
+        try:
+            if done and (kind < 0.2 or not open_):
+                change = curation.undo(db, done.pop(rng.randrange(len(done))))
+            elif kind < 0.55:
+                change = curation.accept_span(db, rng.choice(rng.choice(open_).versions).span.id,
+                                              curator="lead")
+            elif kind < 0.75:
+                p = rng.choice(open_)
+                change = curation.reject_passage(db, doc, p.start, p.end, curator="lead",
+                                                 from_span_ids=list(p.span_ids))
+            else:
+                i = rng.randrange(len(open_))  # a passage, with the next open one
+                p, q = open_[i], open_[min(i + 1, len(open_) - 1)]
+                change = curation.merge_spans(db, doc, p.start, q.end,
+                                              labels={"stance": "favor"}, curator="lead",
+                                              from_span_ids=[*p.span_ids, *q.span_ids])
+        except (CurationError, StaleEditError):
+            continue  # refused (a rejected source, a gold span still linked to): nothing changed
+        if isinstance(change, CurationResult):
+            done.append(change)
+        (update,) = change.updates
+        shown = update.apply(shown)
+        assert shown == list(curation.document_curation(db, doc).passages), step

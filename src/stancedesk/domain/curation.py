@@ -237,24 +237,32 @@ def _position(spans: Sequence[Span]) -> tuple[int, int, str]:
 
 def passages(document_id: str, spans: Iterable[Span], links: Iterable[Link] = (),
              decisions: Iterable[Decision] = (), *, gold: str = GOLD,
-             annotators: Sequence[str] | None = None) -> list[Passage]:
+             annotators: Sequence[str] | None = None,
+             present: Iterable[str] | None = None) -> list[Passage]:
     """The passages of one document, in text order.
 
     ``spans`` are every annotator's spans of the document (gold's among them); ``links`` the
     links among them; ``decisions`` the stored decisions of the document (a rejection marks its
     passage decided: the one holding any of its ``from_span_ids``, else the one with its exact
     extent). ``annotators`` limits whose spans are compared (default: everyone but gold).
+
+    Passages never reach past a stretch of text whose spans overlap one another (transitively):
+    such a stretch, with the spans its spans link to, can be aligned alone and gives the same
+    passages as the whole document. ``present`` then names the annotators with a span anywhere
+    in the document (each passage's ``annotators``), which the stretch alone cannot tell.
     """
     spans = [s for s in spans if s.document_id == document_id]
     by_annotator: dict[str, list[Span]] = {}
     for span in sorted(spans, key=lambda s: (s.start, s.end, s.id)):
         by_annotator.setdefault(span.annotator, []).append(span)
-    names = sorted(a for a in by_annotator if a != gold) if annotators is None else \
-        [a for a in sorted(annotators) if a != gold]
+    elsewhere = set() if present is None else set(present) - {gold}
+    names = sorted({a for a in by_annotator if a != gold} | elsewhere) \
+        if annotators is None else [a for a in sorted(annotators) if a != gold]
     groups: list[list[Span]] = []
     for name in names:
         _align(groups, by_annotator.get(name, []))
-    who = tuple(n for n in names if by_annotator.get(n))
+    here = elsewhere if present is not None else {n for n in names if by_annotator.get(n)}
+    who = tuple(n for n in names if n in here)
     # gold joins the annotators' groups, never reshapes them
     gold_spans = by_annotator.get(gold, [])
     gold_of: dict[int, Span] = {}

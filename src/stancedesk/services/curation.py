@@ -27,7 +27,7 @@ from __future__ import annotations
 import getpass
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -113,13 +113,35 @@ def default_curator() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PassageUpdate:
+    """A document's passages where a write changed them, as they are after it: a view drops
+    its passages holding any span of ``replaced`` (an annotator's or gold) and shows
+    ``passages`` instead, without reading or aligning the rest of the document again."""
+
+    document_id: str
+    replaced: frozenset[str]
+    passages: tuple[Passage, ...]
+
+    def apply(self, found: Sequence[Passage]) -> list[Passage]:
+        """``found`` (a document's passages, as read before the write) after it, in text
+        order."""
+        kept = [p for p in found if p.document_id != self.document_id or not (
+            self.replaced.intersection(p.span_ids) or
+            (p.gold is not None and p.gold.span.id in self.replaced))]
+        return sorted([*kept, *self.passages], key=lambda p: (p.start, p.end, p.id))
+
+
+@dataclass(frozen=True, slots=True)
 class CurationResult:
     """What one action decided: its decision rows (in the order written), the gold spans it
-    created and what changed for the views. Pass it to ``undo`` to take it back."""
+    created and what changed for the views, with the passages it changed (``updates``; none
+    from "accept all agreeing", which may touch every document). Pass it to ``undo`` to take
+    it back."""
 
     decisions: tuple[Decision, ...]
     created: tuple[Span, ...]
     changes: Changes
+    updates: tuple[PassageUpdate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +149,8 @@ class UndoResult:
     decisions: tuple[Decision, ...]  # the decisions removed
     removed: tuple[Span, ...]  # the gold spans deleted with them
     changes: Changes
+    # the passages it reopened, when it touched one document
+    updates: tuple[PassageUpdate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +179,29 @@ class DocumentCuration:
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """One document as a decision needs it: its passages and the links among its spans."""
+    """One document (or the stretches of it a decision touches) as a decision needs it: its
+    passages, and the spans, links, decisions and annotators they were aligned from."""
 
     document_id: str
     passages: list[Passage]
     links: list[Link]
+    spans: list[Span] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    present: list[str] | None = None  # the document's annotators, when only stretches were read
+
+    def after(self, spans: Sequence[Span], links: Sequence[Link],
+              decisions: Sequence[Decision]) -> PassageUpdate:
+        """The passages of what was read, with ``spans``, ``links`` and ``decisions`` added:
+        aligned again in memory."""
+        # without their times, as curation reads spans
+        now = self.spans + [replace(s, created_at=None, updated_at=None) for s in spans]
+        found = passages(self.document_id, now, [*self.links, *links],
+                         sorted([*self.decisions, *decisions],
+                                key=lambda d: (d.start, d.curated_at, d.id)),
+                         present=self.present)
+        return PassageUpdate(self.document_id,
+                             frozenset(s.id for s in self.spans) | frozenset(s.id for s in now),
+                             tuple(found))
 
 
 def _read_scope(session: Session, document_ids: Sequence[str] | None,
@@ -174,7 +216,39 @@ def _read_scope(session: Session, document_ids: Sequence[str] | None,
     decisions = crepo.decisions_by_document(session, scope)
     return [_Read(doc, passages(doc, spans.get(doc, []), links.get(doc, []),
                                 decisions.get(doc, []), annotators=annotators),
-                  links.get(doc, [])) for doc in order]
+                  links.get(doc, []), spans.get(doc, []), decisions.get(doc, []))
+            for doc in order]
+
+
+# more places than this in one decision (an undo of many): read the whole document instead
+_REGION_PLACES = 40
+
+
+def _read_region(session: Session, document_id: str,
+                 places: Sequence[tuple[int, int]]) -> _Read:
+    """The stretches of a document a decision at ``places`` touches: the spans overlapping
+    them (transitively), and the stretches the links of those spans lead to, aligned alone
+    (``domain.curation.passages`` says why that gives the document's own passages there).
+    A key press in the curation view thus costs a few range queries, not the whole article."""
+    if len(places) > _REGION_PLACES:
+        return _read_scope(session, [document_id], None)[0]
+    spans = {s.id: s for s in crepo.spans_around(session, document_id, places)}
+    links: list[Link] = []
+    unread = list(spans)
+    while unread:
+        found = crepo.links_from(session, unread)
+        links += found
+        targets = {x.to_span for x in found} - set(spans)
+        more = crepo.spans_around(session, document_id, [
+            (t.start, t.end) for t in crepo.spans_by_ids(session, targets)]) if targets else []
+        unread = [s.id for s in more if s.id not in spans]
+        spans.update((s.id, s) for s in more)
+    decisions = crepo.decisions_for(session, document_id,
+                                    [i for i, s in spans.items() if s.annotator == GOLD])
+    present = crepo.document_annotators(session, document_id)
+    ordered = sorted(spans.values(), key=lambda s: (s.start, s.end, s.id))
+    return _Read(document_id, passages(document_id, ordered, links, decisions, present=present),
+                 links, ordered, decisions, present)
 
 
 def _document_passages(session: Session, document_id: str,
@@ -385,22 +459,27 @@ class _Action:
         if problems:
             raise CurationError("the gold links would break a rule: " + "; ".join(problems))
 
-    def result(self) -> CurationResult:
+    def result(self, update: bool = False) -> CurationResult:
+        updates = (self.read.after(self.created, self.links, self.decisions),) if update \
+            else ()
         added = {self.document_id: {GOLD: len(self.created)}} if self.created else {}
         return CurationResult(tuple(self.decisions), tuple(self.created),
                               Changes(spans_added=added,
-                                      curation_documents=frozenset({self.document_id})))
+                                      curation_documents=frozenset({self.document_id})),
+                              updates)
 
 
-def _commit(session: Session, actions: Sequence[_Action]) -> list[CurationResult]:
+def _commit(session: Session, actions: Sequence[_Action], *, updates: bool = False
+            ) -> list[CurationResult]:
     """Check every action's gold links, then write all their gold spans, links and decisions
-    in batches (the caller's write transaction makes it all or nothing)."""
+    in batches (the caller's write transaction makes it all or nothing); with ``updates``,
+    each result carries the passages it changed."""
     for action in actions:
         action.check_links()
     crepo.insert_gold(session, GOLD, [s for a in actions for s in a.created],
                       [x for a in actions for x in a.links],
                       [d for a in actions for d in a.decisions])
-    return [a.result() for a in actions]
+    return [a.result(updates) for a in actions]
 
 
 def accept_span(database: Database, span_id: str, *, curator: str,
@@ -421,11 +500,12 @@ def accept_span(database: Database, span_id: str, *, curator: str,
                                  "you read it; reload?")
         if span.annotator == GOLD:
             raise CurationError(f"span {span.text!r} is a gold span already")
-        action = _Action(_read_scope(session, [span.document_id], None)[0], curator, utcnow())
+        action = _Action(_read_region(session, span.document_id, [(span.start, span.end)]),
+                         curator, utcnow())
         passage = action.passage_of(span_id)
         version = next(v for v in passage.versions if v.span.id == span_id)
         action.take(version, passage)
-        return _commit(session, [action])[0]
+        return _commit(session, [action], updates=True)[0]
 
 
 def _check_labels(scheme: Scheme, labels: Mapping[str, str], role: str | None) -> dict[str, str]:
@@ -465,7 +545,9 @@ def merge_spans(database: Database, document_id: str, start: int, end: int, *,
         if end > length:
             raise CurationError(f"span {start}:{end} runs past the end of the document "
                                 f"({length})")
-        action = _Action(_read_scope(session, [document_id], None)[0], curator, utcnow())
+        places = [(start, end)] + [(s.start, s.end) for s in crepo.spans_by_ids(
+            session, [*from_span_ids, *(links or {}).values()]) if s.document_id == document_id]
+        action = _Action(_read_region(session, document_id, places), curator, utcnow())
         known = action.read.passages
         sources = [action.passage_of(sid) for sid in dict.fromkeys(from_span_ids)]
         for passage in sources:
@@ -493,7 +575,7 @@ def merge_spans(database: Database, document_id: str, start: int, end: int, *,
                         if v.span.id in from_span_ids})
         action.decide(None, gold.id, start, end, CURATOR, names, list(dict.fromkeys(
             from_span_ids)))
-        return _commit(session, [action])[0]
+        return _commit(session, [action], updates=True)[0]
 
 
 def reject_passage(database: Database, document_id: str, start: int, end: int, *,
@@ -506,7 +588,9 @@ def reject_passage(database: Database, document_id: str, start: int, end: int, *
     with database.write() as session:
         if not repo.document_exists(session, document_id):
             raise NotFoundError(f"no document with id {document_id}")
-        action = _Action(_read_scope(session, [document_id], None)[0], curator, utcnow())
+        places = [(s.start, s.end) for s in crepo.spans_by_ids(session, from_span_ids or [])
+                  if s.document_id == document_id] or [(start, end)]
+        action = _Action(_read_region(session, document_id, places), curator, utcnow())
         known = action.read.passages
         if from_span_ids:
             passage = action.passage_of(from_span_ids[0])
@@ -519,7 +603,7 @@ def reject_passage(database: Database, document_id: str, start: int, end: int, *
             raise _decided_error(passage)
         action.decide(passage, None, passage.start, passage.end, REJECTED,
                       [v.annotator for v in passage.versions], list(passage.span_ids))
-        return _commit(session, [action])[0]
+        return _commit(session, [action], updates=True)[0]
 
 
 # --- undo ------------------------------------------------------------------------------------
@@ -564,9 +648,20 @@ def undo_decisions(database: Database, decision_ids: Sequence[str], *,
         for span in spans:
             by = removed.setdefault(span.document_id, {})
             by[GOLD] = by.get(GOLD, 0) + 1
+        documents = {d.document_id for d in found}
+        updates: tuple[PassageUpdate, ...] = ()
+        if len(documents) == 1:  # what the view shows: the passages this undo reopened
+            (document_id,) = documents
+            places = [(d.start, d.end) for d in found] + [(s.start, s.end) for s in spans]
+            if len(places) <= _REGION_PLACES:
+                places += [(s.start, s.end) for s in crepo.spans_by_ids(
+                    session, [i for d in found for i in d.from_span_ids])]
+            read = _read_region(session, document_id, places)
+            updates = (PassageUpdate(document_id, frozenset(s.id for s in read.spans) |
+                                     {s.id for s in spans}, tuple(read.passages)),)
         return UndoResult(tuple(found), tuple(spans),
                           Changes(spans_removed=removed, curation_documents=frozenset(
-                              d.document_id for d in found)))
+                              documents)), updates)
 
 
 def undo(database: Database, result: CurationResult, *,

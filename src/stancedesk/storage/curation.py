@@ -218,6 +218,70 @@ def lock_spans(session: Session, span_ids: Sequence[str]) -> dict[str, Span]:
     return out
 
 
+def spans_around(session: Session, document_id: str, extents: Iterable[tuple[int, int]]
+                 ) -> list[Span]:
+    """The spans of the document that overlap one of ``extents``, and every span overlapping
+    those, transitively: whole stretches of overlapping spans, read with a range query each
+    (about two per stretch) instead of the document's every span."""
+    found: dict[str, Span] = {}
+    connection = session.connection()
+    pending = sorted(set(extents))
+    while pending:
+        start, end = pending.pop()
+        rows = [_span(r) for r in connection.execute(
+            _span_select(times=False).where(SpanRow.document_id == document_id,
+                                            SpanRow.start < end, SpanRow.end > start))]
+        hull = (min([start, *(s.start for s in rows)]), max([end, *(s.end for s in rows)]))
+        if hull != (start, end):
+            pending.append(hull)  # the stretch reaches further: read its whole extent
+            continue
+        found.update((s.id, s) for s in rows)
+    return sorted(found.values(), key=lambda s: (s.start, s.end, s.id))
+
+
+def spans_by_ids(session: Session, span_ids: Iterable[str]) -> list[Span]:
+    """The stored spans among ``span_ids`` (without their times)."""
+    out: list[Span] = []
+    connection = session.connection()
+    for chunk in _chunks(list(dict.fromkeys(span_ids))):
+        out += [_span(r) for r in connection.execute(
+            _span_select(times=False).where(SpanRow.id.in_(chunk)))]
+    return out
+
+
+def links_from(session: Session, span_ids: Iterable[str]) -> list[Link]:
+    """The links that start at any of ``span_ids``."""
+    out: list[Link] = []
+    connection = session.connection()
+    for chunk in _chunks(list(dict.fromkeys(span_ids))):
+        out += [Link(source, LinkKind(kind), target) for source, kind, target in
+                connection.execute(select(LinkRow.from_span_id, LinkRow.kind, LinkRow.to_span_id)
+                                   .where(LinkRow.from_span_id.in_(chunk))
+                                   .order_by(LinkRow.from_span_id, LinkRow.kind))]
+    return out
+
+
+def document_annotators(session: Session, document_id: str) -> list[str]:
+    """Who has a span in the document (gold included), without reading the spans."""
+    return sorted(session.connection().scalars(
+        select(AnnotatorRow.name).where(AnnotatorRow.id.in_(
+            select(SpanRow.annotator_id).where(SpanRow.document_id == document_id)
+            .distinct()))))
+
+
+def decisions_for(session: Session, document_id: str, gold_span_ids: Iterable[str]
+                  ) -> list[Decision]:
+    """The document's rejections and the decisions behind ``gold_span_ids``, in the order of
+    ``list_decisions``: what the passages of a stretch of the document need."""
+    base = select(*_DECISION_COLUMNS).where(CurationDecisionRow.document_id == document_id)
+    found = {d.id: d for d in _decisions(session, base.where(
+        CurationDecisionRow.span_id.is_(None)))}
+    for chunk in _chunks(list(dict.fromkeys(gold_span_ids))):
+        found.update((d.id, d) for d in _decisions(session, base.where(
+            CurationDecisionRow.span_id.in_(chunk))))
+    return sorted(found.values(), key=lambda d: (d.start, d.curated_at, d.id))
+
+
 # --- bulk writes -----------------------------------------------------------------------------
 
 def insert_gold(session: Session, annotator: str, spans: Sequence[Span], links: Sequence[Link],
