@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import getpass
 import uuid
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -70,6 +71,7 @@ __all__ = [
     "DocumentCuration",
     "DocumentStatusLine",
     "Passage",
+    "PassageUpdate",
     "QueueFilter",
     "UndoResult",
     "Version",
@@ -121,14 +123,23 @@ class PassageUpdate:
     document_id: str
     replaced: frozenset[str]
     passages: tuple[Passage, ...]
+    # where the replaced spans lie: a passage holding one starts in here (passages never
+    # reach beyond the stretch of overlapping spans they belong to)
+    bounds: tuple[int, int] = (0, 0)
 
     def apply(self, found: Sequence[Passage]) -> list[Passage]:
-        """``found`` (a document's passages, as read before the write) after it, in text
-        order."""
-        kept = [p for p in found if p.document_id != self.document_id or not (
-            self.replaced.intersection(p.span_ids) or
+        """``found`` (one document's passages in text order, as read before the write)
+        after it, in text order; only those starting within ``bounds`` are looked at."""
+        def key(p: Passage) -> int:
+            return p.start
+
+        lo = bisect_left(found, self.bounds[0], key=key)
+        hi = bisect_right(found, self.bounds[1], key=key)
+        kept = [p for p in found[lo:hi] if not (
+            any(v.span.id in self.replaced for v in p.versions) or
             (p.gold is not None and p.gold.span.id in self.replaced))]
-        return sorted([*kept, *self.passages], key=lambda p: (p.start, p.end, p.id))
+        middle = sorted([*kept, *self.passages], key=lambda p: (p.start, p.end, p.id))
+        return [*found[:lo], *middle, *found[hi:]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +212,7 @@ class _Read:
                          present=self.present)
         return PassageUpdate(self.document_id,
                              frozenset(s.id for s in self.spans) | frozenset(s.id for s in now),
-                             tuple(found))
+                             tuple(found), _bounds(now))
 
 
 def _read_scope(session: Session, document_ids: Sequence[str] | None,
@@ -218,6 +229,10 @@ def _read_scope(session: Session, document_ids: Sequence[str] | None,
                                 decisions.get(doc, []), annotators=annotators),
                   links.get(doc, []), spans.get(doc, []), decisions.get(doc, []))
             for doc in order]
+
+
+def _bounds(spans: Sequence[Span]) -> tuple[int, int]:
+    return (min((s.start for s in spans), default=0), max((s.end for s in spans), default=0))
 
 
 # more places than this in one decision (an undo of many): read the whole document instead
@@ -658,7 +673,8 @@ def undo_decisions(database: Database, decision_ids: Sequence[str], *,
                     session, [i for d in found for i in d.from_span_ids])]
             read = _read_region(session, document_id, places)
             updates = (PassageUpdate(document_id, frozenset(s.id for s in read.spans) |
-                                     {s.id for s in spans}, tuple(read.passages)),)
+                                     {s.id for s in spans}, tuple(read.passages),
+                                     _bounds([*read.spans, *spans])),)
         return UndoResult(tuple(found), tuple(spans),
                           Changes(spans_removed=removed, curation_documents=frozenset(
                               documents)), updates)
@@ -710,6 +726,8 @@ class AutoReport:
     skipped_documents: tuple[tuple[str, float | None], ...] = ()
     decisions: tuple[Decision, ...] = ()
     changes: Changes = field(default_factory=Changes)
+    # a run may touch every document: views read again what ``changes`` names
+    updates: tuple[PassageUpdate, ...] = ()
 
     def as_json(self) -> dict[str, object]:
         def item(x: AutoItem) -> dict[str, object]:

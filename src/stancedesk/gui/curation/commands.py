@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoCommand
 
 from stancedesk.services import curation
 from stancedesk.services.changes import Changes
-from stancedesk.services.curation import Decision
+from stancedesk.services.curation import Decision, PassageUpdate
 from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
@@ -33,6 +33,9 @@ class Decided(Protocol):
     @property
     def changes(self) -> Changes: ...
 
+    @property
+    def updates(self) -> Sequence[PassageUpdate]: ...
+
 
 Decide = Callable[[], Decided]
 
@@ -44,9 +47,10 @@ class DecisionSink(Protocol):
     viewer: Callable[[], Viewer | None]
 
     def decided(self, changes: Changes, document_id: str,
-                back_to: tuple[int, int] | None = None) -> None:
-        """Show what a write changed: ``back_to`` the place an undo reopened, else on to
-        the next open conflict."""
+                back_to: tuple[int, int] | None = None,
+                updates: Sequence[PassageUpdate] = ()) -> None:
+        """Show what a write changed (``updates``: the passages it changed, when it says):
+        ``back_to`` the place an undo reopened, else on to the next open conflict."""
 
     def report_error(self, exc: Exception) -> None: ...
 
@@ -73,7 +77,8 @@ class DecisionCommand(QUndoCommand):
             self.setObsolete(True)
             self.sink.report_error(exc)
             return
-        self.sink.decided(self.result.changes, self.document_id)
+        self.sink.decided(self.result.changes, self.document_id,
+                          updates=self.result.updates)
 
     def undo(self) -> None:
         if self.result is None or not self.result.decisions:
@@ -89,7 +94,8 @@ class DecisionCommand(QUndoCommand):
         self.result = None
         first = undone.decisions[-1] if undone.decisions else None
         self.sink.decided(undone.changes, self.document_id,
-                          (first.start, first.end) if first is not None else None)
+                          (first.start, first.end) if first is not None else None,
+                          undone.updates)
 
 
 def perform(sink: DecisionSink, text: str, document_id: str, decide: Decide
@@ -100,5 +106,5 @@ def perform(sink: DecisionSink, text: str, document_id: str, decide: Decide
     except Exception as exc:
         sink.report_error(exc)
         return None
-    sink.decided(result.changes, document_id)
+    sink.decided(result.changes, document_id, updates=result.updates)
     return DecisionCommand(sink, text, document_id, decide, result)

@@ -187,17 +187,46 @@ class CurationText(QPlainTextEdit):
         per_lane: dict[str, list[Span]] = {lane.key: [] for lane in lanes}
         self.state, self.bar_colour, self.passage_colour = {}, {}, {}
         for p in passages:
-            versions = list(p.versions) + ([p.gold] if p.gold is not None else [])
-            for v in versions:
-                key = "gold" if v is p.gold else v.annotator
+            for key, v in self._colour(p):
                 if key in per_lane:
                     per_lane[key].append(v.span)
-                self.state[v.span.id] = (p, v)
-                self.bar_colour[v.span.id] = GOLD if key == "gold" else version_colour(p, v)
-            self.passage_colour[p.id] = (
-                GOLD if p.decided else AGREE if p.unanimous else LONE, p.is_conflict)
         self.lane_spans = {key: SpanStore(spans) for key, spans in per_lane.items()}
         self._centre_column()
+        self.viewport().update()
+        self.gutter.update()
+
+    def _colour(self, p: Passage) -> list[tuple[str, Version]]:
+        """Note a passage's colours and its versions' (lane key, version) for the lanes."""
+        out = [(v.annotator, v) for v in p.versions] + ([("gold", p.gold)] if p.gold else [])
+        for key, v in out:
+            self.state[v.span.id] = (p, v)
+            self.bar_colour[v.span.id] = GOLD if key == "gold" else version_colour(p, v)
+        self.passage_colour[p.id] = (
+            GOLD if p.decided else AGREE if p.unanimous else LONE, p.is_conflict)
+        return out
+
+    def replace_passages(self, dropped: Sequence[str], added: Sequence[Passage]) -> None:
+        """Some passages changed (a decision, its undo): drop those with the ids ``dropped``
+        and show ``added``, leaving the rest of the article's passages, lanes and colours as
+        they are (rebuilding them all took most of a decision's time on a long article)."""
+        for passage_id in dropped:
+            p = self.passages.pop(passage_id, None)
+            if p is None:
+                continue
+            self.extents.remove(p.id)
+            self.passage_colour.pop(p.id, None)
+            for v in [*p.versions, *([p.gold] if p.gold else [])]:
+                key = "gold" if v is p.gold else v.annotator
+                if key in self.lane_spans:
+                    self.lane_spans[key].remove(v.span.id)
+                self.state.pop(v.span.id, None)
+                self.bar_colour.pop(v.span.id, None)
+        for p in added:
+            self.passages[p.id] = p
+            self.extents.insert(_extent(p))
+            for key, v in self._colour(p):
+                if key in self.lane_spans:
+                    self.lane_spans[key].insert(v.span)
         self.viewport().update()
         self.gutter.update()
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -54,7 +54,12 @@ from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
 from stancedesk.services import corpus, curation, schemes
 from stancedesk.services.changes import Changes
-from stancedesk.services.curation import AutoReport, DocumentCuration, QueueFilter
+from stancedesk.services.curation import (
+    AutoReport,
+    DocumentCuration,
+    PassageUpdate,
+    QueueFilter,
+)
 from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
@@ -69,6 +74,8 @@ class Loaded:
     document: DocumentCuration | None
     queue: list[Passage]
     queue_documents: list[str] | None  # None: the whole queue
+    # the shown document after a decision: ids of the passages it replaced, and the new ones
+    changed: tuple[list[str], list[Passage]] | None = None
 
 
 class CurationWindow(QWidget):
@@ -318,7 +325,7 @@ class CurationWindow(QWidget):
         self.queueShown.emit(len(queue))
         focus, self._focus = self._focus, None
         if loaded.document is not None:
-            self._show_document(loaded.document)
+            self._show_document(loaded.document, loaded.changed)
         if focus is None or focus[0] == "keep":
             self._keep_place(before)
         elif focus[0] == "first":
@@ -335,12 +342,17 @@ class CurationWindow(QWidget):
             self._select_range(*focus[1])
         self._update_position()
 
-    def _show_document(self, document: DocumentCuration) -> None:
+    def _show_document(self, document: DocumentCuration,
+                       passages: tuple[list[str], list[Passage]] | None = None) -> None:
         changed = self.doc is None or self.doc.document_id != document.document_id
         self.doc = document
         if changed:
             self.text.set_document(document.text)
-        self._set_lanes()
+        if passages is not None and not changed:
+            self.text.replace_passages(*passages)  # only what a decision changed
+            self._show_current()
+        else:
+            self._set_lanes()
         self.title.setText(document.title or self.titles.get(document.document_id, ""))
         self.documentShown.emit(document.document_id)
 
@@ -363,8 +375,8 @@ class CurationWindow(QWidget):
     # --- the current passage ---------------------------------------------------------------
 
     def _select(self, passage_id: str | None) -> None:
-        passage = next((p for p in self.doc.passages if p.id == passage_id), None) \
-            if self.doc else None
+        # the text holds the shown document's passages by id
+        passage = self.text.passages.get(passage_id or "") if self.doc else None
         self.current = passage
         self._show_current(scroll=True)
 
@@ -403,7 +415,7 @@ class CurationWindow(QWidget):
             self._keep_place(before)
             return
         here = self._position_key(before)
-        row = bisect.bisect_left([self._position_key(p) for p in queue], here)
+        row = bisect.bisect_left(queue, here, key=self._position_key)
         if row >= len(queue):
             self._keep_place(before)
             self.status.setText("That was the last open conflict.")
@@ -420,7 +432,7 @@ class CurationWindow(QWidget):
 
     def _show_current(self, scroll: bool = False) -> None:
         passage = self.current
-        others = {p.id: p for p in self.doc.passages} if self.doc else {}
+        others = self.text.passages if self.doc else {}
         self.versions.show_passage(passage, self.lanes, others, self.alias)
         if scroll:
             self.text.set_current(passage.id if passage else None)
@@ -477,12 +489,11 @@ class CurationWindow(QWidget):
             return -1
         if self.current is None:
             return 0 if forward else len(queue) - 1
-        keys = [self._position_key(p) for p in queue]
         here = self._position_key(self.current)
         if forward:
-            i = bisect.bisect_right(keys, here)
+            i = bisect.bisect_right(queue, here, key=self._position_key)
             return i if i < len(queue) else -1
-        i = bisect.bisect_left(keys, here) - 1
+        i = bisect.bisect_left(queue, here, key=self._position_key) - 1
         return i
 
     def next_conflict(self) -> Job | None:
@@ -655,9 +666,15 @@ class CurationWindow(QWidget):
     # --- after writes ----------------------------------------------------------------------
 
     def decided(self, changes: Changes, document_id: str,
-                back_to: tuple[int, int] | None = None) -> None:
-        """A decision (or its undo/redo) was written: reload what it touched, then go on to
-        the next open conflict, or (``back_to``, after an undo) to the passage it reopened."""
+                back_to: tuple[int, int] | None = None,
+                updates: Sequence[PassageUpdate] = ()) -> None:
+        """A decision (or its undo/redo) was written: show what it changed, then go on to
+        the next open conflict, or (``back_to``, after an undo) to the passage it reopened.
+
+        A decision on the document on screen says which passages it changed (``updates``):
+        they are put in place at once, without reading or aligning the article again (a
+        long one took seconds a key). Anything wider ("accept all agreeing" over the
+        corpus, a decision in another document) is read again off the GUI thread."""
         touched = set(changes.curation_documents) | set(changes.span_documents)
         whole = bool(touched - {document_id})
         self._publishing = True
@@ -666,8 +683,35 @@ class CurationWindow(QWidget):
         finally:
             self._publishing = False
         focus = ("range", back_to) if back_to is not None else ("advance", None)
+        doc = self.doc
+        if updates and not whole and doc is not None and doc.document_id == document_id \
+                and all(u.document_id == document_id for u in updates):
+            self._apply(doc, updates, focus)
+            self.decisionMade.emit()
+            return
         job = self._load(document_id, whole_queue=whole, focus=focus)
         job.finished.connect(self.decisionMade)
+
+    def _apply(self, doc: DocumentCuration, updates: Sequence[PassageUpdate],
+               focus: tuple[str, Any]) -> None:
+        """The shown document with the passages a decision changed put in place, and its
+        part of the queue taken from them, shown as a read would show them."""
+        found = list(doc.passages)
+        for update in updates:
+            found = update.apply(found)
+        document = replace(doc, passages=tuple(found))
+        kept = {id(p) for p in found}
+        dropped = [p.id for p in doc.passages if id(p) not in kept]
+        added = [p for update in updates for p in update.passages if id(p) in kept]
+        # the document's part of the queue: the conflicts kept, and the new passages' own
+        where = QueueFilter(*self.filters.values())
+        queue = [p for p in self.model.passages
+                 if p.document_id == doc.document_id and id(p) in kept]
+        queue += [p for p in added if p.is_conflict and where.admits(p)]
+        self._generation += 1  # a read still under way answers for the old state
+        self._focus = focus
+        self._loaded(Loaded(document, queue, [document.document_id], (dropped, added)),
+                     self._generation)
 
     def follow(self, changes: Changes) -> None:
         """After any write elsewhere (the desk, an import): re-read what it touched, the
