@@ -278,3 +278,75 @@ def test_writes_elsewhere_reload_only_the_documents_they_touched(
     with qtbot.waitSignal(view.queueShown, timeout=WAIT) as shown:
         view.show()
     assert shown.args == [3]
+
+
+def test_decisions_update_the_view_in_place_as_a_fresh_read_would_show_it(
+        qtbot, view: CurationWindow, study: Study, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Return, R and Ctrl+Z change the shown document's passages, lanes and queue from what
+    the decision returned: nothing is read or aligned again, and what the view shows is what
+    reading the document afresh gives."""
+    reads: list[str] = []
+    for name in ("document_curation", "conflict_queue"):
+        real = getattr(curation, name)
+        monkeypatch.setattr(curation, name, lambda *a, real=real, name=name, **k:
+                            reads.append(name) or real(*a, **k))
+    jobs: list[str] = []
+    start = view.jobs.start
+    monkeypatch.setattr(view.jobs, "start", lambda work, what: jobs.append(what) or
+                        start(work, what))
+
+    def lane(key: str) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in view.text.lane_spans[key].spans()]
+
+    def matches_a_fresh_read() -> None:
+        doc = view.doc
+        assert doc is not None
+        fresh = curation.document_curation(study.database, doc.document_id).passages
+        assert list(doc.passages) == list(fresh)
+        assert view.text.passages == {p.id: p for p in fresh}
+        for key in ("ana", "ben", "cy"):
+            assert lane(key) == sorted((v.span.start, v.span.end) for p in fresh
+                                       for v in p.versions if v.annotator == key)
+        assert lane("gold") == sorted((p.gold.span.start, p.gold.span.end) for p in fresh
+                                      if p.gold is not None)
+        assert [p.id for p in view.model.passages] == \
+            [p.id for p in curation.conflict_queue(study.database)]
+        for p in fresh:
+            assert view.text.passage_colour[p.id][1] == p.is_conflict
+        reads.clear()
+
+    claim = view.current
+    assert claim is not None and current_text(view) == CLAIM
+    press(qtbot, view, Qt.Key.Key_2)
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+        press(qtbot, view, Qt.Key.Key_Return)
+    assert reads == [] and jobs == [], "no read, no job"
+    assert view.text.passages[claim.id].decided and not view.text.passage_colour[claim.id][1]
+    assert (SOURCE in {view.doc.text[a:b] for a, b in lane("gold")}) and \
+        (CLAIM in {view.doc.text[a:b] for a, b in lane("gold")})
+    assert claim.id not in [p.id for p in view.model.passages]
+    assert current_text(view) == LONE and view.model.rowCount() == 2
+    matches_a_fresh_read()
+
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+        press(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert reads == [] and jobs == []
+    assert view.model.rowCount() == 3 and lane("gold") == []
+    assert current_text(view) == CLAIM, "back to the reopened passage"
+    matches_a_fresh_read()
+
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+        press(qtbot, view, Qt.Key.Key_R)  # every version of the claim rejected
+    assert reads == [] and jobs == []
+    assert view.model.rowCount() == 2 and current_text(view) == LONE
+    assert view.text.passages[claim.id].decision is not None and lane("gold") == []
+    matches_a_fresh_read()
+
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):
+        press(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(view.decisionMade, timeout=WAIT):  # redo the rejection
+        press(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier
+              | Qt.KeyboardModifier.ShiftModifier)
+    assert reads == [] and jobs == []
+    assert view.model.rowCount() == 2
+    matches_a_fresh_read()
