@@ -27,6 +27,8 @@ from stancedesk.storage.tables import (
     SpanRow,
 )
 
+# a SELECT of plain columns, whatever their types
+_Query = Select[*tuple[Any, ...]]
 _CHUNK = 500  # ids per IN (...) and rows per INSERT statement
 # the table, not the mapped class: a gold span is inserted at version 1 without the ORM's unit
 # of work (which would flush row by row)
@@ -55,7 +57,7 @@ def decision_from_row(row: Any) -> Decision:
                     tuple(row.from_span_ids or ()))
 
 
-def _decisions(session: Session, stmt: Select[Any]) -> list[Decision]:
+def _decisions(session: Session, stmt: _Query) -> list[Decision]:
     """Plain rows, no ORM objects: undoing a corpus-wide run reads thousands."""
     return [decision_from_row(r) for r in session.connection().execute(stmt)]
 
@@ -125,7 +127,7 @@ def _span(row: Any) -> Span:
                 version, role, entity)
 
 
-def _span_select(times: bool = True) -> Select[Any]:
+def _span_select(times: bool = True) -> _Query:
     return select(*_SPAN_COLUMNS, *(_TIMES if times else ())) \
         .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
 
@@ -152,7 +154,7 @@ def spans_by_document(session: Session, document_ids: Sequence[str] | None = Non
     out: dict[str, list[Span]] = {}
     order = (SpanRow.document_id, SpanRow.start, SpanRow.end, SpanRow.id)
     if document_ids is None:
-        batches: Iterable[Select[Any]] = [_span_select(times=False).order_by(*order)]
+        batches: Iterable[_Query] = [_span_select(times=False).order_by(*order)]
     else:
         batches = (_span_select(times=False).where(SpanRow.document_id.in_(chunk))
                    .order_by(*order)
@@ -172,7 +174,7 @@ def links_by_document(session: Session, document_ids: Sequence[str] | None = Non
         .join(SpanRow, SpanRow.id == LinkRow.from_span_id)
     order = (LinkRow.from_span_id, LinkRow.kind)
     if document_ids is None:
-        batches: Iterable[Select[Any]] = [stmt.order_by(*order)]
+        batches: Iterable[_Query] = [stmt.order_by(*order)]
     else:
         batches = (stmt.where(SpanRow.document_id.in_(chunk)).order_by(*order)
                    for chunk in _chunks(list(dict.fromkeys(document_ids))))
