@@ -110,6 +110,8 @@ def main() -> int:
             again = curation.auto_curate(database, 2, curator="bench")
             rows.append(["auto re-run (keeps all)", *clock.cells(),
                          f"{len(again.taken)} taken"])
+            undone = curation.undo_last(database)
+            rows.append(["undo the run", *clock.cells(), f"{len(undone.decisions)} undone"])
             print(f"curation of {args.documents} documents x {len(ANNOTATORS)} annotators, "
                   f"{n} passages")
             print(table(["step", "wall s", "CPU s", "result"], rows))

@@ -17,9 +17,10 @@ chose the same source agree even though their source spans have different ids.
 
 from __future__ import annotations
 
+import heapq
 import random
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -200,25 +201,40 @@ def _closeness(span: Span, members: Sequence[Span]) -> float:
     return best
 
 
-def _align(groups: list[list[Span]], spans: Sequence[Span]) -> None:
-    """Add one annotator's spans to ``groups`` (in place): greedy best-first assignment, at
-    most one span of this annotator per group; the rest open groups of their own. Only groups
-    whose extent overlaps a span are scored (found by bisection over their starts), so a long
-    article costs about the number of overlapping pairs, not every span times every group."""
+def _candidates(groups: Sequence[Sequence[Span]], spans: Sequence[Span]
+                ) -> Iterator[tuple[int, int]]:
+    """(span index, group index) of each span and each group whose extent overlaps it, found
+    by a sweep in text order: the groups begun before the span that still run (a heap by
+    their end) and those beginning inside it (a bisection). A long span, or a long group (a
+    paragraph marked whole), is thus met once per span it overlaps, never scanned past by
+    every later span: the work is about the number of overlapping pairs, not every span
+    times every group."""
     extents = sorted((min(s.start for s in g), max(s.end for s in g), gi)
                      for gi, g in enumerate(groups))
     starts = [e[0] for e in extents]
-    longest = max((end - start for start, end, _ in extents), default=0)
+    running: list[tuple[int, int]] = []  # (end, group) of the groups begun before the span
+    begun = 0
+    for si in sorted(range(len(spans)), key=lambda i: spans[i].start):
+        span = spans[si]
+        while begun < len(extents) and extents[begun][0] < span.start:
+            heapq.heappush(running, (extents[begun][1], extents[begun][2]))
+            begun += 1
+        while running and running[0][0] <= span.start:
+            heapq.heappop(running)  # ended before this span (and every later one) starts
+        inside = bisect_left(starts, span.end, lo=begun)
+        for gi in [gi for _, gi in running] + [e[2] for e in extents[begun:inside]]:
+            yield si, gi
+
+
+def _align(groups: list[list[Span]], spans: Sequence[Span]) -> None:
+    """Add one annotator's spans to ``groups`` (in place): greedy best-first assignment, at
+    most one span of this annotator per group; the rest open groups of their own. Only the
+    groups overlapping a span (``_candidates``) are scored."""
     pairs: list[tuple[float, int, int]] = []
-    for si, span in enumerate(spans):
-        lo = bisect_right(starts, span.start - longest)
-        hi = bisect_left(starts, span.end)
-        for _, end, gi in extents[lo:hi]:
-            if end <= span.start:
-                continue
-            score = _closeness(span, groups[gi])
-            if score > 0:
-                pairs.append((score, si, gi))
+    for si, gi in _candidates(groups, spans):
+        score = _closeness(spans[si], groups[gi])
+        if score > 0:
+            pairs.append((score, si, gi))
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     taken_spans: set[int] = set()
     taken_groups: set[int] = set()
