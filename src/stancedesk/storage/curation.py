@@ -26,6 +26,7 @@ from stancedesk.storage.tables import (
     LinkRow,
     SpanRow,
 )
+from stancedesk.storage.visibility import visible
 
 # a SELECT of plain columns, whatever their types
 _Query = Select[*tuple[Any, ...]]
@@ -128,20 +129,23 @@ def _span(row: Any) -> Span:
 
 
 def _span_select(times: bool = True) -> _Query:
+    """Spans with their annotator's name; a pending import's spans stay hidden."""
     return select(*_SPAN_COLUMNS, *(_TIMES if times else ())) \
-        .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id)
+        .join(AnnotatorRow, AnnotatorRow.id == SpanRow.annotator_id) \
+        .where(visible(SpanRow.import_id))
 
 
 def document_order(session: Session, document_ids: Sequence[str] | None = None) -> list[str]:
     """Ids of the documents (all, or those of ``document_ids`` that exist) in the corpus order
     (published, title, id), without reading their texts."""
-    stmt = select(DocumentRow.id).order_by(DocumentRow.published, DocumentRow.title,
-                                           DocumentRow.id)
+    stmt = select(DocumentRow.id).where(visible(DocumentRow.import_id)) \
+        .order_by(DocumentRow.published, DocumentRow.title, DocumentRow.id)
     if document_ids is None:
         return list(session.scalars(stmt))
     found: set[str] = set()
     for chunk in _chunks(list(dict.fromkeys(document_ids))):
-        found.update(session.scalars(select(DocumentRow.id).where(DocumentRow.id.in_(chunk))))
+        found.update(session.scalars(select(DocumentRow.id).where(
+            DocumentRow.id.in_(chunk), visible(DocumentRow.import_id))))
     return [d for d in dict.fromkeys(document_ids) if d in found]
 
 
@@ -171,7 +175,7 @@ def links_by_document(session: Session, document_ids: Sequence[str] | None = Non
     """Every link among the documents' spans, by the document of its spans."""
     out: dict[str, list[Link]] = {}
     stmt = select(SpanRow.document_id, LinkRow.from_span_id, LinkRow.kind, LinkRow.to_span_id) \
-        .join(SpanRow, SpanRow.id == LinkRow.from_span_id)
+        .join(SpanRow, SpanRow.id == LinkRow.from_span_id).where(visible(SpanRow.import_id))
     order = (LinkRow.from_span_id, LinkRow.kind)
     if document_ids is None:
         batches: Iterable[_Query] = [stmt.order_by(*order)]
@@ -267,7 +271,8 @@ def document_annotators(session: Session, document_id: str) -> list[str]:
     """Who has a span in the document (gold included), without reading the spans."""
     return sorted(session.connection().scalars(
         select(AnnotatorRow.name).where(AnnotatorRow.id.in_(
-            select(SpanRow.annotator_id).where(SpanRow.document_id == document_id)
+            select(SpanRow.annotator_id).where(SpanRow.document_id == document_id,
+                                               visible(SpanRow.import_id))
             .distinct()))))
 
 
