@@ -3,6 +3,12 @@
     python benchmarks/curate_auto.py                 # 200 documents x 3 annotators x 60 spans
     python benchmarks/curate_auto.py --documents 20 --spans 2000   # a few long articles
     python benchmarks/curate_auto.py --tiny          # smoke test (the suite runs this)
+    python benchmarks/curate_auto.py --grouping      # passage grouping alone, long articles
+
+``--grouping`` times ``domain.curation.passages`` (no database) on one article of 2,000 to
+16,000 places marked by three annotators, without and with two long spans (one over the whole
+article, one over its second half): CPU microseconds per span should stay flat as the article
+grows, long spans or not.
 
 Each annotator marks every passage of a document; one in four passages gets one annotator's
 boundaries shifted and one in six another label, so some passages agree and some conflict.
@@ -78,13 +84,50 @@ class Clock:
         return [f"{wall:.{digits}f}", f"{cpu:.{digits}f}"]
 
 
+def grouping(sizes: list[int]) -> list[list[str]]:
+    """CPU seconds of grouping one article's spans into passages, by article size."""
+    from stancedesk.domain.curation import passages
+
+    rows = []
+    for long in (False, True):
+        for n in sizes:
+            rng = random.Random(n)
+            spans = []
+            for i in range(n):
+                start = i * 150
+                end = start + rng.randint(8, 120)
+                for who in ANNOTATORS:
+                    if rng.random() < 0.1:
+                        continue  # missed
+                    shifted = end + 3 if who == "ben" and rng.random() < 0.2 else end
+                    spans.append(Span(f"{who}{i:06d}", "d", who, start, shifted, "",
+                                      {"stance": rng.choice(STANCES)}))
+            if long:
+                spans.append(Span("long-a", "d", "ana", 0, n * 150, "", {"stance": "favor"}))
+                spans.append(Span("long-c", "d", "cy", n * 75, n * 150, "", {"stance": "favor"}))
+            t = time.process_time()
+            found = passages("d", spans)
+            cpu = time.process_time() - t
+            rows.append([f"{n} places{', 2 long spans' if long else ''}", str(len(spans)),
+                         str(len(found)), f"{cpu:.3f}", f"{cpu / len(spans) * 1e6:.1f}"])
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=200)
     parser.add_argument("--spans", type=int, default=60, help="passages per document")
     parser.add_argument("--tiny", action="store_true", help="3 documents of 10 passages")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--grouping", action="store_true",
+                        help="time passage grouping alone on long articles")
     args = parser.parse_args()
+    if args.grouping:
+        print(machine())
+        print("passage grouping of one article, 3 annotators")
+        print(table(["article", "spans", "passages", "CPU s", "CPU µs per span"],
+                    grouping([200, 400] if args.tiny else [2000, 4000, 8000, 16000])))
+        return 0
     if args.tiny:
         args.documents, args.spans = 3, 10
     print(machine())

@@ -24,7 +24,9 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
     ("import.py", ["--tiny"], ["import 40 article files", "the same 40 again (all duplicates)",
                                "import 40 articles from one JSONL file"]),
     ("curate_auto.py", ["--tiny"], ["curation of 3 documents x 3 annotators",
-                                    "auto re-run (keeps all)"]),
+                                    "auto re-run (keeps all)", "undo the run"]),
+    ("curate_auto.py", ["--tiny", "--grouping"], ["passage grouping of one article",
+                                                  "400 places, 2 long spans"]),
     ("curation.py", ["--tiny"], ["next conflict (N)", "accept (Return)"]),
 ])
 def test_benchmark_runs_on_tiny_data(tmp_path: Path, script: str, args: list[str],
