@@ -45,15 +45,9 @@ class Version:
 
     span: Span
     links: Mapping[str, str] = field(default_factory=dict)
-    # computed once: grouping, agreement and every pick compare versions by it
-    _signature: tuple[object, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        s = self.span
-        object.__setattr__(self, "_signature", (
-            s.start, s.end, tuple(sorted((k, v) for k, v in s.labels.items() if v)),
-            s.role or None, s.entity_id or None,
-            tuple(sorted(self.links.items())) if self.links else ()))
+    # computed once, when first asked: agreement, the queue and every pick compare by it
+    _signature: tuple[object, ...] | None = field(default=None, init=False, repr=False,
+                                                  compare=False)
 
     @property
     def annotator(self) -> str:
@@ -61,7 +55,14 @@ class Version:
 
     def signature(self) -> tuple[object, ...]:
         """What two versions must share to agree exactly."""
-        return self._signature
+        found = self._signature
+        if found is None:
+            s = self.span
+            found = (s.start, s.end, tuple(sorted((k, v) for k, v in s.labels.items() if v)),
+                     s.role or None, s.entity_id or None,
+                     tuple(sorted(self.links.items())) if self.links else ())
+            object.__setattr__(self, "_signature", found)
+        return found
 
     def layer_signature(self, layer: str) -> tuple[object, ...]:
         """What two versions must share to agree in one layer: boundaries, role, value."""
