@@ -22,7 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from stancedesk.agreement.matching import max_overlap_assignment, overlap_matrix
+from stancedesk.agreement.matching import (
+    block_assignments,
+    cross_overlaps,
+    document_chunks,
+)
 from stancedesk.agreement.spanprep import LayerSpans
 
 
@@ -63,42 +67,63 @@ class Alignment:
 
 
 def align(ls: LayerSpans) -> Alignment:
-    a_n = ls.n_annotators
-    bounds = ls.group_bounds()
-    start, end = ls.start, ls.end
+    """The procedure of the module docstring, for a few hundred documents at a time: each
+    unit is named by the span that opened it, and each further annotator's assignment to the
+    units of every document comes from ``block_assignments`` (one score matrix per document,
+    the summed overlaps of the unit's members, solved as ``max_overlap_assignment`` would)."""
+    unit_docs: list[np.ndarray] = []
     blocks: list[np.ndarray] = []
-    block_docs: list[np.ndarray] = []
-    for d in range(ls.n_documents):
-        members = np.full((a_n, 0), -1, dtype=np.int64)
-        for a in range(a_n):
-            lo, hi = bounds[d * a_n + a], bounds[d * a_n + a + 1]
-            if lo == hi:
-                continue
-            cand = np.arange(lo, hi)
-            n_units = members.shape[1]
-            taken = np.zeros(cand.size, dtype=bool)
-            if n_units:
-                score = np.zeros((n_units, cand.size), dtype=np.int64)
-                for p in range(a):
-                    has = members[p] >= 0
-                    if has.any():
-                        mp = members[p, has]
-                        score[has] += overlap_matrix(start[mp], end[mp], start[cand], end[cand])
-                rows, cols = max_overlap_assignment(score)
-                members[a, rows] = cand[cols]
-                taken[cols] = True
-            fresh = cand[~taken]
-            if fresh.size:
-                block = np.full((a_n, fresh.size), -1, dtype=np.int64)
-                block[a] = fresh
-                members = np.concatenate([members, block], axis=1)
-        if members.shape[1]:
-            has = members >= 0
-            first = np.where(has, start[np.where(has, members, 0)], np.iinfo(np.int64).max).min(0)
-            last = np.where(has, end[np.where(has, members, 0)], -1).max(0)
-            members = members[:, np.lexsort((last, first))]
-            blocks.append(members)
-            block_docs.append(np.full(members.shape[1], d, dtype=np.int64))
+    for first_span, first_doc, chunk in document_chunks(ls):
+        unit_doc, members = _align_chunk(chunk)
+        unit_docs.append(unit_doc + first_doc)
+        blocks.append(np.where(members >= 0, members + first_span, -1))
     if blocks:
-        return Alignment(ls, np.concatenate(block_docs), np.concatenate(blocks, axis=1))
+        return Alignment(ls, np.concatenate(unit_docs), np.concatenate(blocks, axis=1))
+    a_n = ls.n_annotators
     return Alignment(ls, np.zeros(0, dtype=np.int64), np.full((a_n, 0), -1, dtype=np.int64))
+
+
+def _align_chunk(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
+    """(document of each unit, (annotators, units) members) for these documents."""
+    a_n, n = ls.n_annotators, ls.n_spans
+    doc = ls.doc.astype(np.int64)
+    ann = ls.ann.astype(np.int64)
+    start, end = ls.start, ls.end
+    bounds = ls.group_bounds()
+    opened_by = np.arange(n, dtype=np.int64)  # per span: the span that opened its unit
+    doc_first = bounds[np.arange(ls.n_documents + 1) * a_n]
+    for a in range(1, a_n):
+        earlier = np.flatnonzero(ann < a)
+        cand = np.flatnonzero(ann == a)
+        i, j, ov = cross_overlaps(doc[earlier], start[earlier], end[earlier], doc[cand],
+                                  start[cand], end[cand])
+        unit, span = opened_by[earlier[i]], cand[j]
+        # a unit's score for a span is the sum over its members
+        key = unit * n + span
+        pairs, which = np.unique(key, return_inverse=True)
+        weight = np.bincount(which.reshape(-1), weights=ov.astype(np.float64))
+        weight = weight.astype(np.int64)
+        unit, span = pairs // n, pairs % n
+        # rows: the units opened so far in the document, in the order they were opened
+        is_unit = np.zeros(n, dtype=bool)
+        is_unit[opened_by[earlier]] = True
+        seen = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(is_unit, out=seen[1:])
+        d = doc[span]
+        row = seen[unit] - seen[doc_first[d]]
+        col = span - bounds[d * a_n + a]
+        shape = np.stack([seen[doc_first[1:]] - seen[doc_first[:-1]],
+                          np.diff(bounds)[np.arange(ls.n_documents) * a_n + a]], axis=1)
+        chosen = block_assignments(d, row, col, weight, unit, span, shape)
+        opened_by[span[chosen]] = unit[chosen]
+    units = np.flatnonzero(opened_by == np.arange(n))
+    unit_of = np.searchsorted(units, opened_by)
+    first = np.full(units.size, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(units.size, -1, dtype=np.int64)
+    np.minimum.at(first, unit_of, start)
+    np.maximum.at(last, unit_of, end)
+    members = np.full((a_n, units.size), -1, dtype=np.int64)
+    members[ann, unit_of] = np.arange(n)
+    # by document, then earliest start and latest end; ties in the order units were opened
+    order = np.lexsort((units, last, first, doc[units]))
+    return doc[units][order], members[:, order]

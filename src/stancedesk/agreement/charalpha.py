@@ -16,7 +16,7 @@ import numpy as np
 
 from stancedesk.agreement.alpha import AlphaPrep
 from stancedesk.agreement.coefficients import per_category_codes
-from stancedesk.agreement.counts import collapse_units, decode_keys, profile_keys
+from stancedesk.agreement.counts import collapse_units, profile_keys
 from stancedesk.agreement.spanprep import LayerSpans, prepare_layer
 from stancedesk.agreement.text import non_whitespace
 from stancedesk.domain.span import Span
@@ -48,114 +48,113 @@ class CharCodes:
         return self.doc_profile_counts.sum(axis=0)
 
 
-_CHUNK_CHARACTERS = 1 << 21  # characters painted at once: memory stays flat at any corpus size
+_CHUNK_CHARACTERS = 1 << 21  # characters per chunk of documents: memory stays flat
 
 
 def char_codes(ls: LayerSpans, texts: Mapping[str, str]) -> CharCodes:
-    """Paint each annotator's spans, longest first (then latest start, then last label), onto
-    one int array per chunk of documents laid end to end: later strokes overwrite earlier
-    ones, so the shortest span (earliest start, first label) is the one left on a character.
+    """Each annotator's value on every character, counted by (document, value profile).
 
-    Documents go through in chunks of about two million characters, so time and memory grow
-    linearly with the corpus (one array over 30 million characters cost gigabytes and ran
-    out of cache); each chunk's (document, profile) counts are merged by profile."""
+    The value of a character is the label of the shortest span covering it (then the earliest
+    start, then the first label): painting the spans longest first would leave the same. It
+    is found per stretch, not per character: the starts and ends of every span (and the
+    document boundaries) cut the documents into stretches that the same spans cover, so each
+    stretch has one value per annotator and one profile, and counts its non-whitespace
+    characters. The work grows with the spans and the stretches they cover, not with the
+    characters times the annotators (painting a slice per span was most of character α).
+
+    Documents go through in chunks of about two million characters (the whitespace scan
+    holds a chunk's text), and the chunks' (document, profile) counts are merged by profile,
+    so memory stays flat at any corpus size."""
     k = ls.n_labels
     n_docs = ls.n_documents
+    if ls.n_annotators == 0:
+        return CharCodes(np.zeros((0, 0), dtype=np.int32), np.zeros((n_docs, 0)), k)
     doc_spans = np.searchsorted(ls.doc, np.arange(n_docs + 1))
-    span_len = ls.end - ls.start
-    profile_of: dict[bytes, int] = {}
-    profile_rows: list[np.ndarray] = []
-    doc_parts: list[np.ndarray] = []
-    prof_parts: list[np.ndarray] = []
-    count_parts: list[np.ndarray] = []
     ends = np.cumsum(ls.doc_lengths)
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (document, profile, count)
     d0 = 0
     while d0 < n_docs:
         base = ends[d0 - 1] if d0 else 0
         d1 = max(d0 + 1, int(np.searchsorted(ends, base + _CHUNK_CHARACTERS, side="right")))
         d1 = min(d1, n_docs)
-        docs, counts, profiles = _chunk_profiles(ls, texts, d0, d1, doc_spans, span_len)
-        # profiles (annotators, P_chunk) -> global profile ids
-        ids = np.empty(profiles.shape[1], dtype=np.int64)
-        for j in range(profiles.shape[1]):
-            column = np.ascontiguousarray(profiles[:, j])
-            key = column.tobytes()
-            found = profile_of.get(key)
-            if found is None:
-                found = profile_of[key] = len(profile_rows)
-                profile_rows.append(column)
-            ids[j] = found
-        doc_parts.append(docs + d0)
-        prof_parts.append(ids[counts[0]])
-        count_parts.append(counts[1])
+        docs, counts, profiles = _chunk_profiles(ls, texts, d0, d1, doc_spans)
+        parts.append((docs + d0, profiles, counts))
         d0 = d1
-    n_profiles = len(profile_rows)
-    per_doc = np.zeros((n_docs, n_profiles), dtype=np.float64)
-    if doc_parts:  # chunks hold disjoint documents, so every (document, profile) is set once
-        per_doc[np.concatenate(doc_parts), np.concatenate(prof_parts)] = \
-            np.concatenate(count_parts)
-    profiles = np.stack(profile_rows, axis=1).astype(np.int32) if profile_rows else \
-        np.zeros((ls.n_annotators, 0), dtype=np.int32)
-    if n_profiles:
-        # profiles in key order, as one pass over the whole corpus used to give them
-        order = np.lexsort(profiles[::-1])
-        profiles, per_doc = profiles[:, order], per_doc[:, order]
+    if not parts:
+        return CharCodes(np.zeros((ls.n_annotators, 0), dtype=np.int32),
+                         np.zeros((n_docs, 0), dtype=np.float64), k)
+    # profiles of every chunk, merged; np.unique sorts them by annotator 0's code first (then
+    # 1's, ...), the order one pass over the whole corpus used to give them
+    stacked = np.concatenate([p for _, p, _ in parts], axis=1)
+    key = profile_keys(stacked, k + 1)  # in that same order, when profiles fit an int64
+    if key is None:
+        rows, inverse = np.unique(stacked.T, axis=0, return_inverse=True)
+        profiles = np.ascontiguousarray(rows.T).astype(np.int32)
+    else:
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        profiles = np.ascontiguousarray(stacked[:, first]).astype(np.int32)
+    per_doc = np.zeros((n_docs, profiles.shape[1]), dtype=np.float64)
+    # chunks hold disjoint documents, and within one a (document, profile) pair comes once
+    per_doc[np.concatenate([d for d, _, _ in parts]), inverse.reshape(-1)] = \
+        np.concatenate([c for _, _, c in parts])
     return CharCodes(profiles, per_doc, k)
 
 
 def _chunk_profiles(ls: LayerSpans, texts: Mapping[str, str], d0: int, d1: int,
-                    doc_spans: np.ndarray, span_len: np.ndarray
-                    ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], np.ndarray]:
-    """For documents d0..d1: (document of each entry relative to d0, (local profile index,
-    count) of each entry, local profiles (annotators, P)); entries are (document, profile)
-    pairs with their number of non-whitespace characters."""
+                    doc_spans: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For documents d0..d1: the (document relative to d0, profile, count) entries, one per
+    (document, value profile) pair with its number of non-whitespace characters (> 0); the
+    profile of entry i is column i of the (annotators, entries) array."""
     k = ls.n_labels
-    n_codes = k + 1
-    lengths = ls.doc_lengths[d0:d1]
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    total = int(lengths.sum())
-    grid = np.full((ls.n_annotators, total), k, dtype=np.int32)
+    a_n = ls.n_annotators
+    lengths = ls.doc_lengths[d0:d1].astype(np.int64)
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
     lo, hi = int(doc_spans[d0]), int(doc_spans[d1])
-    local_doc = ls.doc[lo:hi] - d0
+    local_doc = ls.doc[lo:hi].astype(np.int64) - d0
     g_start = offsets[local_doc] + ls.start[lo:hi]
     g_end = offsets[local_doc] + ls.end[lo:hi]
-    ann, value, start, length = ls.ann[lo:hi], ls.value[lo:hi], ls.start[lo:hi], \
-        span_len[lo:hi]
-    for a in range(ls.n_annotators):
-        sel = np.flatnonzero(ann == a)
-        order = sel[np.lexsort((-value[sel], -start[sel], -length[sel]))]
-        row = grid[a]
-        for s, e, v in zip(g_start[order].tolist(), g_end[order].tolist(),
-                           value[order].tolist(), strict=True):
-            row[s:e] = v
+    ann, value = ls.ann[lo:hi].astype(np.int64), ls.value[lo:hi]
+    n = int(g_start.size)
+    # stretch s is [cuts[s], cuts[s + 1]); no stretch crosses a document boundary
+    cuts = np.sort(np.concatenate([offsets, g_start, g_end]))
+    cuts = cuts[np.append(True, cuts[1:] != cuts[:-1])]
+    n_stretches = cuts.size - 1
+    stretch_doc = np.searchsorted(offsets, cuts[:-1], side="right") - 1
+    # the winner among the spans covering a stretch: the least (length, start, value) rank
+    first = np.searchsorted(cuts, g_start)
+    covered = np.searchsorted(cuts, g_end) - first
+    rank = np.empty(n, dtype=np.int64)
+    by_rank = np.lexsort((value, ls.start[lo:hi], g_end - g_start))
+    rank[by_rank] = np.arange(n)
+    total = int(covered.sum())
+    span_of = np.repeat(np.arange(n), covered)
+    step = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(covered) - covered, covered)
+    cell = (first[span_of] + step) * a_n + ann[span_of]
+    best = np.full(n_stretches * a_n, n, dtype=np.int64)  # n: no span, value 'none' (k)
+    np.minimum.at(best, cell, rank[span_of])
+    value_of_rank = np.append(value[by_rank], k).astype(np.int32)
+    stretch_values = value_of_rank[best].reshape(n_stretches, a_n).T  # (annotators, stretches)
+    # non-whitespace characters per stretch, from a running count over the chunk's text
     mask = non_whitespace("".join(texts[d] for d in ls.documents[d0:d1]))
-    seen = np.concatenate([[0], np.cumsum(mask)])
-    per_doc_units = seen[offsets + lengths] - seen[offsets]
-    n_local = d1 - d0
-    unit_doc = np.repeat(np.arange(n_local), per_doc_units)
-    key = profile_keys(grid, n_codes)
-    if key is not None:
-        n_keys = (n_codes + 1) ** ls.n_annotators
-        pairs = unit_doc * n_keys + key[mask] if n_local * n_keys < 2**62 else None
+    seen = np.zeros(mask.size + 1, dtype=np.int64)
+    np.cumsum(mask, out=seen[1:])
+    units = seen[cuts[1:]] - seen[cuts[:-1]]
+    keep = units > 0
+    stretch_values, stretch_doc, units = stretch_values[:, keep], stretch_doc[keep], units[keep]
+    profiles, _, inverse = collapse_units(stretch_values, k + 1)
+    n_profiles = max(profiles.shape[1], 1)
+    keys = stretch_doc * n_profiles + inverse
+    cells = (d1 - d0) * n_profiles
+    if cells <= 4 * keys.size:  # a count per possible (document, profile): no sort
+        tally = np.bincount(keys, weights=units.astype(np.float64), minlength=cells)
+        pairs = np.flatnonzero(tally)
+        counts = tally[pairs]
     else:
-        pairs = None
-    if pairs is not None:
-        if n_local * n_keys <= 4 * pairs.size:
-            # a count per possible (document, profile) pair: linear, where the sort of
-            # np.unique over two million characters per chunk was most of character α
-            tally = np.bincount(pairs, minlength=n_local * n_keys)
-            uniq = np.flatnonzero(tally)
-            counts = tally[uniq]
-        else:
-            uniq, counts = np.unique(pairs, return_counts=True)
-        docs, keys = uniq // n_keys, uniq % n_keys
-        used, local = np.unique(keys, return_inverse=True)
-        profiles = decode_keys(used, ls.n_annotators, n_codes)
-        return docs, (local.reshape(-1), counts.astype(np.float64)), profiles
-    profiles, _, inverse = collapse_units(grid[:, mask], n_codes)
-    n_profiles = profiles.shape[1]
-    uniq, counts = np.unique(unit_doc * n_profiles + inverse, return_counts=True)
-    return uniq // n_profiles, (uniq % n_profiles, counts.astype(np.float64)), profiles
+        pairs, which = np.unique(keys, return_inverse=True)
+        counts = np.bincount(which.reshape(-1), weights=units.astype(np.float64),
+                             minlength=pairs.size)
+    return pairs // n_profiles, counts, profiles[:, pairs % n_profiles]
 
 
 def char_alpha_from_codes(cc: CharCodes) -> float:

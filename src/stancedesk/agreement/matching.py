@@ -12,11 +12,12 @@ join spans of equal value, so both counts split exactly by label, which gives pe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from stancedesk.agreement.assignment import linear_sum_assignment
+from stancedesk.agreement.assignment import linear_sum_assignment, solver
 from stancedesk.agreement.spanprep import LayerSpans
 
 
@@ -59,6 +60,109 @@ def max_overlap_assignment(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows[keep], cols[keep]
 
 
+CHUNK_DOCUMENTS = 256  # documents whose per-document measures are computed together
+
+
+def cross_overlaps(l_doc: np.ndarray, l_start: np.ndarray, l_end: np.ndarray,
+                   r_doc: np.ndarray, r_start: np.ndarray, r_end: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every pair (i of the left spans, j of the right spans) of the same document sharing at
+    least one character, with that overlap: one sort and two range look-ups over all documents
+    at once. Two spans overlap only if one starts inside the other, so the pairs are those
+    where the right span starts within the left one, and those where the left span starts
+    strictly within the right one (each pair once)."""
+    none = np.zeros(0, dtype=np.int64)
+    if l_start.size == 0 or r_start.size == 0:
+        return none, none, none
+    width = int(max(l_end.max(), r_end.max())) + 1
+    l_key = l_doc.astype(np.int64) * width + l_start
+    r_key = r_doc.astype(np.int64) * width + r_start
+    l_order = np.argsort(l_key, kind="stable")
+    r_order = np.argsort(r_key, kind="stable")
+    l_sorted, r_sorted = l_key[l_order], r_key[r_order]
+    l_limit = l_doc.astype(np.int64) * width + l_end
+    r_limit = r_doc.astype(np.int64) * width + r_end
+    # right spans starting in [left start, left end)
+    i1, k1 = _ranges(np.searchsorted(r_sorted, l_key, "left"),
+                     np.searchsorted(r_sorted, l_limit, "left"))
+    # left spans starting in (right start, right end)
+    j2, k2 = _ranges(np.searchsorted(l_sorted, r_key, "right"),
+                     np.searchsorted(l_sorted, r_limit, "left"))
+    i = np.concatenate([i1, l_order[k2]])
+    j = np.concatenate([r_order[k1], j2])
+    overlap = np.minimum(l_end[i], r_end[j]) - np.maximum(l_start[i], r_start[j])
+    keep = overlap > 0
+    return i[keep], j[keep], overlap[keep].astype(np.int64)
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, position) for every position in each [lo, hi) range, owner by owner."""
+    count = np.maximum(hi - lo, 0)
+    total = int(count.sum())
+    owner = np.repeat(np.arange(lo.size, dtype=np.int64), count)
+    position = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(count) - count, count) \
+        + lo[owner]
+    return owner, position
+
+
+def block_assignments(block: np.ndarray, row: np.ndarray, col: np.ndarray, weight: np.ndarray,
+                      u: np.ndarray, v: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """Which edges ``max_overlap_assignment`` keeps, block by block (a block is one score
+    matrix: one document), given the blocks' positive scores as edges (block, row, col,
+    weight > 0; row and col also as node numbers u and v: no two edges share both).
+
+    The blocks where no row and no column has two positive scores are decided at once, all
+    of them together (their positive pairs are the answer); every other block is given to
+    the solver whole, the same matrix as before: only the per-document Python work is gone,
+    so the assignments are exactly the same. (Solving only the conflicting parts of a block
+    could pick another of several equally good assignments.)"""
+    chosen = np.zeros(block.size, dtype=bool)
+    if block.size == 0:
+        return chosen
+    alone = (np.bincount(u)[u] == 1) & (np.bincount(v)[v] == 1)
+    chosen = alone.copy()
+    conflict = np.zeros(int(block.max()) + 1, dtype=bool)
+    conflict[block[~alone]] = True
+    idx = np.flatnonzero(conflict[block])
+    if idx.size == 0:
+        return chosen
+    chosen[idx] = False
+    idx = idx[np.argsort(block[idx], kind="stable")]
+    b_sorted = block[idx]
+    cuts = np.flatnonzero(np.append(True, b_sorted[1:] != b_sorted[:-1])).tolist()
+    solve = solver()
+    # every block here has two positive scores sharing a row or column, so
+    # ``max_overlap_assignment`` would call the solver: it is called directly
+    for lo, hi in zip(cuts, [*cuts[1:], idx.size], strict=True):
+        mine = idx[lo:hi]
+        rows_n, cols_n = shape[b_sorted[lo]].tolist()
+        r, c = row[mine], col[mine]
+        score = np.zeros((rows_n, cols_n), dtype=np.int64)
+        score[r, c] = weight[mine]
+        rows, cols = solve(score, maximize=True)
+        assigned = np.full(rows_n, -1, dtype=np.int64)
+        assigned[rows] = cols
+        chosen[mine] = assigned[r] == c  # the pairs of the assignment with positive score
+    return chosen
+
+
+def document_chunks(ls: LayerSpans) -> Iterator[tuple[int, int, LayerSpans]]:
+    """(first span, first document, the spans of ``CHUNK_DOCUMENTS`` documents), chunk by
+    chunk: the per-document measures run on a few hundred documents at a time, whose arrays
+    stay in cache (over all 10,000 documents at once, random access to them cost more than
+    it saved). The chunk's document indices start at 0."""
+    n_docs, size = ls.n_documents, CHUNK_DOCUMENTS
+    firsts = np.searchsorted(ls.doc, np.arange(0, n_docs + size, size).clip(max=n_docs))
+    for c, d0 in enumerate(range(0, n_docs, size)):
+        lo, hi = int(firsts[c]), int(firsts[c + 1])
+        d1 = min(n_docs, d0 + size)
+        yield lo, d0, replace(ls, documents=ls.documents[d0:d1],
+                              doc_lengths=ls.doc_lengths[d0:d1], ann=ls.ann[lo:hi],
+                              doc=ls.doc[lo:hi] - d0, start=ls.start[lo:hi],
+                              end=ls.end[lo:hi], value=ls.value[lo:hi],
+                              id_rows=ls.id_rows[lo:hi])
+
+
 def exact_match_counts(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
     """(per annotator × key counts, label of each key), key = (document, start, end, value)."""
     n = ls.n_spans
@@ -79,32 +183,45 @@ def exact_match_counts(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pair_counts(ls: LayerSpans) -> list[PairCounts]:
-    """Exact and overlap matches for every pair of annotators, in annotator order."""
+    """Exact and overlap matches for every pair of annotators, in annotator order. Overlap
+    matches: per document, the one-to-one matching ``max_overlap_assignment`` makes of the
+    same-valued overlapping spans, found for many documents at once (``block_assignments``)."""
     a_n, k = ls.n_annotators, ls.n_labels
     per_ann = np.zeros((a_n, k))
     np.add.at(per_ann, (ls.ann, ls.value), 1.0)
     key_counts, key_label = exact_match_counts(ls)
     pairs = [(a, b) for a in range(a_n) for b in range(a + 1, a_n)]
     overlap = {p: np.zeros(k) for p in pairs}
-    bounds = ls.group_bounds()
-    start, end, value = ls.start, ls.end, ls.value
-    for d in range(ls.n_documents):
-        base = d * a_n
-        for a, b in pairs:
-            lo_a, hi_a = bounds[base + a], bounds[base + a + 1]
-            lo_b, hi_b = bounds[base + b], bounds[base + b + 1]
-            if lo_a == hi_a or lo_b == hi_b:
-                continue
-            va, vb = value[lo_a:hi_a], value[lo_b:hi_b]
-            score = overlap_matrix(start[lo_a:hi_a], end[lo_a:hi_a], start[lo_b:hi_b],
-                                   end[lo_b:hi_b])
-            score = np.where(va[:, None] == vb[None, :], score, 0)
-            rows, _ = max_overlap_assignment(score)
-            if rows.size:
-                overlap[(a, b)] += np.bincount(va[rows], minlength=k)
+    for _, _, chunk in document_chunks(ls):
+        for p, counts in zip(pairs, _overlap_matches(chunk, pairs), strict=True):
+            overlap[p] += counts
     out = []
     for a, b in pairs:
         exact = np.bincount(key_label, weights=np.minimum(key_counts[a], key_counts[b]),
                             minlength=k) if key_label.size else np.zeros(k)
         out.append(PairCounts(a, b, per_ann[a], per_ann[b], exact, overlap[(a, b)]))
+    return out
+
+
+def _overlap_matches(ls: LayerSpans, pairs: list[tuple[int, int]]) -> list[np.ndarray]:
+    """Per pair of annotators: overlap matches per label."""
+    a_n, k = ls.n_annotators, ls.n_labels
+    bounds = ls.group_bounds()
+    doc = ls.doc.astype(np.int64)
+    start, end, value = ls.start, ls.end, ls.value
+    sizes = np.diff(bounds).reshape(ls.n_documents, a_n)
+    out = []
+    for a, b in pairs:
+        mine_a = np.flatnonzero(ls.ann == a)
+        mine_b = np.flatnonzero(ls.ann == b)
+        i, j, ov = cross_overlaps(doc[mine_a], start[mine_a], end[mine_a], doc[mine_b],
+                                  start[mine_b], end[mine_b])
+        i, j = mine_a[i], mine_b[j]
+        same = value[i] == value[j]
+        i, j, ov = i[same], j[same], ov[same]
+        d = doc[i]
+        shape = np.stack([sizes[:, a], sizes[:, b]], axis=1)
+        chosen = block_assignments(d, i - bounds[d * a_n + a], j - bounds[d * a_n + b], ov, i,
+                                   j, shape)
+        out.append(np.bincount(value[i[chosen]], minlength=k).astype(np.float64))
     return out
