@@ -120,29 +120,32 @@ def block_assignments(block: np.ndarray, row: np.ndarray, col: np.ndarray, weigh
     if block.size == 0:
         return chosen
     alone = (np.bincount(u)[u] == 1) & (np.bincount(v)[v] == 1)
-    chosen = alone.copy()
+    chosen[:] = alone
     conflict = np.zeros(int(block.max()) + 1, dtype=bool)
     conflict[block[~alone]] = True
     idx = np.flatnonzero(conflict[block])
     if idx.size == 0:
         return chosen
-    chosen[idx] = False
-    idx = idx[np.argsort(block[idx], kind="stable")]
-    b_sorted = block[idx]
-    cuts = np.flatnonzero(np.append(True, b_sorted[1:] != b_sorted[:-1])).tolist()
+    # every block left has two positive scores sharing a row or column, so
+    # ``max_overlap_assignment`` would call the solver: it is called directly, on the block's
+    # score matrix laid out in one buffer with the others (one scatter for all of them)
+    solved = np.flatnonzero(conflict)
+    rows_n, cols_n = shape[solved, 0], shape[solved, 1]
+    cells = np.zeros(solved.size + 1, dtype=np.int64)
+    np.cumsum(rows_n * cols_n, out=cells[1:])
+    first_row = np.zeros(solved.size + 1, dtype=np.int64)
+    np.cumsum(rows_n, out=first_row[1:])
+    at = np.searchsorted(solved, block[idx])
+    scores = np.zeros(int(cells[-1]), dtype=np.int64)
+    scores[cells[at] + row[idx] * cols_n[at] + col[idx]] = weight[idx]
+    assigned = np.full(int(first_row[-1]), -1, dtype=np.int64)  # column of each row
     solve = solver()
-    # every block here has two positive scores sharing a row or column, so
-    # ``max_overlap_assignment`` would call the solver: it is called directly
-    for lo, hi in zip(cuts, [*cuts[1:], idx.size], strict=True):
-        mine = idx[lo:hi]
-        rows_n, cols_n = shape[b_sorted[lo]].tolist()
-        r, c = row[mine], col[mine]
-        score = np.zeros((rows_n, cols_n), dtype=np.int64)
-        score[r, c] = weight[mine]
-        rows, cols = solve(score, maximize=True)
-        assigned = np.full(rows_n, -1, dtype=np.int64)
-        assigned[rows] = cols
-        chosen[mine] = assigned[r] == c  # the pairs of the assignment with positive score
+    for lo, r, c, top in zip(cells[:-1].tolist(), rows_n.tolist(), cols_n.tolist(),
+                             first_row[:-1].tolist(), strict=True):
+        rows, cols = solve(scores[lo:lo + r * c].reshape(r, c), maximize=True)
+        assigned[top + rows] = cols
+    # the pairs of the assignment with a positive score
+    chosen[idx] = assigned[first_row[at] + row[idx]] == col[idx]
     return chosen
 
 
@@ -183,24 +186,25 @@ def exact_match_counts(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
 
 
 def pair_counts(ls: LayerSpans) -> list[PairCounts]:
-    """Exact and overlap matches for every pair of annotators, in annotator order. Overlap
+    """Exact and overlap matches for every pair of annotators, in annotator order, a few
+    hundred documents at a time (both kinds of match stay within a document). Overlap
     matches: per document, the one-to-one matching ``max_overlap_assignment`` makes of the
     same-valued overlapping spans, found for many documents at once (``block_assignments``)."""
     a_n, k = ls.n_annotators, ls.n_labels
     per_ann = np.zeros((a_n, k))
     np.add.at(per_ann, (ls.ann, ls.value), 1.0)
-    key_counts, key_label = exact_match_counts(ls)
     pairs = [(a, b) for a in range(a_n) for b in range(a + 1, a_n)]
+    exact = {p: np.zeros(k) for p in pairs}
     overlap = {p: np.zeros(k) for p in pairs}
     for _, _, chunk in document_chunks(ls):
-        for p, counts in zip(pairs, _overlap_matches(chunk, pairs), strict=True):
-            overlap[p] += counts
-    out = []
-    for a, b in pairs:
-        exact = np.bincount(key_label, weights=np.minimum(key_counts[a], key_counts[b]),
-                            minlength=k) if key_label.size else np.zeros(k)
-        out.append(PairCounts(a, b, per_ann[a], per_ann[b], exact, overlap[(a, b)]))
-    return out
+        key_counts, key_label = exact_match_counts(chunk)
+        for (a, b), counts in zip(pairs, _overlap_matches(chunk, pairs), strict=True):
+            overlap[(a, b)] += counts
+            if key_label.size:  # counts of integers: exact in any order
+                exact[(a, b)] += np.bincount(
+                    key_label, weights=np.minimum(key_counts[a], key_counts[b]), minlength=k)
+    return [PairCounts(a, b, per_ann[a], per_ann[b], exact[(a, b)], overlap[(a, b)])
+            for a, b in pairs]
 
 
 def _overlap_matches(ls: LayerSpans, pairs: list[tuple[int, int]]) -> list[np.ndarray]:

@@ -137,8 +137,11 @@ def unitized_alpha_arrays(n_coders: int, doc_lengths: np.ndarray, coder: np.ndar
         i, j = i[cross], j[cross]
         ds, de = (su[i] - su[j]).astype(np.float64), (eu[i] - eu[j]).astype(np.float64)
         unit_unit = float(wu[i] @ (ds * ds + de * de))
-        met = np.unique(np.concatenate([i * n_coders + cu[j], j * n_coders + cu[i]]))
-        n_met = np.bincount(met // n_coders, minlength=su.size)
+        # how many other coders each unit meets (a flag per unit and coder: no sort)
+        met = np.zeros(su.size * n_coders, dtype=bool)
+        met[i * n_coders + cu[j]] = True
+        met[j * n_coders + cu[i]] = True
+        n_met = met.reshape(su.size, n_coders).sum(axis=1)
         unit_gap = float(wu @ (lu * lu * (n_coders - 1 - n_met)))
         observed[c] = 2.0 * (unit_unit + unit_gap) / (m * (m - 1.0) * length * length)
         # expected: every unit placed anywhere it fits, in any coder's gap or as a unit
