@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stancedesk.agreement import charalpha, matching
+from stancedesk.agreement import charalpha, matching, unitized
 from stancedesk.agreement.align import align
 from stancedesk.agreement.matching import (
     cross_overlaps,
@@ -241,3 +241,14 @@ def test_cross_overlaps_find_every_overlapping_pair(left, right):
                       for y, (d2, s2, n2) in enumerate(right)
                       if d1 == d2 and min(s1 + n1, s2 + n2) - max(s1, s2) > 0)
     assert got == expected
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(-2, 5), st.integers(0, 2**40)),
+                max_size=30))
+def test_combined_sort_key_orders_like_lexsort(rows):
+    """Unitized α sorts units by one combined key where it fits: the same permutation as
+    ``np.lexsort``, ties in input order (negative or huge keys take lexsort itself)."""
+    keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
+    for chosen in (keys[:2], [keys[0], keys[2]], keys):
+        assert np.array_equal(unitized._sort_order(*chosen), np.lexsort(chosen[::-1]))
