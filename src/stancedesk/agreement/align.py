@@ -118,12 +118,11 @@ def _align_chunk(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
         opened_by[span[chosen]] = unit[chosen]
     units = np.flatnonzero(opened_by == np.arange(n))
     unit_of = np.searchsorted(units, opened_by)
-    first = np.full(units.size, np.iinfo(np.int64).max, dtype=np.int64)
-    last = np.full(units.size, -1, dtype=np.int64)
-    np.minimum.at(first, unit_of, start)
-    np.maximum.at(last, unit_of, end)
     members = np.full((a_n, units.size), -1, dtype=np.int64)
     members[ann, unit_of] = np.arange(n)
+    has = members >= 0
+    first = np.where(has, start[members], np.iinfo(np.int64).max).min(axis=0)
+    last = np.where(has, end[members], -1).max(axis=0)
     # by document, then earliest start and latest end; ties in the order units were opened
     order = np.lexsort((units, last, first, doc[units]))
     return doc[units][order], members[:, order]
