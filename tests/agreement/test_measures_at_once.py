@@ -252,3 +252,18 @@ def test_combined_sort_key_orders_like_lexsort(rows):
     keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
     for chosen in (keys[:2], [keys[0], keys[2]], keys):
         assert np.array_equal(unitized._sort_order(*chosen), np.lexsort(chosen[::-1]))
+
+
+@pytest.mark.parametrize("annotators", [[], ["a"], ["a", "b"]])
+def test_documents_without_spans_or_annotators(annotators):
+    """Named documents where the chosen annotators have no span: no units, no matches, no
+    characters labelled (and no error with no annotator at all)."""
+    texts = {"d0": "some text", "d1": "more"}
+    ls = prepare_layer([], texts, "stance", annotators, ["d0", "d1"], LABELS)
+    al = align(ls)
+    assert al.members.shape == (len(annotators), 0) and al.unit_doc.size == 0
+    assert all(pc.overlap.sum() == 0 and pc.exact.sum() == 0 for pc in pair_counts(ls))
+    cc = charalpha.char_codes(ls, texts)
+    assert cc.doc_profile_counts.shape[0] == 2
+    if annotators:
+        assert cc.n_units == 12  # "some text" and "more", whitespace left out

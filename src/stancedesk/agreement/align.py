@@ -86,6 +86,8 @@ def align(ls: LayerSpans) -> Alignment:
 def _align_chunk(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
     """(document of each unit, (annotators, units) members) for these documents."""
     a_n, n = ls.n_annotators, ls.n_spans
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.full((a_n, 0), -1, dtype=np.int64)
     doc = ls.doc.astype(np.int64)
     ann = ls.ann.astype(np.int64)
     start, end = ls.start, ls.end
