@@ -15,6 +15,10 @@ from PySide6.QtWidgets import (
 
 from stancedesk.gui.shell.main_window import MainWindow, build_main_window
 
+# an import on a worker thread, on a machine shared with other test runs: a generous bound on
+# waits that end as soon as their condition holds
+LOADED_MS = 30_000
+
 
 def reader_of(window: MainWindow) -> QPlainTextEdit:
     reader = window.findChild(QPlainTextEdit, "documentView")
@@ -389,29 +393,29 @@ def test_import_runs_off_thread_and_cancel_stores_nothing(qtbot, db_path, make_w
             seen_threads.append(threading.get_ident())
             if not started.is_set():
                 started.set()
-                release.wait(5)
+                release.wait(LOADED_MS / 1000)
             progress(*args)
 
         return real_import(database, paths, hold, cancelled)
 
     monkeypatch.setattr(main_window, "import_paths", held_import)
     job = window.start_import([folder])
-    qtbot.waitUntil(started.is_set)
+    qtbot.waitUntil(started.is_set, timeout=LOADED_MS)
     progress = window.findChild(QProgressDialog, "importProgress")
     assert progress is not None
     cancel_button = progress.findChild(QPushButton)
-    with qtbot.waitSignal(job.cancelled):
+    with qtbot.waitSignal(job.cancelled, timeout=LOADED_MS):
         qtbot.mouseClick(cancel_button, Qt.MouseButton.LeftButton)
         release.set()
     assert job.done.is_set()
     assert gui_thread not in seen_threads
     assert list_documents(window.database) == []
     assert "cancelled" in window.statusBar().currentMessage()
-    qtbot.waitUntil(lambda: not window.jobs.busy)
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=LOADED_MS)
     # and without cancelling, the documents arrive and the list shows them
     window.start_import([folder])
-    qtbot.waitUntil(lambda: window.desk.doc_model.rowCount() == 5)
-    qtbot.waitUntil(lambda: not window.jobs.busy)
+    qtbot.waitUntil(lambda: window.desk.doc_model.rowCount() == 5, timeout=LOADED_MS)
+    qtbot.waitUntil(lambda: not window.jobs.busy, timeout=LOADED_MS)
     assert window.desk.document is not None
 
 
