@@ -46,7 +46,8 @@ SPANS = [  # (annotator, phrase, labels)
 def main() -> int:
     only = {"attribution": lambda app: attribution(app),  # only these shots
             "profile": lambda app: profile_view(app),
-            "agreement-attribution": lambda app: agreement_attribution(app)}
+            "agreement-attribution": lambda app: agreement_attribution(app),
+            "agreement-gold": lambda app: agreement_gold(app)}
     if len(sys.argv) == 2 and sys.argv[1] in only:
         app = QApplication.instance() or QApplication(sys.argv[:1])
         only[sys.argv[1]](app)
@@ -103,6 +104,7 @@ def main() -> int:
     suggestions(app)
     profile_view(app)
     agreement_attribution(app)
+    agreement_gold(app)
     curation(app)
     bundle_import(app)
     return 0
@@ -242,6 +244,38 @@ def agreement_attribution(app: QApplication) -> None:
             dashboard.tabs.setCurrentIndex(i)
     _settle(app)
     dashboard.grab().save(str(OUT / "agreement-attribution.png"))
+    dashboard.close()
+    database.dispose()
+
+
+def agreement_gold(app: QApplication) -> None:
+    """The dashboard's Against gold tab: the sample's two annotators, gold curated from the
+    passages both agree on, then the lead taking sample-ana's version of most conflicts and
+    sample-ben's of every third, so sample-ben drifts."""
+    from stancedesk.gui.agreement.dashboard import AgreementDashboard
+    from stancedesk.services import curation as curate
+    from stancedesk.services.samples import load_sample_annotations
+
+    db_path = _HOME / "gold.sqlite"
+    database = open_database(str(db_path), seed_sample=True)
+    load_sample_annotations(database)
+    curate.auto_curate(database, 2, curator="lead")
+    for i, passage in enumerate(curate.conflict_queue(database)):
+        version = passage.version_by_annotator.get("sample-ben" if i % 3 == 2 else "sample-ana")
+        if version is not None and not curate.passage_of_span(database, version.span.id).decided:
+            curate.accept_span(database, version.span.id, curator="lead")
+    dashboard = AgreementDashboard(database)
+    dashboard.scope.setCurrentIndex(dashboard.scope.findData("all"))
+    dashboard.bootstrap.setValue(0)
+    dashboard.resize(1440, 900)
+    dashboard.show()
+    dashboard.compute()
+    _wait(app, lambda: dashboard.result is not None and dashboard.job is None)
+    for i in range(dashboard.tabs.count()):
+        if dashboard.tabs.tabText(i) == "Against gold":
+            dashboard.tabs.setCurrentIndex(i)
+    _settle(app)
+    dashboard.grab().save(str(OUT / "agreement-gold.png"))
     dashboard.close()
     database.dispose()
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from stancedesk.cli.common import add_lead_options, database, print_json, split_list, viewer
+from stancedesk.domain.errors import UserError
 from stancedesk.services import agreement
+
+if TYPE_CHECKING:
+    from stancedesk.services.agreement import AgreementSettings
+    from stancedesk.services.study import Viewer
+    from stancedesk.storage.engine import Database
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -30,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help="also write every table as tidy CSV (one number per row)")
     agr.add_argument("--alignment", metavar="FILE", default=None,
                      help="also write the cross-annotator span alignment as CSV")
+    agr.add_argument("--gold-passages", metavar="ANNOTATOR", default=None,
+                     help="instead of the statistics, list the passages where ANNOTATOR and "
+                          "gold are not an exact match, in one --layer or one --role (the "
+                          "dashboard's drill-down from its Against gold tab)")
+    agr.add_argument("--role", choices=("source", "claim", "cue"), default=None,
+                     help="with --gold-passages: the role compared instead of a layer")
     agr.set_defaults(func=_agreement)
 
     rep = sub.add_parser("report", help="a self-contained HTML agreement report")
@@ -106,6 +119,8 @@ def _agreement(args: argparse.Namespace) -> int:
     db = database(args)
     settings = _settings(args)
     who = viewer(args)
+    if args.gold_passages is not None or args.role is not None:
+        return _gold_passages(args, db, settings, who)
     result = agreement.span_agreement(db, settings, viewer=who)
     if args.csv:
         n = agreement.export_tables_csv(result, Path(args.csv))
@@ -117,6 +132,31 @@ def _agreement(args: argparse.Namespace) -> int:
         print_json(result)
     else:
         sys.stdout.write(agreement.describe(result))
+    return 0
+
+
+def _gold_passages(args: argparse.Namespace, db: Database, settings: AgreementSettings,
+                   who: Viewer) -> int:
+    if args.gold_passages is None:
+        raise UserError("--role: goes with --gold-passages ANNOTATOR")
+    if len(args.layers or []) > 1 or (args.layers and args.role):
+        raise UserError("--gold-passages: name one layer (--layer) or one role (--role)")
+    layer = args.layers[0] if args.layers else None
+    found = agreement.gold_passages(db, settings, args.gold_passages, layer=layer,
+                                    role=args.role, viewer=who)
+    if args.json:
+        print_json([{"document_id": p.document_id, "title": p.title, "start": p.start,
+                     "end": p.end, "text": p.text, "difference": p.note,
+                     "annotator_value": p.row_value, "gold_value": p.column_value,
+                     "annotator_span": p.row_span, "gold_span": p.column_span}
+                    for p in found])
+        return 0
+    what = f"layer {layer}" if layer else f"role {args.role}"
+    print(f"{len(found)} passage(s) where {args.gold_passages} differs from gold in {what}")
+    for p in found:
+        print(f"{p.document_id}  {p.start}-{p.end}  {p.note:<17}  "
+              f"{args.gold_passages}: {p.row_value or '(no span)'}  "
+              f"gold: {p.column_value or '(no span)'}  {' '.join(p.text.split())!r}")
     return 0
 
 

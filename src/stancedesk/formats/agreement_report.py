@@ -411,13 +411,11 @@ def _gold_section(section: Mapping[str, Any] | None) -> str:
     for who, parts in (section.get("annotators") or {}).items():
         for kind in ("layers", "roles"):
             for key, s in parts[kind].items():
+                why = s.get("reasons") or {}  # the service's reason for each None figure
                 rows.append([esc(who), esc(f"{kind[:-1]} {key}"),
-                             na(s.get("f1_exact"), s.get("reason")),
-                             na(s.get("f1_overlap"), s.get("reason")),
-                             na(s.get("precision_exact"), s.get("reason") if s.get(
-                                 "n_annotator") else "the annotator has no span here"),
-                             na(s.get("recall_exact"), s.get("reason") if s.get(
-                                 "n_gold") else "gold has no span here"),
+                             *[na(s.get(m), why.get(m, s.get("reason")))
+                               for m in ("f1_exact", "f1_overlap", "precision_exact",
+                                         "recall_exact")],
                              esc(f"{s.get('n_annotator')} / {s.get('n_gold')}")])
     out.append(table(["Annotator", "layer / role", "F1 exact", "F1 overlap",
                       "precision (exact)", "recall (exact)", "spans / gold"], rows, left=2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import chain
 from typing import IO, Any
 
 from stancedesk.formats.annotations_csv import spreadsheet_safe
@@ -80,6 +81,40 @@ def agreement_rows(result: Mapping[str, Any]) -> Iterator[tuple[Any, ...]]:
                            None, None, *_NO_N, None, None, None, None, scope)
 
 
+GOLD_SCOPE = "documents gold has spans in"
+_GOLD_RATIOS = tuple(f"{m}_{k}" for k in ("exact", "overlap") for m in ("precision", "recall",
+                                                                          "f1"))
+
+
+def gold_rows(section: Mapping[str, Any] | None) -> Iterator[tuple[Any, ...]]:
+    """The against-gold table: per annotator (column ``a``; ``b`` is gold) and layer (table
+    ``gold``) or role (table ``gold_role``, the role in ``label``), the span and match counts
+    and each ratio with its n (both sides' spans) or the service's reason; when there is no
+    gold, one row saying so."""
+    if not section:
+        return
+    gold = section.get("annotator") or "gold"
+    n_docs = section.get("n_documents")
+    yield ("", "gold", "", gold, "", "n_documents", n_docs, None, None, *_NO_N,
+           None if section.get("available") else section.get("reason"), None, None, None,
+           GOLD_SCOPE)
+    for who, parts in (section.get("annotators") or {}).items():
+        for kind, table in (("layers", "gold"), ("roles", "gold_role")):
+            for key, s in (parts.get(kind) or {}).items():
+                layer, label = (key, "") if kind == "layers" else ("", key)
+                reasons = s.get("reasons") or {}
+                n = (s.get("n_annotator", 0) + s.get("n_gold", 0),
+                     "spans (annotator and gold)", 2, n_docs)
+                for metric in ("n_annotator", "n_gold", "exact_matches", "overlap_matches"):
+                    yield (layer, table, who, gold, label, metric, s.get(metric), None, None,
+                           *_NO_N, None, None, None, None, GOLD_SCOPE)
+                for metric in _GOLD_RATIOS:
+                    value = s.get(metric)
+                    reason = reasons.get(metric, s.get("reason") if value is None else None)
+                    yield (layer, table, who, gold, label, metric, value, None, None, *n,
+                           reason, None, None, None, GOLD_SCOPE)
+
+
 def _cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -90,7 +125,7 @@ def write_agreement_tables_csv(out: IO[str], result: Mapping[str, Any]) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(TABLE_COLUMNS)
     n = 0
-    for row in agreement_rows(result):
+    for row in chain(agreement_rows(result), gold_rows(result.get("gold"))):
         assert len(row) == len(TABLE_COLUMNS), row
         writer.writerow([_cell(v) for v in row])
         n += 1

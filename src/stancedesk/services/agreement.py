@@ -628,6 +628,8 @@ class CellPassage:
     column_value: str | None
     row_span: str | None
     column_span: str | None
+    # what kind of passage it is, where a list mixes kinds (against gold: "missed", ...)
+    note: str = ""
 
 
 def confusion_passages(database: Database, settings: AgreementSettings, layer: str,
@@ -663,5 +665,43 @@ def confusion_passages(database: Database, settings: AgreementSettings, layer: s
         out.append(CellPassage(doc, titles.get(doc, ""), start, end, texts[doc][start:end],
                                a["value"] if a else None, b["value"] if b else None,
                                a["span_id"] if a else None, b["span_id"] if b else None))
+    out.sort(key=lambda p: (order.get(p.document_id, len(order)), p.start, p.end))
+    return out
+
+
+def gold_passages(database: Database, settings: AgreementSettings, annotator: str, *,
+                  layer: str | None = None, role: str | None = None,
+                  viewer: Viewer | None = None) -> list[CellPassage]:
+    """The passages behind one row of the against-gold table: where ``annotator`` and gold
+    are not an exact match in ``layer`` (or in the role ``role``), over the documents the
+    ``gold`` section compares, in the corpus order (see ``agreement.gold.gold_differences``).
+    The row value is the annotator's, the column value gold's; ``note`` says how they
+    differ."""
+    from stancedesk.agreement.gold import ROLES, gold_differences
+
+    require_overview(database, viewer, "comparisons with gold")
+    if (layer is None) == (role is None):
+        raise FormatError("--gold-passages", "name one layer (--layer) or one role (--role)")
+    if role is not None and role not in ROLES:
+        raise FormatError("--role", f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if layer is not None:
+        _layer_plan(database, [layer])  # an unknown layer is refused, naming the scheme's
+    if annotator == GOLD:
+        raise FormatError("--gold-passages", "gold is what the annotators are compared with; "
+                          "name an annotator")
+    if annotator not in span_service.list_annotator_names(database):
+        raise FormatError("--gold-passages", f"unknown annotator {annotator!r}")
+    spans = span_service.list_spans(database, settings.documents, [annotator, GOLD])
+    found = gold_differences(spans, annotator, layer or role or "", role=role is not None,
+                             gold=GOLD, documents=settings.documents)
+    if not found:
+        return []
+    texts = corpus.get_texts(database, sorted({d.document_id for d in found}))
+    listed = corpus.list_documents(database)
+    titles = {d.id: d.title or d.source_file for d in listed}
+    order = {d.id: i for i, d in enumerate(listed)}
+    out = [CellPassage(d.document_id, titles.get(d.document_id, ""), d.start, d.end,
+                       texts[d.document_id][d.start:d.end], d.annotator_value, d.gold_value,
+                       d.annotator_span, d.gold_span, d.kind) for d in found]
     out.sort(key=lambda p: (order.get(p.document_id, len(order)), p.start, p.end))
     return out

@@ -1,6 +1,7 @@
 """The agreement dashboard: choose annotators, documents, layers and the scope rule; compute off
 the GUI thread; read coefficients with their n and intervals (or why they are n/a), a pairwise
-heat map, per-label bars and confusion matrices; export the tables as CSV. All numbers come from
+heat map, per-label bars and confusion matrices, each annotator against gold; export the tables
+as CSV. All numbers come from
 ``services.agreement``, as in the CLI. Close or Esc closes the window."""
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from stancedesk.domain.curation import GOLD
 from stancedesk.domain.errors import Cancelled, UserError
 from stancedesk.gui.agreement.attribution_panel import AttributionPanel
+from stancedesk.gui.agreement.gold_panel import GoldPanel
 from stancedesk.gui.agreement.panel import LayerPanel
 from stancedesk.gui.agreement.passages import CellPassages
 from stancedesk.gui.shell.checklist import add_check, checked_values, checklist
@@ -222,7 +225,10 @@ class AgreementDashboard(QWidget):
         for widget in (self.annotator_list, self.layer_list, self.document_list):
             widget.clear()
         for name in span_service.list_annotator_names(self.database):
-            add_check(self.annotator_list, name, name, before[self.annotator_list].get(name, True))
+            # gold is what annotators are compared with (the Against gold tab), not one of
+            # them: unchecked unless chosen, as agreement's default leaves it out
+            add_check(self.annotator_list, name, name,
+                      before[self.annotator_list].get(name, name != GOLD))
         for layer in schemes.get_scheme(self.database).layers:
             add_check(self.layer_list, layer.name, layer.key,
                       before[self.layer_list].get(layer.key, True))
@@ -327,6 +333,10 @@ class AgreementDashboard(QWidget):
             self.tabs.addTab(panel, names.get(key, key))
         if result.get("attribution"):
             self.tabs.addTab(AttributionPanel(result["attribution"]), "Attribution")
+        if result.get("gold") is not None:
+            gold = GoldPanel(result["gold"], names)
+            gold.goldChosen.connect(self.list_gold_passages)
+            self.tabs.addTab(gold, "Against gold")
         settings = result.get("settings", {})
         self.show_scope(result.get("scope") or {}, settings)
         method = "BCa" if settings.get("ci_method") == "bca" else "percentile"
@@ -356,6 +366,29 @@ class AgreementDashboard(QWidget):
             f"{column_value or 'no span'}"
         job = self.jobs.start(work, "listing the passages of a confusion cell")
         job.succeeded.connect(lambda found: self._passages(title, row_name, column_name, found))
+        job.failed.connect(lambda exc: self.status.setText(f"Could not list passages: {exc}"))
+        self.status.setText("Finding the passages…")
+        return job
+
+    def list_gold_passages(self, annotator: str, kind: str, key: str) -> Job | None:
+        """The passages where one annotator and gold differ in a layer or a role, found off
+        the GUI thread in the settings the numbers on screen were computed with, then listed
+        in the same dialog as a confusion cell's."""
+        settings = self.computed_settings
+        if settings is None:
+            return None
+        database, viewer = self.database, self.viewer()
+        layer, role = (key, None) if kind == "layer" else (None, key)
+
+        def work(_progress: Progress, _cancelled: IsCancelled) -> list[CellPassage]:
+            return agreement.gold_passages(database, settings, annotator, layer=layer,
+                                           role=role, viewer=viewer)
+
+        names = {x.key: x.name for x in schemes.get_scheme(self.database).layers}
+        what = names.get(key, key) if kind == "layer" else f"role {key}"
+        title = f"{annotator} against gold, {what}"
+        job = self.jobs.start(work, "listing where an annotator differs from gold")
+        job.succeeded.connect(lambda found: self._passages(title, annotator, "gold", found))
         job.failed.connect(lambda exc: self.status.setText(f"Could not list passages: {exc}"))
         self.status.setText("Finding the passages…")
         return job

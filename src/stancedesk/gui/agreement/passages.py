@@ -1,5 +1,6 @@
-"""The passages behind one confusion-matrix cell: a list the lead reads, and from which each
-passage opens in the curation view at its place (Return or a double click)."""
+"""The passages behind one confusion-matrix cell, or behind one annotator's row against gold: a
+list the lead reads, and from which each passage opens in the curation view at its place
+(Return or a double click)."""
 
 from __future__ import annotations
 
@@ -46,16 +47,20 @@ class CellPassages(QDialog):
                          "opens one in the curation view.")
         heading.setObjectName("cellPassagesHeading")
         heading.setWordWrap(True)
-        self.table = QTableWidget(len(self.passages), 4)
+        # a list mixing kinds of passages (against gold: missed, not in gold, ...) says which
+        noted = any(p.note for p in self.passages)
+        self.table = QTableWidget(len(self.passages), 5 if noted else 4)
         self.table.setObjectName("cellPassagesTable")
-        self.table.setHorizontalHeaderLabels(["Document", "Passage", row_name, column_name])
+        self.table.setHorizontalHeaderLabels(["Document", "Passage", row_name, column_name,
+                                              *(["Difference"] if noted else [])])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         for r, p in enumerate(self.passages):
-            for c, text in enumerate((p.title, _excerpt(p.text), p.row_value or NONE_TEXT,
-                                      p.column_value or NONE_TEXT)):
+            cells = (p.title, _excerpt(p.text), p.row_value or NONE_TEXT,
+                     p.column_value or NONE_TEXT, *((p.note,) if noted else ()))
+            for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 1:
                     item.setToolTip(p.text)
