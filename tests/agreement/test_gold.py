@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from stancedesk.agreement.gold import gold_agreement
+from stancedesk.agreement.gold import (
+    ANNOTATOR_ONLY,
+    BOUNDARIES,
+    GOLD_ONLY,
+    VALUE,
+    GoldDifference,
+    gold_agreement,
+    gold_differences,
+)
 from stancedesk.domain import Span
 
 TEXTS = {"d": "x" * 100, "other": "y" * 50}
@@ -55,3 +63,53 @@ def test_na_when_gold_is_absent_or_elsewhere() -> None:
     elsewhere = gold_agreement(SPANS, TEXTS, ["stance"], ["ana", "ben"], documents=["other"])
     assert not elsewhere["available"] and "no span in the documents compared" in \
         elsewhere["reason"]
+
+
+def test_each_figure_left_out_says_why() -> None:
+    section = gold_agreement(SPANS, TEXTS, ["stance"], ["ana", "ben"])
+    claims = section["annotators"]["ben"]["roles"]["claim"]
+    # ben marks no claim: precision has nothing to divide by; recall and F1 are numbers
+    assert claims["precision_exact"] is None and claims["reason"] is None
+    assert claims["reasons"]["precision_exact"].startswith("ben has no span here")
+    assert claims["reasons"]["precision_overlap"] == claims["reasons"]["precision_exact"]
+    assert claims["reasons"]["recall_exact"] is None and claims["reasons"]["f1_exact"] is None
+    source = section["annotators"]["ana"]["roles"]["source"]
+    assert set(source["reasons"].values()) == {source["reason"]}
+    stance = section["annotators"]["ana"]["layers"]["stance"]
+    assert not any(stance["reasons"].values())
+
+
+def test_differences_are_the_spans_not_matched_exactly() -> None:
+    ana = gold_differences(SPANS, "ana", "stance")
+    assert ana == [GoldDifference("d", 20, 30, BOUNDARIES, "against", "against", "a2", "g2")]
+    ben = gold_differences(SPANS, "ben", "stance")
+    # b1 matches exactly; b2 has gold's boundaries but another value; b3 is not in gold; the
+    # other document, where gold has nothing, is not compared
+    assert [(d.start, d.end, d.kind, d.annotator_value, d.gold_value) for d in ben] == [
+        (20, 30, VALUE, "favor", "against"), (60, 70, ANNOTATOR_ONLY, "against", None)]
+    assert gold_differences(SPANS, "ben", "claim", role=True) == [
+        GoldDifference("d", 40, 50, GOLD_ONLY, None, "claim", None, "g3")]
+    assert gold_differences(SPANS, "ana", "claim", role=True) == []
+    assert gold_differences(SPANS, "ben", "stance", documents=["other"]) == []
+
+
+def test_differences_hold_exactly_the_unmatched_spans_of_each_row() -> None:
+    spans = [*SPANS, sp("g4", "gold", 80, 90, stance="favor"),
+             sp("a4", "ana", 78, 84, stance="favor"), sp("a5", "ana", 85, 95, stance="favor"),
+             sp("a6", "ana", 20, 30, stance="against")]
+    section = gold_agreement(spans, TEXTS, ["stance"], ["ana", "ben"])
+    for who in ("ana", "ben"):
+        for kind, key, role in (("layers", "stance", False), ("roles", "claim", True),
+                                ("roles", "source", True)):
+            scores = section["annotators"][who][kind][key]
+            found = gold_differences(spans, who, key, role=role)
+            assert sum(d.annotator_span is not None for d in found) == \
+                scores["n_annotator"] - scores["exact_matches"]
+            assert sum(d.gold_span is not None for d in found) == \
+                scores["n_gold"] - scores["exact_matches"]
+    # a6 is the exact match of g2 now; a2 is left over with no gold span to pair with; of
+    # a4 and a5 the one sharing more of g4 pairs with it
+    ana = gold_differences(spans, "ana", "stance")
+    assert [(d.annotator_span, d.gold_span, d.kind) for d in ana] == [
+        ("a2", None, ANNOTATOR_ONLY), ("a4", None, ANNOTATOR_ONLY),
+        ("a5", "g4", BOUNDARIES)]

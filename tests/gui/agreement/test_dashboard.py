@@ -57,8 +57,9 @@ def test_dashboard_computes_in_the_background_and_matches_the_service(
     result = blocker.args[0]
     expected = agreement.span_agreement(two_annotator_db, dashboard.settings())
     assert result["layers"]["stance"]["char_alpha"] == expected["layers"]["stance"]["char_alpha"]
-    assert dashboard.tabs.count() == 3  # the two layers, then attribution
+    assert dashboard.tabs.count() == 4  # the two layers, then attribution and gold
     assert dashboard.tabs.tabText(2) == "Attribution"
+    assert dashboard.tabs.tabText(3) == "Against gold"
     panel = dashboard.tabs.widget(0)
     assert isinstance(panel, LayerPanel)
     table = panel.findChild(QTableWidget, "coefficientTable")
