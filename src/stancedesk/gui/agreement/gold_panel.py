@@ -131,7 +131,7 @@ class GoldPanel(QWidget):
             body.addStretch(1)
             return
         self.annotators: list[str] = list(section.get("annotators") or {})
-        first = next(iter((section.get("annotators") or {}).values()), {})
+        first: Mapping[str, Any] = next(iter((section.get("annotators") or {}).values()), {})
         self.columns: list[tuple[str, str]] = (
             [("layer", key) for key in first.get("layers") or {}]
             + [("role", key) for key in first.get("roles") or {}])
