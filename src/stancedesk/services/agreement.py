@@ -691,7 +691,15 @@ def gold_passages(database: Database, settings: AgreementSettings, annotator: st
                           "name an annotator")
     if annotator not in span_service.list_annotator_names(database):
         raise FormatError("--gold-passages", f"unknown annotator {annotator!r}")
-    spans = span_service.list_spans(database, settings.documents, [annotator, GOLD])
+    # only the documents gold has spans in are compared, so only those are read, as for the
+    # gold section
+    curated = span_service.documents_with_spans_of(database, GOLD)
+    if settings.documents is not None:
+        named = set(settings.documents)
+        curated = [d for d in curated if d in named]
+    spans = [s for i in range(0, len(curated), _IDS_PER_QUERY)
+             for s in span_service.list_spans(database, curated[i:i + _IDS_PER_QUERY],
+                                              [annotator, GOLD])]
     found = gold_differences(spans, annotator, layer or role or "", role=role is not None,
                              gold=GOLD, documents=settings.documents)
     if not found:
