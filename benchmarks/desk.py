@@ -6,7 +6,8 @@ human pace, idle memory.
 1. Launch: a fresh interpreter to the first painted window (imports, database, window).
 2. Open (a click on the document's row to the painted reader), after the window has settled:
    a 1 MB wire digest with 5,000 spans, the same text with 20,000 spans, and a 5 MB text with
-   emoji (characters outside the BMP, so offsets are converted) and 5,000 spans.
+   emoji (characters outside the BMP, so offsets are converted) with 5,000 and with 20,000
+   spans.
 3. Page Down ×30 in the 1 MB document, key to painted.
 4. Labelling: select a passage, wait until ``--pace-ms`` after the previous key (the event loop
    idles, as it does between a person's keys), press a label key with ``QTest``; the time is
@@ -215,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     scale = 50 if tiny else 1
     sizes = {"Wire digest 1 MB": (1_000_000 // scale, 5_000 // scale, False),
              "Wire digest 1 MB, 20k spans": (1_000_000 // scale, 20_000 // scale, False),
-             "Wire digest 5 MB with emoji": (5_000_000 // scale, 5_000 // scale, True)}
+             "Wire digest 5 MB with emoji": (5_000_000 // scale, 5_000 // scale, True),
+             "Wire digest 5 MB with emoji, 20k spans": (5_000_000 // scale, 20_000 // scale,
+                                                        True)}
     n_labels = 5 if tiny else args.labels
     pace = 0.02 if tiny else args.pace_ms / 1000
     print(machine())
@@ -329,11 +332,12 @@ def main(argv: list[str] | None = None) -> int:
 
     ms = [x * 1000 for x in latencies]
     p50, p95 = statistics.median(ms), percentile(ms, 0.95)
-    checks = [launch < TARGET_LAUNCH_S, *(v < TARGET_OPEN_S for v in opened.values()),
-              p95 < TARGET_LABEL_P95_MS, idle < TARGET_IDLE_MB]
+    opens_ok = [v < TARGET_OPEN_S for v in opened.values()]
+    label_ok, idle_ok = p95 < TARGET_LABEL_P95_MS, idle < TARGET_IDLE_MB
+    checks = [launch < TARGET_LAUNCH_S, *opens_ok, label_ok, idle_ok]
     rows = [["launch to first painted window", f"{launch:.2f} s (CPU {launch_cpu:.2f} s)",
              "< 1 s", verdict(checks[0])]]
-    for (title, seconds), ok in zip(opened.items(), checks[1:4], strict=True):
+    for (title, seconds), ok in zip(opened.items(), opens_ok, strict=True):
         chars, n_spans, _ = sizes[title]
         what = f"open {chars / 1e6:g} MB{' with emoji' if sizes[title][2] else ''}, " \
                f"{n_spans:,} spans (click to painted)"
@@ -346,9 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     rows.append([f"label key → committed → repainted, keys {pace * 1000:.0f} ms apart, "
                  f"n={n_labels}", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(ms):.1f} ms "
                  f"(CPU p50 {statistics.median(cpu_ms):.1f} ms, p95 "
-                 f"{percentile(cpu_ms, 0.95):.1f} ms)", "p95 < 16 ms", verdict(checks[4])])
+                 f"{percentile(cpu_ms, 0.95):.1f} ms)", "p95 < 16 ms", verdict(label_ok)])
     rows.append(["idle memory, sample corpus (offscreen)", f"{idle:.0f} MB", "< 150 MB",
-                 verdict(checks[5])])
+                 verdict(idle_ok)])
     print(table(["step", "measured", "target", "verdict"], rows))
     if tiny:
         print("tiny run: targets not checked")

@@ -222,3 +222,17 @@ def test_the_inspectors_target_suggestions_come_after_the_first_paint(qtbot,
         window.show()
     qtbot.waitUntil(lambda: "the harbour deal" in offered())
     assert offered() == [name for _, name in window.desk.target_suggestions("target")]
+
+
+def test_the_document_lists_lengths_are_read_for_the_tooltip(qtbot, sample_path,
+                                                              make_window) -> None:
+    """Counting characters reads every text, so the desk's list comes without them; the
+    tooltip asks for the one document it describes."""
+    window = make_window(sample_path)
+    model = window.desk.doc_model
+    summary = model.summary(model.document_id(1))
+    assert summary is not None and summary.length is None
+    tip = model.data(model.index(1, 0), Qt.ItemDataRole.ToolTipRole)
+    text = corpus.get_document(window.database, summary.id).text
+    assert tip.endswith(f" · {len(text):,} characters")
+    assert corpus.list_documents(window.database)[1].length == len(text), "the CLI's list"

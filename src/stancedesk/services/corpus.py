@@ -64,7 +64,7 @@ class DocumentSummary:
     source_file: str
     outlet: str
     published: str
-    length: int
+    length: int | None  # characters; None when not read (list_documents(lengths=False))
     spans: int = 0
 
     def as_json(self) -> dict[str, object]:
@@ -192,13 +192,21 @@ def import_paths(database: Database, paths: Sequence[Path | str],
     return report
 
 
-def list_documents(database: Database, annotator: str | None = None) -> list[DocumentSummary]:
-    """Headers only (no texts), with span counts for ``annotator`` or for everyone."""
+def list_documents(database: Database, annotator: str | None = None, *,
+                   lengths: bool = True) -> list[DocumentSummary]:
+    """Headers only (no texts), with span counts for ``annotator`` or for everyone. Counting
+    the characters reads every text through; the desk's list leaves the lengths out
+    (``lengths=False``) and asks ``document_length`` for the one a tooltip shows."""
     with database.read() as session:
         counts = repo.span_counts_by_document(session, annotator)
         return [DocumentSummary(id=i, title=t, source_file=s, outlet=o, published=p, length=n,
                                 spans=counts.get(i, 0))
-                for i, t, s, o, p, n in repo.document_headers(session)]
+                for i, t, s, o, p, n in repo.document_headers(session, lengths)]
+
+
+def document_length(database: Database, document_id: str) -> int | None:
+    with database.read() as session:
+        return repo.document_length(session, document_id)
 
 
 def documents_matching(database: Database, query: str) -> set[str]:

@@ -17,14 +17,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from stancedesk.attribution import Piece, Suggestion, find_attributions
+from stancedesk.attribution import Piece, Suggestion
 from stancedesk.domain import Span, new_span_id
 from stancedesk.domain.attribution import Link, LinkEnd, LinkKind, SpanRole, check_links
 from stancedesk.domain.errors import NotFoundError, StaleEditError, UserError
 from stancedesk.services import corpus
 from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes, span_counts
-from stancedesk.services.lexicons import lexicon_for
 from stancedesk.services.schemes import get_scheme
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import repositories as repo
@@ -34,6 +33,9 @@ from stancedesk.storage.engine import Database
 def suggest(database: Database, document_ids: Sequence[str] | None = None,
             lexicon_dir: Path | None = None) -> list[tuple[str, Suggestion]]:
     """(document id, suggestion) for every attribution found, documents in stored order."""
+    from stancedesk.attribution import find_attributions  # the finder loads on first use
+    from stancedesk.services.lexicons import lexicon_for
+
     texts = corpus.get_texts(database, document_ids)
     if document_ids is not None:
         missing = [d for d in document_ids if d not in texts]
@@ -159,6 +161,9 @@ def find_in_document(database: Database, document_id: str, lexicon_dir: Path | N
     stops a long article between paragraphs (raising ``Cancelled``)."""
     if cancelled is None:
         return [s for _doc, s in suggest(database, [document_id], lexicon_dir)]
+    from stancedesk.attribution import find_attributions
+    from stancedesk.services.lexicons import lexicon_for
+
     text = corpus.get_texts(database, [document_id]).get(document_id)
     if text is None:
         raise NotFoundError(f"unknown document id(s): {document_id}")

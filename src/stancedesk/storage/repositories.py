@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, select, text
+from sqlalchemy import Select, Table, delete, func, insert, null, select, text
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
@@ -109,14 +109,24 @@ def list_documents(session: Session) -> list[Document]:
     return [document_from_row(r) for r in rows]
 
 
-def document_headers(session: Session) -> list[tuple[str, str, str, str, str, int]]:
-    """id, title, source file, outlet, published, length - without loading texts."""
+def document_headers(session: Session, lengths: bool = True
+                     ) -> list[tuple[str, str, str, str, str, int | None]]:
+    """id, title, source file, outlet, published, length - without loading texts. The length
+    (None unless ``lengths``) still reads every text through: SQLite counts characters."""
+    length = func.length(DocumentRow.text) if lengths else null()
     rows = session.execute(select(
         DocumentRow.id, DocumentRow.title, DocumentRow.source_file, DocumentRow.outlet,
-        DocumentRow.published, func.length(DocumentRow.text),
+        DocumentRow.published, length,
     ).where(visible(DocumentRow.import_id))
         .order_by(DocumentRow.published, DocumentRow.title, DocumentRow.id))
     return [tuple(r) for r in rows]
+
+
+def document_length(session: Session, document_id: str) -> int | None:
+    """The text's length in characters (Python ``str`` indices), or None for no such document."""
+    return session.scalar(select(func.length(DocumentRow.text))
+                          .where(DocumentRow.id == document_id)
+                          .where(visible(DocumentRow.import_id)))
 
 
 def span_counts_by_document(session: Session, annotator: str | None = None) -> dict[str, int]:

@@ -35,6 +35,8 @@ def desk_window(qtbot, db_path: Path, make_window, add_text_document) -> Iterato
     add_text_document(TEXT)
     window = make_window(db_path)
     qtbot.waitUntil(lambda: window.desk.document is not None)
+    # a short article is searched in the GUI thread right after the window's first paint
+    qtbot.waitUntil(lambda: window.desk.document_id in window.desk.suggestions.found)
     window.reader.setFocus()
     yield window
 
@@ -191,7 +193,8 @@ def test_setting_off_hides_them_at_once_and_is_remembered(qtbot, desk_window, db
     assert again.desk.suggestions.found == {}  # the finder never ran
     assert again.reader.suggestion_marks == []
     again.suggestions_action.trigger()
-    assert live_claims(again) == ["The ceasefire will hold", "the cabinet would resign"]
+    qtbot.waitUntil(lambda: live_claims(again) == ["The ceasefire will hold",
+                                                   "the cabinet would resign"])
 
 
 def test_a_long_article_is_searched_in_the_background(qtbot, db_path, make_window,
@@ -302,3 +305,23 @@ def test_a_label_on_no_claim_leaves_the_suggestions_alone(qtbot, desk_window,
     w.reader.select_range(start, start + len("The ceasefire will hold"), exact=True)
     key(qtbot, w, Qt.Key.Key_C)  # Alt+C: mark as claim
     assert scans and live_claims(w) == ["the cabinet would resign"]
+
+
+def test_a_short_articles_search_waits_for_the_first_paint(qtbot, db_path,
+                                                           add_text_document) -> None:
+    """The first window is painted before the finder (and its import) runs; the outlines
+    follow at once, and from then on a short article is searched as it opens."""
+    from stancedesk.gui.shell.main_window import build_main_window
+
+    add_text_document(TEXT)
+    window = build_main_window(str(db_path), "alice")
+    qtbot.addWidget(window)
+    found = window.desk.suggestions.found
+    assert window.desk.document is not None and found == {}, "nothing before the paint"
+    with qtbot.waitSignal(window.desk.suggestions.computed, timeout=3000):
+        window.show()
+    assert live_claims(window) == ["The ceasefire will hold", "the cabinet would resign"]
+    other = add_text_document("Officials said the border would reopen on Monday.", "b.txt")
+    window.desk.reload_documents()
+    window.desk.open_document(other)
+    assert other in found, "searched as it opened"

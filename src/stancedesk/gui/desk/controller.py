@@ -64,6 +64,7 @@ class AnnotationDesk(QObject):
         self.span_model = SpanTableModel(self.scheme, self.store)
         self.span_model.noteEdited.connect(self.set_note)
         self.doc_model = DocumentListModel()
+        self.doc_model.length_of = lambda doc: corpus.document_length(self.database, doc)
         self.undo_group = QUndoGroup(self)
         self._stacks: dict[tuple[str, str], QUndoStack] = {}
         self.reader.spanClicked.connect(self.select_span)
@@ -184,7 +185,9 @@ class AnnotationDesk(QObject):
     # --- documents -------------------------------------------------------------------------
 
     def reload_documents(self) -> None:
-        self.doc_model.reset(corpus.list_documents(self.database, self.annotator),
+        # without the lengths: counting them reads every text (a tooltip asks for one)
+        self.doc_model.reset(corpus.list_documents(self.database, self.annotator,
+                                                   lengths=False),
                              span_service.document_statuses(self.database, self.annotator))
 
     def open_document(self, document_id: str) -> None:

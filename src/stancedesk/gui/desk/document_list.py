@@ -3,7 +3,7 @@ and a proxy that filters on any column."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import (
@@ -31,6 +31,9 @@ class DocumentListModel(QAbstractTableModel):
         self._counts: dict[str, int] = {}
         self._status: dict[str, str] = {}
         self._rows: dict[str, int] = {}
+        # the characters of a document whose summary came without them (set by the desk)
+        self.length_of: Callable[[str], int | None] = lambda _id: None
+        self._lengths: dict[str, int | None] = {}
 
     def reset(self, docs: list[DocumentSummary], statuses: Mapping[str, str]) -> None:
         self.beginResetModel()
@@ -86,12 +89,19 @@ class DocumentListModel(QAbstractTableModel):
             if col == STATUS:
                 return STATUS_TEXT[self.status(doc.id)]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{doc.title}\n{doc.source_file} · {doc.length:,} characters"
+            length = doc.length if doc.length is not None else self._length(doc.id)
+            size = f" · {length:,} characters" if length is not None else ""
+            return f"{doc.title}\n{doc.source_file}{size}"
         if role == Qt.ItemDataRole.UserRole:
             return doc.id
         if role == Qt.ItemDataRole.TextAlignmentRole and col == SPANS:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _length(self, document_id: str) -> int | None:
+        if document_id not in self._lengths:  # a text never changes: asked once
+            self._lengths[document_id] = self.length_of(document_id)
+        return self._lengths[document_id]
 
     def add_to_count(self, document_id: str, delta: int) -> None:
         row = self._rows.get(document_id)

@@ -12,6 +12,7 @@ primed by it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 from typing import TYPE_CHECKING
@@ -63,6 +64,9 @@ class DeskSuggestions(QObject):
         self.desk = desk
         self.enabled = True
         self.runner: JobRunner | None = None  # set by the window: long articles run there
+        # set by the window (after_first_paint): a short article's search in the GUI thread
+        # waits until the first window is on screen, and runs at once after that
+        self.defer: Callable[[Callable[[], None]], None] | None = None
         self.found: dict[str, list[Suggestion]] = {}  # the finder's output per document
         self.live: list[Suggestion] = []  # left to review, in reading order
         self.current: str | None = None  # key of the current suggestion
@@ -121,12 +125,10 @@ class DeskSuggestions(QObject):
                 f"{MAX_CHARS:,}): `stancedesk suggest --documents {document_id}` lists them.")
             return
         if self.runner is None or len(text) < BACKGROUND_CHARS:
-            with self.desk._guarded("finding suggestions"):
-                # the built-in word lists and the project's own (stancedesk lexicons import)
-                self.found[document_id] = service.find_in_document(self.desk.database,
-                                                                   document_id)
-                self.computed.emit(document_id)
-                self.refresh()
+            if self.defer is None:
+                self._find_here(document_id)
+            else:
+                self.defer(lambda: self._find_here(document_id))
             return
         if document_id in self._pending:
             return
@@ -139,6 +141,13 @@ class DeskSuggestions(QObject):
         self._pending[document_id] = job
         job.succeeded.connect(lambda found: self._found(document_id, found))
         job.finished.connect(lambda: self._pending.pop(document_id, None))
+
+    def _find_here(self, document_id: str) -> None:
+        if document_id in self.found:
+            return  # asked twice before the first paint
+        with self.desk._guarded("finding suggestions"):
+            # the built-in word lists and the project's own (stancedesk lexicons import)
+            self._found(document_id, service.find_in_document(self.desk.database, document_id))
 
     def _found(self, document_id: str, found: list[Suggestion]) -> None:
         self.found[document_id] = found

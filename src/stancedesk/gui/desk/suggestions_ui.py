@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 def install(window: MainWindow) -> dict[str, QAction]:
     chrome, s = window.chrome, window.desk.suggestions
     s.runner = window.jobs
+    s.defer = window.after_first_paint
     taken = set(window.scheme.shortcut_map())
 
     def action(name: str, text: str, slot: object, tip: str,
