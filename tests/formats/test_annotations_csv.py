@@ -280,12 +280,15 @@ def test_sqlite_csv_lines_are_what_the_csv_writer_writes(annotated: Database,
     assert QUOTE_TRIGGERS is not None
     with annotated.read() as session:
         rows = list(repo.annotation_table_rows(session, keys, annotators))
-        lines = repo.annotation_csv_lines(session, keys, csv_cells, QUOTE_TRIGGERS, annotators)
+        blocks = repo.annotation_csv_blocks(session, keys, csv_cells, QUOTE_TRIGGERS,
+                                            annotators, batch=2)
         if not annotated.is_sqlite:
-            assert lines is None  # other databases write the rows with csv.writer
+            assert blocks is None  # other databases write the rows with csv.writer
             return
-        assert lines is not None
-        written = "".join(lines)
+        assert blocks is not None
+        counted = list(blocks)
+        written = b"".join(block for _, block in counted).decode("utf-8")
+    assert sum(n for n, _ in counted) == len(rows)
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\n").writerows(rows)
     assert written == expected.getvalue()

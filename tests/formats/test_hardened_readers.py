@@ -301,7 +301,7 @@ def test_a_full_disk_during_an_export_leaves_no_partial_file(annotated, tmp_path
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(annotations_csv, "write_annotation_rows", full)
-    monkeypatch.setattr(annotations_csv, "write_annotation_lines", full)  # SQLite's fast path
+    monkeypatch.setattr(annotations_csv, "write_annotation_blocks", full)  # SQLite's fast path
     refused(lambda: formats_registry.export_annotations(annotated.db, "csv", target), target,
             "No space left")
     assert target.read_text() == "previous export\n"

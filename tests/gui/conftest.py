@@ -114,21 +114,21 @@ def held_export(monkeypatch: pytest.MonkeyPatch) -> Iterator[HeldExport]:
                 held.go_on.wait(10)
             yield row
 
-    real_lines = exchange.annotation_csv_lines
+    real_blocks = exchange.annotation_csv_blocks
 
-    def held_lines(*args: object, **kwargs: object) -> Iterator[str] | None:
-        lines = real_lines(*args, **kwargs)  # type: ignore[arg-type]
-        return None if lines is None else held_rows_of(lines)
+    def held_blocks(*args: object, **kwargs: object) -> Iterator[tuple[int, bytes]] | None:
+        blocks = real_blocks(*args, **kwargs)  # type: ignore[arg-type]
+        return None if blocks is None else held_blocks_of(blocks)
 
-    def held_rows_of(lines: Iterator[str]) -> Iterator[str]:
+    def held_blocks_of(blocks: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
         hold = held.armed.is_set()
-        for i, line in enumerate(lines):
-            if hold and i == 1:
+        for block in blocks:  # a small export is one block: hold before it is written
+            if hold:
                 held.reached.set()
                 held.go_on.wait(10)
-            yield line
+            yield block
 
     monkeypatch.setattr(exchange, "annotation_rows", held_rows)
-    monkeypatch.setattr(exchange, "annotation_csv_lines", held_lines)  # CSV on SQLite
+    monkeypatch.setattr(exchange, "annotation_csv_blocks", held_blocks)  # CSV on SQLite
     yield held
     held.go_on.set()

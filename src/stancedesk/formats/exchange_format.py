@@ -56,10 +56,11 @@ class ExportSource(Protocol):
 
     def rows(self) -> Iterator[Sequence[object]]: ...
 
-    def csv_lines(self, csv_cells: Callable[[Sequence[object]], str],
-                  quote_when: str) -> Iterator[str] | None:
-        """``rows()`` already written as CSV lines, when the database can do it faster than
-        ``csv.writer`` (see ``repositories.annotation_csv_lines``); None: write ``rows()``."""
+    def csv_blocks(self, csv_cells: Callable[[Sequence[object]], str],
+                   quote_when: str) -> Iterator[tuple[int, bytes]] | None:
+        """``rows()`` already written as CSV lines, in UTF-8 blocks of whole lines with their
+        count, when the database can do it faster than ``csv.writer`` (see
+        ``repositories.annotation_csv_blocks``); None: write ``rows()``."""
 
     def document(self, document_id: str) -> Document | None: ...
 

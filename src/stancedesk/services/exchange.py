@@ -116,25 +116,27 @@ def annotation_rows(database: Database, scheme: Scheme,
         yield from repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
 
 
-def annotation_csv_lines(database: Database, scheme: Scheme,
-                         csv_cells: Callable[[Sequence[object]], str], quote_when: str,
-                         annotators: Sequence[str] | None = None,
-                         documents: Sequence[str] | None = None) -> Iterator[str] | None:
-    """The annotation table as CSV lines, streamed while a read session stays open; None where
-    the database cannot write them (``repositories.annotation_csv_lines``)."""
+def annotation_csv_blocks(database: Database, scheme: Scheme,
+                          csv_cells: Callable[[Sequence[object]], str], quote_when: str,
+                          annotators: Sequence[str] | None = None,
+                          documents: Sequence[str] | None = None,
+                          limit: int | None = None) -> Iterator[tuple[int, bytes]] | None:
+    """The annotation table as blocks of CSV lines, streamed while a read session stays open;
+    None where the database cannot write them (``repositories.annotation_csv_blocks``)."""
     if not database.is_sqlite:
         return None
-    return _csv_lines(database, scheme, csv_cells, quote_when, annotators, documents)
+    return _csv_blocks(database, scheme, csv_cells, quote_when, annotators, documents, limit)
 
 
-def _csv_lines(database: Database, scheme: Scheme, csv_cells: Callable[[Sequence[object]], str],
-               quote_when: str, annotators: Sequence[str] | None,
-               documents: Sequence[str] | None) -> Iterator[str]:
+def _csv_blocks(database: Database, scheme: Scheme,
+                csv_cells: Callable[[Sequence[object]], str], quote_when: str,
+                annotators: Sequence[str] | None, documents: Sequence[str] | None,
+                limit: int | None) -> Iterator[tuple[int, bytes]]:
     with database.read() as session:
-        lines = repo.annotation_csv_lines(session, scheme.layer_keys, csv_cells, quote_when,
-                                          annotators, documents)
-        assert lines is not None, "a SQLite database writes its CSV lines"
-        yield from lines
+        blocks = repo.annotation_csv_blocks(session, scheme.layer_keys, csv_cells, quote_when,
+                                            annotators, documents, limit)
+        assert blocks is not None, "a SQLite database writes its CSV lines"
+        yield from blocks
 
 
 def document_attribution(database: Database, document_id: str,

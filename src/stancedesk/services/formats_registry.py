@@ -80,11 +80,23 @@ class DatabaseSource:
         return self.watch(exchange.annotation_rows(self.database, self.scheme, self.annotators,
                                                    self.documents))
 
-    def csv_lines(self, csv_cells: Callable[[Sequence[object]], str],
-                  quote_when: str) -> Iterator[str] | None:
-        lines = exchange.annotation_csv_lines(self.database, self.scheme, csv_cells, quote_when,
-                                              self.annotators, self.documents)
-        return None if lines is None else self.watch(lines)
+    def csv_blocks(self, csv_cells: Callable[[Sequence[object]], str],
+                   quote_when: str) -> Iterator[tuple[int, bytes]] | None:
+        blocks = exchange.annotation_csv_blocks(self.database, self.scheme, csv_cells,
+                                                quote_when, self.annotators, self.documents,
+                                                self.limit)
+        return None if blocks is None else self._watch_blocks(blocks)
+
+    def _watch_blocks(self, blocks: Iterable[tuple[int, bytes]]
+                      ) -> Iterator[tuple[int, bytes]]:
+        """``progress`` after each block is read, with the spans read so far (the limit is
+        the query's)."""
+        done = 0
+        for block in blocks:
+            done += block[0]
+            if self.progress is not None:
+                self.progress(done)
+            yield block
 
     def document(self, document_id: str) -> Document | None:
         return self._loader(document_id)

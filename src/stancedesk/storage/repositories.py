@@ -604,96 +604,143 @@ def _provenance(by: str, at: str | None, whence: Sequence[str] | None,
     return (by, at or "", curated_from_cell(whence or []), decision)
 
 
-def annotation_csv_lines(session: Session, layer_keys: Sequence[str],
-                         csv_cells: Callable[[Sequence[object]], str], quote_when: str,
-                         annotators: Sequence[str] | None = None,
-                         documents: Sequence[str] | None = None,
-                         batch: int = 5000) -> Iterator[str] | None:
-    """The annotation table as CSV lines (``\\n`` ended), or None where the database is not
-    SQLite (write ``annotation_table_rows`` then).
+def annotation_csv_blocks(session: Session, layer_keys: Sequence[str],
+                          csv_cells: Callable[[Sequence[object]], str], quote_when: str,
+                          annotators: Sequence[str] | None = None,
+                          documents: Sequence[str] | None = None, limit: int | None = None,
+                          batch: int = 2000) -> Iterator[tuple[int, bytes]] | None:
+    """The annotation table as CSV, in blocks of whole lines (``\\n`` ended) encoded as UTF-8,
+    each with its number of lines; None where the database is not SQLite (write
+    ``annotation_table_rows`` then). ``limit``: the first lines only.
 
-    At a million rows ``csv.writer`` is the largest cost (it inspects every character of every
-    cell twice), so SQLite quotes the span's own text cells itself, byte-wise on its UTF-8
-    text: a cell holding any character of ``quote_when`` is put in double quotes with its
-    quotes doubled, as the writer does. Titles, names and layer cells are few distinct values,
-    each written once by ``csv_cells`` (the CSV writer of formats) and reused. The lines are
-    those ``annotation_table_rows`` gives to the writer, byte for byte.
+    At a million rows any work per row in Python costs seconds, so SQLite writes each whole
+    line (one ``printf``) and Python only joins a fetched batch of them into one block. The
+    span's own cells are quoted by SQLite, byte-wise on its UTF-8 text: a cell holding any
+    character of ``quote_when`` is put in double quotes with its quotes doubled, as
+    ``csv.writer`` does. Cells with few distinct values (a document's id, title and file, an
+    annotator, an entity, the layer cells of each distinct label JSON, a decision's provenance)
+    are written once by ``csv_cells`` (the CSV writer of formats) into TEMP tables the query
+    joins. The lines are those ``annotation_table_rows`` gives to the writer, byte for byte.
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
-    return _sqlite_csv_lines(session, layer_keys, csv_cells, quote_when, annotators, documents,
-                             batch)
+    return _sqlite_csv_blocks(session, layer_keys, csv_cells, quote_when, annotators, documents,
+                              limit, batch)
 
 
-def _sqlite_csv_lines(session: Session, layer_keys: Sequence[str],
-                      csv_cells: Callable[[Sequence[object]], str], quote_when: str,
-                      annotators: Sequence[str] | None, documents: Sequence[str] | None,
-                      batch: int) -> Iterator[str]:
-    docs = {i: csv_cells((i, title, source)) for i, title, source in session.execute(
-        select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file))}
-    all_names = {i: name for i, name in session.execute(
-        select(AnnotatorRow.id, AnnotatorRow.name))}
-    names = {i: csv_cells((name,)) for i, name in all_names.items()}
-    scope = _sqlite_scope(all_names, annotators, documents)
-    if scope is None:
+# TEMP tables of cells written once, by the key a span joins them with (annotation_csv_blocks)
+_CELL_TABLES = ("export_document_cells", "export_annotator_cells", "export_entity_cells",
+                "export_label_cells", "export_provenance_cells")
+
+
+def _sqlite_csv_blocks(session: Session, layer_keys: Sequence[str],
+                       csv_cells: Callable[[Sequence[object]], str], quote_when: str,
+                       annotators: Sequence[str] | None, documents: Sequence[str] | None,
+                       limit: int | None, batch: int) -> Iterator[tuple[int, bytes]]:
+    names = {i: name for i, name in session.execute(select(AnnotatorRow.id, AnnotatorRow.name))}
+    scope = _sqlite_scope(names, annotators, documents)
+    if scope is None or limit == 0:
         return
     where, params = scope
-    entities: dict[str | None, str] = {i: csv_cells((name,)) for i, name in session.execute(
-        select(EntityRow.id, EntityRow.name))}
-    entities[None] = ""
-
-    def quoted(column: str) -> str:
-        found = " OR ".join(f"instr({column}, char({ord(c)}))" for c in quote_when)
-        return (f"CASE WHEN {found} THEN '\"' || replace({column}, '\"', '\"\"') || '\"' "
-                f"ELSE coalesce({column}, '') END")
-
-    def stamp(column: str) -> str:  # as annotation_table_rows writes the stored naive UTC
-        return (f"coalesce(substr(replace({column}, ' ', 'T') || '.000000', 1, 26) || 'Z', "
-                "'')")
-
-    sql = (f"SELECT {quoted('spans.id')}, spans.document_id, spans.annotator_id, spans.start, "
-           f"spans.\"end\", {quoted('spans.text')}, spans.labels, {quoted('spans.role')}, "
-           f"{quoted('l0.to_span_id')}, {quoted('l1.to_span_id')}, {quoted('l2.to_span_id')}, "
-           f"spans.entity_id, {quoted('spans.note')}, {stamp('spans.created_at')}, "
-           f"{stamp('spans.updated_at')}, "
-           f"cd.curated_by, {stamp('cd.curated_at')}, cd.curated_from, cd.decision "
-           "FROM spans" + _EXPORT_JOINS + (" WHERE " + " AND ".join(where) if where else "") +
-           ' ORDER BY spans.document_id, spans.start, spans."end", spans.id')
-    assert LEADING_COLUMNS == ("annotation_id", "document_id", "document_title", "source_file",
-                               "annotator", "start", "end", "text") and \
-        TRAILING_COLUMNS == ("note", "created_at", "updated_at"), "the line below follows them"
-    cells_of: dict[str | None, str] = {}  # label JSON -> its layer cells, written once
-    empty_cells = csv_cells(("",) * len(layer_keys))
-    no_provenance = csv_cells(("",) * len(CURATION_COLUMNS))
-
-    def cells(raw: str | None) -> str:
-        if not raw:
-            return empty_cells
-        found = cells_of.get(raw)
-        if found is None:
-            if len(cells_of) > 100_000:
-                cells_of.clear()
-            values = json.loads(raw)
-            found = cells_of[raw] = csv_cells(
-                ["" if values.get(k) is None else values[k] for k in layer_keys])
-        return found
-
     driver = session.connection().connection.driver_connection
     assert driver is not None, "a checked-out connection always has its DB-API connection"
     cursor = driver.cursor()
     try:
-        cursor.execute(sql, params)
+        for table in _CELL_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
+            cursor.execute(f"CREATE TEMP TABLE {table} (key TEXT PRIMARY KEY, cells TEXT) "
+                           "WITHOUT ROWID")
+
+        def fill(table: str, rows: Iterable[tuple[str, str]]) -> None:
+            cursor.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?, ?)", rows)
+
+        fill("export_document_cells", ((i, csv_cells((i, title, source))) for i, title, source
+                                       in session.execute(select(DocumentRow.id, DocumentRow.title,
+                                                                 DocumentRow.source_file))))
+        fill("export_annotator_cells", ((i, csv_cells((name,))) for i, name in names.items()))
+        fill("export_entity_cells", ((i, csv_cells((name,))) for i, name in session.execute(
+            select(EntityRow.id, EntityRow.name))))
+
+        def label_cells(raw: str) -> str:
+            values = json.loads(raw)
+            return csv_cells(["" if values.get(k) is None else values[k] for k in layer_keys])
+
+        # the distinct label JSON texts of the scope (a few thousand at most, read in one scan)
+        scan_where = " WHERE " + " AND ".join(where) if where else ""
+        fill("export_label_cells", [(raw, label_cells(raw)) for (raw,) in cursor.execute(
+            f"SELECT DISTINCT labels FROM spans{scan_where}", params).fetchall() if raw])
+        # a gold span's provenance, written from its decision (one per gold span)
+        stamp = _stamp_text
+        fill("export_provenance_cells", (
+            (span_id, csv_cells(_provenance(by, stamp(at), json.loads(whence), decision)))
+            for span_id, by, at, whence, decision in cursor.execute(
+                "SELECT span_id, curated_by, curated_at, curated_from, decision "
+                "FROM curation_decisions WHERE span_id IS NOT NULL").fetchall() if decision))
+        has_links = cursor.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0]
+        has_provenance = cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM temp.export_provenance_cells)").fetchone()[0]
+        cursor.execute(_csv_line_sql(layer_keys, csv_cells, quote_when, where, has_links,
+                                     has_provenance) + ("" if limit is None else " LIMIT ?"),
+                       [*params, *([] if limit is None else [limit])])
+        line = itemgetter(0)
         while rows := cursor.fetchmany(batch):
-            for (sid, doc, ann, start, end, text_, raw, role, source_, via, cue, entity, note,
-                 created, updated, by, at, whence, decision) in rows:
-                made = csv_cells(_provenance(by, at, json.loads(whence), decision)) \
-                    if decision else no_provenance
-                yield (f"{sid},{docs.get(doc) or csv_cells((doc, '', ''))},"
-                       f"{names.get(ann, '')},{start},{end},{text_},{cells(raw)},{role},"
-                       f"{source_},{via},{cue},{entities.get(entity, '')},{note},{created},"
-                       f"{updated},{made}\n")
+            yield len(rows), b"".join(map(line, rows))
     finally:
+        for table in _CELL_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
         cursor.close()
+
+
+def _stamp_text(value: str | None) -> str | None:
+    """A stored time (naive UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]') as ISO 8601 with
+    microseconds and Z, as ``format_time`` writes it; ``_csv_line_sql`` does the same in SQL."""
+    return None if value is None else (value.replace(" ", "T") + ".000000")[:26] + "Z"
+
+
+def _csv_line_sql(layer_keys: Sequence[str], csv_cells: Callable[[Sequence[object]], str],
+                  quote_when: str, where: Sequence[str], links: bool, provenance: bool) -> str:
+    """The query of ``annotation_csv_blocks``: one UTF-8 line per span, in export order. Joins
+    to links and provenance only where there are any (each is a lookup per span)."""
+
+    def quoted(column: str) -> str:  # NULL is written as nothing by printf's %s
+        found = " OR ".join(f"instr({column}, char({ord(c)}))" for c in quote_when)
+        return f"CASE WHEN {found} THEN '\"' || replace({column}, '\"', '\"\"') || '\"' " \
+               f"ELSE {column} END"
+
+    def literal(cells: str) -> str:
+        return "'" + cells.replace("'", "''") + "'"
+
+    def stamp(column: str) -> str:  # _stamp_text; the format cuts at 26 characters and adds Z
+        return f"replace({column}, ' ', 'T') || '.000000'"
+
+    assert LEADING_COLUMNS == ("annotation_id", "document_id", "document_title", "source_file",
+                               "annotator", "start", "end", "text") and \
+        ATTRIBUTION_COLUMNS == ("role", "attributed_to", "via", "cue", "entity") and \
+        TRAILING_COLUMNS == ("note", "created_at", "updated_at"), "the line below follows them"
+    link_cells = [quoted(f"l{k}.to_span_id") for k in range(3)] if links else ["''"] * 3
+    cells = [quoted("spans.id"),
+             f"coalesce(dc.cells, {quoted('spans.document_id')} || ',,')", "ac.cells",
+             "spans.start", 'spans."end"', quoted("spans.text"),
+             f"coalesce(lc.cells, {literal(csv_cells(('',) * len(layer_keys)))})",
+             quoted("spans.role"), *link_cells, "ec.cells", quoted("spans.note"),
+             stamp("spans.created_at"), stamp("spans.updated_at"),
+             f"coalesce(pc.cells, {literal(csv_cells(('',) * len(CURATION_COLUMNS)))})"
+             if provenance else literal(csv_cells(("",) * len(CURATION_COLUMNS)))]
+    line = "%s,%s,%s,%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%!.26sZ,%!.26sZ,%s\n"
+    joins = (" LEFT JOIN temp.export_document_cells dc ON dc.key = spans.document_id"
+             " LEFT JOIN temp.export_annotator_cells ac ON ac.key = spans.annotator_id"
+             # labels is declared JSON (numeric affinity): + compares it as the key's text
+             " LEFT JOIN temp.export_label_cells lc ON lc.key = +spans.labels"
+             " LEFT JOIN temp.export_entity_cells ec ON ec.key = spans.entity_id")
+    if links:
+        joins += "".join(
+            f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = '{kind}'"
+            for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4]))
+    if provenance:
+        joins += " LEFT JOIN temp.export_provenance_cells pc ON pc.key = spans.id"
+    return (f"SELECT CAST(printf('{line}', {', '.join(cells)}) AS BLOB) FROM spans{joins}" +
+            (" WHERE " + " AND ".join(where) if where else "") +
+            ' ORDER BY spans.document_id, spans.start, spans."end", spans.id')
 
 
 def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
