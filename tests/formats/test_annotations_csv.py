@@ -293,3 +293,112 @@ def test_sqlite_csv_lines_are_what_the_csv_writer_writes(annotated: Database,
     csv.writer(expected, lineterminator="\n").writerows(rows)
     assert written == expected.getvalue()
     assert (annotators == ["nobody"]) == (written == "")
+
+
+def _attributed_and_curated(database: Database) -> None:
+    """Everything an export line can hold, on top of ``annotated``: roles, all three links,
+    a registry entity with a comma and quotes in its name, a gold span with provenance, a
+    span without labels, and cells holding printf directives, commas, quotes, \r and \n."""
+    from stancedesk.domain.attribution import LinkKind
+    from stancedesk.services import attribution, curation
+
+    doc = next(d for d in corpus.list_documents(database) if d.source_file == "talks.txt")
+    source = span_service.create_span(database, doc.id, "bob", 0, 5, {"sourcing": "other"},
+                                      note="100% sure,\r\nsaid %n", role="source")
+    via = span_service.create_span(database, doc.id, "bob", 8, 16, {}, role="source")
+    cue = span_service.create_span(database, doc.id, "bob", 20, 24, {}, role="cue")
+    claim = span_service.create_span(database, doc.id, "bob", 30, 40,
+                                     {"stance": "against", "target": '%s,"%d"'}, note="",
+                                     role="claim")
+    attribution.link(database, claim.id, LinkKind.ATTRIBUTED_TO, source.id)
+    attribution.link(database, claim.id, LinkKind.CUE, cue.id)
+    attribution.link(database, source.id, LinkKind.VIA, via.id)
+    attribution.create_entity(database, 'Agence "AFP", Paris')
+    attribution.name_source(database, via.id, 'Agence "AFP", Paris')
+    bob = next(s for s in span_service.list_spans(database)
+               if s.annotator == "bob" and s.labels.get("stance") == "neutral")
+    curation.accept_span(database, bob.id, curator="lead, the")
+
+
+@pytest.mark.parametrize(("annotators", "talks_only", "limit"),
+                         [(None, False, None), (["bob", "ḃöb ✍️"], False, None),
+                          (None, True, None), (None, False, 3), (["nobody"], False, None)])
+def test_sqlite_csv_blocks_with_links_and_provenance_are_the_csv_writers(
+        annotated: Database, annotators: list[str] | None, talks_only: bool,
+        limit: int | None) -> None:
+    """The whole lines SQLite writes (links, entities, provenance and label cells joined from
+    TEMP tables) are byte for byte what ``csv.writer`` writes from the rows, in any selection,
+    and the TEMP tables are gone afterwards."""
+    from stancedesk.formats.annotations_csv import QUOTE_TRIGGERS, csv_cells
+    from stancedesk.services.schemes import get_scheme
+    from stancedesk.storage import repositories as repo
+
+    _attributed_and_curated(annotated)
+    documents = [d.id for d in corpus.list_documents(annotated)
+                 if d.source_file == "talks.txt"] if talks_only else None
+    keys = get_scheme(annotated).layer_keys
+    assert QUOTE_TRIGGERS is not None
+    with annotated.read() as session:
+        rows = list(repo.annotation_table_rows(session, keys, annotators, documents))[:limit]
+        blocks = repo.annotation_csv_blocks(session, keys, csv_cells, QUOTE_TRIGGERS,
+                                            annotators, documents, limit, batch=3)
+        if not annotated.is_sqlite:
+            assert blocks is None
+            return
+        assert blocks is not None
+        counted = list(blocks)
+        temp = session.connection().exec_driver_sql(
+            "SELECT count(*) FROM sqlite_temp_master").scalar_one()
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows(rows)
+    assert b"".join(block for _, block in counted).decode("utf-8") == expected.getvalue()
+    assert sum(n for n, _ in counted) == len(rows)
+    assert (annotators == ["nobody"]) == (rows == [])
+    if annotators is None and limit is None:  # the comparison covers every kind of cell
+        assert '"lead, the"' in expected.getvalue() and '""%d""' in expected.getvalue()
+        assert '"Agence ""AFP"", Paris"' in expected.getvalue()
+    assert temp == 0
+
+
+@pytest.mark.parametrize(("annotators", "talks_only", "limit"),
+                         [(None, False, None), (["bob", "ḃöb ✍️"], True, None),
+                          (None, False, 2), (["nobody"], False, None)])
+def test_parquet_by_column_equals_parquet_by_row(annotated: Database, tmp_path: Path,
+                                                 annotators: list[str] | None,
+                                                 talks_only: bool, limit: int | None) -> None:
+    """The Parquet written from column batches (SQLite) is the table written from the rows,
+    schema, nulls and all: links, entity, provenance, spans without labels or notes."""
+    import pyarrow.parquet as pq
+
+    from stancedesk.formats.annotations_parquet import (
+        write_annotation_batches_parquet,
+        write_annotation_rows_parquet,
+    )
+    from stancedesk.services.schemes import get_scheme
+    from stancedesk.storage import repositories as repo
+
+    _attributed_and_curated(annotated)
+    documents = [d.id for d in corpus.list_documents(annotated)
+                 if d.source_file == "talks.txt"] if talks_only else None
+    scheme = get_scheme(annotated)
+    with annotated.read() as session:
+        rows = list(repo.annotation_table_rows(session, scheme.layer_keys, annotators,
+                                               documents))[:limit]
+        batches = repo.annotation_table_batches(session, scheme.layer_keys, annotators,
+                                                documents, limit, batch=2)
+        if not annotated.is_sqlite:
+            assert batches is None
+            return
+        assert batches is not None
+        n = write_annotation_batches_parquet(tmp_path / "columns.parquet", scheme, batches)
+    write_annotation_rows_parquet(tmp_path / "rows.parquet", scheme, rows)
+    by_column = pq.read_table(tmp_path / "columns.parquet")
+    by_row = pq.read_table(tmp_path / "rows.parquet")
+    assert n == len(rows) == by_row.num_rows
+    assert by_column.schema.equals(by_row.schema, check_metadata=True)
+    assert by_column.equals(by_row)
+    if annotators is None and limit is None:  # the comparison covers every kind of cell
+        cells = by_row.to_pydict()
+        assert {"attributed_to", "via", "cue"} <= {c for c in cells if any(cells[c])}
+        assert 'Agence "AFP", Paris' in cells["entity"]
+        assert "lead, the" in cells["curated_by"] and None in cells["stance"]

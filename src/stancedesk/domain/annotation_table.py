@@ -6,7 +6,8 @@ writes or reads them (CSV, XLSX, Parquet), so a column added here moves everywhe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 LEADING_COLUMNS = ("annotation_id", "document_id", "document_title", "source_file", "annotator",
                    "start", "end", "text")
@@ -30,3 +31,21 @@ def annotation_columns(layer_keys: Sequence[str]) -> list[str]:
 def curated_from_cell(names: Sequence[str]) -> str:
     """How the annotators a gold span came from are written in one cell."""
     return CURATED_FROM_SEPARATOR.join(names)
+
+
+@dataclass(frozen=True, slots=True)
+class TableBatch:
+    """Consecutive rows of the annotation table by column, for writers that build columns
+    (Parquet): a million rows cost seconds if anything is done per row in Python.
+
+    ``values``: column -> one value per row; text may come as its UTF-8 bytes. Times are UTC
+    as the database stores them, 'YYYY-MM-DD HH:MM:SS[.ffffff]' (None: no time). ``keyed``:
+    column -> (one key per row, a mapping that answers ``mapping[key]`` with the cell of every
+    key in the column); a None key is an empty cell. Columns of few distinct values (titles,
+    names, layer values by label set) travel this way so that each distinct value is made
+    once per batch, not once per row.
+    """
+
+    size: int
+    values: Mapping[str, Sequence[object]]
+    keyed: Mapping[str, tuple[Sequence[object], Mapping[object, object]]]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from stancedesk.domain import Document, Scheme, Span
+from stancedesk.domain.annotation_table import TableBatch
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelmap import ForeignBundle
 from stancedesk.formats.previews import Preview
@@ -55,6 +56,10 @@ class ExportSource(Protocol):
     def spans(self) -> Iterator[Span]: ...
 
     def rows(self) -> Iterator[Sequence[object]]: ...
+
+    def table_batches(self) -> Iterator[TableBatch] | None:
+        """``rows()`` by column (see ``repositories.annotation_table_batches``), when the
+        database can give them so; None: build the columns from ``rows()``."""
 
     def csv_blocks(self, csv_cells: Callable[[Sequence[object]], str],
                    quote_when: str) -> Iterator[tuple[int, bytes]] | None:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Document, Scheme, Span, new_span_id
-from stancedesk.domain.annotation_table import curated_from_cell
+from stancedesk.domain.annotation_table import TableBatch, curated_from_cell
 from stancedesk.domain.attribution import (
     Link,
     LinkKind,
@@ -114,6 +114,27 @@ def annotation_rows(database: Database, scheme: Scheme,
     """The annotation table's rows, streamed while a read session stays open."""
     with database.read() as session:
         yield from repo.annotation_table_rows(session, scheme.layer_keys, annotators, documents)
+
+
+def annotation_table_batches(database: Database, scheme: Scheme,
+                             annotators: Sequence[str] | None = None,
+                             documents: Sequence[str] | None = None,
+                             limit: int | None = None) -> Iterator[TableBatch] | None:
+    """The annotation table by column, streamed while a read session stays open; None where
+    the database gives rows only (``repositories.annotation_table_batches``)."""
+    if not database.is_sqlite:
+        return None
+    return _table_batches(database, scheme, annotators, documents, limit)
+
+
+def _table_batches(database: Database, scheme: Scheme, annotators: Sequence[str] | None,
+                   documents: Sequence[str] | None, limit: int | None
+                   ) -> Iterator[TableBatch]:
+    with database.read() as session:
+        batches = repo.annotation_table_batches(session, scheme.layer_keys, annotators,
+                                                documents, limit)
+        assert batches is not None, "a SQLite database gives its table by column"
+        yield from batches
 
 
 def annotation_csv_blocks(database: Database, scheme: Scheme,

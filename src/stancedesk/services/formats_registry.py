@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from stancedesk.domain import Document, Scheme, Span
+from stancedesk.domain.annotation_table import TableBatch
 from stancedesk.formats import registry
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.exchange_format import Attribution, ExchangeFormat
@@ -80,6 +81,13 @@ class DatabaseSource:
         return self.watch(exchange.annotation_rows(self.database, self.scheme, self.annotators,
                                                    self.documents))
 
+    def table_batches(self) -> Iterator[TableBatch] | None:
+        batches = exchange.annotation_table_batches(self.database, self.scheme, self.annotators,
+                                                    self.documents, self.limit)
+        if batches is None:
+            return None
+        return (block for _, block in self._watch_blocks((b.size, b) for b in batches))
+
     def csv_blocks(self, csv_cells: Callable[[Sequence[object]], str],
                    quote_when: str) -> Iterator[tuple[int, bytes]] | None:
         blocks = exchange.annotation_csv_blocks(self.database, self.scheme, csv_cells,
@@ -87,8 +95,7 @@ class DatabaseSource:
                                                 self.limit)
         return None if blocks is None else self._watch_blocks(blocks)
 
-    def _watch_blocks(self, blocks: Iterable[tuple[int, bytes]]
-                      ) -> Iterator[tuple[int, bytes]]:
+    def _watch_blocks(self, blocks: Iterable[tuple[int, _T]]) -> Iterator[tuple[int, _T]]:
         """``progress`` after each block is read, with the spans read so far (the limit is
         the query's)."""
         done = 0

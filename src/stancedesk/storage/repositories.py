@@ -18,6 +18,7 @@ from stancedesk.domain.annotation_table import (
     CURATION_COLUMNS,
     LEADING_COLUMNS,
     TRAILING_COLUMNS,
+    TableBatch,
     curated_from_cell,
 )
 from stancedesk.domain.span_pack import SEPARATOR, PackedSpans
@@ -594,6 +595,141 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
                        cue or "", entities.get(entity, "") if entity else "", *trailing(full),
                        *(_provenance(by, stamp(at), json.loads(whence), decision)
                          if decision else no_provenance))
+    finally:
+        cursor.close()
+
+
+def annotation_table_batches(session: Session, layer_keys: Sequence[str],
+                             annotators: Sequence[str] | None = None,
+                             documents: Sequence[str] | None = None,
+                             limit: int | None = None,
+                             batch: int = 20_000) -> Iterator[TableBatch] | None:
+    """The rows of ``annotation_table_rows`` as ``TableBatch`` es of ``batch`` rows (columns
+    for a writer that builds columns), or None where the database is not SQLite (write the
+    rows then). ``limit``: the first rows only.
+
+    Nothing is done per row in Python: SQLite streams the span rows in export order, a
+    fetched batch is turned into columns by one ``zip``, and the cells of few distinct values
+    (titles, file names, annotator and entity names, each layer's value per label JSON) are
+    given as keys with a mapping, for the writer to look up once per distinct key. Times stay
+    the stored text.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    return _sqlite_table_batches(session, layer_keys, annotators, documents, limit, batch)
+
+
+def _table_batch(rows: list[tuple[Any, ...]], layer_keys: Sequence[str], links: bool,
+                 decided: bool, named: Mapping[str, Mapping[object, object]],
+                 layers: Mapping[str, Mapping[object, object]]) -> TableBatch:
+    """One fetched batch by column (a function, so that nothing of it outlives the batch).
+    Columns that are empty for the whole selection are made here, not fetched: every column
+    SQLite returns costs per row."""
+    columns = list(zip(*rows, strict=True))
+    (ids, docs, anns, starts, ends, texts, labels, notes, created, updated, roles,
+     entity) = columns[:12]
+    n = len(rows)
+    empty: tuple[str, ...] = ("",) * n
+    attribution: dict[str, tuple[Sequence[object], Mapping[object, object]]] = {
+        kind: (column, named["same"]) for kind, column in
+        zip(ATTRIBUTION_COLUMNS[1:4], columns[12:15] if links else (), strict=False)}
+    curated: list[Sequence[object]] = [empty, (None,) * n, empty, empty]
+    if decided:
+        by, at, whence, decision = columns[-4:]
+        if any(decision):
+            provenance = [_provenance(b, a, json.loads(w), d) if d else ("", None, "", "")
+                          for b, a, w, d in zip(by, at, whence, decision, strict=True)]
+            curated = [[p[0] for p in provenance], [p[1] or None for p in provenance],
+                       [p[2] for p in provenance], [p[3] for p in provenance]]
+    values: dict[str, Sequence[object]] = {
+        "annotation_id": ids, "document_id": docs, "start": starts, "end": ends,
+        "text": texts, "note": notes, "created_at": created, "updated_at": updated,
+        **{kind: empty for kind in ATTRIBUTION_COLUMNS[1:4] if kind not in attribution},
+        **dict(zip(CURATION_COLUMNS, curated, strict=True))}
+    keyed: dict[str, tuple[Sequence[object], Mapping[object, object]]] = {
+        "document_title": (docs, named["titles"]), "source_file": (docs, named["sources"]),
+        "annotator": (anns, named["names"]), "entity": (entity, named["entities"]),
+        "role": (roles, named["same"]), **attribution,
+        **{key: (labels, layers[key]) for key in layer_keys}}
+    return TableBatch(n, values, keyed)
+
+
+class _LayerValues(dict[object, object]):
+    """Label JSON -> the value of one layer in it (None for none), parsed on first use (once
+    for all the layers: ``parsed`` is shared)."""
+
+    def __init__(self, key: str, parsed: dict[object, dict[str, Any]]) -> None:
+        super().__init__()
+        self.key, self.parsed = key, parsed
+
+    def __missing__(self, raw: object) -> object:
+        values = self.parsed.get(raw)
+        if values is None:
+            values = self.parsed[raw] = json.loads(raw) if isinstance(raw, str) and raw else {}
+        found = self[raw] = values.get(self.key) or None
+        return found
+
+
+class _Same(dict[object, object]):
+    """A cell that is its own key (roles, linked span ids)."""
+
+    def __missing__(self, key: object) -> object:
+        return key
+
+
+class _Named(dict[object, object]):
+    """Id -> name (or title, file); an id it does not hold has an empty cell, as in
+    ``annotation_table_rows``."""
+
+    def __missing__(self, key: object) -> object:
+        return ""
+
+
+def _sqlite_table_batches(session: Session, layer_keys: Sequence[str],
+                          annotators: Sequence[str] | None, documents: Sequence[str] | None,
+                          limit: int | None, batch: int) -> Iterator[TableBatch]:
+    titles, sources = _Named(), _Named()
+    for i, title, source in session.execute(
+            select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file)):
+        titles[i], sources[i] = title, source
+    names = _Named((i, n) for i, n in session.execute(select(AnnotatorRow.id, AnnotatorRow.name)))
+    scope = _sqlite_scope({str(i): str(n) for i, n in names.items()}, annotators, documents)
+    if scope is None or limit == 0:
+        return
+    where, params = scope
+    entities = _Named((i, n) for i, n in session.execute(select(EntityRow.id, EntityRow.name)))
+    parsed: dict[object, dict[str, Any]] = {}
+    layers = {key: _LayerValues(key, parsed) for key in layer_keys}
+    driver = session.connection().connection.driver_connection
+    assert driver is not None, "a checked-out connection always has its DB-API connection"
+    cursor = driver.cursor()
+    try:
+        links = bool(cursor.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0])
+        decided = bool(cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM curation_decisions WHERE span_id IS NOT NULL)"
+        ).fetchone()[0])
+        joins = "".join(
+            f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = '{kind}'"
+            for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4])) if links else ""
+        if decided:
+            joins += " LEFT JOIN curation_decisions cd ON cd.span_id = spans.id"
+        # the covered text and the note as UTF-8 bytes: Arrow checks them faster than Python
+        # decodes them
+        sql = ('SELECT spans.id, spans.document_id, spans.annotator_id, spans.start, '
+               'spans."end", CAST(spans.text AS BLOB), spans.labels, CAST(spans.note AS BLOB), '
+               "spans.created_at, spans.updated_at, spans.role, spans.entity_id" +
+               (", l0.to_span_id, l1.to_span_id, l2.to_span_id" if links else "") +
+               (", cd.curated_by, cd.curated_at, cd.curated_from, cd.decision" if decided
+                else "") +
+               f" FROM spans{joins} WHERE " + " AND ".join(where) +
+               ' ORDER BY spans.document_id, spans.start, spans."end", spans.id' +
+               ("" if limit is None else " LIMIT ?"))
+        cursor.execute(sql, [*params, *([] if limit is None else [limit])])
+        named = {"titles": titles, "sources": sources, "names": names, "entities": entities,
+                 "same": _Same()}
+        while rows := cursor.fetchmany(batch):
+            yield _table_batch(rows, layer_keys, links, decided, named, layers)
+            del rows  # before the next batch is fetched: one batch in memory at a time
     finally:
         cursor.close()
 
