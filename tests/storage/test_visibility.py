@@ -107,9 +107,15 @@ def _readings(db: Database, doc: str) -> dict[str, Any]:
     out["agreement"] = report
     with db.read() as session:
         out["usage"] = repositories.label_usage(session)
-    lines = exchange.annotation_csv_lines(db, scheme, lambda cells: ",".join(map(str, cells)),
-                                          ",\"\n")
-    out["csv"] = None if lines is None else list(lines)
+    blocks = exchange.annotation_csv_blocks(db, scheme, lambda cells: ",".join(map(str, cells)),
+                                            ",\"\n")
+    out["csv"] = None if blocks is None else list(blocks)
+    batches = exchange.annotation_table_batches(db, scheme)
+    out["columns"] = None if batches is None else [
+        (b.size, {k: list(v) for k, v in b.values.items()},
+         {k: [cells[key] for key in keys if key is not None]
+          for k, (keys, cells) in b.keyed.items()})
+        for b in batches]
     return out
 
 
