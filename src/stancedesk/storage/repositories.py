@@ -146,7 +146,7 @@ def documents_with_spans_of(session: Session, annotator: str) -> list[str]:
     if key is None:
         return []
     return list(session.scalars(select(SpanRow.document_id).distinct()
-                                .where(SpanRow.annotator_id == key)
+                                .where(SpanRow.annotator_id == key, visible(SpanRow.import_id))
                                 .order_by(SpanRow.document_id)))
 
 
