@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from stancedesk.agreement.gold import gold_agreement
-from stancedesk.agreement.spanprep import SpanColumns
+from stancedesk.agreement.spanprep import SpanColumns, SpanIds, take_ids
 from stancedesk.domain import Document
 from stancedesk.domain.span_pack import SEPARATOR, PackedSpans
 from stancedesk.services import agreement, corpus
@@ -108,7 +108,7 @@ def test_packed_spans_say_where_the_next_run_begins() -> None:
                       f"s1{SEPARATOR}s2")
     assert run.well_separated() and run.last_key() == ("d2", 5, 9, "s2")
     columns = SpanColumns.from_batches([run], ["stance"])
-    assert columns.ids == ["s1", "s2"] and columns.annotators == ("ana", "ben")
+    assert list(columns.ids) == ["s1", "s2"] and columns.annotators == ("ana", "ben")
     assert columns.roles == ("claim",) and columns.role.tolist() == [0, -1]
     assert columns.values["stance"][0] == ("favor",)
     assert columns.values["stance"][1].tolist() == [0, -1]
@@ -119,6 +119,22 @@ def test_packed_spans_say_where_the_next_run_begins() -> None:
                             SEPARATOR, f"{{}}{SEPARATOR}{{}}", f"s1{SEPARATOR}s2")
     with pytest.raises(ValueError, match="order"):
         SpanColumns.from_batches([backwards], ["stance"])
+
+
+def test_span_ids_split_a_run_only_when_asked() -> None:
+    ids = SpanIds()
+    ids.add(SEPARATOR.join(["a", "b", "c"]), 3)
+    ids.add(["d"], 1)
+    ids.add("", 0)  # an empty run adds nothing
+    ids.add(SEPARATOR.join(["e", "f"]), 2)
+    assert len(ids) == 6 and ids[3] == "d"
+    assert [isinstance(run, str) for run in ids._runs] == [True, False, True]
+    assert ids[-1] == "f" and isinstance(ids._runs[2], list) and isinstance(ids._runs[0], str)
+    assert ids[4] == "e"
+    assert ids[1:5] == ["b", "c", "d", "e"] and list(ids) == ["a", "b", "c", "d", "e", "f"]
+    assert take_ids(ids, [5, 0, 2]) == ["f", "a", "c"] == take_ids(list(ids), [5, 0, 2])
+    with pytest.raises(IndexError):
+        ids[6]
 
 
 def test_gold_section_reads_only_curated_documents(db: Database,

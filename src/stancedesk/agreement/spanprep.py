@@ -18,10 +18,11 @@ costs more time and memory than every measure after it, so the service reads col
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -50,8 +51,7 @@ class LayerSpans:
     @property
     def span_ids(self) -> tuple[str, ...]:
         """The id of each span, in the order of the arrays (built on each call)."""
-        source = self.id_source
-        return tuple(source[i] for i in self.id_rows.tolist())
+        return tuple(take_ids(self.id_source, self.id_rows.tolist()))
 
     @property
     def n_annotators(self) -> int:
@@ -102,7 +102,7 @@ class SpanColumns:
     Iterating yields ``Span`` objects (without covered text, note or times), so anything that
     takes spans takes columns too."""
 
-    ids: list[str]
+    ids: Sequence[str]
     document_ids: tuple[str, ...]
     annotators: tuple[str, ...]
     doc: np.ndarray
@@ -161,7 +161,7 @@ class SpanColumns:
         ann_ok = np.array([a in wanted_ann for a in self.annotators] + [False], dtype=bool)
         doc_ok = np.array([d in wanted_doc for d in self.document_ids] + [False], dtype=bool)
         keep = role_ok[self.role] & ann_ok[self.ann] & doc_ok[self.doc]
-        return [self.ids[i] for i in np.flatnonzero(keep).tolist()]
+        return take_ids(self.ids, np.flatnonzero(keep).tolist())
 
     def documents_of(self, annotators: Iterable[str]) -> set[str]:
         """Documents where any of ``annotators`` has a span (in any layer)."""
@@ -191,12 +191,65 @@ class SpanColumns:
         return (), np.full(len(self.ids), -1, dtype=np.int32)
 
 
+class SpanIds(Sequence[str]):
+    """Span ids by position. A packed run's ids stay one text until an id of that run is asked
+    for: 1.5 million id strings cost a fifth of a second and 130 MB, and a report needs the
+    ids of a few claims and sources at most (the alignment table needs them all)."""
+
+    __slots__ = ("_ends", "_runs")
+
+    def __init__(self) -> None:
+        self._runs: list[str | list[str]] = []
+        self._ends: list[int] = []  # ids up to the end of each run
+
+    def add(self, run: str | list[str], n: int) -> None:
+        """``n`` ids: a list, or one text of ``n`` ids separated by ``SEPARATOR``."""
+        if n:
+            self._runs.append(run)
+            self._ends.append(len(self) + n)
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def _run(self, k: int) -> list[str]:
+        run = self._runs[k]
+        if isinstance(run, str):
+            run = self._runs[k] = run.split(SEPARATOR)
+        return run
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        j = i + len(self) if i < 0 else i
+        if not 0 <= j < len(self):
+            raise IndexError(i)
+        k = bisect_right(self._ends, j)
+        return self._run(k)[j - (self._ends[k - 1] if k else 0)]
+
+    def __iter__(self) -> Iterator[str]:
+        for k in range(len(self._runs)):
+            yield from self._run(k)
+
+
+def take_ids(ids: Sequence[str], rows: Sequence[int]) -> list[str]:
+    """``ids[i]`` for each of ``rows``: all ids are split once when many are wanted."""
+    if isinstance(ids, SpanIds) and len(rows) * 16 > len(ids):
+        ids = list(ids)
+    return [ids[i] for i in rows]
+
+
 class _ColumnReader:
     """Codes each run of spans as it comes, into shared code tables (first appearance order)."""
 
     def __init__(self, layers: Sequence[str]) -> None:
         self.layers = list(layers)
-        self.ids: list[str] = []
+        self.ids = SpanIds()
         self.doc_index: dict[Any, int] = {}
         self.ann_index: dict[Any, int] = {}
         self.role_index: dict[Any, int] = {}
@@ -208,7 +261,7 @@ class _ColumnReader:
     def add_rows(self, batch: Sequence[tuple[Any, ...]]) -> None:
         n = len(batch)
         cols = list(zip(*batch, strict=True))
-        self.ids.extend(cols[0])
+        self.ids.add(list(cols[0]), n)
         self.parts[0].append(_codes(self.doc_index, cols[1]))
         self.parts[1].append(_codes(self.ann_index, cols[2]))
         self.parts[2].append(np.fromiter(cols[3], dtype=np.int64, count=n))
@@ -222,11 +275,10 @@ class _ColumnReader:
         starts = _numbers(run.starts, n)
         ends = _numbers(run.ends, n)
         keys = _numbers(run.annotators, n)
-        docs = run.document_ids.split(SEPARATOR)
-        doc = _codes(self.doc_index, docs)
+        doc = self._document_codes(run.document_ids, n)
         if not _in_export_order(doc, starts, ends):
             raise ValueError("spans were not read in (document, start, end) order")
-        self.ids.extend(run.span_ids.split(SEPARATOR))
+        self.ids.add(run.span_ids, n)
         self.parts[0].append(doc)
         # the annotators' database keys, coded by name in order of first appearance
         found, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
@@ -237,13 +289,32 @@ class _ColumnReader:
         self.parts[1].append(lut[inverse.reshape(-1)])
         self.parts[2].append(starts)
         self.parts[3].append(ends)
-        self.parts[4].append(_codes(self.role_index, run.roles.split(SEPARATOR), ("",)))
+        if len(run.roles) == n - 1:  # only separators: no span of the run has a role
+            self.parts[4].append(np.full(n, -1, dtype=np.int32))
+        else:
+            self.parts[4].append(_codes(self.role_index, run.roles.split(SEPARATOR), ("",)))
         label_index: dict[str, int] = {}
         label_codes = _codes(label_index, run.labels.split(SEPARATOR))
         sets = [self._values_of(raw) for raw in label_index]
         for j, index in enumerate(self.value_index):
             lut = _codes(index, [values[j] for values in sets], (None, ""))
             self.parts[5 + j].append(lut[label_codes] if n else lut[:0])
+
+    def _document_codes(self, text: str, n: int) -> np.ndarray:
+        """The code of each span's document. Ids of one length in ASCII (StanceDesk's are
+        UUIDs) are compared as fixed-width bytes, so only each document's first span makes a
+        string; others are split."""
+        width = text.find(SEPARATOR) + 1 if n > 1 else len(text) + 1
+        if width > 1 and len(text) == n * width - 1 and text.isascii():
+            raw = np.frombuffer((text + SEPARATOR).encode("ascii"), dtype=np.uint8)
+            grid = raw.reshape(n, width)
+            if np.all(grid[:, -1] == ord(SEPARATOR)):  # each row one id and its separator
+                ids = grid.view(f"S{width}").reshape(n)
+                first = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+                names = [text[i * width:(i + 1) * width - 1] for i in first.tolist()]
+                return np.repeat(_codes(self.doc_index, names),
+                                 np.diff(np.append(first, n)))
+        return _codes(self.doc_index, text.split(SEPARATOR))
 
     def _values_of(self, raw: str) -> tuple[Any, ...]:
         """The value of each layer in one label JSON, as SQLite's ``json_extract`` gives it

@@ -34,11 +34,40 @@ COMMAND_MODULES = (
     "stancedesk.cli.curate",
 )
 
+# The module that registers each command: a command builds only its own module's parser, so
+# `stancedesk agreement` does not import the services of every other command first (a third
+# of a second, as much as reading 150,000 spans). tests/cli/test_main.py checks this table
+# against what the modules register; a word not in it builds the whole parser.
+COMMANDS = {
+    "db": "stancedesk.cli.db",
+    "import": "stancedesk.cli.corpus",
+    "import-annotations": "stancedesk.cli.corpus",
+    "documents": "stancedesk.cli.corpus",
+    "export": "stancedesk.cli.exchange",
+    "scheme": "stancedesk.cli.scheme",
+    "annotators": "stancedesk.cli.annotators",
+    "reliability": "stancedesk.cli.agreement",
+    "agreement": "stancedesk.cli.agreement",
+    "report": "stancedesk.cli.agreement",
+    "status": "stancedesk.cli.status",
+    "suggest": "stancedesk.cli.suggest",
+    "lexicons": "stancedesk.cli.lexicons",
+    "study": "stancedesk.cli.study",
+    "sources": "stancedesk.cli.sources",
+    "role": "stancedesk.cli.attribution",
+    "link": "stancedesk.cli.attribution",
+    "name-source": "stancedesk.cli.attribution",
+    "profile": "stancedesk.cli.profile",
+    "bundle": "stancedesk.cli.bundle",
+    "curate": "stancedesk.cli.curate",
+}
+
 # A bug exits 1 (as an uncaught Python exception would); a UserError exits 2, like a usage error.
 EXIT_OK, EXIT_BUG, EXIT_USER_ERROR = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of ``command``'s module when it is known."""
     parser = argparse.ArgumentParser(
         prog="stancedesk",
         description="Annotate stance and sourcing in news text; measure agreement.",
@@ -57,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--annotator", metavar="NAME",
                         help="open the desk as this annotator (created if new)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES:
         import_module(name).register(sub)
     return parser
 
@@ -69,20 +98,28 @@ def _fail(message: str) -> int:
 
 def route(argv: Sequence[str]) -> list[str]:
     """Turn the two words 'import annotations' into the parser that takes its options."""
-    from stancedesk.cli.corpus import ANNOTATIONS_COMMAND
-
     words = list(argv)
-    i = 0
-    while i < len(words) and words[i].startswith("-"):  # global options before the command
-        i += 2 if words[i] in ("--db", "--annotator", "--log-level") else 1
+    i = _command_index(words)
     if words[i:i + 2] == ["import", "annotations"] and len(words) > i + 2:
+        from stancedesk.cli.corpus import ANNOTATIONS_COMMAND  # its module's services: only now
+
         words[i:i + 2] = [ANNOTATIONS_COMMAND]
     return words
 
 
+def _command_index(words: Sequence[str]) -> int:
+    """Where the command word is: after the global options (and their values)."""
+    i = 0
+    while i < len(words) and words[i].startswith("-"):
+        i += 2 if words[i] in ("--db", "--annotator", "--log-level") else 1
+    return i
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(route(sys.argv[1:] if argv is None else argv))
+    words = route(sys.argv[1:] if argv is None else argv)
+    i = _command_index(words)
+    parser = build_parser(words[i] if i < len(words) else None)
+    args = parser.parse_args(words)
     logs.configure(args.log_level)
     if args.command is None:
         from stancedesk.app import run_gui

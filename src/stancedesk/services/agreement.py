@@ -310,15 +310,13 @@ def attribution_section(database: Database, spans: Iterable[Span], annotators: S
 
     docs = set(documents)
     names = attr.entity_names(database)
-    links = attr.links_in(database, list(docs), list(annotators)) if docs else []
-    attributed = {x.from_span: x.to_span for x in links if x.kind == "attributed_to"}
     if isinstance(spans, SpanColumns):
         spans = _spans_with_ids(database, spans.with_roles(("claim", "source"), annotators,
                                                            docs))
     elif not isinstance(spans, list):
         spans = span_service.list_spans(database, sorted(docs), list(annotators)) if docs \
             else []
-    people = []
+    roles: list[tuple[str, list[RoleSpan], list[RoleSpan]]] = []
     for who in annotators:
         mine = [s for s in spans if s.annotator == who and s.document_id in docs]
 
@@ -326,13 +324,28 @@ def attribution_section(database: Database, spans: Iterable[Span], annotators: S
             return [RoleSpan(s.id, s.document_id, s.start, s.end, dict(s.labels),
                              names.get(s.entity_id or "")) for s in mine if s.role == role]
 
-        claims = role_spans("claim")
-        people.append(AnnotatorAttribution(
-            who, claims, role_spans("source"),
-            {c.id: attributed[c.id] for c in claims if c.id in attributed}))
+        roles.append((who, role_spans("claim"), role_spans("source")))
+    attributed = _attributions(database, [c.id for _who, claims, _ in roles for c in claims])
+    people = [AnnotatorAttribution(who, claims, sources,
+                                   {c.id: attributed[c.id] for c in claims if c.id in attributed})
+              for who, claims, sources in roles]
     section = attribution_agreement(people, min_units=min_units)
     section["n_documents"] = len(docs)
     return section
+
+
+def _attributions(database: Database, claims: Sequence[str]) -> dict[str, str]:
+    """Claim id -> the source it is attributed to, for those claims: looked up by claim
+    (asking for the links of every span in scope walked all their spans, links or not)."""
+    from stancedesk.storage import attribution as arepo
+
+    if not claims:
+        return {}
+    with database.read() as session:
+        links = arepo.links_touching(session, claims)
+    wanted = set(claims)
+    return {x.from_span: x.to_span for x in links
+            if x.kind == "attributed_to" and x.from_span in wanted}
 
 
 def _spans_with_ids(database: Database, ids: Sequence[str]) -> list[Span]:
