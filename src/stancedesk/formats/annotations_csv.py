@@ -73,7 +73,7 @@ def write_annotation_rows(out: IO[str], header: Sequence[str], rows: Iterable[Se
 
 def csv_cells(values: Sequence[object]) -> str:
     """``values`` as ``write_annotation_rows`` writes them, without the line end: for cells
-    written once and reused on many lines (see ``ExportSource.csv_lines``)."""
+    written once and reused on many lines (see ``repositories.annotation_csv_blocks``)."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(values)  # the line end decides quoting too
     return out.getvalue()[:-1]
