@@ -8,6 +8,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _HOME = Path(tempfile.mkdtemp(prefix="stancedesk-shots-"))
@@ -235,17 +236,22 @@ def agreement_attribution(app: QApplication) -> None:
     dashboard.bootstrap.setValue(0)
     # the default minimum n, as a first launch shows it: the sample is below it, so each figure
     # is n/a with the service's reason
+    _dashboard_tab(app, dashboard, "Attribution", "agreement-attribution.png")
+    database.dispose()
+
+
+def _dashboard_tab(app: QApplication, dashboard: Any, tab: str, name: str) -> None:
+    """Compute the dashboard as it is set up, show one tab, save it as ``name``, close."""
     dashboard.resize(1440, 900)
     dashboard.show()
     dashboard.compute()
     _wait(app, lambda: dashboard.result is not None and dashboard.job is None)
     for i in range(dashboard.tabs.count()):
-        if dashboard.tabs.tabText(i) == "Attribution":
+        if dashboard.tabs.tabText(i) == tab:
             dashboard.tabs.setCurrentIndex(i)
     _settle(app)
-    dashboard.grab().save(str(OUT / "agreement-attribution.png"))
+    dashboard.grab().save(str(OUT / name))
     dashboard.close()
-    database.dispose()
 
 
 def agreement_gold(app: QApplication) -> None:
@@ -267,16 +273,7 @@ def agreement_gold(app: QApplication) -> None:
     dashboard = AgreementDashboard(database)
     dashboard.scope.setCurrentIndex(dashboard.scope.findData("all"))
     dashboard.bootstrap.setValue(0)
-    dashboard.resize(1440, 900)
-    dashboard.show()
-    dashboard.compute()
-    _wait(app, lambda: dashboard.result is not None and dashboard.job is None)
-    for i in range(dashboard.tabs.count()):
-        if dashboard.tabs.tabText(i) == "Against gold":
-            dashboard.tabs.setCurrentIndex(i)
-    _settle(app)
-    dashboard.grab().save(str(OUT / "agreement-gold.png"))
-    dashboard.close()
+    _dashboard_tab(app, dashboard, "Against gold", "agreement-gold.png")
     database.dispose()
 
 

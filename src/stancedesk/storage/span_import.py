@@ -124,6 +124,19 @@ def _sqlite_time(value: datetime) -> str:
 _annotators = AnnotatorRow.__table__
 
 
+@contextmanager
+def _transaction(connection: Connection) -> Iterator[Session]:
+    """One transaction on the import's own connection, with a session over it (flushed before
+    the commit; committed objects stay readable)."""
+    with connection.begin():
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            yield session
+            session.flush()
+        finally:
+            session.close()
+
+
 class Publication:
     """The write side of one import: every row it stores carries ``import_id`` and stays
     hidden until ``publish`` (see the module's note).
@@ -146,13 +159,8 @@ class Publication:
             yield self._session
             self._session.flush()
             return
-        with self.connection.begin():
-            session = Session(bind=self.connection, expire_on_commit=False)
-            try:
-                yield session
-                session.flush()
-            finally:
-                session.close()
+        with _transaction(self.connection) as session:
+            yield session
         time.sleep(CHUNK_PAUSE_S)  # a desk waiting for the lock takes it now, not later
 
 
@@ -165,13 +173,8 @@ class ImportUnit:
 
     @contextmanager
     def checking(self) -> Iterator[Session]:
-        with self.connection.begin():
-            session = Session(bind=self.connection, expire_on_commit=False)
-            try:
-                yield session
-                session.flush()
-            finally:
-                session.close()
+        with _transaction(self.connection) as session:
+            yield session
 
     @contextmanager
     def publishing(self, kind: str, source: str) -> Iterator[Publication]:

@@ -5,6 +5,7 @@ window does not wait for them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
@@ -15,21 +16,35 @@ if TYPE_CHECKING:
     from stancedesk.gui.shell.main_window import MainWindow
 
 
+def _lead_tool(window: MainWindow, text: str, name: str, shortcut: str, what: str,
+               show_tool: Callable[[], None]) -> QAction:
+    """A Tools menu action for a window that shows every annotator's work: in a blind study
+    only the lead may open it; anyone else is told why on the status bar."""
+    action = QAction(text, window)
+    action.setObjectName(name)
+    action.setShortcut(shortcut)
+
+    def triggered() -> None:
+        desk = window.desk
+        desk.refresh_study()
+        if not desk.sees_everyone():
+            window.statusBar().showMessage(
+                f"This project is a blind study: {what} is for the study lead "
+                "(Tools › Act as study lead).", 8000)
+            return
+        show_tool()
+
+    action.triggered.connect(triggered)
+    window.add_tool_action(action)
+    return action
+
+
 def install_dashboard(window: MainWindow) -> QAction:
     """Add Tools > Agreement dashboard to a main window that offers ``add_tool_action``."""
-    action = QAction("&Agreement dashboard…", window)
-    action.setObjectName("agreementDashboardAction")
-    action.setShortcut("Ctrl+Shift+G")
     holder: dict[str, AgreementDashboard] = {}
 
     def show() -> None:
         desk = window.desk
-        desk.refresh_study()
-        if not desk.sees_everyone():  # a blind study: statistics are for the lead
-            window.statusBar().showMessage(
-                "This project is a blind study: the agreement dashboard is for the study lead "
-                "(Tools › Act as study lead).", 8000)
-            return
         dashboard = holder.get("dashboard")
         if dashboard is None:
             from stancedesk.gui.agreement.dashboard import AgreementDashboard
@@ -49,27 +64,17 @@ def install_dashboard(window: MainWindow) -> QAction:
         dashboard.raise_()
         dashboard.activateWindow()
 
-    action.triggered.connect(show)
-    window.add_tool_action(action)
+    action = _lead_tool(window, "&Agreement dashboard…", "agreementDashboardAction",
+                        "Ctrl+Shift+G", "the agreement dashboard", show)
     window.agreement_dashboard_action = action
     return action
 
 
 def install_profile_view(window: MainWindow) -> QAction:
     """Add Tools > Sourcing profile to the main window."""
-    action = QAction("Sourcing &profile…", window)
-    action.setObjectName("profileViewAction")
-    action.setShortcut("Ctrl+Shift+P")
     holder: dict[str, ProfileView] = {}
 
     def show() -> None:
-        desk = window.desk
-        desk.refresh_study()
-        if not desk.sees_everyone():  # a blind study: other annotators' claims are the lead's
-            window.statusBar().showMessage(
-                "This project is a blind study: the sourcing profile is for the study lead "
-                "(Tools › Act as study lead).", 8000)
-            return
         view = holder.get("view")
         if view is None:
             from stancedesk.gui.agreement.profile_view import ProfileView
@@ -86,7 +91,8 @@ def install_profile_view(window: MainWindow) -> QAction:
         view.activateWindow()
         view.compute()
 
-    action.triggered.connect(show)
-    window.add_tool_action(action)
+    # other annotators' claims are the lead's in a blind study
+    action = _lead_tool(window, "Sourcing &profile…", "profileViewAction", "Ctrl+Shift+P",
+                        "the sourcing profile", show)
     window.profile_view_action = action
     return action
