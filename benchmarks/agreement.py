@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchkit import machine, run_with_peak, table, verdict
+from benchkit import conclude, machine, run_with_peak, table, verdict
 
 LABELS = ("favor", "against", "neutral")
 WORDS = ("minister", "said", "the", "report", "was", "wrong", "according", "to", "sources",
@@ -201,11 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     alpha, alpha_ok = alpha_rows(args.units, args.repeats)
     ok &= alpha_ok
     print(table(["workload", "StanceDesk", "krippendorff", "ratio", "target", "verdict"], alpha))
-    if args.tiny:
-        print("tiny run: targets not checked")
-        return 0
-    print("ALL TARGETS MET" if ok else "SOME TARGETS NOT MET")
-    return 0 if ok else 1
+    return conclude(ok, args.tiny)
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ os.environ["XDG_DATA_HOME"] = str(_HOME / "data")
 os.environ["XDG_STATE_HOME"] = str(_HOME / "state")
 os.environ.pop("STANCEDESK_DB", None)
 
-from benchkit import machine, percentile, table, verdict  # noqa: E402
+from benchkit import conclude, machine, percentile, table, verdict  # noqa: E402
 
 TARGET_LAUNCH_S = 1.0
 TARGET_OPEN_S = 0.25
@@ -354,11 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(["idle memory, sample corpus (offscreen)", f"{idle:.0f} MB", "< 150 MB",
                  verdict(idle_ok)])
     print(table(["step", "measured", "target", "verdict"], rows))
-    if tiny:
-        print("tiny run: targets not checked")
-        return 0
-    print("ALL TARGETS MET" if all(checks) else "SOME TARGETS NOT MET")
-    return 0 if all(checks) else 1
+    return conclude(all(checks), tiny)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchkit import cpu_model, machine, run_with_peak, table, verdict  # noqa: F401 (cpu_model: import_annotations.py takes it from here)
+from benchkit import conclude, cpu_model, machine, run_with_peak, table, verdict  # noqa: F401 (cpu_model: import_annotations.py takes it from here)
 
 TARGET_SECONDS = 10.0
 TARGET_MB = 300.0
@@ -176,11 +176,7 @@ def main(argv: list[str] | None = None) -> int:
                      f"< {TARGET_SECONDS:.0f} s, < {TARGET_MB:.0f} MB", verdict(passed)])
     print(table(["workload", "wall time", "CPU time", "peak memory", "file", "target",
                  "verdict"], rows))
-    if args.tiny:
-        print("tiny run: targets not checked")
-        return 0
-    print("ALL TARGETS MET" if ok else "SOME TARGETS NOT MET")
-    return 0 if ok else 1
+    return conclude(ok, args.tiny)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchkit import machine, run_with_peak, table, verdict
+from benchkit import conclude, machine, run_with_peak, table, verdict
 
 TARGET_SECONDS = 30.0  # for 10,000 articles; scaled for other sizes (at least 1 s)
 TARGET_AT = 10_000
@@ -120,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
           "less so)")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
-    if args.tiny:
-        print("tiny run: targets not checked")
-        return 0
-    print("ALL TARGETS MET" if ok else "SOME TARGETS NOT MET")
-    return 0 if ok else 1
+    return conclude(ok, args.tiny)
 
 
 if __name__ == "__main__":

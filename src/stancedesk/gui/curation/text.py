@@ -37,6 +37,7 @@ from stancedesk.domain.curation import Decision, Passage, Version
 from stancedesk.domain.offsets import OffsetMap, display_text
 from stancedesk.domain.snapping import snap_to_words
 from stancedesk.domain.span_store import SpanStore
+from stancedesk.gui.shell.text_view import VisibleLine, set_up_reading_view
 
 AGREE = QColor("#2e9d4a")
 MAJORITY = QColor("#e69a17")
@@ -50,21 +51,6 @@ MAX_TRACKS = 3  # side by side in one lane, where an annotator's spans share lin
 HEADER_HEIGHT = 20
 GUTTER_PAD = 10
 READING_WIDTH_EM = 42  # the desk's measure: about 75 characters a line
-
-
-@dataclass(frozen=True, slots=True)
-class VisibleLine:
-    """One laid-out line on screen: its Qt positions and where it is in the viewport."""
-
-    start: int
-    end: int
-    top: float
-    x: float
-    line: QTextLine
-
-    @property
-    def y(self) -> float:
-        return self.top + self.line.y()
 
 
 def _cursor_x(line: QTextLine, position: int) -> float:
@@ -126,13 +112,7 @@ class CurationText(QPlainTextEdit):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("curationText")
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.setUndoRedoEnabled(False)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.document().setDocumentMargin(18)
+        set_up_reading_view(self, "curationText")
         self.text = ""
         self.offsets = OffsetMap("")
         self.passages: dict[str, Passage] = {}

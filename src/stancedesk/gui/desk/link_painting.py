@@ -14,7 +14,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 
 from stancedesk.domain import Span
-from stancedesk.gui.desk.painting import VisibleLine
+from stancedesk.gui.shell.text_view import VisibleLine
 
 CLAIM_LINK = "#e07b00"
 VIA_LINK = "#7b5ea7"

@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTextLine
 
 from stancedesk.domain import LayerKind, Scheme, Span
 from stancedesk.domain.span_store import SpanStore
+from stancedesk.gui.shell.text_view import VisibleLine
 
 NEUTRAL = "#8d99a6"
 ANNOTATOR_COLOURS = ("#1e88e5", "#d81b60", "#43a047", "#fb8c00", "#8e24aa", "#00acc1",
@@ -50,17 +51,6 @@ def annotator_styles(names: Sequence[str]) -> dict[str, AnnotatorStyle]:
                                    ANNOTATOR_PATTERNS[(i // 2) % len(ANNOTATOR_PATTERNS)],
                                    wavy=i % 2 == 1)
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class VisibleLine:
-    """One laid-out line on screen, in Qt positions and viewport coordinates."""
-
-    start: int
-    end: int
-    top: float
-    x: float
-    line: QTextLine
 
 
 class SpanStyler:

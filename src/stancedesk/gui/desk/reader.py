@@ -45,12 +45,13 @@ from stancedesk.domain.snapping import keep_clusters, snap_to_words
 from stancedesk.domain.span_store import SpanStore
 from stancedesk.domain.span_summary import summary_html
 from stancedesk.gui.desk.link_painting import paint_links
-from stancedesk.gui.desk.painting import SpanPainter, SpanStyler, VisibleLine, span_rects
+from stancedesk.gui.desk.painting import SpanPainter, SpanStyler, span_rects
 from stancedesk.gui.desk.suggestion_painting import (
     SuggestionMark,
     paint_suggestions,
     visible_marks,
 )
+from stancedesk.gui.shell.text_view import VisibleLine, set_up_reading_view
 
 if TYPE_CHECKING:
     from stancedesk.gui.desk.attribution import LinkIndex
@@ -97,14 +98,8 @@ class DocumentView(QPlainTextEdit):
 
     def __init__(self, styler: SpanStyler, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("documentView")
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.setUndoRedoEnabled(False)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        set_up_reading_view(self, "documentView")
         self.setCenterOnScroll(False)
-        self.document().setDocumentMargin(18)
         self.paragraphs = ParagraphLayout(self.document())
         self.document().setDocumentLayout(self.paragraphs)
         self.text = ""

@@ -18,7 +18,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 
 from stancedesk.domain.offsets import OffsetMap
 from stancedesk.gui.desk.link_painting import _arc as arc
-from stancedesk.gui.desk.painting import VisibleLine, span_rects
+from stancedesk.gui.desk.painting import span_rects
+from stancedesk.gui.shell.text_view import VisibleLine
 
 ROLE_COLOURS = {"source": "#1e6fd9", "cue": "#2e9d48", "claim": "#d97000", "via": "#7b5ea7"}
 
