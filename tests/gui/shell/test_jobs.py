@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,3 +132,41 @@ def test_the_quick_csv_export_can_be_cancelled_and_leaves_no_file(
         pass
     assert done.args == [10] and target.is_file()
     qtbot.waitUntil(lambda: QThreadPool.globalInstance().activeThreadCount() == 0)
+
+
+OWNER_TEST = '''
+from PySide6.QtWidgets import QLabel, QWidget
+
+from stancedesk.gui.shell.errors import CrashReporter
+from stancedesk.gui.shell.jobs import JobRunner
+
+
+class Owner(QWidget):
+    def __init__(self):
+        super().__init__()
+        self.status = QLabel(self)
+        self.jobs = JobRunner(CrashReporter(self), self)
+
+
+def test_owner(qtbot):
+    owner = Owner()
+    qtbot.addWidget(owner)
+    job = owner.jobs.start(lambda _p, _c: 1, "answering")
+    job.succeeded.connect(lambda result: owner.status.setText(f"got {result}"))
+    with qtbot.waitSignal(job.finished):
+        pass
+    assert owner.status.text() == "got 1"
+'''
+
+
+def test_a_window_whose_lambda_holds_it_is_deleted_after_its_job_without_a_crash(
+        tmp_path: Path) -> None:
+    """A finished job kept the owner's lambda, and deleting the owner then killed the process
+    (SIGSEGV in ~QObject); the suite would die with it, so it runs in a child process."""
+    (tmp_path / "test_owner.py").write_text(OWNER_TEST, encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:randomly", str(tmp_path / "test_owner.py")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "1 passed" in done.stdout

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QEvent, QMetaMethod, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog
 
@@ -143,6 +143,17 @@ class Job(QObject):
         if self._on_finished is not None:  # before finished: its receivers see the runner idle
             self._on_finished(self)
         self.finished.emit()
+        self._release_receivers()
+
+    def _release_receivers(self) -> None:
+        """Drop every connection once the outcome is delivered. A receiver is often a lambda
+        holding its owner window, and a finished job lives on until its runner goes; that
+        closure then made the window's wrapper die inside the window's own destructor, which
+        crashed the process (a test waiting on ``finished`` with pytest-qt's nested loop)."""
+        for signal in (self.progress, self.succeeded, self.failed, self.cancelled,
+                       self.finished):
+            if self.isSignalConnected(QMetaMethod.fromSignal(signal)):
+                signal.disconnect()
 
 
 class JobRunner(QObject):
