@@ -333,3 +333,20 @@ def test_each_command_builds_only_the_parser_of_its_module(tmp_path: Path) -> No
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip().splitlines()[-1] == "[] 0"
+
+
+def test_opening_the_desk_builds_no_command_parser(tmp_path: Path) -> None:
+    """``stancedesk`` with no command opens the desk after parsing the global options only:
+    building every command's parser imported every command's services first (a fifth of the
+    launch). The help still lists every command."""
+    probe = ("import sys; import stancedesk.app as root; "
+             "root.run_gui = lambda db, annotator: print(db, annotator) or 0; "
+             "from stancedesk.cli import main; "
+             f"code = main(['--db', {str(tmp_path / 'x.sqlite')!r}, '--annotator', 'al']); "
+             "print(sorted(m for m in sys.modules if m.startswith('stancedesk.cli.')), code)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip().splitlines() == [f"{tmp_path / 'x.sqlite'} al", "[] 0"]
+    result = subprocess.run([sys.executable, "-m", "stancedesk", "--help"], capture_output=True,
+                            text=True, check=True)
+    assert "agreement" in result.stdout and "import-annotations" in result.stdout

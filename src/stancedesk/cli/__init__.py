@@ -66,8 +66,14 @@ COMMANDS = {
 EXIT_OK, EXIT_BUG, EXIT_USER_ERROR = 0, 1, 2
 
 
+# Build the parser of no command at all: the desk opens (the options before a command suffice)
+DESK = ""
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser of every command, or only of ``command``'s module when it is known."""
+    """The parser of every command, or only of ``command``'s module when it is known, or of
+    none for ``DESK`` (opening the desk then imports no command's services: a fifth of its
+    launch)."""
     parser = argparse.ArgumentParser(
         prog="stancedesk",
         description="Annotate stance and sourcing in news text; measure agreement.",
@@ -86,7 +92,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--annotator", metavar="NAME",
                         help="open the desk as this annotator (created if new)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES:
+    modules = () if command == DESK else (COMMANDS[command],) if command in COMMANDS \
+        else COMMAND_MODULES
+    for name in modules:
         import_module(name).register(sub)
     return parser
 
@@ -118,7 +126,11 @@ def _command_index(words: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     words = route(sys.argv[1:] if argv is None else argv)
     i = _command_index(words)
-    parser = build_parser(words[i] if i < len(words) else None)
+    if i < len(words):
+        command: str | None = words[i]
+    else:  # no command word: the desk, unless the help (which lists every command) is asked
+        command = None if {"-h", "--help"} & set(words) else DESK
+    parser = build_parser(command)
     args = parser.parse_args(words)
     logs.configure(args.log_level)
     if args.command is None:
