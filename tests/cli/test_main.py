@@ -349,4 +349,4 @@ def test_opening_the_desk_builds_no_command_parser(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines() == [f"{tmp_path / 'x.sqlite'} al", "[] 0"]
     result = subprocess.run([sys.executable, "-m", "stancedesk", "--help"], capture_output=True,
                             text=True, check=True)
-    assert "agreement" in result.stdout and "import-annotations" in result.stdout
+    assert "agreement" in result.stdout and "curate" in result.stdout
