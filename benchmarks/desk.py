@@ -139,8 +139,9 @@ from importlib.machinery import PathFinder
 def first_paint(window):
     def painted():
         print(time.time(), time.process_time(), len(sys.modules), flush=True)
-        from PySide6.QtWidgets import QApplication
-        QApplication.instance().quit()
+        window.reader.painted.disconnect(painted)
+        from PySide6.QtCore import QTimer
+        QTimer.singleShot(0, window.close)  # as a person closes it: its jobs stop, Qt quits
     window.reader.painted.connect(painted)
 
 class Watch:
