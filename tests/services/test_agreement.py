@@ -216,3 +216,33 @@ def test_every_confusion_cell_lists_exactly_the_passages_it_counts(
         assert keys == sorted(keys), "in document and text order"
     finally:
         database.dispose()
+
+
+def test_the_measures_run_with_one_blas_thread(study: tuple[str, list[str]],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenBLAS threads cost more than they give on the measures' small products
+    (agreement/blas.py); the limit covers the measures and ends with them."""
+    from threadpoolctl import threadpool_info
+
+    import stancedesk.agreement as measures
+
+    def blas_threads() -> list[int]:
+        return [int(lib["num_threads"]) for lib in threadpool_info()
+                if lib["user_api"] == "blas"]
+
+    seen: list[list[int]] = []
+    real = measures.layer_agreement
+
+    def watched(*args: object, **kwargs: object) -> dict:
+        seen.append(blas_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(measures, "layer_agreement", watched)
+    database = open_database(study[0])
+    try:
+        before = blas_threads()
+        agreement.span_agreement(database, AgreementSettings(layers=["stance"], bootstrap=20))
+        assert seen == [[1] * len(before)]
+        assert blas_threads() == before
+    finally:
+        database.dispose()

@@ -245,6 +245,7 @@ def span_agreement(database: Database, settings: AgreementSettings,
     """Span agreement per layer plus the settings and the scope that produced it (in a blind
     study, for the lead only)."""
     from stancedesk.agreement import layer_agreement
+    from stancedesk.agreement.blas import one_blas_thread
 
     require_overview(database, viewer, "agreement statistics")
     check_settings(settings)
@@ -253,25 +254,26 @@ def span_agreement(database: Database, settings: AgreementSettings,
     spans, texts, chosen = _scope(database, settings, list(plan))
     layer_scopes = scopes(database, settings, spans, chosen, list(plan))
     result: dict[str, Any] = {"layers": {}}
-    for i, (key, labels) in enumerate(plan.items()):
-        if progress is not None:
-            progress(i, len(plan), key)
-        layer = scheme.layer(key)
-        scope = layer_scopes[key]
-        report = layer_agreement(
-            spans, texts, key, annotators=chosen, documents=scope.documents, labels=labels,
-            bootstrap=settings.bootstrap, seed=settings.seed, confidence=settings.confidence,
-            ordered=layer.ordered and labels is not None, no_grade=layer.no_grade_keys,
-            count_no_grade=settings.count_no_grade, min_units=settings.min_units,
-            min_documents=settings.min_documents, ci_method=settings.ci_method)
-        report["scope"] = scope.as_json()
-        if settings.gamma:
-            in_scope = set(scope.documents)
-            missing = set() if settings.count_no_grade else set(layer.no_grade_keys)
-            _add_gamma(report, [s for s in spans if s.document_id in in_scope
-                                and s.labels.get(key) not in missing],
-                       key, chosen, settings)
-        result["layers"][key] = report
+    with one_blas_thread():  # small products: threads cost more than they give (see blas)
+        for i, (key, labels) in enumerate(plan.items()):
+            if progress is not None:
+                progress(i, len(plan), key)
+            layer = scheme.layer(key)
+            scope = layer_scopes[key]
+            report = layer_agreement(
+                spans, texts, key, annotators=chosen, documents=scope.documents, labels=labels,
+                bootstrap=settings.bootstrap, seed=settings.seed, confidence=settings.confidence,
+                ordered=layer.ordered and labels is not None, no_grade=layer.no_grade_keys,
+                count_no_grade=settings.count_no_grade, min_units=settings.min_units,
+                min_documents=settings.min_documents, ci_method=settings.ci_method)
+            report["scope"] = scope.as_json()
+            if settings.gamma:
+                in_scope = set(scope.documents)
+                missing = set() if settings.count_no_grade else set(layer.no_grade_keys)
+                _add_gamma(report, [s for s in spans if s.document_id in in_scope
+                                    and s.labels.get(key) not in missing],
+                           key, chosen, settings)
+            result["layers"][key] = report
     if progress is not None:
         progress(len(plan), len(plan), "")
     result["scope"] = _overall_scope(layer_scopes, settings)
