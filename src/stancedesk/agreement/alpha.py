@@ -141,6 +141,37 @@ class AlphaPrep:
         observed = float(per_unit.sum() if weights is None else per_unit @ weights)
         return 1.0 - (n - 1.0) * observed / expected
 
+    def count_alphas(self, counts: np.ndarray) -> np.ndarray:
+        """``alpha`` of every row of ``counts`` (resamples × pairable units, each unit's weight
+        a whole number: how often it was drawn): the very numbers ``alpha`` gives row by row.
+
+        Nominal α takes the category totals of all rows from one product: the totals are sums
+        of whole numbers, exact in float64 in any order (below 2⁵³, which a row's total of
+        values would have to pass first). The two sums that are not whole numbers or can pass
+        2⁵³, Σ n_c² and the observed disagreement, are the same dot products per row as in
+        ``alpha``. Other levels go row by row."""
+        rows = counts.shape[0]
+        if self.level != "nominal" or self.kept.size == 0 or rows == 0:
+            return np.array([self.alpha(counts[r]) for r in range(rows)], dtype=np.float64)
+        n_c = counts @ self._unit_categories()
+        n = n_c.sum(axis=1)
+        squares = np.array([float(row @ row) for row in n_c])
+        assert self._disagreement is not None  # computed up front for every level but ordinal
+        per_unit = self._disagreement / (self.m - 1.0)
+        observed = np.array([float(per_unit @ counts[r]) for r in range(rows)])
+        expected = n * n - squares
+        out = np.full(rows, np.nan)
+        ok = (n >= 2) & (expected > 0)
+        out[ok] = 1.0 - (n[ok] - 1.0) * observed[ok] / expected[ok]
+        return out
+
+    def _unit_categories(self) -> np.ndarray:
+        """(pairable units × categories): how many values of each category each unit holds."""
+        n_units, k = self.codes.shape[1], self.n_categories
+        units = np.broadcast_to(np.arange(n_units), self.codes.shape)[self._present]
+        cells = np.bincount(units * k + self._values, minlength=n_units * k)
+        return cells.reshape(n_units, k).astype(np.float64)
+
     def _unit_disagreement(self, values: np.ndarray | None) -> np.ndarray:
         """Σ_{i≠j} δ(x_iu, x_ju) for every pairable unit."""
         codes, level = self.codes, self.level

@@ -68,8 +68,7 @@ def group_interval(prep: AlphaPrep, per_group: np.ndarray, plan: CIPlan) -> tupl
             offsets = (np.arange(block, dtype=np.int64) * n_groups)[:, None]
         drawn = np.bincount((draws + offsets).ravel(), minlength=block * n_groups)
         weights = drawn.reshape(block, n_groups).astype(np.float64) @ counts
-        for r in range(block):
-            values[first + r] = prep.alpha(weights[r])
+        values[first:first + block] = prep.count_alphas(weights)
     if plan.method == "percentile":
         return percentile_interval(values, plan.confidence)
     total = counts.sum(axis=0)
