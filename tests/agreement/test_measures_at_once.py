@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stancedesk.agreement import charalpha, matching, unitized
+from stancedesk.agreement import charalpha, matching
 from stancedesk.agreement.align import align
 from stancedesk.agreement.matching import (
     cross_overlaps,
@@ -20,6 +20,7 @@ from stancedesk.agreement.matching import (
     overlap_matrix,
     pair_counts,
 )
+from stancedesk.agreement.order import sort_order
 from stancedesk.agreement.spanprep import LayerSpans, prepare_layer
 from stancedesk.domain import Span
 
@@ -247,11 +248,12 @@ def test_cross_overlaps_find_every_overlapping_pair(left, right):
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(-2, 5), st.integers(0, 2**40)),
                 max_size=30))
 def test_combined_sort_key_orders_like_lexsort(rows):
-    """Unitized α sorts units by one combined key where it fits: the same permutation as
-    ``np.lexsort``, ties in input order (negative or huge keys take lexsort itself)."""
+    """The measures sort spans and units by one combined key where it fits (``sort_order``):
+    the same permutation as ``np.lexsort``, ties in input order (negative or huge keys take
+    lexsort itself)."""
     keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
-    for chosen in (keys[:2], [keys[0], keys[2]], keys):
-        assert np.array_equal(unitized._sort_order(*chosen), np.lexsort(chosen[::-1]))
+    for chosen in (keys[:2], [keys[0], keys[2]], keys, [keys[1], keys[0], keys[0], keys[2]]):
+        assert np.array_equal(sort_order(*chosen), np.lexsort(chosen[::-1]))
 
 
 @pytest.mark.parametrize("annotators", [[], ["a"], ["a", "b"]])

@@ -27,6 +27,7 @@ from stancedesk.agreement.matching import (
     cross_overlaps,
     document_chunks,
 )
+from stancedesk.agreement.order import sort_order
 from stancedesk.agreement.spanprep import LayerSpans
 
 
@@ -126,5 +127,5 @@ def _align_chunk(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
     first = np.where(has, start[members], np.iinfo(np.int64).max).min(axis=0)
     last = np.where(has, end[members], -1).max(axis=0)
     # by document, then earliest start and latest end; ties in the order units were opened
-    order = np.lexsort((units, last, first, doc[units]))
+    order = sort_order(doc[units], first, last, units)
     return doc[units][order], members[:, order]

@@ -17,6 +17,7 @@ import numpy as np
 from stancedesk.agreement.alpha import AlphaPrep
 from stancedesk.agreement.coefficients import per_category_codes
 from stancedesk.agreement.counts import collapse_units, profile_keys
+from stancedesk.agreement.order import sort_order
 from stancedesk.agreement.spanprep import LayerSpans, prepare_layer
 from stancedesk.agreement.text import non_whitespace
 from stancedesk.domain.span import Span
@@ -125,7 +126,7 @@ def _chunk_profiles(ls: LayerSpans, texts: Mapping[str, str], d0: int, d1: int,
     first = np.searchsorted(cuts, g_start)
     covered = np.searchsorted(cuts, g_end) - first
     rank = np.empty(n, dtype=np.int64)
-    by_rank = np.lexsort((value, ls.start[lo:hi], g_end - g_start))
+    by_rank = sort_order(g_end - g_start, ls.start[lo:hi], value)
     rank[by_rank] = np.arange(n)
     total = int(covered.sum())
     span_of = np.repeat(np.arange(n), covered)

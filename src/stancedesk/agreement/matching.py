@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from stancedesk.agreement.assignment import linear_sum_assignment, solver
+from stancedesk.agreement.order import sort_order
 from stancedesk.agreement.spanprep import LayerSpans
 
 
@@ -171,7 +172,7 @@ def exact_match_counts(ls: LayerSpans) -> tuple[np.ndarray, np.ndarray]:
     n = ls.n_spans
     if n == 0:
         return np.zeros((ls.n_annotators, 0)), np.zeros(0, dtype=np.int64)
-    order = np.lexsort((ls.value, ls.end, ls.start, ls.doc))
+    order = sort_order(ls.doc, ls.start, ls.end, ls.value)
     cols = (ls.doc[order], ls.start[order], ls.end[order], ls.value[order])
     new = np.ones(n, dtype=bool)
     new[1:] = np.any([c[1:] != c[:-1] for c in cols], axis=0)

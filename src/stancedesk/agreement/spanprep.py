@@ -26,6 +26,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from stancedesk.agreement.order import sort_order
 from stancedesk.domain.span import Span
 from stancedesk.domain.span_pack import SEPARATOR, PackedSpans
 
@@ -411,7 +412,7 @@ def prepare_layer(spans: Iterable[Span] | SpanColumns, texts: Mapping[str, str],
     if beyond.size:
         raise ValueError(f"span(s) {', '.join(cols.ids[sel[i]] for i in beyond[:5])} end "
                          "beyond their document's text")
-    order = np.lexsort((end_arr, start_arr, ann_arr, doc_arr))
+    order = sort_order(doc_arr, ann_arr, start_arr, end_arr)
 
     raw = codes[sel]
     seen = sorted(names[c] for c in np.unique(raw))

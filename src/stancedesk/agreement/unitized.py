@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stancedesk.agreement.order import sort_order
 from stancedesk.agreement.spanprep import LayerSpans
 
 
@@ -43,31 +44,13 @@ class UnitizedAlpha:
         return 1.0 - float(self.observed.sum()) / expected if expected > 0 else float("nan")
 
 
-def _sort_order(*keys: np.ndarray) -> np.ndarray:
-    """``np.lexsort(keys[::-1])`` (first key first), as one stable argsort of a combined
-    integer key when the keys are non-negative and it fits in 62 bits: the same order, ties
-    included, in one pass instead of one per key."""
-    if keys[0].size == 0:
-        return np.zeros(0, dtype=np.intp)
-    combined = np.zeros(keys[0].size, dtype=np.int64)
-    room = 1
-    for key in keys:
-        width = int(key.max()) + 1
-        room *= width
-        if room >= 2**62 or int(key.min()) < 0:
-            return np.lexsort(keys[::-1])
-        combined *= width
-        combined += key
-    return np.argsort(combined, kind="stable")
-
-
 def _merge_overlaps(coder: np.ndarray, doc: np.ndarray, start: np.ndarray, end: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Union of overlapping units per (coder, document), sorted by (coder, document, start)."""
     if start.size == 0:
         return coder, doc, start, end
     span = int(end.max()) + 1
-    order = _sort_order(coder, doc, start, end)
+    order = sort_order(coder, doc, start, end)
     coder, doc, start, end = coder[order], doc[order], start[order], end[order]
     group = coder.astype(np.int64) * (int(doc.max()) + 1) + doc
     # running maximum of ends within a group: offset groups so maxima never leak across them
@@ -84,7 +67,7 @@ def _overlapping_pairs(doc: np.ndarray, start: np.ndarray, end: np.ndarray
     """All pairs (i, j) of units that share at least one position (same document), i ≠ j,
     each unordered pair once."""
     span = int(end.max()) + 1
-    order = _sort_order(doc, start)
+    order = sort_order(doc, start)
     key = doc[order].astype(np.int64) * span + start[order]
     limit = doc[order].astype(np.int64) * span + end[order]
     hi = np.searchsorted(key, limit, side="left")  # units starting before this one ends
