@@ -43,8 +43,9 @@ class Maker:
 def test_whitespace_table_covers_every_code_point():
     full = [c for c in range(0x110000) if chr(c).isspace()]
     assert WHITESPACE_CODEPOINTS.tolist() == full
-    text = "a b\tc\u00a0d\u3000e\u2028f"
-    assert non_whitespace(text).tolist() == [not ch.isspace() for ch in text]
+    for text in ("a b\tc\u00a0d\u3000e\u2028f", "plain ascii\n", "",
+                 "emoji 🙂\u3000beyond U+FFFF\u2029", "lone \ud800 surrogate\u0085"):
+        assert non_whitespace(text).tolist() == [not ch.isspace() for ch in text], text
 
 
 def test_identical_annotators_agree_perfectly():

@@ -137,7 +137,7 @@ def block_assignments(block: np.ndarray, row: np.ndarray, col: np.ndarray, weigh
     first_row = np.zeros(solved.size + 1, dtype=np.int64)
     np.cumsum(rows_n, out=first_row[1:])
     at = np.searchsorted(solved, block[idx])
-    scores = np.zeros(int(cells[-1]), dtype=np.int64)
+    scores = np.zeros(int(cells[-1]), dtype=np.float64)  # what the solver takes: no cast per call
     scores[cells[at] + row[idx] * cols_n[at] + col[idx]] = weight[idx]
     assigned = np.full(int(first_row[-1]), -1, dtype=np.int64)  # column of each row
     solve = solver()
