@@ -141,10 +141,13 @@ def block_assignments(block: np.ndarray, row: np.ndarray, col: np.ndarray, weigh
     scores[cells[at] + row[idx] * cols_n[at] + col[idx]] = weight[idx]
     assigned = np.full(int(first_row[-1]), -1, dtype=np.int64)  # column of each row
     solve = solver()
-    for lo, r, c, top in zip(cells[:-1].tolist(), rows_n.tolist(), cols_n.tolist(),
-                             first_row[:-1].tolist(), strict=True):
-        rows, cols = solve(scores[lo:lo + r * c].reshape(r, c), maximize=True)
-        assigned[top + rows] = cols
+    found = [solve(scores[lo:lo + r * c].reshape(r, c), maximize=True)
+             for lo, r, c in zip(cells[:-1].tolist(), rows_n.tolist(), cols_n.tolist(),
+                                 strict=True)]
+    # every block's (rows, columns) placed at once: its rows start at its first_row
+    rows = np.concatenate([r for r, _ in found])
+    sizes = np.fromiter((r.size for r, _ in found), dtype=np.int64, count=len(found))
+    assigned[np.repeat(first_row[:-1], sizes) + rows] = np.concatenate([c for _, c in found])
     # the pairs of the assignment with a positive score
     chosen[idx] = assigned[first_row[at] + row[idx]] == col[idx]
     return chosen
