@@ -12,7 +12,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -61,10 +63,12 @@ def _all_rows(db: Database) -> int:
         return int(conn.execute(text("SELECT count(*) FROM spans")).scalar_one())
 
 
-def _imports(db: Database) -> list[tuple[str, str]]:
+def _imports(db: Database, kind: str = "annotations") -> list[tuple[str, str]]:
+    """The records of the imports of ``kind`` (the corpus of a test is imported too)."""
     with db.engine.connect() as conn:
         return [(str(r[0]), str(r[1])) for r in conn.execute(text(
-            "SELECT kind, state FROM imports"))]
+            "SELECT kind, state FROM imports WHERE kind = :kind ORDER BY started_at"),
+            {"kind": kind})]
 
 
 def test_readers_see_nothing_until_the_publish_then_everything(
@@ -262,3 +266,73 @@ def test_a_killed_import_shows_nothing_and_is_cleaned_up(db: Database, db_path: 
         open_database(str(db_path), seed_sample=False).dispose()
         assert _all_rows(db) == 1 and _imports(db) == []
         assert span_service.list_annotator_names(db) == ["ana"]
+
+
+def _desk_labels_midway(desk: Database, doc: str, name: str, *, cancel: bool
+                        ) -> tuple[Callable[[], bool], dict[str, Any]]:
+    """A ``cancelled`` callback for an import of ``_csv(..., 2000)``: at its first call after
+    the checks (SQLite: a chunk stored; a server: every row stored, before the commit), a desk
+    labels a span as ``name`` in its own thread and looks at what it sees; ``cancel`` then
+    cancels the import."""
+    seen: dict[str, Any] = {}
+    calls = 0
+
+    def save() -> None:
+        began = time.perf_counter()
+        span_service.create_span(desk, doc, name, 0, 9, {"stance": "favor"})
+        seen["took"] = time.perf_counter() - began
+        seen["names"] = span_service.list_annotator_names(desk)
+        seen["per annotator"] = span_service.spans_per_annotator(desk)
+
+    def midway() -> bool:
+        nonlocal calls
+        calls += 1
+        if calls == 9:  # 8 checkpoints while checking 2,000 records
+            worker = threading.Thread(target=save)
+            worker.start()
+            worker.join(5.0)  # a desk waiting for the whole import would still be waiting
+            seen["in time"] = not worker.is_alive()
+            seen["worker"] = worker
+        return cancel and calls >= 9
+
+    return midway, seen
+
+
+def test_a_desk_labels_at_once_under_a_name_a_pending_import_created(
+        db: Database, db_url: str, tmp_path: Path, small_chunks: None) -> None:
+    """An annotator created by an import still running was hidden from a desk that started
+    labelling under the same name (SQLite: the name missing from the desk's lists while its
+    span was saved; a server: the desk's save waited for the whole import to commit)."""
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 2000)
+    desk = open_database(db_url, seed_sample=False)
+    midway, seen = _desk_labels_midway(desk, doc, "imp0", cancel=False)
+    try:
+        report = formats_registry.import_annotations(db, path, fmt="csv", cancelled=midway)
+        seen["worker"].join()
+    finally:
+        desk.dispose()
+    assert seen["in time"] and seen["took"] < 2.0, "the desk's save waited for the import"
+    assert seen["names"] == ["imp0"], "the desk sees its annotator at once"
+    assert seen["per annotator"] == {"imp0": 1}, "and its span, not the import's"
+    assert report.added == 2000
+    assert span_service.spans_per_annotator(db) == {"imp0": 667 + 1, "imp1": 667, "imp2": 666}
+    assert _imports(db) == [("annotations", "published")]
+
+
+def test_a_name_a_desk_took_from_a_cancelled_import_stays_with_the_desk_span(
+        db: Database, db_url: str, tmp_path: Path, small_chunks: None) -> None:
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 2000)
+    desk = open_database(db_url, seed_sample=False)
+    midway, seen = _desk_labels_midway(desk, doc, "imp1", cancel=True)
+    try:
+        with pytest.raises(Cancelled):
+            formats_registry.import_annotations(db, path, fmt="csv", cancelled=midway)
+        seen["worker"].join()
+    finally:
+        desk.dispose()
+    assert seen["in time"] and seen["names"] == ["imp1"]
+    assert span_service.spans_per_annotator(db) == {"imp1": 1}, \
+        "the import's rows are gone, the desk's annotator and span stay"
+    assert _all_rows(db) == 1 and _imports(db) == []

@@ -554,7 +554,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             report.spans_added = staging.stored_per_document()
         try:
             with unit.publishing("annotations", file) as publication:
-                with publication.step() as session:
+                with publication.early() as session:  # committed at once: see its note
                     _same_scheme(session, stored_scheme, file)
                     entities.create(session, staging, report, publication.import_id)
                     report.annotators_created = staging.create_annotators(

@@ -82,7 +82,8 @@ def discard(connection: Connection, import_id: str,
 
     Spans go first, by ranges of SQLite's rowid (an import's rows are a few contiguous runs),
     so each chunk is an index range, not a search; a server deletes them in one statement (no
-    chunking there: its imports never leave a pending import, see ``span_import``). Then the
+    chunking there: its imports store their spans in one transaction, see ``span_import``,
+    so a pending one has none left). Then the
     annotators, entities and documents the import created, except those something else came
     to use while it ran (a desk saving a span for the same new annotator): they are kept, as
     ordinary rows. The ``imports`` row goes last, so an interrupted discard is found again."""

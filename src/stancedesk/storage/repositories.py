@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, func, insert, null, select, text
+from sqlalchemy import Select, Table, delete, func, insert, null, select, text, update
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
@@ -30,6 +30,7 @@ from stancedesk.storage.tables import (
     DocumentRow,
     DocumentStatusRow,
     EntityRow,
+    ImportRow,
     LinkRow,
     SettingRow,
     SpanRow,
@@ -37,7 +38,7 @@ from stancedesk.storage.tables import (
     TargetRow,
 )
 from stancedesk.storage.types import utcnow
-from stancedesk.storage.visibility import visible, visible_sql
+from stancedesk.storage.visibility import PENDING, visible, visible_sql
 
 SCHEME_SETTING = "scheme"
 IMPORT_LOCK = 0x5D_0002  # PostgreSQL advisory lock key held by an annotation import
@@ -289,8 +290,22 @@ def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
         with session.no_autoflush:
             row = find_annotator(session, name)
         assert row is not None
+    elif row.import_id is not None:
+        _take_up(session, row)
     known[name] = row
     return row
+
+
+def _take_up(session: Session, row: AnnotatorRow) -> None:
+    """Make an annotator that an import still running created (hidden until it publishes)
+    an ordinary, visible one: someone is labelling under that name now. Hidden, the name was
+    missing from every list while this person's own spans were stored under it; and a name
+    alone is no part of the import worth keeping back. The import publishes as before, and
+    were it discarded instead, the row is no longer its own to delete."""
+    state = session.scalar(select(ImportRow.state).where(ImportRow.id == row.import_id))
+    if state == PENDING:
+        session.execute(update(AnnotatorRow).where(AnnotatorRow.id == row.id)
+                        .values(import_id=None))
 
 
 # --- spans -----------------------------------------------------------------------------------

@@ -23,10 +23,13 @@ marked and hidden the same way. A failure or a cancel while storing deletes what
 committed (``storage.pending_imports.discard``); a crash leaves them pending and hidden, and
 the next import or write-opening of the database deletes them.
 
-On a server the whole publication is one transaction (``Publication.chunked`` is False):
-PostgreSQL's MVCC keeps readers and writers unblocked by an open transaction, so nothing is
-ever pending there and nothing is left behind by a crash. A dry run is one transaction too,
-rolled back.
+On a server the rows go in one transaction (``Publication.chunked`` is False): PostgreSQL's
+MVCC keeps readers and writers unblocked by an open transaction. Only the pending import's
+record and its ``early`` step (the annotators it creates) are committed first, on their own:
+an uncommitted new annotator name would make a desk that starts labelling under the same
+name wait for the whole import (the unique name), so it is committed, hidden like the rest,
+and a desk that takes it up makes it its own. A crash leaves only those few hidden rows,
+deleted by the next import. A dry run is one transaction from the start, rolled back.
 
 Imports are serialised among themselves for their whole length (a lock file next to a SQLite
 database, a session advisory lock on a server): the second import of one file must see the
@@ -62,7 +65,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Transaction
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
@@ -143,25 +146,64 @@ class Publication:
 
     Chunked (SQLite): each ``step`` is its own short write transaction, committed at its end;
     a failure anywhere discards what the steps committed. Not chunked (a server, or a dry run):
-    every step runs in one transaction that commits (or rolls back) at the end, so nothing is
-    ever pending there."""
+    the steps share one transaction, begun by the first, that commits (or rolls back) at the
+    end. ``early`` is for what another writer may meet while the import runs."""
 
     def __init__(self, connection: Connection, chunked: bool) -> None:
         self.connection = connection  # the unit's connection, with the write option
         self.chunked = chunked
         self.import_id = str(uuid.uuid4())
         self._session: Session | None = None  # the one transaction's, when not chunked
+        self._one: Transaction | None = None
+
+    def _begin_one(self) -> Session:
+        self._one = self.connection.begin()
+        self._session = Session(bind=self.connection, expire_on_commit=False)
+        return self._session
+
+    def _end_one(self, commit: bool) -> None:
+        """Commit (or roll back) the one transaction, if a step began it."""
+        session, transaction, self._session, self._one = self._session, self._one, None, None
+        if session is None or transaction is None:
+            return
+        try:
+            if commit:
+                session.flush()
+                transaction.commit()
+        finally:
+            if transaction.is_active:  # not committed, or the commit failed
+                transaction.rollback()
+            session.close()
 
     @contextmanager
     def step(self) -> Iterator[Session]:
         """A write transaction for a bounded piece of the import (a chunk of rows)."""
-        if self._session is not None:
-            yield self._session
-            self._session.flush()
+        if not self.chunked:
+            session = self._session or self._begin_one()
+            yield session
+            session.flush()
             return
         with _transaction(self.connection) as session:
             yield session
         time.sleep(CHUNK_PAUSE_S)  # a desk waiting for the lock takes it now, not later
+
+    @contextmanager
+    def early(self) -> Iterator[Session]:
+        """A step committed at once on every back-end (before any other step), for rows that
+        another writer may meet while the import runs: the annotators it creates, whose
+        unique names a desk may start labelling under. In a server's one transaction they
+        would stay uncommitted, and a desk saving a span under the same name would wait for
+        the whole import. Committed, they are marked and hidden like every row of the import
+        (and a desk that takes one up makes it its own: ``repositories.ensure_annotator``).
+        In a dry run (one transaction from the start, rolled back) it is an ordinary step."""
+        if self._session is not None:
+            with self.step() as session:
+                yield session
+            return
+        with _transaction(self.connection) as session:
+            yield session
+        if self.chunked:
+            time.sleep(CHUNK_PAUSE_S)
 
 
 class ImportUnit:
@@ -180,9 +222,11 @@ class ImportUnit:
     def publishing(self, kind: str, source: str) -> Iterator[Publication]:
         """The write side: the caller stores its rows in ``step``s of the publication it gets
         and ends with ``publish``. On SQLite (when it commits at all) the steps commit one by
-        one and a failure discards them; elsewhere the whole block is one transaction (BEGIN
-        IMMEDIATE on SQLite, waiting for the lock like any write), rolled back instead of
-        committed on a dry-run database."""
+        one; on a server they share one transaction. Either way the pending import is
+        recorded first in a commit of its own (with whatever the caller's ``early`` step
+        adds), and a failure discards what was committed. A dry run is one transaction from
+        the start (BEGIN IMMEDIATE on SQLite, waiting for the lock like any write), rolled
+        back instead of committed."""
         conn = self.connection.execution_options(**{WRITE_OPTION: True})
         raw = conn.connection.dbapi_connection if self.database.is_sqlite else None
         if raw is not None:  # the store touches five b-trees at random: a bigger page cache
@@ -191,26 +235,23 @@ class ImportUnit:
         publication = Publication(conn, chunked=self.database.is_sqlite and
                                   self.database.commits)
         try:
-            if publication.chunked:
-                with publication.step():
-                    pending.begin(conn, publication.import_id, kind, source)
-                try:
-                    yield publication
-                except BaseException:
-                    self._discard(publication.import_id)
-                    raise
-                return
-            with conn.begin() as transaction:
-                session = Session(bind=conn, expire_on_commit=False)
-                publication._session = session
+            if not self.database.commits:
+                publication._begin_one()
                 try:
                     pending.begin(conn, publication.import_id, kind, source)
                     yield publication
-                    session.flush()
-                    if not self.database.commits:
-                        transaction.rollback()
                 finally:
-                    session.close()
+                    publication._end_one(commit=False)
+                return
+            with publication.early():
+                pending.begin(conn, publication.import_id, kind, source)
+            try:
+                yield publication
+                publication._end_one(commit=True)
+            except BaseException:
+                publication._end_one(commit=False)
+                self._discard(publication.import_id)
+                raise
         finally:
             if not self.connection.invalidated:
                 self.connection.execution_options(**{WRITE_OPTION: False})  # (in place)
@@ -314,7 +355,9 @@ def other_import(database: Database) -> Iterator[None]:
 def recover(database: Database) -> list[str]:
     """Discard the pending imports of processes that are gone (the ids), unless an import is
     running now; for the write-opening of a SQLite database. Costs one small query when
-    there is nothing to discard; a server never has any (its imports are one transaction)."""
+    there is nothing to discard. A server's killed import leaves only its record and the
+    annotators it created, hidden (its rows were one transaction): the next import deletes
+    them."""
     if not database.is_sqlite or not database.commits:
         return []
     with translate_errors(database.location.display), database.engine.connect() as connection:
