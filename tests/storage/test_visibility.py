@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,16 @@ from sqlalchemy import insert, update
 
 from stancedesk.agreement.spanprep import SpanColumns
 from stancedesk.domain.attribution import LinkKind, SpanRole
-from stancedesk.services import agreement, corpus, curation, exchange, profile
+from stancedesk.domain.errors import UserError
+from stancedesk.services import (
+    agreement,
+    corpus,
+    curation,
+    documents,
+    exchange,
+    profile,
+    suggestions,
+)
 from stancedesk.services import attribution as attribution_service
 from stancedesk.services import spans as span_service
 from stancedesk.storage import repositories
@@ -139,3 +149,48 @@ def test_a_pending_import_is_invisible_until_published(db: Database, tmp_path: P
     assert len(after["table"]) == 8 and len(after["agreement rows"]) == 8
     assert ("imported-target", "imported-target") in after["targets"]
     assert after["curation status"] != before["curation status"]
+
+
+def _by_id(db: Database, doc: str) -> dict[str, Any]:
+    """What the readers that take a document id give for ``doc`` (the error when they refuse
+    it)."""
+    def outcome(read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except UserError as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    return {
+        "document": outcome(lambda: corpus.get_document(db, doc).title),
+        "length": corpus.document_length(db, doc),
+        "texts": corpus.get_texts(db, [doc]),
+        "loader": getattr(exchange.document_loader(db)(doc), "title", None),
+        "curation": outcome(lambda: curation.document_curation(db, doc).title),
+        "suggestions": outcome(lambda: suggestions.unreject(db, doc, "ana", "k1")),
+        "label": outcome(lambda: span_service.create_span(db, doc, "ana", 0, 8,
+                                                          {"stance": "favor"}).text),
+        "edit": outcome(lambda: documents.update_document(db, doc, outlet="Wire").after.outlet),
+    }
+
+
+def test_a_pending_document_is_not_there_for_readers_by_id(db: Database, tmp_path: Path
+                                                           ) -> None:
+    """A document a corpus import has stored but not published is unknown to whoever asks
+    for it by id (CLI commands take ids): not shown, labelled, curated or edited."""
+    _pending(db, _stored(db, tmp_path))
+    assert _by_id(db, "d-imp") == {
+        "document": "NotFoundError: no document with id d-imp", "length": None, "texts": {},
+        "loader": None, "curation": "NotFoundError: no document with id d-imp",
+        "suggestions": "NotFoundError: unknown document id(s): d-imp",
+        "label": "AnnotationError: no document with id d-imp",
+        "edit": "NotFoundError: no document with id d-imp"}
+    with db.engine.begin() as conn:
+        conn.execute(update(ImportRow).where(ImportRow.id == "imp1")
+                     .values(state="published", published_at=NOW))
+    shown = _by_id(db, "d-imp")
+    assert shown["document"] == "Imported" and shown["length"] == 19
+    assert shown["texts"] == {"d-imp": "Imported text here."} and shown["loader"] == "Imported"
+    assert shown["curation"] == "Imported" and shown["label"] == "Imported"
+    assert shown["edit"] == "Wire"
+    assert shown["suggestions"] == "NotFoundError: ana has not rejected suggestion k1 in " \
+        "document d-imp"

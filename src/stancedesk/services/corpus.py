@@ -41,6 +41,7 @@ def corpus_extensions() -> tuple[str, ...]:
 
     return registry.corpus_extensions()
 
+CANCELLED_MESSAGE = "import cancelled; nothing was stored"
 Progress = Callable[[int, int, str], None]  # done, total, current file
 IsCancelled = Callable[[], bool]
 
@@ -144,7 +145,7 @@ def read_drafts(files: Sequence[Path], progress: Progress | None = None,
     drafts: list[DocumentDraft] = []
     for i, path in enumerate(files):
         if cancelled is not None and cancelled():
-            raise Cancelled("import cancelled; nothing was stored")
+            raise Cancelled(CANCELLED_MESSAGE)
         if progress is not None:
             progress(i, len(files), str(path))
         fmt = _format_for(path)
@@ -165,31 +166,70 @@ def read_drafts(files: Sequence[Path], progress: Progress | None = None,
 def import_paths(database: Database, paths: Sequence[Path | str],
                  progress: Progress | None = None,
                  cancelled: IsCancelled | None = None) -> ImportReport:
-    """Read everything first, then store in one transaction: any bad file stores nothing."""
+    """Read everything first, then store all or nothing: any bad file stores nothing.
+
+    The documents are stored in short write transactions, hidden until one small commit
+    publishes them all (``storage.document_import``), so a desk saving on the same file
+    meanwhile waits a fraction of a second at most; a cancel between them, a failure or a
+    killed import leaves nothing visible. Imports run one at a time (the annotation imports'
+    lock), so the same corpus imported twice at once is stored once: the second finds the
+    first's documents, as it would have after it. A dry run (a rolled-back ``database``) only
+    reads: which texts are stored already."""
+    from stancedesk.storage.document_import import store_documents  # (not at the desk's start)
+    from stancedesk.storage.span_import import staged_import
+
     files, skipped = collect_files([Path(p) for p in paths])
     drafts = read_drafts(files, progress, cancelled)
     report = ImportReport(files=len(files), skipped_files=skipped)
     docs = [d.to_document() for d in drafts]
-    with database.write() as session:
-        present = repo.existing_hashes(session, [d.sha256 for d in docs])
-        seen: dict[str, str] = {}
-        new: list[tuple[DocumentDraft, Document]] = []
-        for draft, doc in zip(drafts, docs, strict=True):
-            if doc.sha256 in present or doc.sha256 in seen:
-                report.duplicates.append((draft.origin, doc.id))
-                continue
-            seen[doc.sha256] = doc.id
-            new.append((draft, doc))
-        # a concurrent import of the same corpus may have stored some since the check above
-        stored = repo.insert_documents_if_absent(session, [doc for _, doc in new])
-        for draft, doc in new:
-            if doc.id in stored:
-                report.added.append(doc)
-            else:
-                report.duplicates.append((draft.origin, doc.id))
+
+    def check_cancelled() -> None:
         if cancelled is not None and cancelled():
-            raise Cancelled("import cancelled; nothing was stored")
+            raise Cancelled(CANCELLED_MESSAGE)
+
+    if not database.commits:
+        with database.read() as session:
+            new = _new_documents(report, drafts, docs, repo.existing_hashes(
+                session, [d.sha256 for d in docs]))
+        report.added.extend(doc for _, doc in new)
+        return report
+    with staged_import(database) as unit:
+        with unit.checking() as session:
+            present = repo.existing_hashes(session, [d.sha256 for d in docs])
+        new = _new_documents(report, drafts, docs, present)
+        stored: set[str] = set()
+        if new:
+            source = ", ".join(str(p) for p in paths)
+            with unit.publishing("corpus", source) as publication:
+                # a concurrent writer may have stored some since the check (a desk's undo)
+                stored = store_documents(publication, [doc for _, doc in new],
+                                         check_cancelled)
+                with unit.publish(publication):  # one small commit shows them all
+                    check_cancelled()
+        else:
+            check_cancelled()
+    for draft, doc in new:
+        if doc.id in stored:
+            report.added.append(doc)
+        else:
+            report.duplicates.append((draft.origin, doc.id))
     return report
+
+
+def _new_documents(report: ImportReport, drafts: Sequence[DocumentDraft],
+                   docs: Sequence[Document], present: set[str]
+                   ) -> list[tuple[DocumentDraft, Document]]:
+    """The documents whose text is neither stored nor earlier in the import; the others go
+    to ``report.duplicates``."""
+    seen: set[str] = set()
+    new: list[tuple[DocumentDraft, Document]] = []
+    for draft, doc in zip(drafts, docs, strict=True):
+        if doc.sha256 in present or doc.sha256 in seen:
+            report.duplicates.append((draft.origin, doc.id))
+            continue
+        seen.add(doc.sha256)
+        new.append((draft, doc))
+    return new
 
 
 def list_documents(database: Database, annotator: str | None = None, *,

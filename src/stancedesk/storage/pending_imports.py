@@ -41,6 +41,7 @@ from stancedesk.storage.types import utcnow
 from stancedesk.storage.visibility import PENDING, PUBLISHED
 
 DISCARD_CHUNK = 20_000  # spans deleted per write transaction (~0.1 s on a laptop)
+DISCARD_DOCUMENTS = 1_000  # documents (rowids) per write transaction: texts of a few KB
 CHUNK_PAUSE_S = 0.005  # between two chunks: a desk polling for the lock gets it here
 
 _spans = cast(Table, SpanRow.__table__)
@@ -80,26 +81,20 @@ def discard(connection: Connection, import_id: str,
     """Delete a pending import's rows, in chunks of short write transactions; the number of
     spans deleted. The caller holds the import lock, so no live import owns ``import_id``.
 
-    Spans go first, by ranges of SQLite's rowid (an import's rows are a few contiguous runs),
-    so each chunk is an index range, not a search; a server deletes them in one statement (no
-    chunking there: its imports store their spans in one transaction, see ``span_import``,
-    so a pending one has none left). Then the
-    annotators, entities and documents the import created, except those something else came
-    to use while it ran (a desk saving a span for the same new annotator): they are kept, as
-    ordinary rows. The ``imports`` row goes last, so an interrupted discard is found again."""
+    Spans go first, then a corpus import's documents, by ranges of SQLite's rowid; a server
+    deletes them in one statement (no chunking there: its imports store their rows in one
+    transaction, see ``span_import``, so a pending one has none left). Then the annotators,
+    entities and documents the import created, except those something else came to use while
+    it ran (a desk saving a span for the same new annotator): they are kept, as ordinary
+    rows. The ``imports`` row goes last, so an interrupted discard is found again."""
     mine = _spans.c.import_id == import_id
     deleted = 0
     if connection.dialect.name == "sqlite":
-        rowid = literal_column("spans.rowid", Integer)
-        with _mode(connection, write=False).begin():  # a read: no write lock for the scan
-            low, high = connection.execute(select(func.min(rowid), func.max(rowid))
-                                           .where(mine)).one()
-        if low is not None:
-            for first in range(int(low), int(high) + 1, DISCARD_CHUNK):
-                with _mode(connection, write=True).begin():
-                    deleted += connection.execute(delete(_spans).where(
-                        rowid.between(first, first + DISCARD_CHUNK - 1), mine)).rowcount
-                pause(CHUNK_PAUSE_S)
+        deleted = _delete_by_rowid(connection, _spans, mine, DISCARD_CHUNK, pause)
+        # a corpus import's documents, long texts: the same, in smaller chunks
+        _delete_by_rowid(connection, _documents, (_documents.c.import_id == import_id) & ~exists()
+                         .where(_spans.c.document_id == _documents.c.id),
+                         DISCARD_DOCUMENTS, pause)
     write = _mode(connection, write=True)
     with write.begin():
         if connection.dialect.name != "sqlite":
@@ -112,6 +107,25 @@ def discard(connection: Connection, import_id: str,
             write.execute(update(table).where(table.c.import_id == import_id)
                           .values(import_id=None))
         write.execute(delete(_imports).where(_imports.c.id == import_id))
+    return deleted
+
+
+def _delete_by_rowid(connection: Connection, table: Table, where: Any, chunk: int,
+                     pause: Callable[[float], Any]) -> int:
+    """Delete ``table``'s rows that match ``where`` (SQLite), a range of ``chunk`` rowids per
+    write transaction; how many. An import's rows are a few contiguous runs of rowids, so each
+    chunk is an index range, not a search, and the scan for the range takes no write lock."""
+    rowid = literal_column(f"{table.name}.rowid", Integer)
+    with _mode(connection, write=False).begin():
+        low, high = connection.execute(select(func.min(rowid), func.max(rowid))
+                                       .where(where)).one()
+    deleted = 0
+    if low is not None:
+        for first in range(int(low), int(high) + 1, chunk):
+            with _mode(connection, write=True).begin():
+                deleted += connection.execute(delete(table).where(
+                    rowid.between(first, first + chunk - 1), where)).rowcount
+            pause(CHUNK_PAUSE_S)
     return deleted
 
 

@@ -99,8 +99,15 @@ def existing_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
     return found
 
 
+def _document_row(session: Session, document_id: str) -> DocumentRow | None:
+    """The stored document, unless a corpus import still running holds it (hidden like
+    every row of a pending import: it is not there yet for anyone who asks by id)."""
+    return session.scalar(select(DocumentRow).where(DocumentRow.id == document_id,
+                                                    visible(DocumentRow.import_id)))
+
+
 def get_document(session: Session, document_id: str) -> Document | None:
-    row = session.get(DocumentRow, document_id)
+    row = _document_row(session, document_id)
     return document_from_row(row) if row is not None else None
 
 
@@ -168,7 +175,7 @@ def text_slice(session: Session, document_id: str, start: int, end: int
     row = session.execute(
         select(func.length(DocumentRow.text),
                func.substr(DocumentRow.text, start + 1, end - start))
-        .where(DocumentRow.id == document_id)).first()
+        .where(DocumentRow.id == document_id, visible(DocumentRow.import_id))).first()
     return None if row is None else (row[0], row[1] or "")
 
 
@@ -203,7 +210,7 @@ def delete_documents(session: Session, document_ids: Sequence[str]) -> None:
 def update_document_fields(session: Session, document_id: str, fields: Mapping[str, str]
                            ) -> Document | None:
     """Change header fields (title, outlet, published, url); the text never changes."""
-    row = session.get(DocumentRow, document_id)
+    row = _document_row(session, document_id)
     if row is None:
         return None
     for key, value in fields.items():
@@ -1180,11 +1187,13 @@ def write_span(session: Session, span_id: str, *, start: int, end: int, text: st
 
 
 def document_exists(session: Session, document_id: str) -> bool:
-    return session.scalar(select(DocumentRow.id).where(DocumentRow.id == document_id)) is not None
+    return session.scalar(select(DocumentRow.id).where(
+        DocumentRow.id == document_id, visible(DocumentRow.import_id))) is not None
 
 
 def document_text(session: Session, document_id: str) -> str | None:
-    return session.scalar(select(DocumentRow.text).where(DocumentRow.id == document_id))
+    return session.scalar(select(DocumentRow.text).where(
+        DocumentRow.id == document_id, visible(DocumentRow.import_id)))
 
 
 def get_setting(session: Session, key: str) -> Any:

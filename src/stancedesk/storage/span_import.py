@@ -29,7 +29,8 @@ record and its ``early`` step (the annotators it creates) are committed first, o
 an uncommitted new annotator name would make a desk that starts labelling under the same
 name wait for the whole import (the unique name), so it is committed, hidden like the rest,
 and a desk that takes it up makes it its own. A crash leaves only those few hidden rows,
-deleted by the next import. A dry run is one transaction from the start, rolled back.
+deleted by the next import or write-opening. A dry run is one transaction from the start,
+rolled back.
 
 Imports are serialised among themselves for their whole length (a lock file next to a SQLite
 database, a session advisory lock on a server): the second import of one file must see the
@@ -354,15 +355,25 @@ def other_import(database: Database) -> Iterator[None]:
 
 def recover(database: Database) -> list[str]:
     """Discard the pending imports of processes that are gone (the ids), unless an import is
-    running now; for the write-opening of a SQLite database. Costs one small query when
-    there is nothing to discard. A server's killed import leaves only its record and the
-    annotators it created, hidden (its rows were one transaction): the next import deletes
-    them."""
-    if not database.is_sqlite or not database.commits:
+    running now; for the write-opening of a database. Costs one small query when there is
+    nothing to discard. A server's killed import leaves only its record and the annotators
+    it created, hidden (its other rows were one transaction, rolled back by the server)."""
+    if not database.commits:
         return []
     with translate_errors(database.location.display), database.engine.connect() as connection:
         if not pending.pending_ids(connection):
             return []
+        if not database.is_sqlite:
+            with connection.begin():  # a running import holds the lock for its whole length
+                free = connection.exec_driver_sql(
+                    f"SELECT pg_try_advisory_lock({IMPORT_LOCK})").scalar()
+            if not free:
+                return []
+            try:
+                return pending.discard_abandoned(connection)
+            finally:
+                with connection.begin():
+                    connection.exec_driver_sql(f"SELECT pg_advisory_unlock({IMPORT_LOCK})")
         if database.location.path is None:
             return pending.discard_abandoned(connection)
         lock = _lock_file(database, 0)
