@@ -34,6 +34,7 @@ from stancedesk.storage import attribution as arepo
 from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
+from stancedesk.storage.parallel_reads import READERS
 from stancedesk.storage.span_import import Publication, SpanStaging, staged_import
 from stancedesk.storage.types import utcnow
 
@@ -155,7 +156,7 @@ def _csv_blocks(database: Database, scheme: Scheme,
                 limit: int | None) -> Iterator[tuple[int, bytes]]:
     with database.read() as session:
         blocks = repo.annotation_csv_blocks(session, scheme.layer_keys, csv_cells, quote_when,
-                                            annotators, documents, limit)
+                                            annotators, documents, limit, readers=READERS)
         assert blocks is not None, "a SQLite database writes its CSV lines"
         yield from blocks
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, cast
@@ -23,6 +23,7 @@ from stancedesk.domain.annotation_table import (
 )
 from stancedesk.domain.span_pack import SEPARATOR, PackedSpans
 from stancedesk.domain.span_store import PendingSpans
+from stancedesk.storage import parallel_reads
 from stancedesk.storage.engine import ANNOTATORS_IN_UNIT, COMMITTED_ANNOTATORS
 from stancedesk.storage.tables import (
     AnnotatorRow,
@@ -766,7 +767,8 @@ def annotation_csv_blocks(session: Session, layer_keys: Sequence[str],
                           csv_cells: Callable[[Sequence[object]], str], quote_when: str,
                           annotators: Sequence[str] | None = None,
                           documents: Sequence[str] | None = None, limit: int | None = None,
-                          batch: int = 2000) -> Iterator[tuple[int, bytes]] | None:
+                          batch: int = 2000, readers: int = 1,
+                          chunk_rows: int | None = None) -> Iterator[tuple[int, bytes]] | None:
     """The annotation table as CSV, in blocks of whole lines (``\\n`` ended) encoded as UTF-8,
     each with its number of lines; None where the database is not SQLite (write
     ``annotation_table_rows`` then). ``limit``: the first lines only.
@@ -779,11 +781,17 @@ def annotation_csv_blocks(session: Session, layer_keys: Sequence[str],
     annotator, an entity, the layer cells of each distinct label JSON, a decision's provenance)
     are written once by ``csv_cells`` (the CSV writer of formats) into TEMP tables the query
     joins. The lines are those ``annotation_table_rows`` gives to the writer, byte for byte.
+
+    With ``readers`` above 1 (and no ``limit``), that many connections read chunks of about
+    ``chunk_rows`` spans (whole documents; default ``parallel_reads.CHUNK_ROWS``) at once, on
+    one snapshot, and the blocks still come in export order (``parallel_reads``): SQLite's
+    work is most of an export's, and it runs outside the GIL.
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
     return _sqlite_csv_blocks(session, layer_keys, csv_cells, quote_when, annotators, documents,
-                              limit, batch)
+                              limit, batch, readers if limit is None else 1,
+                              chunk_rows or parallel_reads.CHUNK_ROWS)
 
 
 # TEMP tables of cells written once, by the key a span joins them with (annotation_csv_blocks)
@@ -794,59 +802,101 @@ _CELL_TABLES = ("export_document_cells", "export_annotator_cells", "export_entit
 def _sqlite_csv_blocks(session: Session, layer_keys: Sequence[str],
                        csv_cells: Callable[[Sequence[object]], str], quote_when: str,
                        annotators: Sequence[str] | None, documents: Sequence[str] | None,
-                       limit: int | None, batch: int) -> Iterator[tuple[int, bytes]]:
-    names = {i: name for i, name in session.execute(select(AnnotatorRow.id, AnnotatorRow.name))}
-    scope = _sqlite_scope(names, annotators, documents)
-    if scope is None or limit == 0:
-        return
-    where, params = scope
-    driver = session.connection().connection.driver_connection
-    assert driver is not None, "a checked-out connection always has its DB-API connection"
-    cursor = driver.cursor()
-    try:
-        for table in _CELL_TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
-            cursor.execute(f"CREATE TEMP TABLE {table} (key TEXT PRIMARY KEY, cells TEXT) "
-                           "WITHOUT ROWID")
+                       limit: int | None, batch: int, readers: int,
+                       chunk_rows: int) -> Iterator[tuple[int, bytes]]:
+    with parallel_reads.snapshot_readers(session, readers) as connections:
+        first = connections[0]
+        names = dict(first.execute("SELECT id, name FROM annotators").fetchall())
+        scope = _sqlite_scope(names, annotators, documents)
+        if scope is None or limit == 0:
+            return
+        where, params = scope
+        try:
+            cells = _csv_cell_rows(connections, names, layer_keys, csv_cells, where, params)
+            parallel_reads.each_reader(connections, lambda _, c: _fill_cell_tables(c, cells))
+            has_links = first.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0]
+            chunks: list[parallel_reads.DocumentRange] = [(None, None)]
+            if len(connections) > 1:
+                chunks = parallel_reads.document_chunks(first, documents, chunk_rows)
+            line = itemgetter(0)
 
-        def fill(table: str, rows: Iterable[tuple[str, str]]) -> None:
-            cursor.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?, ?)", rows)
+            def blocks(connection: Any, chunk: parallel_reads.DocumentRange
+                       ) -> Generator[tuple[int, bytes], None, None]:
+                terms, bounds = parallel_reads.range_terms("spans.document_id", chunk)
+                cursor = connection.cursor()
+                try:
+                    cursor.execute(_csv_line_sql(layer_keys, csv_cells, quote_when,
+                                                 [*where, *terms], has_links,
+                                                 bool(cells["export_provenance_cells"])) +
+                                   ("" if limit is None else " LIMIT ?"),
+                                   [*params, *bounds, *([] if limit is None else [limit])])
+                    while rows := cursor.fetchmany(batch):
+                        yield len(rows), b"".join(map(line, rows))
+                finally:
+                    cursor.close()
 
-        fill("export_document_cells", ((i, csv_cells((i, title, source))) for i, title, source
-                                       in session.execute(select(DocumentRow.id, DocumentRow.title,
-                                                                 DocumentRow.source_file))))
-        fill("export_annotator_cells", ((i, csv_cells((name,))) for i, name in names.items()))
-        fill("export_entity_cells", ((i, csv_cells((name,))) for i, name in session.execute(
-            select(EntityRow.id, EntityRow.name))))
+            yield from parallel_reads.ordered_chunks(connections, chunks, blocks,
+                                                     depth=chunk_rows // batch + 2)
+        finally:
+            for connection in connections:
+                for table in _CELL_TABLES:
+                    connection.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
-        def label_cells(raw: str) -> str:
-            values = json.loads(raw)
-            return csv_cells(["" if values.get(k) is None else values[k] for k in layer_keys])
 
-        # the distinct label JSON texts of the scope (a few thousand at most, read in one scan)
-        scan_where = " WHERE " + " AND ".join(where) if where else ""
-        fill("export_label_cells", [(raw, label_cells(raw)) for (raw,) in cursor.execute(
-            f"SELECT DISTINCT labels FROM spans{scan_where}", params).fetchall() if raw])
+def _csv_cell_rows(connections: Sequence[Any], names: Mapping[str, str],
+                   layer_keys: Sequence[str], csv_cells: Callable[[Sequence[object]], str],
+                   where: Sequence[str], params: Sequence[object]
+                   ) -> dict[str, list[tuple[str, str]]]:
+    """The rows of each TEMP cell table (``_CELL_TABLES``): (key, cells written once)."""
+    first = connections[0]
+
+    def label_cells(raw: str) -> str:
+        values = json.loads(raw)
+        return csv_cells(["" if values.get(k) is None else values[k] for k in layer_keys])
+
+    stamp = _stamp_text
+    return {
+        "export_document_cells": [
+            (i, csv_cells((i, title, source))) for i, title, source in
+            first.execute("SELECT id, title, source_file FROM documents").fetchall()],
+        "export_annotator_cells": [(i, csv_cells((name,))) for i, name in names.items()],
+        "export_entity_cells": [(i, csv_cells((name,))) for i, name in
+                                first.execute("SELECT id, name FROM entities").fetchall()],
+        "export_label_cells": [(raw, label_cells(raw)) for raw in
+                               _distinct_labels(connections, where, params) if raw],
         # a gold span's provenance, written from its decision (one per gold span)
-        stamp = _stamp_text
-        fill("export_provenance_cells", (
+        "export_provenance_cells": [
             (span_id, csv_cells(_provenance(by, stamp(at), json.loads(whence), decision)))
-            for span_id, by, at, whence, decision in cursor.execute(
+            for span_id, by, at, whence, decision in first.execute(
                 "SELECT span_id, curated_by, curated_at, curated_from, decision "
-                "FROM curation_decisions WHERE span_id IS NOT NULL").fetchall() if decision))
-        has_links = cursor.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0]
-        has_provenance = cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM temp.export_provenance_cells)").fetchone()[0]
-        cursor.execute(_csv_line_sql(layer_keys, csv_cells, quote_when, where, has_links,
-                                     has_provenance) + ("" if limit is None else " LIMIT ?"),
-                       [*params, *([] if limit is None else [limit])])
-        line = itemgetter(0)
-        while rows := cursor.fetchmany(batch):
-            yield len(rows), b"".join(map(line, rows))
-    finally:
-        for table in _CELL_TABLES:
-            cursor.execute(f"DROP TABLE IF EXISTS temp.{table}")
-        cursor.close()
+                "FROM curation_decisions WHERE span_id IS NOT NULL").fetchall() if decision]}
+
+
+def _distinct_labels(connections: Sequence[Any], where: Sequence[str],
+                     params: Sequence[object]) -> set[str]:
+    """The distinct label JSON texts of the scope (a few thousand at most), read in one scan
+    of the table, split by rowid among the readers."""
+    scan = "SELECT DISTINCT labels FROM spans WHERE " + " AND ".join(where or ["1"])
+    if len(connections) == 1:
+        return {raw for (raw,) in connections[0].execute(scan, params).fetchall()}
+    top = connections[0].execute("SELECT max(rowid) FROM spans").fetchone()[0] or 0
+    n = len(connections)
+
+    def part(i: int, connection: Any) -> set[str]:
+        return {raw for (raw,) in connection.execute(
+            scan + " AND spans.rowid > ? AND spans.rowid <= ?",
+            [*params, top * i // n, top if i == n - 1 else top * (i + 1) // n]).fetchall()}
+
+    return set().union(*parallel_reads.each_reader(connections, part))
+
+
+def _fill_cell_tables(connection: Any, cells: Mapping[str, list[tuple[str, str]]]) -> None:
+    for table in _CELL_TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        connection.execute(f"CREATE TEMP TABLE {table} (key TEXT PRIMARY KEY, cells TEXT) "
+                           "WITHOUT ROWID")
+        connection.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?, ?)",
+                               cells[table])
 
 
 def _stamp_text(value: str | None) -> str | None:
