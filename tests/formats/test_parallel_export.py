@@ -29,8 +29,9 @@ TEXTS = {
     "e.txt": "Reuters reported, quoting a document, that the deal holds.\n",
 }
 ANNOTATORS = ("ana", "Ḃen ✍️", "carol, the")
+# "\x1f" is the separator of packed columns (domain.span_pack): a batch holding it is read as rows
 NOTES = ("", 'said "off the record",\nconfirm', "second-hand;\r\nsee the wire", "Zitiert — dpa",
-         "%s %d %n printf,")
+         "%s %d %n printf,", "unit\x1fseparator")
 # by role, as the scheme gives the layers: a source, a claim, a cue, a span without a role
 LABELS = (({"sourcing": "official", "reliability": "B"}, {"sourcing": "anonymous"}, {}),
           ({"stance": "favor", "target": 'a,"b"\r\nc', "credibility": "2"},
@@ -160,6 +161,73 @@ def test_parallel_csv_export_reimports(mixed: Database, tmp_path: Path,
         assert content(other, ids=True, times=True) == _lf(content(mixed, ids=True, times=True))
     finally:
         other.dispose()
+
+
+@pytest.mark.parametrize(("annotators", "some_documents", "batch"),
+                         [(None, False, 3), (["Ḃen ✍️", "carol, the"], False, 2),
+                          (None, True, 1000)])
+def test_parquet_read_in_parallel_is_the_single_connections(
+        mixed: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        annotators: list[str] | None, some_documents: bool, batch: int) -> None:
+    """Packed batches (and the batches read as rows because a cell holds the separator) from
+    two readers make the table one reader makes, which is the table written from the rows."""
+    import pyarrow.parquet as pq
+
+    from stancedesk.formats.annotations_parquet import (
+        write_annotation_batches_parquet,
+        write_annotation_rows_parquet,
+    )
+    from stancedesk.storage import repositories as repo
+
+    documents = [d.id for d in corpus.list_documents(mixed)][1:4] if some_documents else None
+    scheme = get_scheme(mixed)
+    spy = _Spy(monkeypatch)
+    tables = []
+    for readers in (1, 2):
+        with mixed.read() as session:
+            batches = repo.annotation_table_batches(session, scheme.layer_keys, annotators,
+                                                    documents, batch=batch, readers=readers,
+                                                    chunk_rows=4)
+            if not mixed.is_sqlite:
+                assert batches is None  # other databases write the rows
+                return
+            assert batches is not None
+            path = tmp_path / f"{readers}.parquet"
+            write_annotation_batches_parquet(path, scheme, batches)
+            tables.append(pq.read_table(path))
+    with mixed.read() as session:
+        rows = list(repo.annotation_table_rows(session, scheme.layer_keys, annotators,
+                                               documents))
+    write_annotation_rows_parquet(tmp_path / "rows.parquet", scheme, rows)
+    by_row = pq.read_table(tmp_path / "rows.parquet")
+    assert spy.calls[0][0] == 1 and spy.calls[1][0] == 2 and spy.calls[1][1] >= 3
+    assert tables[1].num_rows == len(rows) > 10
+    assert tables[1].schema.equals(tables[0].schema, check_metadata=True)
+    assert tables[1].equals(tables[0])
+    assert tables[0].equals(by_row)
+    cells = by_row.to_pydict()
+    assert any("\x1f" in note for note in cells["note"])
+    if annotators is None and documents is None:  # the comparison covers every kind of cell
+        assert {"attributed_to", "cue", "entity", "curated_by", "curated_at"} <= \
+            {c for c in cells if any(cells[c])}
+        assert None in cells["stance"] and "\r\n" in "".join(cells["note"])
+    assert not [t for t in threading.enumerate() if t.name.startswith("stancedesk-read")]
+
+
+def test_parquet_export_cancelled_midway_leaves_no_file_and_no_reader(
+        mixed: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A progress callback that raises (a cancel) stops the readers and removes the file."""
+    monkeypatch.setattr(parallel_reads, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(exchange, "READERS", 2)
+
+    def cancel(n: int) -> None:
+        raise RuntimeError("cancelled")
+
+    out = tmp_path / "out.parquet"
+    with pytest.raises(RuntimeError, match="cancelled"):
+        formats_registry.export_annotations(mixed, "parquet", out, progress=cancel)
+    assert not out.exists() and list(tmp_path.glob("*.parquet*")) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("stancedesk-read")]
 
 
 def test_csv_reads_on_one_connection_while_another_program_writes(

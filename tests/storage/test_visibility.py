@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, update
 
 from stancedesk.agreement.spanprep import SpanColumns
+from stancedesk.domain.annotation_table import PackedCells
 from stancedesk.domain.attribution import LinkKind, SpanRole
 from stancedesk.domain.errors import UserError
 from stancedesk.services import (
@@ -122,9 +123,9 @@ def _readings(db: Database, doc: str) -> dict[str, Any]:
     out["csv"] = None if blocks is None else list(blocks)
     batches = exchange.annotation_table_batches(db, scheme)
     out["columns"] = None if batches is None else [
-        (b.size, {k: list(v) for k, v in b.values.items()},
-         {k: [cells[key] for key in keys if key is not None]
-          for k, (keys, cells) in b.keyed.items()})
+        (b.size, {k: v if isinstance(v, PackedCells) else list(v) for k, v in b.values.items()},
+         {k: keys if isinstance(keys, PackedCells) else
+          [cells[key] for key in keys if key is not None] for k, (keys, cells) in b.keyed.items()})
         for b in batches]
     return out
 

@@ -34,18 +34,29 @@ def curated_from_cell(names: Sequence[str]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PackedCells:
+    """One column of a ``TableBatch`` as a single value, as the database packed it: the cells'
+    UTF-8 texts joined by ``span_pack.SEPARATOR`` (an empty cell for none), or for whole
+    numbers their decimal texts joined by commas. A writer splits it in one call instead of
+    taking a Python object per cell."""
+
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class TableBatch:
     """Consecutive rows of the annotation table by column, for writers that build columns
     (Parquet): a million rows cost seconds if anything is done per row in Python.
 
-    ``values``: column -> one value per row; text may come as its UTF-8 bytes. Times are UTC
-    as the database stores them, 'YYYY-MM-DD HH:MM:SS[.ffffff]' (None: no time). ``keyed``:
-    column -> (one key per row, a mapping that answers ``mapping[key]`` with the cell of every
+    ``values``: column -> one value per row, or the column packed (``PackedCells``); text may
+    come as its UTF-8 bytes. Times are UTC as the database stores them, 'YYYY-MM-DD
+    HH:MM:SS[.ffffff]' (None, or an empty packed cell: no time). ``keyed``: column -> (one key
+    per row, or the keys packed; a mapping that answers ``mapping[key]`` with the cell of every
     key in the column); a None key is an empty cell. Columns of few distinct values (titles,
     names, layer values by label set) travel this way so that each distinct value is made
     once per batch, not once per row.
     """
 
     size: int
-    values: Mapping[str, Sequence[object]]
-    keyed: Mapping[str, tuple[Sequence[object], Mapping[object, object]]]
+    values: Mapping[str, Sequence[object] | PackedCells]
+    keyed: Mapping[str, tuple[Sequence[object] | PackedCells, Mapping[object, object]]]

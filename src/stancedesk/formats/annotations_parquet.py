@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from stancedesk.domain import Scheme
-from stancedesk.domain.annotation_table import TableBatch
+from stancedesk.domain.annotation_table import PackedCells, TableBatch
+from stancedesk.domain.span_pack import SEPARATOR
 from stancedesk.formats import previews
 from stancedesk.formats.annotations_csv import columns, format_time, records_from_rows
 from stancedesk.formats.errors import FormatError
@@ -94,6 +95,7 @@ def write_annotation_batches_parquet(path: Path, scheme: Scheme,
     group.
     """
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     schema = arrow_schema(scheme)
@@ -112,19 +114,26 @@ def write_annotation_batches_parquet(path: Path, scheme: Scheme,
                 if field.name in batch.keyed:
                     keys, cells = batch.keyed[field.name]
                     if id(keys) not in encoded:
-                        encoded[id(keys)] = pa.array(keys, pa.string()).dictionary_encode()
+                        encoded[id(keys)] = _strings(keys, batch.size).dictionary_encode()
                     codes = encoded[id(keys)]
                     found = pa.array([cells[k] or empty for k in codes.dictionary.to_pylist()],
                                      pa.string()).take(codes.indices)
                     arrays.append(found if empty is None else found.fill_null(empty))
-                elif pa.types.is_timestamp(field.type):
-                    arrays.append(pa.array(batch.values[field.name], pa.string())
-                                  .cast(pa.timestamp("us")).cast(field.type))
-                elif isinstance(next(iter(batch.values[field.name]), None), bytes):
-                    arrays.append(pa.array(batch.values[field.name], pa.binary())
-                                  .cast(field.type))  # UTF-8 checked by Arrow
+                    continue
+                values = batch.values[field.name]
+                if pa.types.is_timestamp(field.type):
+                    times = _strings(values, batch.size)
+                    if isinstance(values, PackedCells):  # "" is no time
+                        times = pc.if_else(pc.equal(times, ""), pa.scalar(None, pa.string()),
+                                           times)
+                    arrays.append(times.cast(pa.timestamp("us")).cast(field.type))
+                elif isinstance(values, PackedCells):  # numbers are split at commas
+                    arrays.append(_strings(values, batch.size, pa.types.is_integer(field.type))
+                                  .cast(field.type))
+                elif isinstance(next(iter(values), None), bytes):
+                    arrays.append(_strings(values, batch.size).cast(field.type))
                 else:
-                    arrays.append(pa.array(batch.values[field.name], field.type))
+                    arrays.append(pa.array(values, field.type))
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
             n += batch.size
             del batch, arrays, encoded  # before the next batch is read: one at a time
@@ -132,6 +141,22 @@ def write_annotation_batches_parquet(path: Path, scheme: Scheme,
             writer.write_batch(pa.RecordBatch.from_arrays(
                 [pa.array([], f.type) for f in schema], schema=schema))
     return n
+
+
+def _strings(values: Sequence[object] | PackedCells, size: int, numbers: bool = False) -> Any:
+    """A batch's column as an Arrow string array: packed cells split in one call (``numbers``:
+    decimal texts joined by commas), UTF-8 bytes checked by Arrow, text as it is."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, PackedCells):
+        cells = pc.split_pattern(pa.array([values.data], pa.binary()),
+                                 b"," if numbers else SEPARATOR.encode()).flatten()
+        assert len(cells) == size, "a packed column holds one cell per row"
+        return cells.cast(pa.string())  # UTF-8 checked by Arrow
+    if isinstance(next(iter(values), None), bytes):
+        return pa.array(values, pa.binary()).cast(pa.string())
+    return pa.array(values, pa.string())
 
 
 def _cell(value: Any) -> str:

@@ -133,7 +133,7 @@ def _table_batches(database: Database, scheme: Scheme, annotators: Sequence[str]
                    ) -> Iterator[TableBatch]:
     with database.read() as session:
         batches = repo.annotation_table_batches(session, scheme.layer_keys, annotators,
-                                                documents, limit)
+                                                documents, limit, readers=READERS)
         assert batches is not None, "a SQLite database gives its table by column"
         yield from batches
 

@@ -18,6 +18,7 @@ from stancedesk.domain.annotation_table import (
     CURATION_COLUMNS,
     LEADING_COLUMNS,
     TRAILING_COLUMNS,
+    PackedCells,
     TableBatch,
     curated_from_cell,
 )
@@ -376,10 +377,12 @@ def spans_query(document_ids: Sequence[str] | None = None,
 
 def iter_spans(session: Session, document_ids: Sequence[str] | None = None,
                annotators: Sequence[str] | None = None, batch: int = 2000) -> Iterator[Span]:
-    """Stream spans in (document, start) order so exports run in constant memory."""
+    """Stream spans in (document, start) order so exports run in constant memory. The result
+    is closed when the stream is (a cancelled export leaves no server-side cursor open)."""
     stmt = spans_query(document_ids, annotators).execution_options(yield_per=batch)
-    for row in session.scalars(stmt):
-        yield span_from_row(row)
+    with session.scalars(stmt) as rows:
+        for row in rows:
+            yield span_from_row(row)
 
 
 def spans_per_annotator(session: Session) -> dict[str, int]:
@@ -625,21 +628,27 @@ def annotation_table_rows(session: Session, layer_keys: Sequence[str],
 def annotation_table_batches(session: Session, layer_keys: Sequence[str],
                              annotators: Sequence[str] | None = None,
                              documents: Sequence[str] | None = None,
-                             limit: int | None = None,
-                             batch: int = 20_000) -> Iterator[TableBatch] | None:
-    """The rows of ``annotation_table_rows`` as ``TableBatch`` es of ``batch`` rows (columns
-    for a writer that builds columns), or None where the database is not SQLite (write the
-    rows then). ``limit``: the first rows only.
+                             limit: int | None = None, batch: int = 20_000, readers: int = 1,
+                             chunk_rows: int | None = None) -> Iterator[TableBatch] | None:
+    """The rows of ``annotation_table_rows`` as ``TableBatch`` es of at most ``batch`` rows
+    (columns for a writer that builds columns), or None where the database is not SQLite
+    (write the rows then). ``limit``: the first rows only.
 
-    Nothing is done per row in Python: SQLite streams the span rows in export order, a
-    fetched batch is turned into columns by one ``zip``, and the cells of few distinct values
-    (titles, file names, annotator and entity names, each layer's value per label JSON) are
-    given as keys with a mapping, for the writer to look up once per distinct key. Times stay
-    the stored text.
+    Nothing is done per row in Python. SQLite packs each column of a batch into one value
+    (``group_concat`` over the batch's rows in export order, texts joined by ``SEPARATOR``,
+    numbers by commas: ``PackedCells``) that the writer splits in one call; a batch where some
+    cell holds the separator is read as rows instead. The cells of few distinct values (titles,
+    file names, annotator and entity names, each layer's value per label JSON, the curation
+    provenance) are given as keys with a mapping, for the writer to look up once per distinct
+    key. Times stay the stored text. ``readers`` and ``chunk_rows``: as in
+    ``annotation_csv_blocks`` (packing runs inside SQLite, outside the GIL, so two readers use
+    two cores).
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
-    return _sqlite_table_batches(session, layer_keys, annotators, documents, limit, batch)
+    return _sqlite_table_batches(session, layer_keys, annotators, documents, limit, batch,
+                                 readers if limit is None else 1,
+                                 chunk_rows or parallel_reads.CHUNK_ROWS)
 
 
 def _table_batch(rows: list[tuple[Any, ...]], layer_keys: Sequence[str], links: bool,
@@ -664,16 +673,49 @@ def _table_batch(rows: list[tuple[Any, ...]], layer_keys: Sequence[str], links: 
                           for b, a, w, d in zip(by, at, whence, decision, strict=True)]
             curated = [[p[0] for p in provenance], [p[1] or None for p in provenance],
                        [p[2] for p in provenance], [p[3] for p in provenance]]
-    values: dict[str, Sequence[object]] = {
+    values: dict[str, Sequence[object] | PackedCells] = {
         "annotation_id": ids, "document_id": docs, "start": starts, "end": ends,
         "text": texts, "note": notes, "created_at": created, "updated_at": updated,
         **{kind: empty for kind in ATTRIBUTION_COLUMNS[1:4] if kind not in attribution},
         **dict(zip(CURATION_COLUMNS, curated, strict=True))}
-    keyed: dict[str, tuple[Sequence[object], Mapping[object, object]]] = {
+    keyed: dict[str, tuple[Sequence[object] | PackedCells, Mapping[object, object]]] = {
         "document_title": (docs, named["titles"]), "source_file": (docs, named["sources"]),
         "annotator": (anns, named["names"]), "entity": (entity, named["entities"]),
         "role": (roles, named["same"]), **attribution,
         **{key: (labels, layers[key]) for key in layer_keys}}
+    return TableBatch(n, values, keyed)
+
+
+def _packed_batch(n: int, fields: Sequence[bytes], layer_keys: Sequence[str], links: bool,
+                  decided: bool, named: Mapping[str, Mapping[object, object]],
+                  layers: Mapping[str, Mapping[object, object]]) -> TableBatch:
+    """A batch from the packed columns of ``_PACKED_SELECT`` (in its order)."""
+    (ids, docs, anns, starts, ends, texts, labels, notes, created, updated, roles,
+     entity) = (PackedCells(f) for f in fields[:12])
+    empty: tuple[str, ...] = ("",) * n
+    values: dict[str, Sequence[object] | PackedCells] = {
+        "annotation_id": ids, "document_id": docs, "start": starts, "end": ends,
+        "text": texts, "note": notes, "created_at": created, "updated_at": updated}
+    keyed: dict[str, tuple[Sequence[object] | PackedCells, Mapping[object, object]]] = {
+        "document_title": (docs, named["titles"]), "source_file": (docs, named["sources"]),
+        "annotator": (anns, named["names"]), "entity": (entity, named["entities"]),
+        "role": (roles, named["same"]),
+        **{key: (labels, layers[key]) for key in layer_keys}}
+    rest = [PackedCells(f) for f in fields[12:]]
+    for kind in ATTRIBUTION_COLUMNS[1:4]:
+        if links:
+            keyed[kind] = (rest.pop(0), named["same"])
+        else:
+            values[kind] = empty
+    if decided:
+        by, at, whence, decision = rest
+        keyed["curated_by"] = (by, named["same"])
+        values["curated_at"] = at  # "" where the span has no provenance: no time
+        keyed["curated_from"] = (whence, named["curated_from"])
+        keyed["decision"] = (decision, named["same"])
+    else:
+        values.update({"curated_by": empty, "curated_at": (None,) * n, "curated_from": empty,
+                       "decision": empty})
     return TableBatch(n, values, keyed)
 
 
@@ -708,27 +750,62 @@ class _Named(dict[object, object]):
         return ""
 
 
+class _CuratedFrom(dict[object, object]):
+    """A decision's stored ``curated_from`` JSON -> its cell ("" for none)."""
+
+    def __missing__(self, raw: object) -> object:
+        found = self[raw] = curated_from_cell(json.loads(raw) or []) \
+            if isinstance(raw, str) and raw else ""
+        return found
+
+
+# the columns of an export batch, in the order _table_batch and _packed_batch take them; the
+# covered text and the note as UTF-8 bytes: Arrow checks them faster than Python decodes them
+_BATCH_COLUMNS = ("spans.id", "spans.document_id", "spans.annotator_id", "spans.start",
+                  'spans."end"', "CAST(spans.text AS BLOB)", "spans.labels",
+                  "CAST(spans.note AS BLOB)", "spans.created_at", "spans.updated_at",
+                  "spans.role", "spans.entity_id")
+_LINK_COLUMNS = ("l0.to_span_id", "l1.to_span_id", "l2.to_span_id")
+_DECISION_COLUMNS = ("cd.curated_by", "cd.curated_at", "cd.curated_from", "cd.decision")
+_NUMBER_COLUMNS = frozenset(("spans.start", 'spans."end"'))
+_BATCH_ORDER = ' ORDER BY spans.document_id, spans.start, spans."end", spans.id'
+_BATCH_AFTER = '(spans.document_id, spans.start, spans."end", spans.id) > (?, ?, ?, ?)'
+
+
+def _packed_fields(columns: Sequence[str], decided: bool) -> str:
+    """The outer SELECT list that packs the inner columns c0, c1, ... of one batch: numbers
+    joined by commas, every other column joined by SEPARATOR (NULL as ""; a provenance cell
+    only where the span's decision is not empty, as ``_provenance`` has it)."""
+    fields = []
+    for i, column in enumerate(columns):
+        cell = f"c{i}"
+        if decided and column in _DECISION_COLUMNS[:3]:
+            cell = f"CASE WHEN c{len(columns) - 1} <> '' THEN {cell} END"
+        fields.append(f"CAST(group_concat({cell}) AS BLOB)" if column in _NUMBER_COLUMNS else
+                      f"CAST(group_concat(coalesce({cell}, ''), '{SEPARATOR}') AS BLOB)")
+    return ", ".join(fields)
+
+
 def _sqlite_table_batches(session: Session, layer_keys: Sequence[str],
                           annotators: Sequence[str] | None, documents: Sequence[str] | None,
-                          limit: int | None, batch: int) -> Iterator[TableBatch]:
-    titles, sources = _Named(), _Named()
-    for i, title, source in session.execute(
-            select(DocumentRow.id, DocumentRow.title, DocumentRow.source_file)):
-        titles[i], sources[i] = title, source
-    names = _Named((i, n) for i, n in session.execute(select(AnnotatorRow.id, AnnotatorRow.name)))
-    scope = _sqlite_scope({str(i): str(n) for i, n in names.items()}, annotators, documents)
-    if scope is None or limit == 0:
-        return
-    where, params = scope
-    entities = _Named((i, n) for i, n in session.execute(select(EntityRow.id, EntityRow.name)))
-    parsed: dict[object, dict[str, Any]] = {}
-    layers = {key: _LayerValues(key, parsed) for key in layer_keys}
-    driver = session.connection().connection.driver_connection
-    assert driver is not None, "a checked-out connection always has its DB-API connection"
-    cursor = driver.cursor()
-    try:
-        links = bool(cursor.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0])
-        decided = bool(cursor.execute(
+                          limit: int | None, batch: int, readers: int,
+                          chunk_rows: int) -> Iterator[TableBatch]:
+    with parallel_reads.snapshot_readers(session, readers) as connections:
+        first = connections[0]
+        titles, sources = _Named(), _Named()
+        for i, title, source in first.execute("SELECT id, title, source_file FROM documents"):
+            titles[i], sources[i] = title, source
+        names = _Named(first.execute("SELECT id, name FROM annotators").fetchall())
+        scope = _sqlite_scope({str(i): str(n) for i, n in names.items()}, annotators,
+                              documents)
+        if scope is None or limit == 0:
+            return
+        where, params = scope
+        entities = _Named(first.execute("SELECT id, name FROM entities").fetchall())
+        parsed: dict[object, dict[str, Any]] = {}
+        layers = {key: _LayerValues(key, parsed) for key in layer_keys}
+        links = bool(first.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0])
+        decided = bool(first.execute(
             "SELECT EXISTS (SELECT 1 FROM curation_decisions WHERE span_id IS NOT NULL)"
         ).fetchone()[0])
         joins = "".join(
@@ -736,25 +813,52 @@ def _sqlite_table_batches(session: Session, layer_keys: Sequence[str],
             for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4])) if links else ""
         if decided:
             joins += " LEFT JOIN curation_decisions cd ON cd.span_id = spans.id"
-        # the covered text and the note as UTF-8 bytes: Arrow checks them faster than Python
-        # decodes them
-        sql = ('SELECT spans.id, spans.document_id, spans.annotator_id, spans.start, '
-               'spans."end", CAST(spans.text AS BLOB), spans.labels, CAST(spans.note AS BLOB), '
-               "spans.created_at, spans.updated_at, spans.role, spans.entity_id" +
-               (", l0.to_span_id, l1.to_span_id, l2.to_span_id" if links else "") +
-               (", cd.curated_by, cd.curated_at, cd.curated_from, cd.decision" if decided
-                else "") +
-               f" FROM spans{joins} WHERE " + " AND ".join(where) +
-               ' ORDER BY spans.document_id, spans.start, spans."end", spans.id' +
-               ("" if limit is None else " LIMIT ?"))
-        cursor.execute(sql, [*params, *([] if limit is None else [limit])])
+        columns = [*_BATCH_COLUMNS, *(_LINK_COLUMNS if links else ()),
+                   *(_DECISION_COLUMNS if decided else ())]
+        inner = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
+        packed = _packed_fields(columns, decided)
         named = {"titles": titles, "sources": sources, "names": names, "entities": entities,
-                 "same": _Same()}
-        while rows := cursor.fetchmany(batch):
-            yield _table_batch(rows, layer_keys, links, decided, named, layers)
-            del rows  # before the next batch is fetched: one batch in memory at a time
-    finally:
-        cursor.close()
+                 "same": _Same(), "curated_from": _CuratedFrom()}
+        chunks: list[parallel_reads.DocumentRange] = [(None, None)]
+        if len(connections) > 1:
+            chunks = parallel_reads.document_chunks(first, documents, chunk_rows)
+
+        def batches(connection: Any, chunk: parallel_reads.DocumentRange
+                    ) -> Generator[TableBatch, None, None]:
+            terms, bounds = parallel_reads.range_terms("spans.document_id", chunk)
+            after: list[object] = []
+            left = limit
+            while True:
+                size = batch if left is None else min(batch, left)
+                selection = (f" FROM spans{joins} WHERE " +
+                             " AND ".join([*where, *terms, *([_BATCH_AFTER] if after else [])]) +
+                             _BATCH_ORDER + f" LIMIT {size}")
+                args = [*params, *bounds, *after]
+                count, *fields = connection.execute(
+                    f"SELECT count(*), {packed} FROM (SELECT {inner}{selection})",
+                    args).fetchone()
+                if not count:
+                    return
+                step = SEPARATOR.encode()
+                if all(f.count(step) == count - 1 for i, f in enumerate(fields)
+                       if columns[i] not in _NUMBER_COLUMNS):
+                    last = [f.rpartition(step if columns[i] not in _NUMBER_COLUMNS else b",")[2]
+                            for i, f in enumerate(fields[:5])]
+                    after = [last[1].decode(), int(last[3]), int(last[4]), last[0].decode()]
+                    yield _packed_batch(count, fields, layer_keys, links, decided, named,
+                                        layers)
+                else:  # some cell holds the separator: this batch as rows
+                    rows = connection.execute(f"SELECT {', '.join(columns)}{selection}",
+                                              args).fetchall()
+                    after = [rows[-1][1], rows[-1][3], rows[-1][4], rows[-1][0]]
+                    yield _table_batch(rows, layer_keys, links, decided, named, layers)
+                    del rows
+                if left is not None:
+                    left -= count
+                if count < size or left == 0:
+                    return
+
+        yield from parallel_reads.ordered_chunks(connections, chunks, batches, depth=1)
 
 
 def _provenance(by: str, at: str | None, whence: Sequence[str] | None,
