@@ -54,7 +54,7 @@ class TableBatch:
     per row, or the keys packed; a mapping that answers ``mapping[key]`` with the cell of every
     key in the column); a None key is an empty cell. Columns of few distinct values (titles,
     names, layer values by label set) travel this way so that each distinct value is made
-    once per batch, not once per row.
+    once per batch, not once per row. A column in neither is empty in every row.
     """
 
     size: int

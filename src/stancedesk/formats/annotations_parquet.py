@@ -90,12 +90,13 @@ def write_annotation_batches_parquet(path: Path, scheme: Scheme,
     """The annotation table by column (``ExportSource.table_batches``), written as the same
     table ``write_annotation_rows_parquet`` writes from rows, with no work per row in Python.
 
-    Keyed columns are dictionary-encoded by Arrow and each distinct key looked up once; the
-    stored times are parsed by Arrow (as naive UTC, then marked UTC). Each batch is a row
-    group.
+    Packed columns are split by Arrow in one call; keyed columns are dictionary-encoded by
+    Arrow and each distinct key looked up once; the stored times are parsed by Arrow (as
+    naive UTC, then marked UTC); a column a batch does not hold is empty. Each batch is a row
+    group. Arrays are made from buffers (``_texts``), not from Python lists: ``pa.array`` on
+    Python values imports pandas (0.4 s and 40 MB that nothing else here needs).
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     schema = arrow_schema(scheme)
@@ -110,30 +111,14 @@ def write_annotation_batches_parquet(path: Path, scheme: Scheme,
             encoded: dict[int, Any] = {}  # the keys of several columns are often one sequence
             arrays = []
             for field in schema:
-                empty = None if field.name in layers else ""
                 if field.name in batch.keyed:
-                    keys, cells = batch.keyed[field.name]
-                    if id(keys) not in encoded:
-                        encoded[id(keys)] = _strings(keys, batch.size).dictionary_encode()
-                    codes = encoded[id(keys)]
-                    found = pa.array([cells[k] or empty for k in codes.dictionary.to_pylist()],
-                                     pa.string()).take(codes.indices)
-                    arrays.append(found if empty is None else found.fill_null(empty))
-                    continue
-                values = batch.values[field.name]
-                if pa.types.is_timestamp(field.type):
-                    times = _strings(values, batch.size)
-                    if isinstance(values, PackedCells):  # "" is no time
-                        times = pc.if_else(pc.equal(times, ""), pa.scalar(None, pa.string()),
-                                           times)
-                    arrays.append(times.cast(pa.timestamp("us")).cast(field.type))
-                elif isinstance(values, PackedCells):  # numbers are split at commas
-                    arrays.append(_strings(values, batch.size, pa.types.is_integer(field.type))
-                                  .cast(field.type))
-                elif isinstance(next(iter(values), None), bytes):
-                    arrays.append(_strings(values, batch.size).cast(field.type))
+                    arrays.append(_keyed(batch, field.name, field.name not in layers, encoded))
+                elif field.name in batch.values:
+                    arrays.append(_column(batch.values[field.name], batch.size, field.type))
                 else:
-                    arrays.append(pa.array(values, field.type))
+                    arrays.append(_texts((), batch.size)
+                                  if field.type == pa.string() and field.name not in layers
+                                  else pa.nulls(batch.size, field.type))
             writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
             n += batch.size
             del batch, arrays, encoded  # before the next batch is read: one at a time
@@ -143,6 +128,37 @@ def write_annotation_batches_parquet(path: Path, scheme: Scheme,
     return n
 
 
+def _keyed(batch: TableBatch, name: str, empty_text: bool, encoded: dict[int, Any]) -> Any:
+    """A keyed column: each distinct key of the batch looked up once, then taken per row; an
+    empty cell is "" (``empty_text``) or null (the layers)."""
+    keys, cells = batch.keyed[name]
+    if id(keys) not in encoded:
+        encoded[id(keys)] = _strings(keys, batch.size).dictionary_encode()
+    codes = encoded[id(keys)]
+    empty = "" if empty_text else None
+    found = _texts([str(v) if v else empty for v in map(cells.__getitem__,
+                                                        codes.dictionary.to_pylist())]) \
+        .take(codes.indices)
+    return found.fill_null(_texts([""])[0]) if empty_text and found.null_count else found
+
+
+def _column(values: Sequence[object] | PackedCells, size: int, kind: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_timestamp(kind):
+        times = _strings(values, size)
+        if isinstance(values, PackedCells):  # "" is no time
+            times = pc.if_else(pc.equal(times, _texts([""])[0]),
+                               pa.nulls(1, pa.string())[0], times)
+        return times.cast(pa.timestamp("us")).cast(kind)
+    if isinstance(values, PackedCells):  # numbers are split at commas
+        return _strings(values, size, pa.types.is_integer(kind)).cast(kind)
+    if isinstance(next(iter(values), None), bytes):
+        return _strings(values, size).cast(kind)
+    return pa.array(values, kind)
+
+
 def _strings(values: Sequence[object] | PackedCells, size: int, numbers: bool = False) -> Any:
     """A batch's column as an Arrow string array: packed cells split in one call (``numbers``:
     decimal texts joined by commas), UTF-8 bytes checked by Arrow, text as it is."""
@@ -150,13 +166,39 @@ def _strings(values: Sequence[object] | PackedCells, size: int, numbers: bool = 
     import pyarrow.compute as pc
 
     if isinstance(values, PackedCells):
-        cells = pc.split_pattern(pa.array([values.data], pa.binary()),
-                                 b"," if numbers else SEPARATOR.encode()).flatten()
+        whole = pa.Array.from_buffers(pa.binary(), 1, [
+            None, pa.py_buffer(_offsets([len(values.data)])), pa.py_buffer(values.data)])
+        cells = pc.split_pattern(whole, b"," if numbers else SEPARATOR.encode()).flatten()
         assert len(cells) == size, "a packed column holds one cell per row"
         return cells.cast(pa.string())  # UTF-8 checked by Arrow
     if isinstance(next(iter(values), None), bytes):
         return pa.array(values, pa.binary()).cast(pa.string())
     return pa.array(values, pa.string())
+
+
+def _texts(cells: Sequence[str | None], size: int | None = None) -> Any:
+    """A (short) list of texts as an Arrow string array, built from its buffers; with
+    ``size``, ``size`` empty texts (``cells`` unused)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if size is not None:
+        return pa.Array.from_buffers(pa.string(), size, [
+            None, pa.py_buffer(np.zeros(size + 1, dtype=np.int32)), pa.py_buffer(b"")])
+    data = [b"" if c is None else c.encode("utf-8") for c in cells]
+    valid = np.array([c is not None for c in cells], dtype=bool)
+    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), len(cells), [
+        bitmap, pa.py_buffer(_offsets([len(d) for d in data])), pa.py_buffer(b"".join(data))],
+        null_count=len(cells) - int(valid.sum()))
+
+
+def _offsets(lengths: Sequence[int]) -> Any:
+    import numpy as np
+
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return offsets
 
 
 def _cell(value: Any) -> str:

@@ -689,10 +689,11 @@ def _table_batch(rows: list[tuple[Any, ...]], layer_keys: Sequence[str], links: 
 def _packed_batch(n: int, fields: Sequence[bytes], layer_keys: Sequence[str], links: bool,
                   decided: bool, named: Mapping[str, Mapping[object, object]],
                   layers: Mapping[str, Mapping[object, object]]) -> TableBatch:
-    """A batch from the packed columns of ``_PACKED_SELECT`` (in its order)."""
+    """A batch from the packed columns of ``_packed_fields`` (in ``_BATCH_COLUMNS`` order,
+    then the links and the decision where there are any). The columns the selection has no
+    value in (no links, no curation) are left out: the writer makes them empty."""
     (ids, docs, anns, starts, ends, texts, labels, notes, created, updated, roles,
      entity) = (PackedCells(f) for f in fields[:12])
-    empty: tuple[str, ...] = ("",) * n
     values: dict[str, Sequence[object] | PackedCells] = {
         "annotation_id": ids, "document_id": docs, "start": starts, "end": ends,
         "text": texts, "note": notes, "created_at": created, "updated_at": updated}
@@ -702,20 +703,15 @@ def _packed_batch(n: int, fields: Sequence[bytes], layer_keys: Sequence[str], li
         "role": (roles, named["same"]),
         **{key: (labels, layers[key]) for key in layer_keys}}
     rest = [PackedCells(f) for f in fields[12:]]
-    for kind in ATTRIBUTION_COLUMNS[1:4]:
-        if links:
+    if links:
+        for kind in ATTRIBUTION_COLUMNS[1:4]:
             keyed[kind] = (rest.pop(0), named["same"])
-        else:
-            values[kind] = empty
     if decided:
         by, at, whence, decision = rest
         keyed["curated_by"] = (by, named["same"])
         values["curated_at"] = at  # "" where the span has no provenance: no time
         keyed["curated_from"] = (whence, named["curated_from"])
         keyed["decision"] = (decision, named["same"])
-    else:
-        values.update({"curated_by": empty, "curated_at": (None,) * n, "curated_from": empty,
-                       "decision": empty})
     return TableBatch(n, values, keyed)
 
 
