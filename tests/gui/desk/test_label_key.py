@@ -203,3 +203,37 @@ def _tooltip_event(widget: QWidget) -> QEvent:
 
     centre = widget.rect().center()
     return QHelpEvent(QEvent.Type.ToolTip, centre, widget.mapToGlobal(QPoint(centre)))
+
+
+def test_a_label_key_repaints_the_table_rows_not_what_lies_under_them(qtbot, desk) -> None:
+    """The tables' viewports and scroll bars fill their own background, so a new row (and the
+    document list's count) repaints the cells, not the docks beneath them with their title
+    bars; and the span table's header, which highlights nothing, is not repainted when the
+    selected row changes. Also after a restyle (a theme switch polishes every widget again)."""
+    w = desk
+    table = w.span_table
+    assert table.viewport().autoFillBackground()
+    assert w.documents.view.viewport().autoFillBackground()
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setStyleSheet(app.styleSheet())  # repolished: the style sheet turns the fill off
+    _settle()
+    assert table.viewport().autoFillBackground()
+    assert w.documents.view.viewport().autoFillBackground()
+    _select(qtbot, w, "officials", 1)
+    watched = {"spans dock": w.spans_dock, "documents dock": w.documents_dock,
+               "span table header": table.horizontalHeader().viewport(),
+               "span table rows": table.viewport(),
+               "document list rows": w.documents.view.viewport()}
+    spies = {name: _Events(QEvent.Type.Paint) for name in watched}
+    for name, widget in watched.items():
+        widget.installEventFilter(spies[name])
+    try:
+        _press(qtbot, w, Qt.Key.Key_F)
+    finally:
+        for name, widget in watched.items():
+            widget.removeEventFilter(spies[name])
+    painted = {name for name, spy in spies.items() if spy.seen}
+    assert painted == {"span table rows", "document list rows"}, painted

@@ -3,7 +3,7 @@ current span is the selected row, and a chosen row becomes the current span)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from stancedesk.gui.desk.controller import AnnotationDesk
@@ -18,6 +18,11 @@ class SpanTableView(QTableView):
         self.setObjectName("spanTable")
         self.setModel(desk.span_model)
         tidy_table(self)
+        # the header highlights no section (tidy_table), yet it repaints itself whole at every
+        # selection change, since a selected row spans every column: a selection of its own,
+        # never changed, spares that repaint at every label key and every row chosen
+        header_selection = QItemSelectionModel(desk.span_model, self)
+        self.horizontalHeader().setSelectionModel(header_selection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                              | QAbstractItemView.EditTrigger.EditKeyPressed)
         header = self.horizontalHeader()
