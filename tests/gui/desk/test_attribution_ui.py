@@ -232,7 +232,9 @@ def test_palette_and_inspector_show_the_layers_of_the_role(qtbot, desk_window) -
     source_layers = [layer.key for layer in scheme.layers if layer.applies_to("source")]
     assert source_layers != list(scheme.layer_keys)  # the default scheme declares roles
     assert w.palette_widget.visible_layers() == source_layers
-    assert [k for k, c in w.inspector.fields.items() if not c.isHidden()] == source_layers
+    # the inspector follows after the frame that shows the key (see inspector_dock)
+    qtbot.waitUntil(lambda: [k for k, c in w.inspector.fields.items() if not c.isHidden()]
+                    == source_layers)
     mark(qtbot, w, "the talks failed", Qt.Key.Key_C)
     claim_layers = [layer.key for layer in scheme.layers if layer.applies_to("claim")]
     assert w.palette_widget.visible_layers() == claim_layers

@@ -237,3 +237,22 @@ def test_a_label_key_repaints_the_table_rows_not_what_lies_under_them(qtbot, des
             widget.removeEventFilter(spies[name])
     painted = {name for name, spy in spies.items() if spy.seen}
     assert painted == {"span table rows", "document list rows"}, painted
+
+
+def test_the_span_panel_follows_a_key_once_after_the_frame_that_shows_it(qtbot, desk) -> None:
+    """A label key asks the inspector and the palette to follow three times (current span,
+    change, saved); they are filled once, after the reader has painted the new span."""
+    w = desk
+    _select(qtbot, w, "rebels", 2)
+    order: list[str] = []
+    real = w.inspector.show_span
+    w.inspector.show_span = lambda *a, **k: order.append("inspector") or real(*a, **k)  # type: ignore[method-assign]
+    w.reader.painted.connect(lambda: order.append("reader"))
+    try:
+        _press(qtbot, w, Qt.Key.Key_F)
+        qtbot.waitUntil(lambda: "inspector" in order)
+    finally:
+        del w.inspector.show_span
+    assert order[0] == "reader" and order.count("inspector") == 1, order
+    assert w.inspector.span == w.desk.current_span()
+    assert w.palette_widget.current_rows() == [("stance", "favor")]

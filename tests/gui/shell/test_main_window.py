@@ -255,12 +255,12 @@ def test_blind_mode_and_reviewer_mode(qtbot, sample_path, make_window, stored_sp
     alice_span = next(s for s in window.desk.store.spans() if s.annotator == "alice")
     reader.clear_selection()
     window.desk.select_span(alice_span.id)
-    assert "label keys do nothing here" in window.inspector.hint.text()
+    qtbot.waitUntil(lambda: "label keys do nothing here" in window.inspector.hint.text())
     qtbot.keyClick(reader, Qt.Key.Key_N)
     assert len(stored_spans(window.desk.document_id, "bob")) == 1
     assert "alice's span: label keys do nothing" in window.statusBar().currentMessage()
     window.study_actions.copy_action.trigger()
-    assert "copies it as your own" in window.inspector.hint.text()
+    qtbot.waitUntil(lambda: "copies it as your own" in window.inspector.hint.text())
     qtbot.keyClick(reader, Qt.Key.Key_N)
     assert stored_spans(window.desk.document_id, "alice")[0].labels == {"stance": "favor"}
     assert len(stored_spans(window.desk.document_id, "bob")) == 2

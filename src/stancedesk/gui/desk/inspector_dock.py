@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget
 
 from stancedesk.domain import LayerKind
@@ -33,9 +33,17 @@ class InspectorLink:
         self._shown: tuple[object, bool, str] | None = None  # what refresh() last showed
         self._suggested: tuple[object, ...] | None = None  # the state suggestions were read in
         desk = self.desk
-        desk.currentSpanChanged.connect(lambda _id: self.refresh())
-        desk.changed.connect(lambda _c: self.refresh())
-        desk.saved.connect(self.refresh)  # after a write, and after Mark done
+        # Refreshed once per turn of the event loop, after the window has painted what the
+        # change did in the reader and the span table: a label key asks three times (current
+        # span, change, saved), and filling and laying out the panel and marking the palette
+        # cost as much as the reader's repaint; they follow in the next frame.
+        self._soon = QTimer(inspector)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(self.refresh)
+        desk.currentSpanChanged.connect(lambda _id: self._soon.start())
+        desk.changed.connect(lambda _c: self._soon.start())
+        desk.saved.connect(self._soon.start)  # after a write, and after Mark done
         desk.documentOpened.connect(lambda _id: self.refresh_suggestions(unless_unchanged=True))
         desk.studyChanged.connect(self.refresh_suggestions)
         desk.studyChanged.connect(self.refresh)
@@ -69,6 +77,7 @@ class InspectorLink:
                 self.inspector.set_suggestions(layer.key, self.desk.target_suggestions(layer.key))
 
     def refresh(self) -> None:
+        self._soon.stop()  # whatever was asked for until now is shown now
         desk = self.desk
         span = desk.current_span()
         own = span is not None and span.annotator == desk.annotator
