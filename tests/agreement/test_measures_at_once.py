@@ -20,7 +20,7 @@ from stancedesk.agreement.matching import (
     overlap_matrix,
     pair_counts,
 )
-from stancedesk.agreement.order import sort_order
+from stancedesk.agreement.order import distinct, sort_order
 from stancedesk.agreement.spanprep import LayerSpans, prepare_layer
 from stancedesk.domain import Span
 
@@ -254,6 +254,16 @@ def test_combined_sort_key_orders_like_lexsort(rows):
     keys = [np.array([r[i] for r in rows], dtype=np.int64) for i in range(3)]
     for chosen in (keys[:2], [keys[0], keys[2]], keys, [keys[1], keys[0], keys[0], keys[2]]):
         assert np.array_equal(sort_order(*chosen), np.lexsort(chosen[::-1]))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.integers(0, 50), max_size=40))
+def test_distinct_codes_equal_numpy_unique(values):
+    """Document, annotator and label codes are told apart by one count (``distinct``): the
+    same sorted values as ``np.unique``."""
+    for dtype in (np.int32, np.int64):
+        codes = np.array(values, dtype=dtype)
+        assert distinct(codes).tolist() == np.unique(codes).tolist()
 
 
 @pytest.mark.parametrize("annotators", [[], ["a"], ["a", "b"]])

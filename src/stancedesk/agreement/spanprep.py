@@ -26,7 +26,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from stancedesk.agreement.order import sort_order
+from stancedesk.agreement.order import distinct, sort_order
 from stancedesk.domain.span import Span
 from stancedesk.domain.span_pack import SEPARATOR, PackedSpans
 
@@ -168,7 +168,7 @@ class SpanColumns:
         """Documents where any of ``annotators`` has a span (in any layer)."""
         ann_ok = np.isin(np.arange(len(self.annotators)),
                          [i for i, a in enumerate(self.annotators) if a in set(annotators)])
-        return {self.document_ids[d] for d in np.unique(self.doc[ann_ok[self.ann]]).tolist()}
+        return {self.document_ids[d] for d in distinct(self.doc[ann_ok[self.ann]]).tolist()}
 
     def annotated_by_all(self, layer: str, annotators: Sequence[str]) -> set[str]:
         """Documents where every one of ``annotators`` has a span with a value in ``layer``."""
@@ -180,7 +180,7 @@ class SpanColumns:
         labelled = values >= 0
         docs: np.ndarray | None = None
         for code in codes:
-            mine = np.unique(self.doc[labelled & (self.ann == code)])
+            mine = distinct(self.doc[labelled & (self.ann == code)])
             docs = mine if docs is None else np.intersect1d(docs, mine, assume_unique=True)
         assert docs is not None
         return {self.document_ids[d] for d in docs.tolist()}
@@ -387,14 +387,14 @@ def prepare_layer(spans: Iterable[Span] | SpanColumns, texts: Mapping[str, str],
                              count=len(cols.document_ids))
         in_filter = doc_ok[cols.doc] if len(cols) else np.zeros(0, dtype=bool)
     if annotators is None:
-        chosen = tuple(sorted(cols.annotators[i] for i in np.unique(cols.ann[in_filter])))
+        chosen = tuple(sorted(cols.annotators[i] for i in distinct(cols.ann[in_filter])))
     else:
         chosen = _unique(annotators)
     ann_index = {a: i for i, a in enumerate(chosen)}
     ann = _lookup(cols.annotators, ann_index)[cols.ann] if len(cols) else \
         np.zeros(0, dtype=np.int64)
     mine = ann >= 0
-    docs = tuple(sorted(cols.document_ids[i] for i in np.unique(cols.doc[mine]))) \
+    docs = tuple(sorted(cols.document_ids[i] for i in distinct(cols.doc[mine]))) \
         if documents is None else _unique(documents)
     doc_index = {d: i for i, d in enumerate(docs)}
     missing_text = [d for d in docs if d not in texts]
@@ -415,7 +415,7 @@ def prepare_layer(spans: Iterable[Span] | SpanColumns, texts: Mapping[str, str],
     order = sort_order(doc_arr, ann_arr, start_arr, end_arr)
 
     raw = codes[sel]
-    seen = sorted(names[c] for c in np.unique(raw))
+    seen = sorted(names[c] for c in distinct(raw))
     if labels is None:
         cats = tuple(seen)
     else:

@@ -43,6 +43,7 @@ from stancedesk.agreement.intervals import (
 from stancedesk.agreement.jsonready import number
 from stancedesk.agreement.kappa import kappa_from_table
 from stancedesk.agreement.matching import PairCounts, f1, pair_counts
+from stancedesk.agreement.order import distinct
 from stancedesk.agreement.spanprep import LayerSpans, prepare_layer, without_values
 from stancedesk.agreement.unitized import unitized_alpha_layer
 from stancedesk.agreement.verdict import (
@@ -139,7 +140,7 @@ def _graded_codes(raw: np.ndarray, k: int, missing: Sequence[int]) -> tuple[np.n
 def _units_n(codes: np.ndarray, unit_doc: np.ndarray, mask: np.ndarray, unit: str,
              **more: int) -> dict[str, Any]:
     coders = int((codes[:, mask] >= 0).any(axis=1).sum()) if mask.any() else 0
-    return sample(int(mask.sum()), unit, coders, int(np.unique(unit_doc[mask]).size), **more)
+    return sample(int(mask.sum()), unit, coders, distinct(unit_doc[mask]).size, **more)
 
 
 def _label_section(codes: np.ndarray, unit_doc: np.ndarray, labels: Sequence[str], ordered: bool,
@@ -366,7 +367,7 @@ def _label_rows(ls: LayerSpans, unit_spans: LayerSpans, cc: CharCodes | None,
             reasons[name] = e["reason"]
         row["reasons"] = reasons
         row["n"] = sample(int(label_counts[i]), "spans with this label",
-                          int(np.unique(ls.ann[mine]).size), int(np.unique(ls.doc[mine]).size))
+                          distinct(ls.ann[mine]).size, distinct(ls.doc[mine]).size)
         rows[lab] = row
     return rows
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from stancedesk.agreement.counts import unit_totals
 from stancedesk.agreement.jsonready import number
+from stancedesk.agreement.order import distinct
 
 # Krippendorff's sample-size rule (after Bloch & Kraemer 1989, eq. 3.7) in its most favourable
 # case: two equally likely categories, smallest acceptable α 2/3, significance 0.05 (one-sided).
@@ -83,7 +84,7 @@ def label_reason(codes: np.ndarray, labels: Sequence[str], pairable: np.ndarray 
     if not pairable.any():
         return "no unit has values from two annotators"
     values = codes[:, pairable]
-    used = np.unique(values[values >= 0])
+    used = distinct(values[values >= 0])
     if used.size < 2:
         return (f"every compared value is {labels[int(used[0])]!r}: with no variation, chance "
                 "agreement is 1 and agreement cannot be told from chance")
