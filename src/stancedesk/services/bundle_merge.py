@@ -3,7 +3,11 @@
 The rules (docs/bundles.md says the same for users):
 
 * **All or nothing.** Every bundle is read and checked, then merged in one write transaction;
-  any refusal stores nothing, from any of the files.
+  any refusal stores nothing, from any of the files. On a SQLite file the checks that need no
+  writing run first without the write lock, and the spans new here (naming no registry source)
+  are stored ahead in short chunks, hidden until that transaction publishes them (as an
+  annotation import's rows are, ``storage.span_import``), so it stays short and a desk saving
+  meanwhile waits a fraction of a second; a refusal or a cancel deletes them again.
 * **Same corpus.** Each document a bundle lists must be stored here with the same SHA-256; a
   missing or different one is refused, naming it (id, source file, title).
 * **Same scheme, or a mapping.** A label a bundle's spans use that this database's scheme does
@@ -57,9 +61,10 @@ from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import bundles as brepo
 from stancedesk.storage import curation as crepo
+from stancedesk.storage import pending_imports as pending
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.span_import import other_import
+from stancedesk.storage.span_import import other_import, staged_import
 
 CANCELLED_MESSAGE = "bundle import cancelled; nothing was stored"
 MAX_LISTED = 20
@@ -285,30 +290,67 @@ def _classify(stored: Span, incoming: Span, recorded: int | None) -> tuple[str, 
     return "update", ""
 
 
+@dataclass(slots=True)
+class _Prepared:
+    """What the checks before the write transaction found for one bundle (SQLite): its labels
+    in this scheme, and its new spans without a registry source, which are stored in chunks
+    hidden until the merge publishes them (``prestored``: their ids)."""
+
+    labels: dict[str, dict[str, str]]
+    new: list[Span]
+
+    @property
+    def prestored(self) -> frozenset[str]:
+        return frozenset(s.id for s in self.new)
+
+
+def _prepare(session: Session, file: str, bundle: Bundle, scheme: Scheme,
+             mapping: LabelMapping | None) -> _Prepared:
+    """The checks that need no write transaction (documents, labels, covered texts), and the
+    spans new here that can be stored ahead of the merge: those naming no registry source
+    (a source may be created or merged by the merge itself)."""
+    check_documents(session, file, bundle)
+    labels = map_labels(file, bundle, scheme, mapping)
+    check_texts(session, file, bundle)
+    stored = brepo.stored_span_ids(session, [s.id for s in bundle.spans])
+    new = [Span(raw.id, raw.document_id, bundle.annotator, raw.start, raw.end, raw.text,
+                labels[raw.id], raw.note, raw.created_at, raw.updated_at, raw.version, raw.role)
+           for raw in bundle.spans if raw.id not in stored and not raw.entity_id]
+    return _Prepared(labels, new)
+
+
 class _Merge:
     """One bundle merged into the open write transaction."""
 
     def __init__(self, session: Session, file: str, bundle: Bundle, scheme: Scheme,
                  mapping: LabelMapping | None, counts: _Counts,
-                 tick: Callable[[int], None] = lambda _n: None) -> None:
+                 tick: Callable[[int], None] = lambda _n: None,
+                 prepared: _Prepared | None = None, created: bool = False) -> None:
         self.session, self.file, self.bundle = session, file, bundle
         self.scheme, self.mapping, self.counts = scheme, mapping, counts
         self.tick = tick  # spans merged so far: progress, and the chance to cancel
         self.report = AnnotatorMerge(file, bundle.annotator)
         self.annotator = bundle.annotator
+        self.prepared = prepared
+        self.created = created  # the annotator was created for this merge, ahead of it
 
     def run(self) -> AnnotatorMerge:
         session, bundle, report = self.session, self.bundle, self.report
-        check_documents(session, self.file, bundle)
-        labels = map_labels(self.file, bundle, self.scheme, self.mapping)
+        check_documents(session, self.file, bundle)  # again: a document deleted meanwhile
+        if self.prepared is None:
+            labels = map_labels(self.file, bundle, self.scheme, self.mapping)
+            check_texts(session, self.file, bundle)
+            prestored: frozenset[str] = frozenset()
+        else:  # checked already (a text never changes), and some spans stored ahead
+            labels, prestored = self.prepared.labels, self.prepared.prestored
         report.scheme = _scheme_note(bundle, self.scheme)
-        check_texts(session, self.file, bundle)
         incoming = {s.id: s for s in bundle.spans}
         listed = [d.id for d in bundle.documents]
         # the annotator's spans on the listed documents, then any other span a bundle id names
-        here = {s.id: s for s in repo.iter_spans(session, listed, [self.annotator])}
+        here = {s.id: s for s in repo.stream_spans(session, listed, [self.annotator])}
         stored = {sid: here[sid] for sid in incoming if sid in here}
-        stored.update(brepo.spans_by_ids(session, [sid for sid in incoming if sid not in here]))
+        stored.update(brepo.spans_by_ids(session, [sid for sid in incoming if sid not in here
+                                                   and sid not in prestored]))
         owned = [f"span {sid} belongs to annotator {s.annotator!r} here; a bundle of "
                  f"{self.annotator!r} cannot change it"
                  for sid, s in stored.items() if s.annotator != self.annotator]
@@ -317,15 +359,23 @@ class _Merge:
                   if s.annotator == self.annotator and s.document_id != incoming[sid].document_id]
         if owned:
             raise _problems(self.file, "the bundle would change spans it does not own", owned)
-        report.annotator_created = repo.find_annotator(session, self.annotator) is None
+        report.annotator_created = self.created or \
+            repo.find_annotator(session, self.annotator) is None
         registry = _Registry(session)
         entity_ids = {e.id: registry.resolve(e, report) for e in bundle.entities}
-        recorded = brepo.imported_versions(session, [*incoming, *here])
+        # the versions recorded at the last import: of the annotator's spans here (one read),
+        # and of any other stored span the bundle names
+        recorded = brepo.imported_versions_on(session, self.annotator, listed)
+        recorded.update(brepo.imported_versions(session, [i for i in stored if i not in here]))
         imported: dict[str, int] = {}
         new: list[Span] = []
         for n, (span_id, raw) in enumerate(incoming.items()):
             if n % PROGRESS_EVERY == 0:
                 self.tick(n)
+            if span_id in prestored:  # new here, stored ahead with its imported version (its
+                report.added.append(span_id)  # id is taken: it cannot have become otherwise)
+                self.counts.bump(self.counts.added, raw.document_id, self.annotator)
+                continue
             span = Span(span_id, raw.document_id, self.annotator, raw.start, raw.end, raw.text,
                         labels[span_id], raw.note, raw.created_at, raw.updated_at, raw.version,
                         raw.role, entity_ids.get(raw.entity_id) if raw.entity_id else None)
@@ -446,13 +496,16 @@ def _check_all_links(session: Session, file_of: Mapping[str, str],
     """The links of every merged annotator on the documents the merge touched, by the rules
     every link follows."""
     for annotator, docs in documents.items():
+        # one read of the links and one of their ends, not two per document: this runs
+        # inside the merge's write transaction
+        links = arepo.links_in(session, sorted(docs), [annotator])
+        ends = arepo.span_ends(session, {i for k in links for i in (k.from_span, k.to_span)})
+        by_document: dict[str, list[Link]] = defaultdict(list)
+        for link in links:
+            by_document[ends[link.from_span].document_id].append(link)
         problems: list[str] = []
-        for doc in sorted(docs):
-            links = arepo.links_of(session, doc, annotator)
-            if not links:
-                continue
-            ends = arepo.span_ends(session, {i for k in links for i in (k.from_span, k.to_span)})
-            problems += check_links(ends, links)
+        for doc in sorted(by_document):
+            problems += check_links(ends, by_document[doc])
         if problems:
             raise _problems(file_of[annotator], "the merged links break the rules of "
                             "attribution", problems)
@@ -487,8 +540,9 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
                    mapping: LabelMapping | None = None, *, dry_run: bool = False,
                    progress: Progress | None = None,
                    cancelled: IsCancelled | None = None) -> BundleMergeReport:
-    """Merge every bundle in one transaction, or none; ``dry_run`` does the same work and
-    rolls it back, so its report is exactly what the merge would do."""
+    """Merge every bundle in one transaction, or none (on SQLite with its new spans stored
+    ahead in hidden chunks: see the module's note); ``dry_run`` does the same work in one
+    transaction and rolls it back, so its report is exactly what the merge would do."""
     if not paths:
         raise FormatError("bundle import", "no bundle files given")
 
@@ -500,36 +554,88 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
 
     bundles = read_bundles(paths, checkpoint)
     report = BundleMergeReport(dry_run=dry_run)
-    counts = _Counts()
     target = database.rolled_back() if dry_run else database
-    with other_import(target), target.write() as session:
-        repo.lock_for_import(session)
-        scheme = repo.load_scheme(session)
-        assert scheme is not None
-        if mapping is not None:
-            check_mapping(mapping, scheme, "the label mapping")
-        annotators_before = {a.name for a in repo.list_annotators(session)}
-        file_of: dict[str, str] = {}
-        touched: dict[str, set[str]] = {}
-        total = sum(len(b.spans) for b in bundles)
-        done = 0
-        for path, bundle in zip(paths, bundles, strict=True):
-            def tick(n: int, before: int = done, who: str = bundle.annotator) -> None:
-                checkpoint(before + n, total, f"merging {who}'s spans")
+    if not (target.is_sqlite and target.commits):  # a server, or a dry run: one transaction
+        with other_import(target), target.write() as session:
+            _merge_all(session, paths, bundles, mapping, report, checkpoint)
+        return report
+    with staged_import(target) as unit:
+        with unit.checking() as session:  # no write lock: desks keep saving
+            scheme = repo.load_scheme(session)
+            assert scheme is not None
+            if mapping is not None:
+                check_mapping(mapping, scheme, "the label mapping")
+            prepared = [_prepare(session, str(path), bundle, scheme, mapping)
+                        for path, bundle in zip(paths, bundles, strict=True)]
+        if not any(p.new for p in prepared):  # nothing new to store ahead: one transaction
+            with target.write() as session:
+                _merge_all(session, paths, bundles, mapping, report, checkpoint,
+                           (scheme, prepared))
+            return report
+        with unit.publishing("bundle", ", ".join(map(str, paths))) as publication:
+            with publication.early() as session:  # committed at once: see its note
+                created = set(repo.create_annotators(
+                    session, [b.annotator for b, p in zip(bundles, prepared, strict=True)
+                              if p.new], publication.import_id))
+            total, done = sum(len(p.new) for p in prepared), 0
+            for bundle, ahead in zip(bundles, prepared, strict=True):
+                def stored(n: int, before: int = done, who: str = bundle.annotator) -> None:
+                    checkpoint(before + n, total, f"storing {who}'s new spans")
 
-            merge = _Merge(session, str(path), bundle, scheme, mapping, counts, tick)
-            report.merges.append(merge.run())
-            file_of[bundle.annotator] = str(path)
-            touched[bundle.annotator] = {s.document_id for s in bundle.spans}
-            done += len(bundle.spans)
-        session.flush()
-        _check_all_links(session, file_of, touched)
-        checkpoint(total, total, "checking links")
-        report.changes = Changes(
-            spans_added=dict(counts.added), spans_changed=dict(counts.changed),
-            spans_removed=dict(counts.removed),
-            curation_documents=frozenset(counts.curation),
-            annotators_added=frozenset(
-                {a.name for a in repo.list_annotators(session)} - annotators_before))
+                brepo.store_new_spans(publication, bundle.annotator, ahead.new, stored)
+                done += len(ahead.new)
+            with publication.step() as session:  # the merge itself, and the publishing flip
+
+                def publish(session: Session = session) -> None:
+                    pending.publish(session.connection(), publication.import_id)
+
+                _merge_all(session, paths, bundles, mapping, report, checkpoint,
+                           (scheme, prepared), created, publish)
     return report
 
+
+def _merge_all(session: Session, paths: Sequence[Path | str], bundles: Sequence[Bundle],
+               mapping: LabelMapping | None, report: BundleMergeReport,
+               checkpoint: Callable[[int, int, str], None],
+               ahead: tuple[Scheme, Sequence[_Prepared]] | None = None,
+               created: set[str] | frozenset[str] = frozenset(),
+               before_link_checks: Callable[[], None] = lambda: None) -> None:
+    """Merge every bundle in the open write transaction. ``ahead``: the scheme the bundles
+    were checked against and what the checks prepared (new spans stored already, hidden);
+    ``created``: annotators created ahead; ``before_link_checks`` runs once every bundle is
+    merged, before the checks of the links, which read the merged spans."""
+    counts = _Counts()
+    repo.lock_for_import(session)
+    scheme = repo.load_scheme(session)
+    assert scheme is not None
+    if ahead is not None and ahead[0] != scheme:
+        raise FormatError(str(paths[0]), "the scheme changed while the bundles were being "
+                          "checked; nothing was imported")
+    prepared = None if ahead is None else ahead[1]
+    if mapping is not None:
+        check_mapping(mapping, scheme, "the label mapping")
+    annotators_before = {a.name for a in repo.list_annotators(session)}
+    file_of: dict[str, str] = {}
+    touched: dict[str, set[str]] = {}
+    total = sum(len(b.spans) for b in bundles)
+    done = 0
+    for n, (path, bundle) in enumerate(zip(paths, bundles, strict=True)):
+        def tick(k: int, before: int = done, who: str = bundle.annotator) -> None:
+            checkpoint(before + k, total, f"merging {who}'s spans")
+
+        merge = _Merge(session, str(path), bundle, scheme, mapping, counts, tick,
+                       None if prepared is None else prepared[n], bundle.annotator in created)
+        report.merges.append(merge.run())
+        file_of[bundle.annotator] = str(path)
+        touched[bundle.annotator] = {s.document_id for s in bundle.spans}
+        done += len(bundle.spans)
+    session.flush()
+    before_link_checks()
+    _check_all_links(session, file_of, touched)
+    checkpoint(total, total, "checking links")
+    report.changes = Changes(
+        spans_added=dict(counts.added), spans_changed=dict(counts.changed),
+        spans_removed=dict(counts.removed),
+        curation_documents=frozenset(counts.curation),
+        annotators_added=frozenset(
+            {a.name for a in repo.list_annotators(session)} - annotators_before))

@@ -3,7 +3,8 @@ the version each span was imported at, and spans written at the version the bund
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import cast
 
 from sqlalchemy import Table, delete, insert, select, update
@@ -11,14 +12,17 @@ from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
 from stancedesk.storage import repositories as repo
-from stancedesk.storage.tables import BundleImportRow, DocumentRow, SpanRow
+from stancedesk.storage.span_import import CHUNK_SECONDS, Publication
+from stancedesk.storage.tables import AnnotatorRow, BundleImportRow, DocumentRow, SpanRow
 from stancedesk.storage.types import utcnow
 from stancedesk.storage.visibility import visible
 
 _CHUNK = 500
+FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 2_000, 200, 20_000  # new spans per write transaction
 # the table, not the mapped class: an ORM bulk insert of a versioned class starts every version
 # at 1, and a bundle's spans keep theirs
 _SPANS = cast(Table, SpanRow.__table__)
+_BUNDLE_IMPORTS = cast(Table, BundleImportRow.__table__)
 
 
 def document_fingerprints(session: Session, document_ids: Sequence[str] | None = None
@@ -39,14 +43,62 @@ def document_fingerprints(session: Session, document_ids: Sequence[str] | None =
 
 
 def spans_by_ids(session: Session, span_ids: Iterable[str]) -> dict[str, Span]:
-    """The stored spans among ``span_ids``, whoever annotated them."""
+    """The stored spans among ``span_ids``, whoever annotated them (not those stored ahead
+    by the merge itself, hidden until it publishes them)."""
     wanted = list(set(span_ids))
     out: dict[str, Span] = {}
     for i in range(0, len(wanted), _CHUNK):
-        for row in session.scalars(select(SpanRow).where(SpanRow.id.in_(wanted[i:i + _CHUNK]))
+        for row in session.scalars(select(SpanRow).where(SpanRow.id.in_(wanted[i:i + _CHUNK]),
+                                                         visible(SpanRow.import_id))
                                    .execution_options(populate_existing=True)):
             out[row.id] = repo.span_from_row(row)
     return out
+
+
+def stored_span_ids(session: Session, span_ids: Iterable[str]) -> set[str]:
+    """The ids among ``span_ids`` that a stored span has."""
+    wanted = list(set(span_ids))
+    out: set[str] = set()
+    for i in range(0, len(wanted), _CHUNK):
+        out.update(session.scalars(select(SpanRow.id).where(SpanRow.id.in_(wanted[i:i + _CHUNK]))))
+    return out
+
+
+def store_new_spans(publication: Publication, annotator: str, spans: Sequence[Span],
+                    between_chunks: Callable[[int], None]) -> None:
+    """Store ``spans`` (all new, all ``annotator``'s, created ahead) with the bundle's ids,
+    times and versions, marked with the publication's import id and so hidden until the merge
+    publishes them, each with its imported version (``record_imported``; a discard of the
+    spans takes it along, ON DELETE CASCADE): on SQLite a chunk per write transaction, each
+    sized from the last one's pace to hold the lock about ``CHUNK_SECONDS``, so a desk saving
+    meanwhile waits a fraction of a second. ``between_chunks(stored so far)`` runs after each
+    chunk (a cancel check)."""
+    size = FIRST_CHUNK if publication.chunked else len(spans)
+    now = utcnow()
+    done = 0
+    while done < len(spans):
+        chunk = spans[done:done + size]
+        with publication.step() as session:
+            began = time.perf_counter()
+            annotator_id = session.scalar(select(AnnotatorRow.id)
+                                          .where(AnnotatorRow.name == annotator))
+            for i in range(0, len(chunk), _CHUNK):
+                session.execute(insert(_SPANS), [
+                    {"id": s.id, "document_id": s.document_id, "annotator_id": annotator_id,
+                     "start": s.start, "end": s.end, "text": s.text, "note": s.note,
+                     "labels": repo.clean_labels(s.labels), "role": s.role,
+                     "entity_id": s.entity_id, "created_at": s.created_at,
+                     "updated_at": s.updated_at, "version": s.version,
+                     "import_id": publication.import_id}
+                    for s in chunk[i:i + _CHUNK]])
+                session.execute(insert(_BUNDLE_IMPORTS), [
+                    {"span_id": s.id, "version": s.version, "imported_at": now}
+                    for s in chunk[i:i + _CHUNK]])
+        took = time.perf_counter() - began  # the time the lock was held, commit included
+        done += len(chunk)
+        if publication.chunked:
+            size = int(min(MAX_CHUNK, max(MIN_CHUNK, size * CHUNK_SECONDS / max(took, 1e-3))))
+        between_chunks(done)
 
 
 def imported_versions(session: Session, span_ids: Iterable[str]) -> dict[str, int]:
@@ -57,6 +109,25 @@ def imported_versions(session: Session, span_ids: Iterable[str]) -> dict[str, in
         for span_id, version in session.execute(
                 select(BundleImportRow.span_id, BundleImportRow.version)
                 .where(BundleImportRow.span_id.in_(wanted[i:i + _CHUNK]))):
+            out[span_id] = version
+    return out
+
+
+def imported_versions_on(session: Session, annotator: str, document_ids: Sequence[str]
+                         ) -> dict[str, int]:
+    """``imported_versions`` of every span of ``annotator`` on ``document_ids``, by a join
+    instead of a look-up per span (a merge runs this in its write transaction)."""
+    key = session.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == annotator))
+    if key is None:
+        return {}
+    out: dict[str, int] = {}
+    wanted = list(dict.fromkeys(document_ids))
+    for i in range(0, len(wanted), _CHUNK):
+        for span_id, version in session.execute(
+                select(BundleImportRow.span_id, BundleImportRow.version)
+                .join(SpanRow, SpanRow.id == BundleImportRow.span_id)
+                .where(SpanRow.annotator_id == key,
+                       SpanRow.document_id.in_(wanted[i:i + _CHUNK]))):
             out[span_id] = version
     return out
 

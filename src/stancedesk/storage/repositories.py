@@ -10,6 +10,7 @@ from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, delete, func, insert, null, select, text, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
@@ -303,6 +304,23 @@ def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
         _take_up(session, row)
     known[name] = row
     return row
+
+
+def create_annotators(session: Session, names: Iterable[str], import_id: str) -> list[str]:
+    """Create the annotators among ``names`` not stored yet, marked with ``import_id`` (hidden
+    until it is published); those created, in the given order. A name stored by someone
+    else meanwhile is used as it is (INSERT ... ON CONFLICT DO NOTHING)."""
+    created: list[str] = []
+    for name in names:
+        if find_annotator(session, name) is None:
+            inserted = cast(CursorResult[Any], session.execute(
+                _insert(session, AnnotatorRow).values(
+                    id=str(uuid.uuid4()), name=name, is_reviewer=False, created_at=utcnow(),
+                    import_id=import_id)
+                .on_conflict_do_nothing(index_elements=["name"])))
+            if inserted.rowcount:
+                created.append(name)
+    return created
 
 
 def _take_up(session: Session, row: AnnotatorRow) -> None:

@@ -48,7 +48,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -66,7 +66,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.engine import Connection, CursorResult, Dialect, Transaction
+from sqlalchemy.engine import Connection, Dialect, Transaction
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
@@ -75,9 +75,9 @@ from stancedesk.storage import pending_imports as pending
 from stancedesk.storage.engine import WRITE_OPTION, Database
 from stancedesk.storage.errors import StorageError, translate_errors
 from stancedesk.storage.pending_imports import CHUNK_PAUSE_S
-from stancedesk.storage.repositories import IMPORT_LOCK, _insert, find_annotator
+from stancedesk.storage.repositories import IMPORT_LOCK, create_annotators
 from stancedesk.storage.tables import AnnotatorRow, SpanRow
-from stancedesk.storage.types import UTCDateTime, utcnow
+from stancedesk.storage.types import UTCDateTime
 
 _staging = Table(
     "stancedesk_span_staging", MetaData(),
@@ -338,11 +338,12 @@ def _one_import_at_a_time(database: Database, connection: Connection) -> Iterato
 
 @contextmanager
 def other_import(database: Database) -> Iterator[None]:
-    """For an import that is not chunked (a bundle merge: one write transaction): hold the
-    SQLite import lock while it runs, so it never interleaves with the chunks of an annotation
-    import (it would meet rows that are stored but not published), and discard an abandoned
-    import's rows first. A server needs nothing here: its imports are one transaction, and
-    the caller's transaction-level advisory lock serialises them with annotation imports."""
+    """For an import that is not chunked (a bundle merge's dry run, one write transaction):
+    hold the SQLite import lock while it runs, so it never interleaves with the chunks of
+    another import (it would meet rows that are stored but not published), and discard an
+    abandoned import's rows first. A server needs nothing here: its imports store their rows
+    in one transaction, and the caller's transaction-level advisory lock serialises them with
+    the others."""
     if not database.is_sqlite or database.location.path is None:
         yield
         return
@@ -548,20 +549,8 @@ class SpanStaging:
 
     def create_annotators(self, session: Session, names: Iterable[str],
                           import_id: str) -> list[str]:
-        """Create the annotators among ``names`` not stored yet, marked with ``import_id``
-        (hidden until it is published); those created, in the given order. A name stored by
-        someone else meanwhile is used as it is (INSERT ... ON CONFLICT DO NOTHING)."""
-        created: list[str] = []
-        for name in names:
-            if find_annotator(session, name) is None:
-                inserted = cast(CursorResult[Any], session.execute(
-                    _insert(session, AnnotatorRow).values(
-                        id=str(uuid.uuid4()), name=name, is_reviewer=False,
-                        created_at=utcnow(), import_id=import_id)
-                    .on_conflict_do_nothing(index_elements=["name"])))
-                if inserted.rowcount:
-                    created.append(name)
-        return created
+        """``repositories.create_annotators``: the new ones, marked, hidden until published."""
+        return create_annotators(session, names, import_id)
 
     def store(self, publication: Publication,
               between_chunks: Callable[[], None] | None = None) -> None:

@@ -1,0 +1,181 @@
+"""A bundle merge on SQLite checks its bundles without the write lock and stores their new
+spans in chunks hidden until the merge's own transaction publishes them: readers see none of
+them before and all after, a desk saving meanwhile never waits long, and a refusal or a cancel
+in the merge leaves nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from stancedesk.domain.errors import Cancelled, UserError
+from stancedesk.formats.errors import FormatError
+from stancedesk.services import corpus, formats_registry
+from stancedesk.services import spans as span_service
+from stancedesk.services.bundle_export import export_bundle
+from stancedesk.services.bundle_merge import import_bundles
+from stancedesk.services.project import open_database
+from stancedesk.storage import bundles
+from stancedesk.storage.engine import Database
+
+TEXT = "Officials said the talks went well, sources said.\n"
+WORDS = [(0, 9), (10, 14), (15, 18), (19, 24), (25, 29), (30, 34), (36, 43), (44, 48)]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks of 50 new spans: a bundle of a thousand takes twenty commits."""
+    monkeypatch.setattr(bundles, "FIRST_CHUNK", 50)
+    monkeypatch.setattr(bundles, "MIN_CHUNK", 50)
+    monkeypatch.setattr(bundles, "MAX_CHUNK", 50)
+
+
+def _bundle(tmp_path: Path, n: int) -> Path:
+    """A bundle of ``n`` spans by "ana", made on a laptop from the same article."""
+    laptop = open_database(str(tmp_path / "laptop.sqlite"), seed_sample=False)
+    try:
+        (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+        doc = corpus.import_paths(laptop, [tmp_path / "a.txt"]).added[0].id
+        path = tmp_path / "spans.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(["document_id", "annotator", "start", "end", "text", "stance",
+                             "note"])
+            for i in range(n):
+                start, end = WORDS[i % len(WORDS)]
+                writer.writerow([doc, "ana", start, end, TEXT[start:end],
+                                 ("favor", "against", "neutral")[i % 3], f"n{i}"])
+        formats_registry.import_annotations(laptop, path, fmt="csv")
+        bundle = tmp_path / "ana.stancedesk-bundle.json"
+        export_bundle(laptop, "ana", bundle)
+    finally:
+        laptop.dispose()
+    return bundle
+
+
+def _team(db: Database, tmp_path: Path) -> str:
+    """The team's database holds the same article (and a span of its own)."""
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "a.txt").write_text(TEXT, encoding="utf-8")
+    doc = corpus.import_paths(db, [tmp_path / "team" / "a.txt"]).added[0].id
+    span_service.create_span(db, doc, "lead", 0, 9, {"stance": "favor"})
+    return doc
+
+
+def _all_rows(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM spans")).scalar_one())
+
+
+def _bundle_imports(db: Database) -> list[str]:
+    with db.engine.connect() as conn:
+        return [str(state) for (state,) in conn.execute(text(
+            "SELECT state FROM imports WHERE kind = 'bundle'"))]
+
+
+def test_readers_see_no_span_of_the_merge_until_it_is_published(
+        db: Database, tmp_path: Path, small_chunks: None) -> None:
+    bundle = _bundle(tmp_path, 1000)
+    _team(db, tmp_path)
+    seen: list[tuple[Any, ...]] = []
+
+    def look() -> bool:
+        seen.append((len(span_service.list_spans(db)), span_service.list_annotator_names(db),
+                     _all_rows(db)))
+        return False
+
+    report = import_bundles(db, [bundle], cancelled=look)
+    merge = report.merges[0]
+    assert len(merge.added) == 1000 and merge.annotator_created
+    assert report.changes.annotators_added == frozenset({"ana"})
+    assert {(shown, tuple(names)) for shown, names, _ in seen} == {(1, ("lead",))}
+    stored = [rows for *_, rows in seen]
+    if db.is_sqlite:  # twenty chunks committed, hidden, before the merge published them
+        assert max(stored) >= 951 and stored == sorted(stored)
+    assert span_service.spans_per_annotator(db) == {"ana": 1000, "lead": 1}
+    again = import_bundles(db, [bundle]).merges[0]
+    assert len(again.unchanged) == 1000 and again.added == []
+    assert _bundle_imports(db) == (["published"] if db.is_sqlite else [])
+
+
+def test_a_refusal_in_the_merge_discards_the_spans_stored_ahead(
+        db: Database, tmp_path: Path, small_chunks: None) -> None:
+    """The link checks run in the merge's transaction, after the new spans were stored in
+    chunks: a link the rules refuse leaves nothing, chunks included."""
+    bundle = _bundle(tmp_path, 600)
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    first = data["spans"][0]["id"]
+    data["links"] = [{"from": first, "kind": "attributed_to", "to": first}]
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+    _team(db, tmp_path)
+    with pytest.raises(FormatError, match="cannot be linked to itself"):
+        import_bundles(db, [bundle])
+    assert _all_rows(db) == 1 and _bundle_imports(db) == []
+    assert span_service.list_annotator_names(db) == ["lead"]
+
+
+def test_a_cancel_while_storing_stores_nothing(
+        db: Database, tmp_path: Path, small_chunks: None) -> None:
+    bundle = _bundle(tmp_path, 600)
+    _team(db, tmp_path)
+    steps: list[str] = []
+
+    def cancel_at_the_third_step() -> bool:
+        """SQLite: after the second chunk stored; a server: in its one transaction, merging."""
+        return len(steps) >= 3
+
+    with pytest.raises(Cancelled):
+        import_bundles(db, [bundle], progress=lambda _d, _t, step: steps.append(step),
+                       cancelled=cancel_at_the_third_step)
+    assert steps[-1] == ("storing ana's new spans" if db.is_sqlite else "merging ana's spans")
+    assert _all_rows(db) == 1 and _bundle_imports(db) == []
+    assert span_service.list_annotator_names(db) == ["lead"]
+
+
+@pytest.mark.sqlite_only
+def test_a_desk_saving_during_a_merge_never_waits_long_nor_fails(
+        db: Database, db_path: Path, tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, 20_000)
+    doc = _team(db, tmp_path)
+    desk = open_database(str(db_path), seed_sample=False)
+    waits: list[float] = []
+    failures: list[str] = []
+    saved_while_storing: list[int] = []
+    stop = threading.Event()
+
+    def label() -> None:
+        i = 0
+        while not stop.is_set():
+            start, end = WORDS[i % len(WORDS)]
+            began = time.perf_counter()
+            try:
+                span_service.create_span(desk, doc, "desk", start, end, {"stance": "favor"})
+            except UserError as exc:
+                failures.append(str(exc))
+            waits.append(time.perf_counter() - began)
+            i += 1
+            stop.wait(0.003)
+
+    def progress(_done: int, _total: int, step: str) -> None:
+        if step.startswith("storing"):
+            saved_while_storing.append(len(waits))
+
+    worker = threading.Thread(target=label)
+    worker.start()
+    try:
+        report = import_bundles(db, [bundle], progress=progress)
+    finally:
+        stop.set()
+        worker.join()
+        desk.dispose()
+    assert len(report.merges[0].added) == 20_000 and failures == []
+    assert saved_while_storing[-1] > saved_while_storing[0], "saves landed between chunks"
+    assert max(waits) < 1.0, f"a desk save waited {max(waits):.2f} s"
+    assert span_service.spans_per_annotator(db)["desk"] == len(waits)
