@@ -22,9 +22,10 @@ from stancedesk.domain import Document
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.span_import import CHUNK_SECONDS, Publication
 
-FIRST_CHARS = 1_000_000  # the first chunk's text (a few hundred news articles)
-MIN_CHARS, MAX_CHARS = 20_000, 50_000_000  # bounds of a chunk's text; a chunk has one
-# document at least, however long
+FIRST_CHARS = 500_000  # the first chunk's text (about a hundred news articles)
+# bounds of a chunk's text (a chunk has one document at least, however long): above 2 MB the
+# commit's own time (the WAL written) varies enough under load to hold the lock past 0.2 s
+MIN_CHARS, MAX_CHARS = 20_000, 2_000_000
 
 
 def store_documents(publication: Publication, docs: Sequence[Document],
