@@ -97,6 +97,7 @@ def _lf(value: object) -> object:
 
 def _csv(database: Database, path: Path, readers: int, monkeypatch: pytest.MonkeyPatch) -> bytes:
     monkeypatch.setattr(exchange, "READERS", readers)
+    monkeypatch.setattr(parallel_reads, "useful_readers", lambda most: most)  # whatever the load
     formats_registry.export_annotations(database, "csv", path)
     return path.read_bytes()
 
@@ -219,6 +220,7 @@ def test_parquet_export_cancelled_midway_leaves_no_file_and_no_reader(
     """A progress callback that raises (a cancel) stops the readers and removes the file."""
     monkeypatch.setattr(parallel_reads, "CHUNK_ROWS", 4)
     monkeypatch.setattr(exchange, "READERS", 2)
+    monkeypatch.setattr(parallel_reads, "useful_readers", lambda most: most)
 
     def cancel(n: int) -> None:
         raise RuntimeError("cancelled")

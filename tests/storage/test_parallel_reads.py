@@ -136,3 +136,17 @@ def test_document_chunks_cover_the_selection_in_order(db: Database, tmp_path) ->
         assert len(chunks) == 4  # 1+2 | 3 | 4 | 5 spans
         some = parallel_reads.document_chunks(connection, ids[3:], 1)
         assert some == [(None, ids[4]), (ids[4], None)]
+
+
+def test_a_second_reader_only_on_a_spare_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel_reads.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel_reads.os, "getloadavg", lambda: (0.7, 1.0, 1.1))
+    assert parallel_reads.useful_readers(2) == 2
+    monkeypatch.setattr(parallel_reads.os, "getloadavg", lambda: (6.5, 7.0, 7.2))
+    assert parallel_reads.useful_readers(2) == 1
+
+    def none() -> tuple[float, float, float]:
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(parallel_reads.os, "getloadavg", none)
+    assert parallel_reads.useful_readers(2) == 2

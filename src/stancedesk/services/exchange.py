@@ -32,14 +32,15 @@ from stancedesk.services.changes import Changes
 from stancedesk.services.corpus import IsCancelled, Progress
 from stancedesk.storage import attribution as arepo
 from stancedesk.storage import curation as crepo
+from stancedesk.storage import parallel_reads
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.parallel_reads import READERS
 from stancedesk.storage.span_import import Publication, SpanStaging, staged_import
 from stancedesk.storage.types import utcnow
 
 MAX_LISTED_PROBLEMS = 20
 PROGRESS_EVERY = 250  # records between progress reports and cancel checks
+READERS = parallel_reads.READERS  # at most, for an export (see parallel_reads.useful_readers)
 STAGING_BATCH = 5000  # records staged per executemany: bounds the memory an import holds
 DOCUMENT_CHUNK = 200  # carried documents stored per write transaction (texts can be long)
 CANCELLED_MESSAGE = "import cancelled; nothing was stored"
@@ -133,7 +134,8 @@ def _table_batches(database: Database, scheme: Scheme, annotators: Sequence[str]
                    ) -> Iterator[TableBatch]:
     with database.read() as session:
         batches = repo.annotation_table_batches(session, scheme.layer_keys, annotators,
-                                                documents, limit, readers=READERS)
+                                                documents, limit,
+                                                readers=parallel_reads.useful_readers(READERS))
         assert batches is not None, "a SQLite database gives its table by column"
         yield from batches
 
@@ -156,7 +158,8 @@ def _csv_blocks(database: Database, scheme: Scheme,
                 limit: int | None) -> Iterator[tuple[int, bytes]]:
     with database.read() as session:
         blocks = repo.annotation_csv_blocks(session, scheme.layer_keys, csv_cells, quote_when,
-                                            annotators, documents, limit, readers=READERS)
+                                            annotators, documents, limit,
+                                            readers=parallel_reads.useful_readers(READERS))
         assert blocks is not None, "a SQLite database writes its CSV lines"
         yield from blocks
 
