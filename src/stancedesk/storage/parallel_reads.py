@@ -49,8 +49,8 @@ def useful_readers(most: int = READERS) -> int:
     """``most`` readers when the machine has a core to spare (1-minute load average below the
     number of cores), else 1. A second reader only helps on a free core: on two cores under a
     load of 6-7, two readers took 8-32 % longer than one (wall and CPU, three pairs back to
-    back), since a thread the system preempts while it holds SQLite's memory mutex or the GIL
-    stalls the other; at load 3 they took 19 % less. Without a load average (Windows): ``most``.
+    back; most likely a reader preempted while it holds the GIL or SQLite's memory mutex stalls
+    the other); at load 3 they took 19 % less. Without a load average (Windows): ``most``.
     """
     try:
         load = os.getloadavg()[0]
