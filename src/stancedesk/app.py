@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from importlib import import_module
 
 # What the desk's first window uses below the GUI. PySide6 reads the source of every module
@@ -21,10 +22,12 @@ DESK_LAYERS = (
 )
 
 
-def run_gui(db: str | None = None, annotator: str | None = None) -> int:
-    """Open the annotation desk; returns the Qt event loop's exit status."""
+def run_gui(db: str | None = None, annotator: str | None = None,
+            started: Callable[[], None] | None = None) -> int:
+    """Open the annotation desk; returns the Qt event loop's exit status. ``started`` is
+    called once the first window is on screen (the CLI resumes the garbage collector)."""
     for name in DESK_LAYERS:
         import_module(name)
     from stancedesk.gui.shell.launch import launch
 
-    return launch(db, annotator, sys.argv[:1])
+    return launch(db, annotator, sys.argv[:1], started)

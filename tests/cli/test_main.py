@@ -8,12 +8,13 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from stancedesk import __version__
-from stancedesk.cli import main
+from stancedesk.cli import annotators, main
 from stancedesk.services import corpus, schemes
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import default_scheme, open_database
@@ -340,7 +341,7 @@ def test_opening_the_desk_builds_no_command_parser(tmp_path: Path) -> None:
     building every command's parser imported every command's services first (a fifth of the
     launch). The help still lists every command."""
     probe = ("import sys; import stancedesk.app as root; "
-             "root.run_gui = lambda db, annotator: print(db, annotator) or 0; "
+             "root.run_gui = lambda db, annotator, started: print(db, annotator) or 0; "
              "from stancedesk.cli import main; "
              f"code = main(['--db', {str(tmp_path / 'x.sqlite')!r}, '--annotator', 'al']); "
              "print(sorted(m for m in sys.modules if m.startswith('stancedesk.cli.')), code)")
@@ -350,3 +351,38 @@ def test_opening_the_desk_builds_no_command_parser(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "stancedesk", "--help"], capture_output=True,
                             text=True, check=True)
     assert "agreement" in result.stdout and "curate" in result.stdout
+
+
+def test_the_collector_is_paused_while_starting_and_runs_for_the_work(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Start-up makes long-lived objects only, so the cyclic garbage collector is paused until
+    a command runs, or until the desk has painted (``started``); it is on again after ``main``,
+    and a caller that had turned it off keeps it off."""
+    import gc
+
+    import stancedesk.app
+
+    seen: list[tuple[str, bool]] = []
+
+    def desk(db: str | None, annotator: str | None, started: Callable[[], None]) -> int:
+        seen.append(("desk", gc.isenabled()))
+        started()
+        seen.append(("painted", gc.isenabled()))
+        return 0
+
+    monkeypatch.setattr(stancedesk.app, "run_gui", desk)
+    monkeypatch.setattr(annotators.span_service, "spans_per_annotator",
+                        lambda _db: seen.append(("command", gc.isenabled())) or {})
+    db = str(tmp_path / "x.sqlite")
+    open_database(db, seed_sample=False).dispose()
+    assert gc.isenabled()
+    assert main(["--db", db]) == 0
+    assert main(["--db", db, "annotators"]) == 0
+    assert gc.isenabled()
+    assert seen == [("desk", False), ("painted", True), ("command", True)]
+    gc.disable()
+    try:
+        assert main(["--db", db]) == 0
+        assert seen[-2:] == [("desk", False), ("painted", False)]
+    finally:
+        gc.enable()

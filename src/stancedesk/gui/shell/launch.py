@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from stancedesk.gui.shell import theme
@@ -25,8 +25,16 @@ def _application(argv: Sequence[str]) -> QApplication:
     return app
 
 
-def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
-    """Run the desk until its window closes; returns the exit status."""
+# the longest wait for the first paint before ``started`` is called anyway (a window restored
+# minimised paints only when shown)
+STARTED_AT_LATEST_MS = 3000
+
+
+def launch(db: str | None, annotator: str | None, argv: Sequence[str],
+           started: Callable[[], None] | None = None) -> int:
+    """Run the desk until its window closes; returns the exit status. ``started`` is called
+    when the first window has painted (at the latest after a few seconds, and before a dialog
+    waits for the person): it may be called more than once."""
     app = _application(argv)
     from stancedesk.gui.shell.main_window import MainWindow
     from stancedesk.services import spans as span_service
@@ -43,6 +51,8 @@ def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
     theme.apply_theme(app, settings.theme)
     name = annotator or settings.annotator
     if not name:
+        if started is not None:
+            started()
         dialog = AnnotatorDialog(span_service.list_annotator_names(database))
         if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.name():
             database.dispose()
@@ -54,6 +64,9 @@ def launch(db: str | None, annotator: str | None, argv: Sequence[str]) -> int:
     reporter.install()
     try:
         window = MainWindow(database, name, reporter=reporter)
+        if started is not None:
+            window.after_first_paint(started)
+            QTimer.singleShot(STARTED_AT_LATEST_MS, window, started)
         window.show()
         return app.exec()
     finally:

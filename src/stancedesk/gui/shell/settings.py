@@ -22,6 +22,8 @@ class DeskSettings:
         return default if value is None else value
 
     def _set(self, key: str, value: Any) -> None:
+        if self._qs.contains(key) and self._qs.value(key) == value:
+            return  # the desk sets who and where at every start: no file to rewrite then
         self._qs.setValue(key, value)
         self._qs.sync()  # a killed desk still remembers who and where
 
