@@ -35,10 +35,26 @@ def registry(db_path: Path) -> dict[str, attr_service.RegistryEntry]:
 
 
 def show_panel(qtbot, window: MainWindow):  # type: ignore[no-untyped-def]
-    panel = window.sources_panel
     window.findChild(type(window.attribution_actions["name"]), "sourcesPanelAction").trigger()
-    qtbot.waitUntil(lambda: window.sources_dock.isVisible() and panel.table.rowCount() > 0)
-    return panel
+    qtbot.waitUntil(lambda: window.sources_dock.isVisible()
+                    and window.sources_panel.table.rowCount() > 0)
+    return window.sources_panel
+
+
+def test_the_panel_is_made_when_the_dock_is_first_shown(qtbot, attributed_path,
+                                                        make_window) -> None:
+    """Hidden at launch, the dock holds no panel yet (making it cost a fiftieth of the launch);
+    showing it makes the panel once, filled, and it stays."""
+    from stancedesk.gui.desk.sources_panel import SourcesPanel
+
+    w = make_window(attributed_path, "sample-ana")
+    assert not w.sources_dock.isVisible() and w.findChildren(SourcesPanel) == []
+    panel = show_panel(qtbot, w)
+    assert w.sources_dock.widget() is panel and w.findChildren(SourcesPanel) == [panel]
+    w.sources_dock.hide()
+    w.findChild(type(w.attribution_actions["name"]), "sourcesPanelAction").trigger()
+    qtbot.waitUntil(w.sources_dock.isVisible)
+    assert w.sources_panel is panel and w.findChildren(SourcesPanel) == [panel]
 
 
 def test_select_a_source_and_open_its_claim(qtbot, attributed_path, make_window) -> None:

@@ -100,7 +100,8 @@ def test_the_desk_logs_at_the_cli_log_level(monkeypatch: pytest.MonkeyPatch) -> 
 
     levels: list[int] = []
 
-    def run_gui(db: str | None = None, annotator: str | None = None) -> int:
+    def run_gui(db: str | None = None, annotator: str | None = None,
+                started: object = None) -> int:
         levels.append(logging.getLogger("stancedesk").level)
         return 0
 

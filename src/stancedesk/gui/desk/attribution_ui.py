@@ -17,11 +17,11 @@ from stancedesk.domain import Span
 from stancedesk.domain.attribution import SpanRole
 from stancedesk.domain.scheme import normalise_shortcut
 from stancedesk.gui.desk.attribution import short
-from stancedesk.gui.desk.sources_panel import NameSourcePopup, SourcesPanel
 from stancedesk.services import attribution as attr_service
 from stancedesk.services.attribution import ClaimsPolicy
 
 if TYPE_CHECKING:
+    from stancedesk.gui.desk.sources_panel import NameSourcePopup, SourcesPanel
     from stancedesk.gui.shell.main_window import MainWindow
 
 KEYS = {
@@ -121,12 +121,12 @@ def install(window: MainWindow) -> dict[str, QAction]:
     return actions
 
 
-def install_panel(window: MainWindow, menu: QMenu) -> SourcesPanel:
-    """The Sources dock (hidden at first; View and Sources menus toggle it)."""
-    panel = SourcesPanel(window.database, window.reporter)
+def install_panel(window: MainWindow, menu: QMenu) -> QDockWidget:
+    """The Sources dock (hidden at first; View and Sources menus toggle it). Its panel is made
+    when the dock is first shown (``window.sources_panel`` from then on): most sessions never
+    open it, and making it at launch took a fiftieth of the launch."""
     dock = QDockWidget("Sources", window)
     dock.setObjectName("sourcesDock")
-    dock.setWidget(panel)
     window.add_dock(dock, Qt.DockWidgetArea.RightDockWidgetArea)
     window.tabifyDockWidget(window.spans_dock, dock)
     window.spans_dock.raise_()
@@ -141,17 +141,31 @@ def install_panel(window: MainWindow, menu: QMenu) -> SourcesPanel:
     menu.addAction(toggle)
 
     def refresh(*_args: object) -> None:
-        if dock.isVisible():
+        if dock.isVisible() and dock.widget() is not None:
+            window.sources_panel.reload()
+
+    def shown(visible: bool) -> None:
+        if visible:
+            panel = window.sources_panel if dock.widget() is not None else \
+                _make_sources_panel(window, dock)
             panel.reload()
 
-    dock.visibilityChanged.connect(lambda shown: panel.reload() if shown else None)
+    dock.visibilityChanged.connect(shown)
     window.desk.saved.connect(refresh)
     window.desk.changed.connect(refresh)
     window.desk.attribution.entitiesChanged.connect(refresh)
+    window.sources_dock = dock
+    return dock
+
+
+def _make_sources_panel(window: MainWindow, dock: QDockWidget) -> SourcesPanel:
+    from stancedesk.gui.desk.sources_panel import SourcesPanel
+
+    panel = SourcesPanel(window.database, window.reporter)
     panel.claimOpened.connect(lambda doc, span, who: open_claim(window, doc, span, who))
     panel.registryEdited.connect(window.desk.attribution.push_registry)
+    dock.setWidget(panel)
     window.sources_panel = panel
-    window.sources_dock = dock
     return panel
 
 
@@ -171,6 +185,8 @@ def open_claim(window: MainWindow, document_id: str, span_id: str, annotator: st
 
 
 def open_name_popup(window: MainWindow) -> NameSourcePopup | None:
+    from stancedesk.gui.desk.sources_panel import NameSourcePopup
+
     a = window.desk.attribution
     span = a._own_current(SpanRole.SOURCE, "name it")
     if span is None:

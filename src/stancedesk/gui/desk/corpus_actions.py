@@ -14,13 +14,13 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QMessageBox
 
-from stancedesk.gui.desk.document_dialog import DocumentEditor
 from stancedesk.services import corpus, documents
 from stancedesk.services import spans as span_service
 from stancedesk.services.changes import Changes, span_counts
 from stancedesk.services.documents import RemovedDocuments
 
 if TYPE_CHECKING:
+    from stancedesk.gui.desk.document_dialog import DocumentEditor
     from stancedesk.gui.shell.main_window import MainWindow
 
 FILTER_DELAY_MS = 200  # the text search runs once typing pauses, not on every key
@@ -84,6 +84,8 @@ class CorpusActions:
         doc_id = document_id or self.desk.document_id
         if doc_id is None:
             return None
+        from stancedesk.gui.desk.document_dialog import DocumentEditor  # a dialog: on first use
+
         editor = DocumentEditor(corpus.get_document(self.window.database, doc_id), self.window)
         editor.headersChosen.connect(self.save_details)
         editor.finished.connect(lambda _r: editor.deleteLater())

@@ -8,7 +8,6 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from stancedesk.gui.shell import theme
-from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
 from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION, DeskSettings
 from stancedesk.gui.shell.sources import forget_module_sources
@@ -51,6 +50,8 @@ def launch(db: str | None, annotator: str | None, argv: Sequence[str],
     theme.apply_theme(app, settings.theme)
     name = annotator or settings.annotator
     if not name:
+        from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog  # a first start only
+
         if started is not None:
             started()
         dialog = AnnotatorDialog(span_service.list_annotator_names(database))

@@ -31,15 +31,12 @@ from PySide6.QtWidgets import (
 
 from stancedesk.gui.desk.controller import AnnotationDesk
 from stancedesk.gui.desk.documents_panel import DocumentsPanel
-from stancedesk.gui.desk.editors import NoteEditor, ValueEditor
 from stancedesk.gui.desk.find_bar import FindBar
 from stancedesk.gui.desk.painting import SpanStyler
 from stancedesk.gui.desk.palette import LabelPalette
 from stancedesk.gui.desk.reader import DocumentView
-from stancedesk.gui.desk.sources_panel import NameSourcePopup, SourcesPanel
 from stancedesk.gui.desk.span_panel import SpanTableView
 from stancedesk.gui.shell import theme
-from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
 from stancedesk.gui.shell.annotator_switcher import AnnotatorSwitcher
 from stancedesk.gui.shell.chrome import WindowChrome
 from stancedesk.gui.shell.errors import CrashReporter
@@ -60,12 +57,15 @@ if TYPE_CHECKING:
     from stancedesk.gui.agreement.profile_view import ProfileView
     from stancedesk.gui.curation.window import CurationWindow
     from stancedesk.gui.desk.corpus_actions import CorpusActions
+    from stancedesk.gui.desk.editors import NoteEditor, ValueEditor
     from stancedesk.gui.desk.inspector import SpanInspector
     from stancedesk.gui.desk.inspector_dock import InspectorLink
+    from stancedesk.gui.desk.sources_panel import NameSourcePopup, SourcesPanel
     from stancedesk.gui.desk.span_table import ColumnChooser
     from stancedesk.gui.exchange.bundle_dialogs import BundleExportDialog, BundleImportDialog
     from stancedesk.gui.exchange.export_dialog import ExportDialog
     from stancedesk.gui.exchange.import_dialog import ImportDialog
+    from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
     from stancedesk.gui.shell.study_actions import StudyActions
 
 
@@ -296,6 +296,8 @@ class MainWindow(QMainWindow):
         self.desk.request_free_value(layer)
 
     def _open_value_editor(self, layer_key: str) -> None:
+        from stancedesk.gui.desk.editors import ValueEditor  # a dialog: loaded when first used
+
         layer = self.scheme.layer(layer_key)
         editor = ValueEditor(layer_key, layer.name,
                              self.desk.target_suggestions(layer_key),
@@ -311,6 +313,8 @@ class MainWindow(QMainWindow):
         self._back_to_reader()
 
     def _open_note_editor(self, span_id: str) -> None:
+        from stancedesk.gui.desk.editors import NoteEditor
+
         span = self.desk.store.get(span_id)
         if span is None:
             return
@@ -375,6 +379,8 @@ class MainWindow(QMainWindow):
         self._update_counts()
 
     def choose_annotator(self) -> AnnotatorDialog:
+        from stancedesk.gui.shell.annotator_dialog import AnnotatorDialog
+
         dialog = AnnotatorDialog(self.desk.annotator_names(), self.desk.annotator, self)
         dialog.accepted.connect(lambda: self.set_annotator(dialog.name()))
         dialog.finished.connect(lambda _r: dialog.deleteLater())
