@@ -168,3 +168,65 @@ def test_staged_values_are_stored_as_the_orm_stores_them(db: Database, doc: str,
     assert {labels for _, _, _, labels in rows} == {'{"stance": "favor"}'}
     assert ("ana", "2024-05-01 00:00:00.000000", "2024-05-01 00:00:00.000000",
             '{"stance": "favor"}') in rows
+
+
+def test_a_mixed_file_stores_exactly_these_spans(db: Database, doc: str, batch: int,
+                                                 tmp_path: Path) -> None:
+    """Every kind of row at once: given ids and none, a given id stored already with the same
+    content, a row without id equal to a stored span and one equal to an earlier row, times
+    in UTC, with an offset and missing, updated apart from created, a spreadsheet's 3.0 for a
+    grade, empty cells, notes, roles, a registry entity and a link. The spans stored, with
+    every field, and the report are spelt out whole."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from stancedesk.domain import Span
+    from stancedesk.services import attribution
+
+    kept = span_service.create_span(db, doc, "ben", 0, 9, {"stance": "against"})
+    header = ["annotation_id", "document_id", "annotator", "start", "end", "text", "stance",
+              "credibility", "sourcing", "role", "attributed_to", "entity", "note",
+              "created_at", "updated_at"]
+    t1, t2 = "2024-05-01T10:00:00.5Z", "2024-05-02T12:00:00+02:00"
+    rows = [["id-1", doc, "ana", 0, 9, TEXT[0:9], "", "", "official", "source", "",
+             "Reuters", "first", t1, t1],                            # an entity
+            ["id-2", doc, "ana", 36, 43, TEXT[36:43], "favor", "3.0", "", "claim", "id-1", "",
+             "", t1, t2],                                # a link; a grade; two times
+            [kept.id, doc, "ben", 0, 9, TEXT[0:9], "against", "", "", "", "", "", "", "", ""],
+            ["", doc, " cem ", 10, 14, TEXT[10:14], "neutral", "", "", "", "", "",
+             "two\nlines", t2, ""],                                   # stored as "cem"
+            ["", doc, "cem", 10, 14, TEXT[10:14], "neutral", "", "", "", "", "", "two\nlines",
+             "", ""],                                                # repeats the row above
+            ["", doc, "ben", 0, 9, TEXT[0:9], "against", "", "", "", "", "", "", "", ""],
+            ["", doc, "dan", 19, 24, TEXT[19:24], "", "", "", "", "", "", "", "", ""]]
+    before = datetime.now(UTC)
+    report = formats_registry.import_annotations(db, _csv(tmp_path / "mixed.csv", rows, header))
+    assert (report.added, report.unchanged, report.links_added) == (4, 3, 1)
+    assert report.annotators_created == ["ana", "cem", "dan"]
+    assert report.entities_created == ["Reuters"]
+    assert report.per_annotator == {"ana": 2, "cem": 1, "dan": 1}
+    assert report.spans_added == {doc: {"ana": 2, "cem": 1, "dan": 1}}
+    spans = {(s.annotator, s.start): s for s in span_service.list_spans(db)}
+    assert len(spans) == 5 and spans[("ben", 0)] == kept
+    (reuters,) = attribution.entity_names(db)
+    made = [spans[("cem", 10)], spans[("dan", 19)]]
+    assert all(len(s.id) == 36 and s.id not in {"id-1", "id-2", kept.id} for s in made)
+    assert made[1].created_at is not None and made[1].created_at >= before.replace(
+        microsecond=0) and made[1].updated_at == made[1].created_at
+    utc = {"tzinfo": UTC}
+    assert [spans[("ana", 0)], spans[("ana", 36)], made[0],
+            replace(made[1], created_at=None, updated_at=None)] == [
+        Span("id-1", doc, "ana", 0, 9, TEXT[0:9], {"sourcing": "official"}, "first",
+             datetime(2024, 5, 1, 10, 0, 0, 500000, **utc),
+             datetime(2024, 5, 1, 10, 0, 0, 500000, **utc), 1, "source", reuters),
+        Span("id-2", doc, "ana", 36, 43, TEXT[36:43], {"stance": "favor", "credibility": "3"},
+             "",
+             datetime(2024, 5, 1, 10, 0, 0, 500000, **utc),
+             datetime(2024, 5, 2, 10, 0, **utc), 1, "claim", None),
+        Span(made[0].id, doc, "cem", 10, 14, TEXT[10:14], {"stance": "neutral"}, "two\nlines",
+             datetime(2024, 5, 2, 10, 0, **utc), datetime(2024, 5, 2, 10, 0, **utc), 1),
+        Span(made[1].id, doc, "dan", 19, 24, TEXT[19:24], {}, "", None, None, 1)]
+    links = attribution.links_in(db, [doc])
+    assert [(link.from_span, str(link.kind), link.to_span) for link in links] == [
+        ("id-2", "attributed_to", "id-1")]
+

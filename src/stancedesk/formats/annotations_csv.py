@@ -8,6 +8,7 @@ import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +21,10 @@ from stancedesk.formats.records import AnnotationRecord
 from stancedesk.formats.text import csv_problem, decode_utf8, open_utf8_text
 
 REQUIRED_COLUMNS = ("annotator", "start", "end", "text")
+# what ``records_from_rows`` reads of a row, in the order it unpacks them
+_RECORD_COLUMNS = (*REQUIRED_COLUMNS, "document_id", "source_file", "annotation_id", "note",
+                   "created_at", "updated_at", "role", "attributed_to", "via", "cue", "entity")
+_EXTRA = [""]  # the cell read for a column the file does not have
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -172,36 +177,48 @@ def records_from_rows(header: list[str], rows: Iterable[tuple[int, list[str]]], 
     if missing:
         raise FormatError(file, f"missing required column(s): {', '.join(missing)}", 1)
     layers = [h for h in header if scheme.has_layer(h)]
+    width = len(header)
+    where = {name: i for i, name in enumerate(header)}
+    # the cells a record needs, in one C call per row; a column the file lacks reads the extra
+    # empty cell appended at ``width``
+    pick = itemgetter(*(where.get(name, width) for name in _RECORD_COLUMNS))
+    layer_cells = [(layer, where[layer]) for layer in layers]
+    annotator_at = where["annotator"]
     for line, cells in rows:
-        if not any(c.strip() for c in cells):
+        if len(cells) != width or not cells[annotator_at].strip():
+            _refuse_or_skip(cells, width, file, line)  # a blank row is skipped
             continue
-        if len(cells) != len(header):
-            raise FormatError(file, f"the row has {len(cells)} cells, the header has "
-                              f"{len(header)}", line)
-        row = dict(zip(header, cells, strict=True))
-        annotator = row["annotator"].strip()
-        if not annotator:
-            raise FormatError(file, "the annotator is empty", line)
-        if not row.get("document_id", "").strip() and not row.get("source_file", "").strip():
+        (annotator, start_cell, end_cell, text, document_id, source_file, annotation_id, note,
+         created, updated, role, attributed_to, via, cue, entity) = pick(cells + _EXTRA)
+        document_id, source_file = document_id.strip(), source_file.strip()
+        if not document_id and not source_file:
             raise FormatError(file, "the row names no document (document_id or source_file)",
                               line)
-        start = _int(row["start"], file, line, "start")
-        end = _int(row["end"], file, line, "end")
+        start = _int(start_cell, file, line, "start")
+        end = _int(end_cell, file, line, "end")
         if end <= start:
             raise FormatError(file, f"end {end} is not after start {start}", line)
+        created_at = parse_time(created, file, line, "created_at") if created else None
         yield AnnotationRecord(
-            line=line, annotator=annotator, start=start, end=end, text=row["text"],
-            document_id=row.get("document_id", "").strip(),
-            source_file=row.get("source_file", "").strip(),
-            annotation_id=row.get("annotation_id", "").strip(),
-            labels={k: row[k] for k in layers if row[k] != ""},
-            note=row.get("note", ""),
-            created_at=parse_time(row.get("created_at", ""), file, line, "created_at"),
-            updated_at=parse_time(row.get("updated_at", ""), file, line, "updated_at"),
-            role=row.get("role", "").strip(), attributed_to=row.get("attributed_to", "").strip(),
-            via=row.get("via", "").strip(), cue=row.get("cue", "").strip(),
-            entity=row.get("entity", "").strip(),
-        )
+            line=line, annotator=annotator.strip(), start=start, end=end, text=text,
+            document_id=document_id, source_file=source_file,
+            annotation_id=annotation_id.strip(),
+            labels={layer: cells[i] for layer, i in layer_cells if cells[i] != ""},
+            note=note, created_at=created_at,
+            updated_at=created_at if updated == created else  # (one parse where they agree)
+            parse_time(updated, file, line, "updated_at") if updated else None,
+            role=role.strip(), attributed_to=attributed_to.strip(), via=via.strip(),
+            cue=cue.strip(), entity=entity.strip())
+
+
+def _refuse_or_skip(cells: list[str], width: int, file: str, line: int) -> None:
+    """A row with the wrong number of cells or no annotator: skipped when it is blank,
+    refused otherwise."""
+    if not any(c.strip() for c in cells):
+        return
+    if len(cells) != width:
+        raise FormatError(file, f"the row has {len(cells)} cells, the header has {width}", line)
+    raise FormatError(file, "the annotator is empty", line)
 
 
 def _write(out: IO[str], source: ExportSource) -> int:

@@ -354,20 +354,42 @@ class _RecordChecks:
         self.session, self.scheme, self.texts = session, scheme, texts
         self._by_file: dict[str, list[str]] | None = None
         self._labels: dict[tuple[str, str], tuple[str, str]] = {}
+        # (role, *labels as given) -> (labels as the layers spell them, problems)
+        self._checked: dict[tuple[str, ...], tuple[dict[str, str], list[str]]] = {}
         self._last_id, self._last_text = "", ""  # files come grouped by document
 
     def check(self, rec: AnnotationRecord) -> tuple[str, list[str]]:
         """(the record's document id, its problems): [] when it may be stored."""
-        doc_id, problem = self._document(rec)
-        if problem:
-            return doc_id, [problem]
-        text = self._last_text if doc_id == self._last_id else self._text(doc_id)
+        doc_id = rec.document_id
+        if doc_id and doc_id == self._last_id:  # files come grouped by document
+            text = self._last_text
+        else:
+            doc_id, problem = self._document(rec)
+            if problem:
+                return doc_id, [problem]
+            text = self._last_text if doc_id == self._last_id else self._text(doc_id)
         if rec.end > len(text):
             return doc_id, [f"span {rec.start}:{rec.end} runs past the end of the document "
                             f"({len(text)} characters)"]
         if text[rec.start:rec.end] != rec.text:
             return doc_id, [f"text {rec.text!r} does not match the document's text at "
                             f"{rec.start}:{rec.end}, which is {text[rec.start:rec.end]!r}"]
+        if rec.entity:
+            return doc_id, self._labels_and_role(rec)
+        # a file repeats a few combinations of role and labels: each is checked once
+        key = (rec.role, *rec.labels.items())
+        checked = self._checked.get(key)
+        if checked is None:
+            if len(self._checked) > 10_000:  # free-text layers: keep the memory bounded
+                self._checked.clear()
+            problems = self._labels_and_role(rec)
+            checked = self._checked[key] = (rec.labels, problems)
+        rec.labels = dict(checked[0])
+        return doc_id, checked[1]
+
+    def _labels_and_role(self, rec: AnnotationRecord) -> list[str]:
+        """The problems of a record's role, entity and labels; its labels become the values
+        as the layers spell them."""
         labels: dict[str, str] = {}
         problems: list[str] = []
         if rec.role and rec.role not in _ROLES:
@@ -385,7 +407,7 @@ class _RecordChecks:
             if misfits:
                 problems.append(f"the scheme does not give {', '.join(misfits)} to a {rec.role}")
         rec.labels = labels
-        return doc_id, problems
+        return problems
 
     def _text(self, doc_id: str) -> str:
         self._last_id, self._last_text = doc_id, self.texts.get(doc_id) or ""

@@ -45,11 +45,13 @@ import logging
 import sqlite3
 import time
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -106,6 +108,7 @@ PUBLISH_CACHE_KIB = 65_536  # SQLite page cache while an import stores its rows 
 # about CHUNK_SECONDS, so a desk save waits at most about that long
 CHUNK_SECONDS = 0.1
 FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 5_000, 500, 50_000
+MAX_COUNTED = 100_000  # (document, annotator) pairs counted while staging
 log = logging.getLogger(__name__)
 
 
@@ -150,11 +153,14 @@ class Publication:
     the steps share one transaction, begun by the first, that commits (or rolls back) at the
     end. ``early`` is for what another writer may meet while the import runs."""
 
-    def __init__(self, connection: Connection, chunked: bool) -> None:
+    def __init__(self, connection: Connection, chunked: bool,
+                 checkpoint: Callable[[], Any] | None = None) -> None:
         self.connection = connection  # the unit's connection, with the write option
         self.chunked = chunked
         self.import_id = str(uuid.uuid4())
+        self.committed_at = 0.0  # when the last step committed (time.perf_counter)
         self._session: Session | None = None  # the one transaction's, when not chunked
+        self._checkpoint = checkpoint
         self._one: Transaction | None = None
 
     def _begin_one(self) -> Session:
@@ -186,6 +192,9 @@ class Publication:
             return
         with _transaction(self.connection) as session:
             yield session
+        self.committed_at = time.perf_counter()
+        if self._checkpoint is not None:  # after the commit: the lock is free meanwhile
+            self._checkpoint()
         time.sleep(CHUNK_PAUSE_S)  # a desk waiting for the lock takes it now, not later
 
     @contextmanager
@@ -205,6 +214,35 @@ class Publication:
             yield session
         if self.chunked:
             time.sleep(CHUNK_PAUSE_S)
+
+
+class _StepCheckpoints:
+    """A chunked publication's WAL checkpoints, run after each step's commit instead of by it.
+
+    SQLite's automatic checkpoint runs inside the COMMIT that fills the WAL past its mark, so
+    a chunk's measured time held its checkpoint too (a third of it), though the write lock
+    is free by then: chunks were sized for the checkpoint's time as well and came out smaller,
+    and a small chunk rewrites nearly one page of the id index per row (the ids are random),
+    so more chunks cost more CPU. The checkpoint is the same PASSIVE one, right after the
+    commit; a desk write may take the lock meanwhile."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.pages = int(raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+        raw.execute("PRAGMA wal_autocheckpoint = 0")
+        self._restored = False
+
+    def run(self) -> None:
+        if not self._restored:
+            self.raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+    def restore(self) -> None:
+        if not self._restored:
+            self._restored = True
+            try:
+                self.raw.execute(f"PRAGMA wal_autocheckpoint = {self.pages}")
+            except sqlite3.Error:  # a broken connection: the pool drops it with its setting
+                log.warning("could not restore wal_autocheckpoint", exc_info=True)
 
 
 class ImportUnit:
@@ -230,11 +268,13 @@ class ImportUnit:
         back instead of committed."""
         conn = self.connection.execution_options(**{WRITE_OPTION: True})
         raw = conn.connection.dbapi_connection if self.database.is_sqlite else None
+        chunked = self.database.is_sqlite and self.database.commits
         if raw is not None:  # the store touches five b-trees at random: a bigger page cache
             cache = raw.execute("PRAGMA cache_size").fetchone()[0]  # shortens the lock by ~1/4
             raw.execute(f"PRAGMA cache_size = -{PUBLISH_CACHE_KIB}")
-        publication = Publication(conn, chunked=self.database.is_sqlite and
-                                  self.database.commits)
+        checkpoints = _StepCheckpoints(raw) if raw is not None and chunked else None
+        publication = Publication(conn, chunked=chunked,
+                                  checkpoint=checkpoints.run if checkpoints else None)
         try:
             if not self.database.commits:
                 publication._begin_one()
@@ -251,6 +291,8 @@ class ImportUnit:
                 publication._end_one(commit=True)
             except BaseException:
                 publication._end_one(commit=False)
+                if checkpoints is not None:  # the discard's commits checkpoint as usual
+                    checkpoints.restore()
                 self._discard(publication.import_id)
                 raise
         finally:
@@ -258,6 +300,8 @@ class ImportUnit:
                 self.connection.execution_options(**{WRITE_OPTION: False})  # (in place)
                 if raw is not None:
                     raw.execute(f"PRAGMA cache_size = {int(cache)}")
+                if checkpoints is not None:
+                    checkpoints.restore()
 
     def _discard(self, import_id: str) -> None:
         """Delete what a failed chunked import committed; if even that fails (the disk, the
@@ -427,6 +471,16 @@ class SpanStaging:
         if dialect.name == "sqlite":  # what SQLAlchemy stores, in one C call instead of four
             self._time = _sqlite_time
         self._json: dict[tuple[tuple[str, str], ...], Any] = {}
+        # what the checks across rows can be spared: the hashes of the ids the file gives (all
+        # distinct: no id repeats), whether any span got a new id, whether any given id is
+        # stored already, and the spans per (document, annotator) in staging order (while
+        # nothing is skipped, that is what ``store`` adds; None when too many to keep)
+        self._given_hashes = array("q")
+        self._new_ids = 0
+        self._none_stored = False
+        self._distinct: bool | None = None
+        self._skipped = 0
+        self._counts: dict[tuple[str, str], int] | None = {}
 
     def add(self, line: int, span_id: str, given_id: bool, document_id: str, annotator: str,
             start: int, end: int, text: str, labels: dict[str, str], note: str,
@@ -434,9 +488,21 @@ class SpanStaging:
             entity_id: str | None = None) -> None:
         """Stage one span (given_id False: the id was made for it); written in batches."""
         self._seq += 1
+        if given_id:
+            self._given_hashes.append(hash(span_id))
+        else:
+            self._new_ids += 1
+        counts = self._counts
+        if counts is not None:
+            key = (document_id, annotator)
+            counts[key] = counts.get(key, 0) + 1
+            if len(counts) > MAX_COUNTED:  # one document per span, or nearly: ask SQL
+                self._counts = None
+        created = self._time(created_at)
+        updated = created if updated_at is created_at else self._time(updated_at)
         self._pending.append((self._seq, line, span_id, given_id, document_id, annotator, start,
-                              end, text, self._labels(labels), note, self._time(created_at),
-                              self._time(updated_at), False, role, entity_id))
+                              end, text, self._labels(labels), note, created, updated, False,
+                              role, entity_id))
         if len(self._pending) >= self.batch:
             self.flush()
 
@@ -454,11 +520,14 @@ class SpanStaging:
         if self._pending:
             self.connection.exec_driver_sql(self._insert, self._pending)
             self._pending = []
+            self._distinct, self._none_stored = None, False  # to be found again
 
     def repeated_ids(self) -> Iterator[tuple[Any, ...]]:
         """(line, id, line of its first occurrence) for every later occurrence of an id the
         file gives more than once."""
         self.flush()
+        if self._ids_distinct():
+            return
         first = (select(_staging.c.id, func.min(_staging.c.seq).label("seq"))
                  .where(_staging.c.given_id).group_by(_staging.c.id)
                  .having(func.count() > 1).subquery())
@@ -473,17 +542,22 @@ class SpanStaging:
         """(line, staged, stored) for every id given in the file that is already in the
         database (the first occurrence of each id only), streamed."""
         self.flush()
-        first = (select(func.min(_staging.c.seq).label("seq")).where(_staging.c.given_id)
-                 .group_by(_staging.c.id).subquery())
         s, p = _staging.c, _spans.c
         stmt = (select(s.line, s.id, s.document_id, s.annotator, s.start, s.end, s.text,
                        s.labels, s.note, p.document_id, _annotators.c.name, p.start, p.end,
                        p.text, p.labels, p.note, s.role, s.entity_id, p.role, p.entity_id)
-                .join(first, first.c.seq == s.seq)
-                .join(_spans, _spans.c.id == s.id)
-                .join(_annotators, _annotators.c.id == p.annotator_id)
-                .order_by(s.seq))
-        for row in self.connection.execute(stmt.execution_options(yield_per=self.batch)):
+                .select_from(_staging))
+        if self._ids_distinct():  # every given id is its own first occurrence
+            stmt = stmt.join(_spans, _spans.c.id == s.id).where(s.given_id)
+        else:
+            first = (select(func.min(_staging.c.seq).label("seq")).where(_staging.c.given_id)
+                     .group_by(_staging.c.id).subquery())
+            stmt = stmt.join(first, first.c.seq == s.seq).join(_spans, _spans.c.id == s.id)
+        stmt = (stmt.join(_annotators, _annotators.c.id == p.annotator_id).order_by(s.seq)
+                .execution_options(yield_per=self.batch))
+        found = 0
+        for row in self.connection.execute(stmt):
+            found += 1
             line, sid, *staged, stored_doc, stored_ann, p_start, p_end, p_text, p_labels, \
                 p_note, role, entity, stored_role, stored_entity = row
             doc, ann, start, end, text, labels, note = staged
@@ -491,20 +565,34 @@ class SpanStaging:
                               entity_id=entity),
                    Span(sid, stored_doc, stored_ann, p_start, p_end, p_text, p_labels, p_note,
                         role=stored_role, entity_id=stored_entity))
+        self._none_stored = not found
+
+    def _ids_distinct(self) -> bool:
+        """Whether no id is given twice: certain when the ids' hashes are all distinct (one
+        sort of an array); otherwise (a repeat, or two ids of equal hash) SQL must say."""
+        if self._distinct is None:
+            hashes = np.sort(np.frombuffer(self._given_hashes, dtype=np.int64))
+            self._distinct = not bool((hashes[1:] == hashes[:-1]).any())
+        return self._distinct
 
     def skip_stored_ids(self) -> int:
         """Skip staged spans whose given id is already stored; how many were skipped."""
         self.flush()
+        if self._none_stored:  # ``already_stored`` just found none
+            return 0
         result = self.connection.execute(
             update(_staging).where(_staging.c.given_id,
                                    _staging.c.id.in_(select(_spans.c.id)))
             .values(skip=True))
+        self._skipped += result.rowcount
         return result.rowcount
 
     def new_ids_by_document(self) -> Iterator[tuple[int, Span]]:
         """(seq, span) for the spans that got a new id, grouped by document, in file order
         within a document, streamed."""
         self.flush()
+        if not self._new_ids:
+            return
         s = _staging.c
         stmt = (select(s.seq, s.id, s.document_id, s.annotator, s.start, s.end, s.text,
                        s.labels, s.note)
@@ -518,6 +606,7 @@ class SpanStaging:
                 .values(skip=True))
         chunk: list[dict[str, int]] = []
         for seq in seqs:
+            self._skipped += 1
             chunk.append({"s": seq})
             if len(chunk) >= self.batch:
                 self.connection.execute(stmt, chunk)
@@ -527,18 +616,32 @@ class SpanStaging:
 
     def annotators(self) -> list[str]:
         """The annotators of the spans ``store`` will add, in order of their first span."""
-        self.flush()
-        s = _staging.c
-        people = (select(s.annotator).where(~s.skip).group_by(s.annotator)
-                  .order_by(func.min(s.seq)))
-        return [name for (name,) in self.connection.execute(people)]
+        return list(dict.fromkeys(annotator for _, annotator in self._to_store()))
 
     def per_annotator(self) -> dict[str, int]:
         """Annotator -> spans ``store`` will add."""
+        out: dict[str, int] = {}
+        for (_, annotator), n in self._to_store().items():
+            out[annotator] = out.get(annotator, 0) + n
+        return dict(sorted(out.items()))
+
+    def stored_per_document(self) -> dict[str, dict[str, int]]:
+        """Document id -> annotator -> spans ``store`` added (what views must refresh)."""
+        out: dict[str, dict[str, int]] = {}
+        for (doc_id, annotator), n in sorted(self._to_store().items()):
+            out.setdefault(doc_id, {})[annotator] = n
+        return out
+
+    def _to_store(self) -> dict[tuple[str, str], int]:
+        """(document, annotator) -> spans ``store`` adds, in the order of their first span:
+        counted while staging when nothing was skipped, else by one query."""
         self.flush()
+        if self._counts is not None and not self._skipped:
+            return self._counts
         s = _staging.c
-        counts = select(s.annotator, func.count()).where(~s.skip).group_by(s.annotator)
-        return {name: n for name, n in self.connection.execute(counts)}
+        counts = (select(s.document_id, s.annotator, func.count()).where(~s.skip)
+                  .group_by(s.document_id, s.annotator).order_by(func.min(s.seq)))
+        return {(doc_id, name): n for doc_id, name, n in self.connection.execute(counts)}
 
     def use_entity(self, provisional: str, entity_id: str) -> None:
         """Point the spans staged with ``provisional`` at ``entity_id`` (an entity of the same
@@ -575,22 +678,12 @@ class SpanStaging:
             with publication.step():
                 began = time.perf_counter()
                 self.connection.execute(insert(SpanRow).from_select(columns, rows))
-            took = time.perf_counter() - began  # the time the lock was held, commit included
+            took = publication.committed_at - began  # the lock held, commit included
             done = upto
             if publication.chunked:  # next chunk sized from this one's pace, within bounds
                 size = int(min(MAX_CHUNK, max(MIN_CHUNK, size * CHUNK_SECONDS / max(took, 1e-3))))
             if between_chunks is not None and done < self._seq:
                 between_chunks()
-
-    def stored_per_document(self) -> dict[str, dict[str, int]]:
-        """Document id -> annotator -> spans ``store`` added (what views must refresh)."""
-        s = _staging.c
-        counts = (select(s.document_id, s.annotator, func.count()).where(~s.skip)
-                  .group_by(s.document_id, s.annotator))
-        out: dict[str, dict[str, int]] = {}
-        for doc_id, name, n in self.connection.execute(counts):
-            out.setdefault(doc_id, {})[name] = n
-        return out
 
     def ends(self, span_ids: Iterable[str]) -> dict[str, LinkEnd]:
         """Document, annotator and role of the staged spans among ``span_ids`` (what the link
