@@ -230,3 +230,25 @@ def test_a_mixed_file_stores_exactly_these_spans(db: Database, doc: str, batch: 
     assert [(link.from_span, str(link.kind), link.to_span) for link in links] == [
         ("id-2", "attributed_to", "id-1")]
 
+
+
+@pytest.mark.parametrize("counted", [100_000, 1], ids=["counted while staging", "by SQL"])
+def test_the_report_counts_alike_staged_or_asked(db: Database, doc: str, counted: int,
+                                                 tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from stancedesk.storage import span_import
+
+    monkeypatch.setattr(span_import, "MAX_COUNTED", counted)
+    other = corpus.import_paths(db, [_text_file(tmp_path / "b.txt")]).added[0].id
+    rows = [_row(doc, 0, 9, who="cem"), _row(other, 0, 9, who="ana"),
+            _row(doc, 10, 14, who="ana"), _row(doc, 19, 24, who="cem", sid="x-1")]
+    report = formats_registry.import_annotations(db, _csv(tmp_path / "r.csv", rows))
+    assert (report.added, report.unchanged) == (4, 0)
+    assert report.annotators_created == ["cem", "ana"]
+    assert report.per_annotator == {"ana": 2, "cem": 2}
+    assert report.spans_added == {doc: {"ana": 1, "cem": 2}, other: {"ana": 1}}
+
+
+def _text_file(path: Path) -> Path:
+    path.write_text(TEXT.replace("well", "fine"), encoding="utf-8")
+    return path
