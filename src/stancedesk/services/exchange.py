@@ -355,7 +355,7 @@ class _RecordChecks:
         self._by_file: dict[str, list[str]] | None = None
         self._labels: dict[tuple[str, str], tuple[str, str]] = {}
         # (role, *labels as given) -> (labels as the layers spell them, problems)
-        self._checked: dict[tuple[str, ...], tuple[dict[str, str], list[str]]] = {}
+        self._checked: dict[tuple[object, ...], tuple[dict[str, str], list[str]]] = {}
         self._last_id, self._last_text = "", ""  # files come grouped by document
 
     def check(self, rec: AnnotationRecord) -> tuple[str, list[str]]:
