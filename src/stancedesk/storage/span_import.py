@@ -681,8 +681,10 @@ class SpanStaging:
                 self.connection.execute(insert(SpanRow).from_select(columns, rows))
             took = publication.committed_at - began  # the lock held, commit included
             done = upto
-            if publication.chunked:  # next chunk sized from this one's pace, within bounds
-                size = int(min(MAX_CHUNK, max(MIN_CHUNK, size * CHUNK_SECONDS / max(took, 1e-3))))
+            if publication.chunked:  # next chunk sized from this one's pace, within bounds;
+                # at most twice as long: one quick chunk must not make the next overshoot
+                size = int(min(MAX_CHUNK, 2 * size,
+                               max(MIN_CHUNK, size * CHUNK_SECONDS / max(took, 1e-3))))
             if between_chunks is not None and done < self._seq:
                 between_chunks()
 
