@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from stancedesk.domain.errors import Cancelled, UserError
+from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
 from stancedesk.services import corpus, formats_registry
 from stancedesk.services import spans as span_service
@@ -24,9 +22,9 @@ from stancedesk.services.bundle_merge import import_bundles
 from stancedesk.services.project import open_database
 from stancedesk.storage import bundles
 from stancedesk.storage.engine import Database
+from tests.services.saving_desk import WORDS, SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
-WORDS = [(0, 9), (10, 14), (15, 18), (19, 24), (25, 29), (30, 34), (36, 43), (44, 48)]
 
 
 @pytest.fixture
@@ -145,37 +143,17 @@ def test_a_desk_saving_during_a_merge_never_waits_long_nor_fails(
     bundle = _bundle(tmp_path, 20_000)
     doc = _team(db, tmp_path)
     desk = open_database(str(db_path), seed_sample=False)
-    waits: list[float] = []
-    failures: list[str] = []
     saved_while_storing: list[int] = []
-    stop = threading.Event()
-
-    def label() -> None:
-        i = 0
-        while not stop.is_set():
-            start, end = WORDS[i % len(WORDS)]
-            began = time.perf_counter()
-            try:
-                span_service.create_span(desk, doc, "desk", start, end, {"stance": "favor"})
-            except UserError as exc:
-                failures.append(str(exc))
-            waits.append(time.perf_counter() - began)
-            i += 1
-            stop.wait(0.003)
+    saving = SavingDesk(desk, doc)
 
     def progress(_done: int, _total: int, step: str) -> None:
         if step.startswith("storing"):
-            saved_while_storing.append(len(waits))
+            saved_while_storing.append(len(saving.waits))
 
-    worker = threading.Thread(target=label)
-    worker.start()
-    try:
+    with saving:
         report = import_bundles(db, [bundle], progress=progress)
-    finally:
-        stop.set()
-        worker.join()
-        desk.dispose()
-    assert len(report.merges[0].added) == 20_000 and failures == []
+    waits = saving.waits
+    assert len(report.merges[0].added) == 20_000 and saving.failures == []
     assert saved_while_storing[-1] > saved_while_storing[0], "saves landed between chunks"
     assert max(waits) < 1.0, f"a desk save waited {max(waits):.2f} s"
     assert span_service.spans_per_annotator(db)["desk"] == len(waits)

@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,13 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from stancedesk.domain.errors import Cancelled, UserError
+from stancedesk.domain.errors import Cancelled
 from stancedesk.services import corpus
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage import document_import
 from stancedesk.storage.engine import Database
+from tests.services.saving_desk import SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
 BODY = "The envoy said the border would reopen next week, officials added. " * 40
@@ -142,37 +142,17 @@ def test_a_desk_saving_meanwhile_never_waits_long_nor_fails(
     doc = _doc(db, tmp_path)
     path = _articles(tmp_path / "news.jsonl", 3000)
     desk = open_database(str(db_path), seed_sample=False)
-    waits: list[float] = []
-    failures: list[str] = []
     saved_between_chunks: list[int] = []
-    stop = threading.Event()
-
-    def label() -> None:
-        i = 0
-        while not stop.is_set():
-            began = time.perf_counter()
-            try:
-                span_service.create_span(desk, doc, "desk", i % 40, i % 40 + 1,
-                                         {"stance": "favor"})
-            except UserError as exc:
-                failures.append(str(exc))
-            waits.append(time.perf_counter() - began)
-            i += 1
-            stop.wait(0.003)  # a person's pace, much faster: every save meets the import
+    saving = SavingDesk(desk, doc, [(i, i + 1) for i in range(40)])
 
     def between_chunks() -> bool:
-        saved_between_chunks.append(len(waits))
+        saved_between_chunks.append(len(saving.waits))
         return False
 
-    worker = threading.Thread(target=label)
-    worker.start()
-    try:
+    with saving:
         report = corpus.import_paths(db, [path], cancelled=between_chunks)
-    finally:
-        stop.set()
-        worker.join()
-        desk.dispose()
-    assert len(report.added) == 3000 and failures == []
+    waits = saving.waits
+    assert len(report.added) == 3000 and saving.failures == []
     assert len(saved_between_chunks) > 20
     assert saved_between_chunks[-1] > saved_between_chunks[1], \
         "the desk saved while the import was storing"

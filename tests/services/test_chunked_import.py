@@ -19,16 +19,16 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from stancedesk.domain.errors import Cancelled, UserError
+from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
 from stancedesk.services import corpus, documents, exchange, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage import span_import
 from stancedesk.storage.engine import Database
+from tests.services.saving_desk import WORDS, SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
-WORDS = [(0, 9), (10, 14), (15, 18), (19, 24), (25, 29), (30, 34), (36, 43), (44, 48)]
 
 
 @pytest.fixture
@@ -110,35 +110,13 @@ def test_a_desk_saving_meanwhile_never_waits_long_nor_fails(
     doc = _doc(db, tmp_path)
     path = _csv(tmp_path / "big.csv", doc, 20_000)
     desk = open_database(str(db_path), seed_sample=False)
-    waits: list[float] = []
-    failures: list[str] = []
-    stop = threading.Event()
-
-    def label() -> None:
-        i = 0
-        while not stop.is_set():
-            start, end = WORDS[i % len(WORDS)]
-            began = time.perf_counter()
-            try:
-                span_service.create_span(desk, doc, "desk", start, end, {"stance": "favor"})
-            except UserError as exc:
-                failures.append(str(exc))
-            waits.append(time.perf_counter() - began)
-            i += 1
-            stop.wait(0.003)  # a person's pace, much faster: every save meets the import
-
-    worker = threading.Thread(target=label)
-    worker.start()
-    try:
+    with SavingDesk(desk, doc) as saving:
         began = time.perf_counter()
         report = formats_registry.import_annotations(db, path, fmt="csv")
         took = time.perf_counter() - began
-    finally:
-        stop.set()
-        worker.join()
-        desk.dispose()
+    waits = saving.waits
     assert report.added == 20_000
-    assert failures == []
+    assert saving.failures == []
     assert len(waits) > 20, f"the desk saved only {len(waits)} times in {took:.1f} s"
     assert max(waits) < 1.0, f"a desk save waited {max(waits):.2f} s"
     assert len(span_service.list_spans(db)) == 20_000 + len(waits)
