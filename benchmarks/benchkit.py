@@ -6,9 +6,11 @@ benchmark can time a command exactly as a person runs it, imports and database r
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Sequence
@@ -104,3 +106,33 @@ def conclude(ok: bool, tiny: bool) -> int:
         return 0
     print("ALL TARGETS MET" if ok else "SOME TARGETS NOT MET")
     return 0 if ok else 1
+
+
+DESK_SAVER = Path(__file__).with_name("import_annotations.py")  # its --desk mode saves spans
+
+
+def start_desk_saver(db: Path) -> tuple[subprocess.Popen[str], Path]:
+    """A desk process saving a span every 50 ms on ``db`` until the returned stop file appears;
+    returns once it has saved its first span, so the write it measures meets a working desk."""
+    stop = db.with_name(db.name + ".stop")
+    ready = Path(str(stop) + ".ready")
+    stop.unlink(missing_ok=True)
+    ready.unlink(missing_ok=True)
+    desk = subprocess.Popen([sys.executable, str(DESK_SAVER), "--desk", str(db), str(stop)],
+                            stdout=subprocess.PIPE, text=True)
+    while not ready.exists():
+        if desk.poll() is not None:
+            raise SystemExit("the desk process failed to start")
+        time.sleep(0.05)
+    return desk, stop
+
+
+def stop_desk_saver(desk: subprocess.Popen[str], stop: Path) -> dict[str, float]:
+    """The desk's figures (saves, failed, max_ms, p95_ms); it failing to save is fatal."""
+    stop.touch()
+    out, _ = desk.communicate()
+    stop.unlink(missing_ok=True)
+    Path(str(stop) + ".ready").unlink(missing_ok=True)
+    if desk.returncode != 0:
+        raise SystemExit("the desk failed to save during the import")
+    return {k: float(v) for k, v in json.loads(out.strip().splitlines()[-1]).items()}

@@ -26,14 +26,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from benchkit import conclude, machine, run_with_peak, table, verdict
+from benchkit import (
+    conclude,
+    machine,
+    run_with_peak,
+    start_desk_saver,
+    stop_desk_saver,
+    table,
+    verdict,
+)
 
 TARGET_SECONDS = 30.0  # for 10,000 articles; scaled for other sizes (at least 1 s)
 DESK_TARGET_MS = 500.0  # the longest a desk save may wait meanwhile (as for annotations)
-DESK = Path(__file__).with_name("import_annotations.py")  # its --desk mode: the desk saver
 TARGET_AT = 10_000
 PLACES = ["Varnesia", "Halmora", "Zürich", "Łódź", "São Paulo", "Київ", "Ελλάδα", "東京"]
 PEOPLE = ["Ostrelia", "Minister Adebayo-Kowalczyk", "Sen. Ríos", "Dr. Nguyễn", "the envoy"]
@@ -97,28 +103,7 @@ def start_desk(db: Path) -> tuple[subprocess.Popen[str], Path]:
     database = open_database(str(db), seed_sample=False)
     corpus.import_paths(database, [article])
     database.dispose()
-    stop = db.with_name(db.name + ".stop")
-    ready = Path(str(stop) + ".ready")
-    stop.unlink(missing_ok=True)
-    ready.unlink(missing_ok=True)
-    desk = subprocess.Popen([sys.executable, str(DESK), "--desk", str(db), str(stop)],
-                            stdout=subprocess.PIPE, text=True)
-    while not ready.exists():
-        if desk.poll() is not None:
-            raise SystemExit("the desk process failed to start")
-        time.sleep(0.05)
-    return desk, stop
-
-
-def stop_desk(desk: subprocess.Popen[str], stop: Path) -> dict[str, float]:
-    """The desk's figures: saves, failed, max_ms, p95_ms."""
-    stop.touch()
-    out, _ = desk.communicate()
-    stop.unlink(missing_ok=True)
-    Path(str(stop) + ".ready").unlink(missing_ok=True)
-    if desk.returncode != 0:
-        raise SystemExit("the desk failed to save during the import")
-    return {k: float(v) for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+    return start_desk_saver(db)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -159,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                 [sys.executable, "-m", "stancedesk", "--db", str(folder / db), "import", "-q",
                  str(source)], env=env)
         finally:
-            saves = stop_desk(*desk) if desk is not None else None
+            saves = stop_desk_saver(*desk) if desk is not None else None
         passed = seconds < target
         desk_cell = "—"
         if saves is not None:

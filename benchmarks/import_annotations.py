@@ -27,6 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchkit import start_desk_saver, stop_desk_saver
 from export import build, cpu_model
 
 TARGETS = {"export csv": (10.0, 300.0), "import csv": (60.0, 500.0)}  # seconds, MB at 1M rows
@@ -99,28 +100,11 @@ def peak_mb() -> float:
 def measure(phase: str, db: Path, csv: Path, desk: bool = False) -> dict[str, float]:
     """Run one phase in its own process; with ``desk``, a desk process saves meanwhile and its
     save times join the figures (``desk_max_ms``, ``desk_p95_ms``, ``desk_saves``)."""
-    desk_proc = None
-    stop = db.with_name(db.name + ".stop")
-    if desk:
-        stop.unlink(missing_ok=True)
-        Path(str(stop) + ".ready").unlink(missing_ok=True)
-        desk_proc = subprocess.Popen([sys.executable, __file__, "--desk", str(db), str(stop)],
-                                     stdout=subprocess.PIPE, text=True)
-        while not Path(str(stop) + ".ready").exists():
-            if desk_proc.poll() is not None:
-                raise SystemExit("the desk process failed to start")
-            time.sleep(0.05)
+    desk_proc = start_desk_saver(db) if desk else None
     proc = subprocess.run([sys.executable, __file__, "--run", phase, str(db), str(csv)],
                           capture_output=True, text=True)
     if desk_proc is not None:
-        stop.touch()
-        out, _ = desk_proc.communicate()
-        stop.unlink(missing_ok=True)
-        Path(str(stop) + ".ready").unlink(missing_ok=True)
-        if desk_proc.returncode != 0:
-            raise SystemExit("the desk failed to save during the import")
-        figures = json.loads(out.strip().splitlines()[-1])
-        desk_figures = {f"desk_{k}": float(v) for k, v in figures.items()}
+        desk_figures = {f"desk_{k}": v for k, v in stop_desk_saver(*desk_proc).items()}
     else:
         desk_figures = {}
     if proc.returncode != 0:
