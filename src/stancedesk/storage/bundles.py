@@ -80,16 +80,11 @@ def store_new_spans(publication: Publication, annotator: str, spans: Sequence[Sp
         chunk = spans[done:done + size]
         with publication.step() as session:
             began = time.perf_counter()
-            annotator_id = session.scalar(select(AnnotatorRow.id)
-                                          .where(AnnotatorRow.name == annotator))
+            annotator_id = session.execute(select(AnnotatorRow.id)
+                                           .where(AnnotatorRow.name == annotator)).scalar_one()
             for i in range(0, len(chunk), _CHUNK):
                 session.execute(insert(_SPANS), [
-                    {"id": s.id, "document_id": s.document_id, "annotator_id": annotator_id,
-                     "start": s.start, "end": s.end, "text": s.text, "note": s.note,
-                     "labels": repo.clean_labels(s.labels), "role": s.role,
-                     "entity_id": s.entity_id, "created_at": s.created_at,
-                     "updated_at": s.updated_at, "version": s.version,
-                     "import_id": publication.import_id}
+                    repo.span_values(s, annotator_id, s.version, publication.import_id)
                     for s in chunk[i:i + _CHUNK]])
                 session.execute(insert(_BUNDLE_IMPORTS), [
                     {"span_id": s.id, "version": s.version, "imported_at": now}
@@ -153,12 +148,8 @@ def add_spans_at(session: Session, annotator: str, spans: Sequence[Span]) -> Non
     annotator_id = repo.ensure_annotator(session, annotator).id
     session.flush()
     for i in range(0, len(spans), _CHUNK):
-        session.execute(insert(_SPANS), [
-            {"id": s.id, "document_id": s.document_id, "annotator_id": annotator_id,
-             "start": s.start, "end": s.end, "text": s.text, "note": s.note,
-             "labels": repo.clean_labels(s.labels), "role": s.role, "entity_id": s.entity_id,
-             "created_at": s.created_at, "updated_at": s.updated_at, "version": s.version}
-            for s in spans[i:i + _CHUNK]])
+        session.execute(insert(_SPANS), [repo.span_values(s, annotator_id, s.version)
+                                          for s in spans[i:i + _CHUNK]])
 
 
 def overwrite_span(session: Session, span: Span) -> None:

@@ -299,13 +299,8 @@ def insert_gold(session: Session, annotator: str, spans: Sequence[Span], links: 
         annotator_id, _ = repo.annotator_id(session, annotator)
         session.flush()
         for i in range(0, len(spans), _CHUNK):
-            session.execute(insert(_SPANS), [
-                {"id": s.id, "document_id": s.document_id, "annotator_id": annotator_id,
-                 "start": s.start, "end": s.end, "text": s.text, "note": s.note,
-                 "labels": repo.clean_labels(s.labels), "role": s.role,
-                 "entity_id": s.entity_id, "created_at": s.created_at,
-                 "updated_at": s.updated_at, "version": 1}
-                for s in spans[i:i + _CHUNK]])
+            session.execute(insert(_SPANS), [repo.span_values(s, annotator_id, 1)
+                                              for s in spans[i:i + _CHUNK]])
     for i in range(0, len(links), _CHUNK):
         session.execute(insert(_LINKS), [
             {"from_span_id": x.from_span, "kind": str(x.kind), "to_span_id": x.to_span}

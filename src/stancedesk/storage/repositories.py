@@ -423,6 +423,17 @@ def clean_labels(labels: Mapping[str, str | None]) -> dict[str, str]:
     return {k: v for k, v in labels.items() if v}
 
 
+def span_values(span: Span, annotator_id: str, version: int,
+                import_id: str | None = None) -> dict[str, Any]:
+    """A span as one row of a batched ``insert(spans)``: bundle merges and curation store
+    thousands at once, each under an annotator id (and an import) of the caller's."""
+    return {"id": span.id, "document_id": span.document_id, "annotator_id": annotator_id,
+            "start": span.start, "end": span.end, "text": span.text, "note": span.note,
+            "labels": clean_labels(span.labels), "role": span.role,
+            "entity_id": span.entity_id, "created_at": span.created_at,
+            "updated_at": span.updated_at, "version": version, "import_id": import_id}
+
+
 def label_usage(session: Session) -> dict[tuple[str, str], int]:
     """(layer, value) -> number of spans using it: what a scheme change must not orphan."""
     if session.get_bind().dialect.name == "sqlite":
