@@ -314,3 +314,29 @@ def test_a_name_a_desk_took_from_a_cancelled_import_stays_with_the_desk_span(
     assert span_service.spans_per_annotator(db) == {"imp1": 1}, \
         "the import's rows are gone, the desk's annotator and span stay"
     assert _all_rows(db) == 1 and _imports(db) == []
+
+
+@pytest.mark.sqlite_only
+def test_a_dry_run_stores_in_hidden_chunks_blocks_no_desk_and_leaves_nothing(
+        db: Database, db_url: str, tmp_path: Path, small_chunks: None) -> None:
+    """The import dialog's preview was one write transaction rolled back: on SQLite a desk
+    could not save for the whole length of the preview of a long file."""
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 2000)
+    desk = open_database(db_url, seed_sample=False)
+    midway, seen = _desk_labels_midway(desk, doc, "desk", cancel=False)
+    try:
+        preview = formats_registry.import_annotations(db, path, fmt="csv", dry_run=True,
+                                                      cancelled=midway)
+        seen["worker"].join()
+    finally:
+        desk.dispose()
+    assert seen["in time"] and seen["took"] < 2.0, "the desk's save waited for the preview"
+    assert _all_rows(db) == 1 and _imports(db) == [], "the preview left nothing behind"
+    assert span_service.list_annotator_names(db) == ["desk"]
+    report = formats_registry.import_annotations(db, path, fmt="csv")
+    assert (preview.added, preview.per_annotator, preview.annotators_created,
+            preview.unchanged, preview.links_added) == \
+        (report.added, report.per_annotator, report.annotators_created, report.unchanged,
+         report.links_added) == (2000, {"imp0": 667, "imp1": 667, "imp2": 666},
+                                 report.annotators_created, 0, 0)

@@ -579,7 +579,7 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
             report.added = sum(report.per_annotator.values())
             report.spans_added = staging.stored_per_document()
         try:
-            with unit.publishing("annotations", file) as publication:
+            with unit.publishing("annotations", file, dry_run_in_chunks=True) as publication:
                 with publication.early() as session:  # committed at once: see its note
                     _same_scheme(session, stored_scheme, file)
                     entities.create(session, staging, report, publication.import_id)

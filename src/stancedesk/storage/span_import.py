@@ -259,17 +259,22 @@ class ImportUnit:
             yield session
 
     @contextmanager
-    def publishing(self, kind: str, source: str) -> Iterator[Publication]:
+    def publishing(self, kind: str, source: str, *,
+                   dry_run_in_chunks: bool = False) -> Iterator[Publication]:
         """The write side: the caller stores its rows in ``step``s of the publication it gets
         and ends with ``publish``. On SQLite (when it commits at all) the steps commit one by
         one; on a server they share one transaction. Either way the pending import is
         recorded first in a commit of its own (with whatever the caller's ``early`` step
         adds), and a failure discards what was committed. A dry run is one transaction from
         the start (BEGIN IMMEDIATE on SQLite, waiting for the lock like any write), rolled
-        back instead of committed."""
+        back instead of committed; with ``dry_run_in_chunks`` a dry run on SQLite stores in
+        hidden chunks like the real import instead (its last step is rolled back, and what the
+        chunks stored is discarded), so a preview of a long import blocks no desk for longer
+        than a chunk. Only a caller whose last step is ``publish`` may ask for it."""
         conn = self.connection.execution_options(**{WRITE_OPTION: True})
         raw = conn.connection.dbapi_connection if self.database.is_sqlite else None
-        chunked = self.database.is_sqlite and self.database.commits
+        dry = not self.database.commits
+        chunked = self.database.is_sqlite and (not dry or dry_run_in_chunks)
         if raw is not None:  # the store touches five b-trees at random: a bigger page cache
             cache = raw.execute("PRAGMA cache_size").fetchone()[0]  # shortens the lock by ~1/4
             raw.execute(f"PRAGMA cache_size = -{PUBLISH_CACHE_KIB}")
@@ -277,7 +282,7 @@ class ImportUnit:
         publication = Publication(conn, chunked=chunked,
                                   checkpoint=checkpoints.run if checkpoints else None)
         try:
-            if not self.database.commits:
+            if dry and not chunked:
                 publication._begin_one()
                 try:
                     pending.begin(conn, publication.import_id, kind, source)
@@ -289,6 +294,8 @@ class ImportUnit:
                 pending.begin(conn, publication.import_id, kind, source)
             try:
                 yield publication
+                if dry:  # the chunks were only for the report: nothing stays
+                    self._discard(publication.import_id)
                 publication._end_one(commit=True)
             except BaseException:
                 publication._end_one(commit=False)
@@ -317,7 +324,17 @@ class ImportUnit:
     @contextmanager
     def publish(self, publication: Publication) -> Iterator[Session]:
         """The last step: what the caller writes in it and the flip that shows every row of
-        the import, in one small transaction."""
+        the import, in one small transaction (rolled back in a dry run)."""
+        if publication.chunked and not self.database.commits:
+            with self.connection.begin() as transaction:
+                session = Session(bind=self.connection, expire_on_commit=False)
+                try:
+                    yield session
+                    session.flush()
+                finally:
+                    session.close()
+                    transaction.rollback()
+            return
         with publication.step() as session:
             yield session
             session.flush()
