@@ -18,16 +18,7 @@ def every_pair(groups: list[list[Span]], spans: list[Span]) -> None:
     """The grouping rule with no search at all: every span scored against every group."""
     pairs = [(score, si, gi) for si, span in enumerate(spans) for gi, group in enumerate(groups)
              if (score := cur._closeness(span, group)) > 0]
-    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
-    taken_spans: set[int] = set()
-    taken_groups: set[int] = set()
-    for _, si, gi in pairs:
-        if si in taken_spans or gi in taken_groups:
-            continue
-        groups[gi].append(spans[si])
-        taken_spans.add(si)
-        taken_groups.add(gi)
-    groups.extend([span] for si, span in enumerate(spans) if si not in taken_spans)
+    cur._take_best(groups, spans, pairs)
 
 
 def random_spans(rng: random.Random, n: int) -> list[Span]:

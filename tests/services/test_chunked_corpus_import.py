@@ -6,8 +6,6 @@ imported twice at once is stored once."""
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +21,7 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage import document_import
 from stancedesk.storage.engine import Database
+from tests.services.killed_midway import kill_midway
 from tests.services.saving_desk import SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
@@ -185,22 +184,14 @@ corpus.import_paths(database, [Path(jsonl)], cancelled=wait_to_be_killed)
 def _killed_import(db_url: str, jsonl: Path, tmp_path: Path) -> None:
     """Run a corpus import in a process and SIGKILL it in the middle of storing."""
     marker = tmp_path / "chunks-stored"
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_IMPORT, db_url, str(jsonl),
-                             str(marker)])
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert proc.poll() is None, "the import ended before it was killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        # while it is alive, a write-opening leaves its pending rows alone
+
+    def while_alive() -> None:  # a write-opening leaves its pending rows alone
         alive = open_database(db_url, seed_sample=False)
         assert _corpus_imports(alive) == ["published", "pending"]
         assert corpus.count_documents(alive) == 1
         alive.dispose()
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+
+    kill_midway(_KILLED_IMPORT, [db_url, str(jsonl), str(marker)], marker, while_alive)
 
 
 @pytest.mark.parametrize("cleaner", ["next write-opening", "next import"])

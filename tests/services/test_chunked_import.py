@@ -6,10 +6,6 @@ import or write-opening of the database."""
 from __future__ import annotations
 
 import csv
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +22,7 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage import span_import
 from stancedesk.storage.engine import Database
+from tests.services.killed_midway import kill_midway
 from tests.services.saving_desk import WORDS, SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
@@ -207,21 +204,14 @@ def _killed_import(db_path: Path, csv_path: Path, tmp_path: Path) -> None:
     """Run an import in a process, SIGKILL it in the middle of its chunks; the import is
     left pending (the process is gone, its lock with it)."""
     marker = tmp_path / "chunks-stored"
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_IMPORT, str(db_path), str(csv_path),
-                             str(marker)])
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert proc.poll() is None, "the import ended before it was killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        # while it is alive, a write-opening leaves its pending rows alone
+
+    def while_alive() -> None:  # a write-opening leaves its pending rows alone
         alive = open_database(str(db_path), seed_sample=False)
         assert _imports(alive) == [("annotations", "pending")] and _all_rows(alive) > 1
         alive.dispose()
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+
+    kill_midway(_KILLED_IMPORT, [str(db_path), str(csv_path), str(marker)], marker,
+                while_alive)
 
 
 @pytest.mark.sqlite_only
