@@ -137,9 +137,11 @@ def test_a_cancel_while_storing_stores_nothing(
     assert span_service.list_annotator_names(db) == ["lead"]
 
 
-@pytest.mark.sqlite_only
-def test_a_desk_saving_during_a_merge_never_waits_long_nor_fails(
-        db: Database, db_path: Path, tmp_path: Path) -> None:
+def _merge_while_a_desk_saves(db: Database, db_path: Path, tmp_path: Path, *,
+                              dry_run: bool) -> tuple[Any, SavingDesk]:
+    """Merge (or preview) a bundle of 20,000 new spans while a desk saves as fast as it can;
+    the report and the desk, whose waits are checked as the real merge's and the preview's
+    alike: saves landed between the chunks, none waited long or failed."""
     bundle = _bundle(tmp_path, 20_000)
     doc = _team(db, tmp_path)
     desk = open_database(str(db_path), seed_sample=False)
@@ -151,9 +153,33 @@ def test_a_desk_saving_during_a_merge_never_waits_long_nor_fails(
             saved_while_storing.append(len(saving.waits))
 
     with saving:
-        report = import_bundles(db, [bundle], progress=progress)
+        report = import_bundles(db, [bundle], dry_run=dry_run, progress=progress)
     waits = saving.waits
-    assert len(report.merges[0].added) == 20_000 and saving.failures == []
+    assert saving.failures == [] and saved_while_storing, "the new spans went in chunks"
     assert saved_while_storing[-1] > saved_while_storing[0], "saves landed between chunks"
     assert max(waits) < 1.0, f"a desk save waited {max(waits):.2f} s"
-    assert span_service.spans_per_annotator(db)["desk"] == len(waits)
+    return report, saving
+
+
+@pytest.mark.sqlite_only
+def test_a_desk_saving_during_a_merge_never_waits_long_nor_fails(
+        db: Database, db_path: Path, tmp_path: Path) -> None:
+    report, saving = _merge_while_a_desk_saves(db, db_path, tmp_path, dry_run=False)
+    assert len(report.merges[0].added) == 20_000
+    assert span_service.spans_per_annotator(db)["desk"] == len(saving.waits)
+
+
+@pytest.mark.sqlite_only
+def test_a_dry_run_stores_in_hidden_chunks_blocks_no_desk_and_leaves_nothing(
+        db: Database, db_path: Path, tmp_path: Path) -> None:
+    """The preview of a merge was one write transaction rolled back: on SQLite no desk could
+    save while it ran (seconds for a bundle of 20,000 spans)."""
+    preview, saving = _merge_while_a_desk_saves(db, db_path, tmp_path, dry_run=True)
+    assert _all_rows(db) == 1 + len(saving.waits) and _bundle_imports(db) == [], \
+        "the preview left nothing behind"
+    assert span_service.list_annotator_names(db) == ["desk", "lead"]
+    report = import_bundles(db, [tmp_path / "ana.stancedesk-bundle.json"])
+    assert preview.dry_run and not report.dry_run
+    assert (len(preview.merges[0].added), preview.merges[0].annotator_created,
+            preview.changes) == (20_000, True, report.changes)
+    assert len(report.merges[0].added) == 20_000

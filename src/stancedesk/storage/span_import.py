@@ -30,7 +30,8 @@ an uncommitted new annotator name would make a desk that starts labelling under 
 name wait for the whole import (the unique name), so it is committed, hidden like the rest,
 and a desk that takes it up makes it its own. A crash leaves only those few hidden rows,
 deleted by the next import or write-opening. A dry run is one transaction from the start,
-rolled back.
+rolled back, on a server; on SQLite the annotation import's and the bundle merge's store in
+hidden chunks like the real thing and delete them at the end (``dry_run_in_chunks``).
 
 Imports are serialised among themselves for their whole length (a lock file next to a SQLite
 database, a session advisory lock on a server): the second import of one file must see the
@@ -322,9 +323,10 @@ class ImportUnit:
                         "discarded by the next import", import_id, exc_info=True)
 
     @contextmanager
-    def publish(self, publication: Publication) -> Iterator[Session]:
-        """The last step: what the caller writes in it and the flip that shows every row of
-        the import, in one small transaction (rolled back in a dry run)."""
+    def last_step(self, publication: Publication) -> Iterator[Session]:
+        """The import's last write transaction, the one that publishes it (the caller flips
+        the state in it: ``pending.publish``): a ``step``, except in a dry run stored in
+        chunks, where it is rolled back (what it would show was only for the report)."""
         if publication.chunked and not self.database.commits:
             with self.connection.begin() as transaction:
                 session = Session(bind=self.connection, expire_on_commit=False)
@@ -336,6 +338,13 @@ class ImportUnit:
                     transaction.rollback()
             return
         with publication.step() as session:
+            yield session
+
+    @contextmanager
+    def publish(self, publication: Publication) -> Iterator[Session]:
+        """The last step: what the caller writes in it and the flip that shows every row of
+        the import, in one small transaction (rolled back in a dry run)."""
+        with self.last_step(publication) as session:
             yield session
             session.flush()
             pending.publish(publication.connection, publication.import_id)
@@ -396,24 +405,6 @@ def _one_import_at_a_time(database: Database, connection: Connection) -> Iterato
         yield
     finally:
         lock.close()  # ends the transaction, which frees the lock
-
-
-@contextmanager
-def other_import(database: Database) -> Iterator[None]:
-    """For an import that is not chunked (a bundle merge's dry run, one write transaction):
-    hold the SQLite import lock while it runs, so it never interleaves with the chunks of
-    another import (it would meet rows that are stored but not published), and discard an
-    abandoned import's rows first. A server needs nothing here: its imports store their rows
-    in one transaction, and the caller's transaction-level advisory lock serialises them with
-    the others."""
-    if not database.is_sqlite or database.location.path is None:
-        yield
-        return
-    with translate_errors(database.location.display), database.engine.connect() as connection, \
-            _one_import_at_a_time(database, connection):
-        if database.commits:
-            pending.discard_abandoned(connection)
-        yield
 
 
 def recover(database: Database) -> list[str]:
