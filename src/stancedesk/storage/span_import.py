@@ -52,7 +52,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import numpy as np
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -580,6 +579,8 @@ class SpanStaging:
         """Whether no id is given twice: certain when the ids' hashes are all distinct (one
         sort of an array); otherwise (a repeat, or two ids of equal hash) SQL must say."""
         if self._distinct is None:
+            import numpy as np  # an import's own need: the desk opens through this module
+
             hashes = np.sort(np.frombuffer(self._given_hashes, dtype=np.int64))
             self._distinct = not bool((hashes[1:] == hashes[:-1]).any())
         return self._distinct
