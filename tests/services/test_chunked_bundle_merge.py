@@ -22,6 +22,7 @@ from stancedesk.services.bundle_merge import import_bundles
 from stancedesk.services.project import open_database
 from stancedesk.storage import bundles
 from stancedesk.storage.engine import Database
+from tests.services.killed_midway import kill_midway, killed_script
 from tests.services.saving_desk import WORDS, SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
@@ -183,3 +184,50 @@ def test_a_dry_run_stores_in_hidden_chunks_blocks_no_desk_and_leaves_nothing(
     assert (len(preview.merges[0].added), preview.merges[0].annotator_created,
             preview.changes) == (20_000, True, report.changes)
     assert len(report.merges[0].added) == 20_000
+
+
+_KILLED_MERGE = killed_script(
+    "from stancedesk.services.bundle_merge import import_bundles\n"
+    "from stancedesk.storage import bundles\n"
+    "bundles.FIRST_CHUNK = bundles.MIN_CHUNK = bundles.MAX_CHUNK = 50",
+    # once reading the file; SQLite: then after each chunk (9 stored); a server: merging
+    "(10 if database.is_sqlite else 2)",
+    "import_bundles(database, [Path(source)], cancelled=wait_to_be_killed)")
+
+
+@pytest.mark.parametrize("cleaner", ["next write-opening", "next merge", "next dry run"])
+def test_a_killed_merge_shows_nothing_and_is_cleaned_up(
+        db: Database, db_url: str, tmp_path: Path, cleaner: str) -> None:
+    """A merge SIGKILLed while storing its new spans (on a server: in its one transaction)
+    leaves an intact database showing nothing of it; whatever opens or imports next deletes
+    what it stored, and the same merge then succeeds."""
+    bundle = _bundle(tmp_path, 1000)
+    _team(db, tmp_path)
+    marker = tmp_path / "chunks-stored"
+
+    def while_alive() -> None:  # a write-opening leaves a running merge's rows alone
+        alive = open_database(db_url, seed_sample=False)
+        assert _bundle_imports(alive) == (["pending"] if db.is_sqlite else [])
+        alive.dispose()
+
+    kill_midway(_KILLED_MERGE, [db_url, str(bundle), str(marker)], marker, while_alive)
+    if db.is_sqlite:
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert _all_rows(db) == 1 + 450, "nine chunks were committed before the kill"
+    assert _bundle_imports(db) == (["pending"] if db.is_sqlite else [])
+    assert [s.annotator for s in span_service.list_spans(db)] == ["lead"]
+    assert span_service.list_annotator_names(db) == ["lead"]
+    if cleaner == "next write-opening":
+        open_database(db_url, seed_sample=False).dispose()
+        assert _all_rows(db) == 1 and _bundle_imports(db) == []
+    elif cleaner == "next dry run":
+        preview = import_bundles(db, [bundle], dry_run=True)
+        assert len(preview.merges[0].added) == 1000 and preview.merges[0].annotator_created
+        assert _all_rows(db) == 1 and _bundle_imports(db) == []
+    report = import_bundles(db, [bundle])
+    assert len(report.merges[0].added) == 1000 and report.merges[0].annotator_created
+    assert span_service.spans_per_annotator(db) == {"ana": 1000, "lead": 1}
+    assert _all_rows(db) == 1001
+    assert _bundle_imports(db) == (["published"] if db.is_sqlite else [])

@@ -21,7 +21,7 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage import document_import
 from stancedesk.storage.engine import Database
-from tests.services.killed_midway import kill_midway
+from tests.services.killed_midway import kill_midway, killed_script
 from tests.services.saving_desk import SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
@@ -159,26 +159,14 @@ def test_a_desk_saving_meanwhile_never_waits_long_nor_fails(
     assert len(span_service.list_spans(db)) == len(waits)
 
 
-_KILLED_IMPORT = """
-import sys, time
-from pathlib import Path
-from stancedesk.services import corpus
-from stancedesk.services.project import open_database
-from stancedesk.storage import document_import
-document_import.FIRST_CHARS = document_import.MIN_CHARS = document_import.MAX_CHARS = 6_000
-db, jsonl, marker = sys.argv[1:]
-database = open_database(db, seed_sample=False)
-calls = 0
-def wait_to_be_killed():
-    global calls
-    calls += 1
+_KILLED_IMPORT = killed_script(
+    "from stancedesk.services import corpus\n"
+    "from stancedesk.storage import document_import\n"
+    "document_import.FIRST_CHARS = document_import.MIN_CHARS = "
+    "document_import.MAX_CHARS = 6_000",
     # SQLite: once while reading, then after each chunk; a server: once more, before commit
-    if calls == (20 if database.is_sqlite else 2):
-        Path(marker).touch()
-        time.sleep(60)
-    return False
-corpus.import_paths(database, [Path(jsonl)], cancelled=wait_to_be_killed)
-"""
+    "(20 if database.is_sqlite else 2)",
+    "corpus.import_paths(database, [Path(source)], cancelled=wait_to_be_killed)")
 
 
 def _killed_import(db_url: str, jsonl: Path, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage import span_import
 from stancedesk.storage.engine import Database
-from tests.services.killed_midway import kill_midway
+from tests.services.killed_midway import kill_midway, killed_script
 from tests.services.saving_desk import WORDS, SavingDesk
 
 TEXT = "Officials said the talks went well, sources said.\n"
@@ -178,26 +178,13 @@ def test_a_cancel_while_storing_discards_the_committed_chunks(
     assert span_service.list_annotator_names(db) == []
 
 
-_KILLED_IMPORT = """
-import sys, time
-from pathlib import Path
-from stancedesk.services import formats_registry
-from stancedesk.services.project import open_database
-from stancedesk.storage import span_import
-span_import.FIRST_CHUNK = span_import.MIN_CHUNK = span_import.MAX_CHUNK = 50
-db_path, csv_path, marker = sys.argv[1:]
-database = open_database(db_path, seed_sample=False)
-calls = 0
-def wait_to_be_killed():
-    global calls
-    calls += 1
-    if calls == 20:  # past the 12 checks of checking, 8 chunks committed
-        Path(marker).touch()
-        time.sleep(60)
-    return False
-formats_registry.import_annotations(database, Path(csv_path), fmt="csv",
-                                    cancelled=wait_to_be_killed)
-"""
+_KILLED_IMPORT = killed_script(
+    "from stancedesk.services import formats_registry\n"
+    "from stancedesk.storage import span_import\n"
+    "span_import.FIRST_CHUNK = span_import.MIN_CHUNK = span_import.MAX_CHUNK = 50",
+    "20",  # past the 12 checks of checking, 8 chunks committed
+    "formats_registry.import_annotations(database, Path(source), fmt='csv',\n"
+    "                                    cancelled=wait_to_be_killed)")
 
 
 def _killed_import(db_path: Path, csv_path: Path, tmp_path: Path) -> None:

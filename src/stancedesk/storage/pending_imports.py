@@ -9,8 +9,8 @@ A pending import whose process is gone (killed, crashed, power cut) leaves hidde
 Whether its process is alive is what the import lock says (``span_import.import_lock``): it is
 held for the whole length of every import and the operating system frees it when the process
 dies. So whoever holds that lock and finds a pending import knows it is abandoned and deletes
-it with ``discard``, in chunks of short write transactions as well: the next import does it
-first thing, and so does the next write-opening of the database (``recover``). A discard that
+it with ``discard``, in chunks of short write transactions as well: the next import (a dry
+run on SQLite too) does it first thing, and so does the next write-opening of the database (``recover``). A discard that
 is itself interrupted is simply continued the next time.
 """
 

@@ -444,7 +444,10 @@ def staged_import(database: Database) -> Iterator[ImportUnit]:
     with translate_errors(database.location.display), database.engine.connect() as connection, \
             _one_import_at_a_time(database, connection):
         _drop_staging(connection)  # a pooled connection whose last import could not clean up
-        if database.commits:  # holding the lock: any pending import is an abandoned one
+        # holding the lock: any pending import is an abandoned one. A dry run on SQLite
+        # deletes them too: it stores chunks like the real import, whose ids would collide
+        # with the abandoned import's hidden rows (a killed merge of the same bundle)
+        if database.commits or database.is_sqlite:
             pending.discard_abandoned(connection)
         try:
             yield ImportUnit(database, connection)
