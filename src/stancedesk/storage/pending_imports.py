@@ -10,8 +10,8 @@ Whether its process is alive is what the import lock says (``span_import.import_
 held for the whole length of every import and the operating system frees it when the process
 dies. So whoever holds that lock and finds a pending import knows it is abandoned and deletes
 it with ``discard``, in chunks of short write transactions as well: the next import (a dry
-run on SQLite too) does it first thing, and so does the next write-opening of the database (``recover``). A discard that
-is itself interrupted is simply continued the next time.
+run on SQLite too) does it first thing, and so does the next write-opening of the database
+(``recover``). A discard that is itself interrupted is simply continued the next time.
 """
 
 from __future__ import annotations
