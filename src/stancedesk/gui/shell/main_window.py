@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self._first_painted = False
         self._after_paint: list[Callable[[], None]] = []  # see after_first_paint
         self.reader.painted.connect(self._reader_painted)
+        self._unsaved_document: str | None = None  # opened, not yet in the settings
         self.desk = AnnotationDesk(database, self.reader, self.styler, annotator, self.reporter,
                                    self)
         self.desk.watch_database()  # another desk's or a script's changes show up live
@@ -262,12 +263,25 @@ class MainWindow(QMainWindow):
         self.desk.open_document(document_id)
 
     def _document_opened(self, document_id: str) -> None:
-        self.settings.last_document = document_id
+        # remembered once the article is on screen: writing the settings rewrites and fsyncs
+        # their file (about 10 ms of waiting per open, more on a busy disk)
+        if self._unsaved_document is None:
+            self.reader.painted.connect(self._document_painted)
+        self._unsaved_document = document_id
         summary = self.desk.doc_model.summary(document_id)
         title = summary.title if summary and summary.title else "Untitled"
         self.setWindowTitle(f"{title} — {self.desk.annotator} — StanceDesk")
         self.chrome.done_action.setChecked(self.desk.document_status() == "done")
         self.reader.setFocus()
+
+    def _document_painted(self) -> None:
+        self.reader.painted.disconnect(self._document_painted)
+        QTimer.singleShot(0, self._remember_document)  # after the paint, not inside it
+
+    def _remember_document(self) -> None:
+        if self._unsaved_document is not None:
+            self.settings.last_document = self._unsaved_document
+            self._unsaved_document = None
 
     def _status_changed(self, document_id: str, status: str) -> None:
         if document_id == self.desk.document_id:
@@ -553,6 +567,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         for runner in self.findChildren(JobRunner):  # the window's, its dialogs', its tools'
             runner.shutdown(cancel=True, timeout_s=10)
+        self._remember_document()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         super().closeEvent(event)
         if event.isAccepted() and self._owns_database:
