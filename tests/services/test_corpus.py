@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from stancedesk.domain.errors import Cancelled
+from stancedesk.domain import Document
+from stancedesk.domain.errors import Cancelled, NotFoundError
 from stancedesk.formats.errors import FormatError
 from stancedesk.services import corpus
+from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 
 UNICODE_TEXT = ("“Peace is close,” said Zoe\u0301 Arnaud — 🕊️🤝 — while protesters chanted "
@@ -38,6 +40,22 @@ def test_unicode_text_survives_unchanged(db: Database, tmp_path: Path) -> None:
     (text,) = _stored_texts(db)
     assert text == UNICODE_TEXT
     assert "e\u0301" in text  # the combining mark was not normalised away
+
+
+def test_the_reader_reads_a_document_with_the_utf8_sqlite_stores(db: Database) -> None:
+    """``read_document`` is ``get_document`` plus, on SQLite, the text's bytes as stored (the
+    desk hands them to Qt): emoji, a combining mark, right-to-left text, a no-break space and
+    a carriage return arrive exactly."""
+    text = UNICODE_TEXT + "Zeile\r\n\u00a0weiter 👍🏽 ende"
+    doc = Document.from_text(text, title="Talks", metadata={"desk": 1})
+    with db.write() as session:
+        repo.add_document(session, doc)
+    read, utf8 = corpus.read_document(db, doc.id)
+    assert read == corpus.get_document(db, doc.id)
+    assert read.text == text
+    assert utf8 == (text.encode("utf-8") if db.is_sqlite else None)
+    with pytest.raises(NotFoundError):
+        corpus.read_document(db, "no-such-document")
 
 
 def test_markdown_front_matter_becomes_metadata(db: Database, tmp_path: Path) -> None:

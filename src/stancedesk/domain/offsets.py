@@ -26,6 +26,11 @@ def display_text(text: str) -> str:
     return text.replace("\r", " ") if "\r" in text else text
 
 
+def display_utf8(data: bytes) -> bytes:
+    """``display_text`` of a text given as its UTF-8 (a carriage return is one byte there)."""
+    return data.replace(b"\r", b" ") if b"\r" in data else data
+
+
 def _surely_bmp(text: str) -> bool:
     """True when ``text`` cannot hold a character outside the BMP, known without a scan: ASCII,
     or stored with fewer than 4 bytes per character (CPython keeps a string with any astral

@@ -271,6 +271,16 @@ def get_document(database: Database, document_id: str) -> Document:
     return doc
 
 
+def read_document(database: Database, document_id: str) -> tuple[Document, bytes | None]:
+    """``get_document`` for the reader: with the text's UTF-8 when the database stores it so
+    (SQLite), else None."""
+    with database.read() as session:
+        found = repo.document_and_utf8(session, document_id)
+    if found is None:
+        raise NotFoundError(f"no document with id {document_id}")
+    return found
+
+
 def get_texts(database: Database, document_ids: Sequence[str] | None = None) -> dict[str, str]:
     with database.read() as session:
         return repo.document_texts(session, document_ids)

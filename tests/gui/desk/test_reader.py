@@ -152,6 +152,24 @@ def test_a_text_with_emoji_reaches_qt_unchanged_and_selections_map_back(qtbot) -
     assert view.textCursor().selectedText() == "Beamten 🇺🇦"
 
 
+def test_a_text_given_with_its_utf8_is_not_encoded_again(qtbot, monkeypatch) -> None:
+    """The desk passes SQLite's UTF-8 of the text along: the reader hands those bytes to Qt
+    (carriage returns shown as spaces, as in the text) instead of encoding the text again."""
+    text = _emoji_article()
+    view = DocumentView(SpanStyler(default_scheme(), "stance"))
+    qtbot.addWidget(view)
+    monkeypatch.setattr("stancedesk.gui.desk.reader._utf8", _never)
+    view.set_document(text, SpanStore(), text.encode("utf-8"))
+    assert view.toPlainText() == text.replace("\r", " ")
+    start = text.index("Beamten", 5000)
+    view.select_range(start, start + len("Beamten 🇺🇦"))
+    assert view.textCursor().selectedText() == "Beamten 🇺🇦"
+
+
+def _never(_text: str) -> None:
+    raise AssertionError("the text was encoded again")
+
+
 def test_a_span_far_down_is_built_and_painted_after_scrolling(qtbot) -> None:
     """The desk's store holds rows and builds a span when it is first painted or listed: the
     first page builds the spans on it, and scrolling to the end paints (and builds) a span

@@ -193,9 +193,10 @@ class AnnotationDesk(QObject):
     def open_document(self, document_id: str) -> None:
         if document_id == self.document_id:
             return
-        self.document = corpus.get_document(self.database, document_id)
+        self.document, utf8 = corpus.read_document(self.database, document_id)
         self.store = self._load_store(document_id)
-        self.reader.set_document(self.document.text, self.store)
+        self.reader.set_document(self.document.text, self.store, utf8)
+        del utf8  # 5 MB of an article, not kept
         self._show_store()
         self.documentOpened.emit(document_id)
 

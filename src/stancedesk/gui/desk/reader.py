@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from stancedesk.domain import Span
-from stancedesk.domain.offsets import OffsetMap, display_text
+from stancedesk.domain.offsets import OffsetMap, display_text, display_utf8
 from stancedesk.domain.snapping import keep_clusters, snap_to_words
 from stancedesk.domain.span_store import SpanStore
 from stancedesk.domain.span_summary import summary_html
@@ -124,7 +124,9 @@ class DocumentView(QPlainTextEdit):
 
     # --- content ---------------------------------------------------------------------------
 
-    def set_document(self, text: str, store: SpanStore) -> None:
+    def set_document(self, text: str, store: SpanStore, utf8: bytes | None = None) -> None:
+        """``utf8``: the text's UTF-8 when the caller has it (as SQLite stores it), so a text
+        with emoji is not encoded again for Qt."""
         self.text = text
         self.offsets = OffsetMap(text)
         self.store = store
@@ -132,7 +134,9 @@ class DocumentView(QPlainTextEdit):
         self.paragraphs.gap = round(self.fontMetrics().lineSpacing() * PARAGRAPH_GAP) \
             if needs_paragraph_gap(text) else 0.0
         shown = display_text(text)
-        encoded = None if self.offsets.is_identity else _utf8(shown)
+        encoded = None
+        if not self.offsets.is_identity:
+            encoded = QByteArray(display_utf8(utf8)) if utf8 is not None else _utf8(shown)
         if encoded is None:
             self.setPlainText(shown)
         else:
