@@ -424,3 +424,40 @@ def test_build_main_window_accepts_a_url_and_no_annotator(qtbot, sample_path) ->
     qtbot.addWidget(window)
     assert window.desk.annotator  # the login name when nothing is remembered
     assert window.desk.doc_model.rowCount() == 10
+
+
+def test_opening_a_document_collects_no_garbage_before_it_is_painted(
+        qtbot, sample_path, make_window, monkeypatch) -> None:
+    """The cyclic collector would walk an open's thousands of fresh rows before the article
+    shows: from reading the document to the reader's paint it does not run, then it does."""
+    import gc
+
+    from stancedesk.gui.desk import controller
+
+    window = make_window(sample_path)
+    qtbot.waitUntil(gc.isenabled)  # launch's pause is over
+    collected: list[int] = []
+    reading = [False]
+    read_document = controller.corpus.read_document
+
+    def read(*args):
+        reading[0] = True
+        return read_document(*args)
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and reading[0]:
+            collected.append(info["generation"])
+
+    monkeypatch.setattr(controller.corpus, "read_document", read)
+    threshold = gc.get_threshold()
+    gc.callbacks.append(note)
+    gc.set_threshold(1)  # any allocation would collect
+    try:
+        with qtbot.waitSignal(window.reader.painted):
+            window.documents.select_row(2)
+            assert window.desk.document_id == window.desk.doc_model.document_id(2)
+        assert collected == [], "the collector ran before the article was painted"
+        qtbot.waitUntil(lambda: gc.isenabled() and bool(collected))
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(note)

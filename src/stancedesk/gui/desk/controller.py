@@ -7,9 +7,10 @@ span table show the shared span store, and this object keeps them in step after 
 
 from __future__ import annotations
 
+import gc
 from contextlib import AbstractContextManager
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from stancedesk.domain import Document, DocumentStatus, Span
@@ -193,6 +194,7 @@ class AnnotationDesk(QObject):
     def open_document(self, document_id: str) -> None:
         if document_id == self.document_id:
             return
+        _COLLECTOR.pause_until_painted(self.reader)
         self.document, utf8 = corpus.read_document(self.database, document_id)
         self.store = self._load_store(document_id)
         self.reader.set_document(self.document.text, self.store, utf8)
@@ -534,3 +536,35 @@ class AnnotationDesk(QObject):
         if current is not None and self.store.get(current) is not None:
             self.select_span(current)
         return True
+
+
+class _CollectorPause:
+    """An open makes tens of thousands of span rows and a text of megabytes, and no cycles;
+    the cyclic collector, run when ``document_store`` let it go again, walked them (and at
+    times the whole heap) before the article showed. It waits for the reader's next paint, at
+    the latest ``LATEST_MS`` (a hidden reader does not paint). Module-level, not the desk's:
+    a desk closed meanwhile still lets the collector run again."""
+
+    LATEST_MS = 1000
+
+    def __init__(self) -> None:
+        self.paused = False
+
+    def pause_until_painted(self, reader: DocumentView) -> None:
+        if self.paused or not gc.isenabled():  # paused already (launch pauses it, too)
+            return
+        gc.disable()
+        self.paused = True
+        reader.painted.connect(self._painted, Qt.ConnectionType.SingleShotConnection)
+        QTimer.singleShot(self.LATEST_MS, self.resume)
+
+    def _painted(self) -> None:
+        QTimer.singleShot(0, self.resume)  # after the paint, not inside it
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            gc.enable()
+
+
+_COLLECTOR = _CollectorPause()
