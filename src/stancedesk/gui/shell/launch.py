@@ -9,11 +9,13 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.errors import CrashReporter
+from stancedesk.gui.shell.paint_thread import paint_on_this_thread
 from stancedesk.gui.shell.settings import APPLICATION, ORGANISATION, DeskSettings
 from stancedesk.gui.shell.sources import forget_module_sources
 
 
 def _application(argv: Sequence[str]) -> QApplication:
+    paint_on_this_thread()
     QCoreApplication.setOrganizationName(ORGANISATION)
     QCoreApplication.setApplicationName(APPLICATION)
     app = QApplication.instance()

@@ -42,6 +42,7 @@ from stancedesk.gui.shell.chrome import WindowChrome
 from stancedesk.gui.shell.errors import CrashReporter
 from stancedesk.gui.shell.icons import icon
 from stancedesk.gui.shell.jobs import IsCancelled, Job, JobRunner, Progress
+from stancedesk.gui.shell.paint_thread import paint_on_this_thread
 from stancedesk.gui.shell.progress import follow
 from stancedesk.gui.shell.settings import DeskSettings
 from stancedesk.gui.shell.sources import forget_module_sources
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, database: Database, annotator: str, *, owns_database: bool = True,
                  reporter: CrashReporter | None = None) -> None:
+        paint_on_this_thread()  # before the first paint: Qt reads it once
         super().__init__()
         forget_module_sources()  # what the imports and a first migration left behind
         self.setObjectName("mainWindow")
