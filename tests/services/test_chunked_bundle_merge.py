@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +17,13 @@ from sqlalchemy import text
 
 from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import corpus, formats_registry
+from stancedesk.services import attribution, corpus, formats_registry
 from stancedesk.services import spans as span_service
+from stancedesk.services.attribution import AttributionError
 from stancedesk.services.bundle_export import export_bundle
 from stancedesk.services.bundle_merge import import_bundles
 from stancedesk.services.project import open_database
+from stancedesk.storage import attribution as arepo
 from stancedesk.storage import bundles
 from stancedesk.storage.engine import Database
 from tests.services.killed_midway import kill_midway, killed_script
@@ -231,3 +235,96 @@ def test_a_killed_merge_shows_nothing_and_is_cleaned_up(
     assert span_service.spans_per_annotator(db) == {"ana": 1000, "lead": 1}
     assert _all_rows(db) == 1001
     assert _bundle_imports(db) == (["published"] if db.is_sqlite else [])
+
+
+def _naming_a_source(bundle: Path, name: str) -> None:
+    """Make the bundle's first span a source naming registry source ``name``, new here."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    data["entities"] = [{"id": "e-1", "name": name, "sourcing": "", "aliases": [],
+                         "notes": "", "grades": []}]
+    data["spans"][0].update(role="source", entity_id="e-1", labels={})
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _reuters(db: Database) -> list[tuple[str, str]]:
+    return [(e.entity.name, e.entity.notes) for e in attribution.registry(db)]
+
+
+def test_a_desk_adding_the_source_a_merge_is_creating_is_told_it_exists(
+        db: Database, db_url: str, tmp_path: Path) -> None:
+    """A desk adds "Reuters" while the merge's transaction holds the "Reuters" it created:
+    on a server the desk's INSERT waited for the merge and then failed on the unique name
+    with a traceback (an IntegrityError); now it is refused as any name already in the
+    registry is, and there is one "Reuters", the merge's."""
+    bundle = _bundle(tmp_path, 1000)
+    _naming_a_source(bundle, "Reuters")
+    _team(db, tmp_path)
+    desk = open_database(db_url, seed_sample=False)
+    outcome: dict[str, Any] = {}
+
+    def add() -> None:
+        try:
+            outcome["desk"] = attribution.create_entity(desk, "Reuters", notes="desk")
+        except Exception as exc:  # what the desk met, a traceback or not
+            outcome["desk"] = exc
+
+    worker = threading.Thread(target=add)
+
+    def progress(_done: int, _total: int, step: str) -> None:
+        if step.startswith("merging") and not worker.is_alive() and "desk" not in outcome:
+            worker.start()  # the merge's transaction holds its new "Reuters" now
+            deadline = time.monotonic() + 10
+            while not db.is_sqlite and time.monotonic() < deadline and not _waiting(db):
+                time.sleep(0.01)
+
+    try:
+        report = import_bundles(db, [bundle], progress=progress)
+        worker.join()
+    finally:
+        desk.dispose()
+    assert report.merges[0].entities_created == ["Reuters"]
+    assert isinstance(outcome["desk"], AttributionError), repr(outcome["desk"])
+    assert "already in the registry" in str(outcome["desk"])
+    assert _reuters(db) == [("Reuters", "")]
+    (source,) = [s for s in span_service.list_spans(db) if s.entity_id]
+    assert source.entity_id == attribution.registry(db)[0].entity.id
+
+
+def _waiting(db: Database) -> bool:
+    """Whether another connection of the server waits for a lock (the desk's INSERT)."""
+    with db.engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")).scalar_one())
+
+
+def test_a_source_a_desk_adds_after_the_merge_looked_is_merged_into(
+        db: Database, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A desk adds "Reuters" after the merge looked for it and found none, before the merge
+    adds it (on a server, where nothing holds the desk back; on SQLite the merge holds the
+    write lock throughout): the merge's INSERT failed on the unique name with a traceback
+    and nothing was merged; now the merge takes the desk's source as found here."""
+    if db.is_sqlite:
+        pytest.skip("SQLite's write lock keeps the desk out between the look-up and the add")
+    bundle = _bundle(tmp_path, 1000)
+    _naming_a_source(bundle, "Reuters")
+    _team(db, tmp_path)
+    desk = open_database(db_url, seed_sample=False)
+    look_up, added = arepo.find_entity_by_key, []
+
+    def look_up_then_a_desk_adds(session: Any, key: str) -> Any:
+        found = look_up(session, key)
+        if found is None and key == "reuters" and not added:
+            added.append(key)  # once: the desk's own unit of work looks the name up too
+            attribution.create_entity(desk, "Reuters", notes="desk")
+        return found
+
+    monkeypatch.setattr(arepo, "find_entity_by_key", look_up_then_a_desk_adds)
+    try:
+        merge = import_bundles(db, [bundle]).merges[0]
+    finally:
+        desk.dispose()
+    assert merge.entities_created == [] and merge.entities_unchanged == ["Reuters"]
+    assert len(merge.added) == 1000 and _reuters(db) == [("Reuters", "desk")]
+    (source,) = [s for s in span_service.list_spans(db) if s.entity_id]
+    assert source.entity_id == attribution.registry(db)[0].entity.id

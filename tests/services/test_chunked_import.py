@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from stancedesk.domain.errors import Cancelled
+from stancedesk.domain.errors import Cancelled, UserError
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import corpus, documents, exchange, formats_registry
+from stancedesk.services import attribution, corpus, documents, exchange, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.services.project import open_database
 from stancedesk.storage import span_import
@@ -41,16 +41,21 @@ def _doc(db: Database, tmp_path: Path, name: str = "a.txt", body: str = TEXT) ->
     return corpus.import_paths(db, [tmp_path / name]).added[0].id
 
 
-def _csv(path: Path, doc: str, n: int, *, bad_line: int | None = None) -> Path:
+def _csv(path: Path, doc: str, n: int, *, bad_line: int | None = None,
+         source: str = "") -> Path:
     """``n`` rows by three annotators who are new to the database; ``bad_line`` (a file line)
-    holds a label the scheme refuses."""
+    holds a label the scheme refuses; with ``source`` the first row is a source span naming
+    that registry source."""
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["document_id", "annotator", "start", "end", "text", "stance", "note"])
+        writer.writerow(["document_id", "annotator", "start", "end", "text", "stance", "note",
+                         "role", "entity"])
         for i in range(n):
             start, end = WORDS[i % len(WORDS)]
             stance = "pro" if bad_line == i + 2 else ("favor", "against", "neutral")[i % 3]
-            writer.writerow([doc, f"imp{i % 3}", start, end, TEXT[start:end], stance, f"n{i}"])
+            role = ("", "") if i or not source else ("source", source)
+            writer.writerow([doc, f"imp{i % 3}", start, end, TEXT[start:end],
+                             "" if role[0] else stance, f"n{i}", *role])
     return path
 
 
@@ -223,17 +228,25 @@ def test_a_killed_import_shows_nothing_and_is_cleaned_up(db: Database, db_path: 
         assert span_service.list_annotator_names(db) == ["ana"]
 
 
-def _desk_labels_midway(desk: Database, doc: str, name: str, *, cancel: bool
-                        ) -> tuple[Callable[[], bool], dict[str, Any]]:
+def _desk_labels_midway(desk: Database, doc: str, name: str, *, cancel: bool,
+                        source: str = "") -> tuple[Callable[[], bool], dict[str, Any]]:
     """A ``cancelled`` callback for an import of ``_csv(..., 2000)``: at its first call after
     the checks (SQLite: a chunk stored; a server: every row stored, before the commit), a desk
-    labels a span as ``name`` in its own thread and looks at what it sees; ``cancel`` then
-    cancels the import."""
+    labels a span as ``name`` in its own thread (with ``source``: adds that registry source
+    instead) and looks at what it sees; ``cancel`` then cancels the import."""
     seen: dict[str, Any] = {}
     calls = 0
 
     def save() -> None:
         began = time.perf_counter()
+        if source:
+            try:
+                seen["source"] = attribution.create_entity(desk, source, notes="desk")
+            except UserError as exc:
+                seen["source"] = exc
+            seen["took"] = time.perf_counter() - began
+            seen["registry"] = attribution.registry(desk)
+            return
         span_service.create_span(desk, doc, name, 0, 9, {"stance": "favor"})
         seen["took"] = time.perf_counter() - began
         seen["names"] = span_service.list_annotator_names(desk)
@@ -291,6 +304,37 @@ def test_a_name_a_desk_took_from_a_cancelled_import_stays_with_the_desk_span(
     assert span_service.spans_per_annotator(db) == {"imp1": 1}, \
         "the import's rows are gone, the desk's annotator and span stay"
     assert _all_rows(db) == 1 and _imports(db) == []
+
+
+@pytest.mark.parametrize("cancel", [False, True])
+def test_a_desk_adds_at_once_a_source_a_pending_import_created(
+        db: Database, db_url: str, tmp_path: Path, small_chunks: None, cancel: bool) -> None:
+    """A registry source created by an import still running (committed at once, hidden until
+    the import publishes) was refused to a desk adding the same name, as "already in the
+    registry" though no list showed it: the desk takes it up instead, with its own values,
+    and the import's spans name the same source; were the import cancelled, it stays."""
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 2000, source="Reuters")
+    desk = open_database(db_url, seed_sample=False)
+    midway, seen = _desk_labels_midway(desk, doc, "", cancel=cancel, source="Reuters")
+    try:
+        if cancel:
+            with pytest.raises(Cancelled):
+                formats_registry.import_annotations(db, path, fmt="csv", cancelled=midway)
+        else:
+            report = formats_registry.import_annotations(db, path, fmt="csv",
+                                                         cancelled=midway)
+            assert report.added == 2000 and report.entities_created == ["Reuters"]
+        seen["worker"].join()
+    finally:
+        desk.dispose()
+    assert seen["in time"] and not isinstance(seen["source"], UserError), seen["source"]
+    assert [(e.entity.name, e.entity.notes) for e in seen["registry"]] == [("Reuters", "desk")]
+    (source,) = [e.entity for e in attribution.registry(db)]
+    assert (source.id, source.name, source.notes) == (seen["source"].id, "Reuters", "desk")
+    named = [s.entity_id for s in span_service.list_spans(db) if s.entity_id]
+    assert named == ([] if cancel else [source.id])
+    assert _imports(db) == ([] if cancel else [("annotations", "published")])
 
 
 @pytest.mark.sqlite_only

@@ -176,23 +176,53 @@ def _entity(session: Session, ref: str) -> SourceEntity:
     return found
 
 
-def _free_key(session: Session, name: str, entity_id: str | None = None) -> str:
+def _key(name: str) -> str:
     key = name_key(name)
     if not key:
         raise AttributionError("a source needs a name")
+    return key
+
+
+def _taken(name: str, clash: SourceEntity) -> AttributionError:
+    return AttributionError(f"{name!r} is already in the registry as {clash.name!r}; merge "
+                            "the two instead")
+
+
+def _free_key(session: Session, name: str, entity_id: str | None = None) -> str:
+    key = _key(name)
     clash = arepo.find_entity_by_key(session, key)
     if clash is not None and clash.id != entity_id:
-        raise AttributionError(f"{name!r} is already in the registry as {clash.name!r}; merge "
-                               "the two instead")
+        raise _taken(name, clash)
     return key
+
+
+def _add(session: Session, entity: SourceEntity, key: str,
+         times: tuple[datetime, datetime] | None = None) -> SourceEntity:
+    """``arepo.add_entity``; a name that someone else added meanwhile (on a server, after
+    this unit of work looked) is refused as ``_free_key`` refuses it."""
+    added = arepo.add_entity(session, entity, key, times)
+    if added is None:
+        clash = arepo.find_entity_by_key(session, key)
+        assert clash is not None
+        raise _taken(entity.name, clash)
+    return added
 
 
 def create_entity(database: Database, name: str, sourcing: str = "",
                   aliases: Sequence[str] = (), notes: str = "") -> SourceEntity:
+    """A new source in the registry. A source of the same name that an import still running
+    created (committed, hidden until the import publishes) is no clash: nobody could see it,
+    so the desk takes it up with its own values and both end with that one source; the
+    import's spans name it as they would have."""
+    entity = SourceEntity("", name.strip(), sourcing, _clean_aliases(name, aliases), notes)
     with database.write() as session:
-        key = _free_key(session, name.strip())
-        return arepo.add_entity(session, SourceEntity("", name.strip(), sourcing,
-                                                      _clean_aliases(name, aliases), notes), key)
+        key = _key(name)
+        taken = arepo.take_up_entity(session, key)
+        if taken is None:
+            return _add(session, entity, key)
+        written = arepo.write_entity(session, replace(entity, id=taken.id), key)
+        assert written is not None
+        return written
 
 
 def _clean_aliases(name: str, aliases: Iterable[str]) -> tuple[str, ...]:
@@ -326,7 +356,7 @@ def unmerge(database: Database, merged: EntityMerge) -> None:
         arepo.write_entity(session, kept, _free_key(session, kept.name, kept.id),
                            merged.kept_times[1])
         session.flush()  # the absorbed name and aliases are free again
-        arepo.add_entity(session, gone, _free_key(session, gone.name), merged.absorbed_times)
+        _add(session, gone, _free_key(session, gone.name), merged.absorbed_times)
         still = set(arepo.spans_naming(session, kept.id))
         for naming in merged.namings:
             if naming.span_id in still:

@@ -228,14 +228,22 @@ class _Registry:
                 merge.collisions.append(f"{entity.name!r} is an alias of registry source "
                                         f"{owner.name!r} here; its spans name {owner.name!r}")
                 return owner.id
+            reported = len(merge.collisions)
             aliases = self._aliases(entity, None, merge)
             new_id = entity.id if entity.id not in self.entities and \
                 arepo.get_entity(self.session, entity.id) is None else str(uuid.uuid4())
             created = arepo.add_entity(self.session, SourceEntity(
                 new_id, entity.name.strip(), entity.sourcing, tuple(aliases), entity.notes), key)
-            self.entities[created.id] = created
-            merge.entities_created.append(created.name)
-            return created.id
+            if created is not None:
+                self.entities[created.id] = created
+                merge.entities_created.append(created.name)
+                return created.id
+            # a desk added the name since the look-up (a server: the merge's INSERT found it
+            # committed): merged into that one like any source found here
+            del merge.collisions[reported:]
+            found = arepo.find_entity_by_key(self.session, key)
+            assert found is not None
+            self.entities[found.id] = found
         aliases = self._aliases(entity, found, merge)
         sourcing, notes, added = found.sourcing, found.notes, [f"alias {a!r}" for a in aliases]
         if entity.sourcing and entity.sourcing != found.sourcing:

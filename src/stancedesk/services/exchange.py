@@ -254,12 +254,14 @@ class _Entities:
         published); a name someone else added meanwhile is used as it is."""
         for key, (name, entity_id) in self.new.items():
             entity = arepo.find_entity_by_key(session, key)
-            if entity is None:
-                arepo.add_entity(session, SourceEntity(entity_id, name), key,
-                                 import_id=import_id)
+            if entity is None and arepo.add_entity(session, SourceEntity(entity_id, name), key,
+                                                   import_id=import_id) is not None:
                 report.entities_created.append(name)
-            else:
-                staging.use_entity(entity_id, entity.id)
+                continue
+            # added by a desk since the checks (on a server, even since the look-up above)
+            entity = entity or arepo.find_entity_by_key(session, key)
+            assert entity is not None
+            staging.use_entity(entity_id, entity.id)
 
 
 class _FileLinks:

@@ -10,8 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
@@ -28,6 +29,8 @@ from stancedesk.storage.tables import (
 )
 from stancedesk.storage.types import utcnow
 from stancedesk.storage.visibility import visible
+
+_ENTITIES = cast(Table, EntityRow.__table__)
 
 
 def _role(value: str | None) -> SpanRole | None:
@@ -173,25 +176,47 @@ def get_entity(session: Session, entity_id: str) -> SourceEntity | None:
 
 
 def find_entity_by_key(session: Session, key: str) -> SourceEntity | None:
+    """The entity whose name has ``key``, hidden ones included (the key is unique)."""
     row = session.scalar(select(EntityRow).where(EntityRow.name_key == key))
     return entity_from_row(row) if row is not None else None
 
 
 def add_entity(session: Session, entity: SourceEntity, key: str,
                times: tuple[datetime, datetime] | None = None,
-               import_id: str | None = None) -> SourceEntity:
-    """``times`` (created, updated): an entity an undo brings back keeps its own;
-    ``import_id``: a chunked import's, hiding the entity until that import is published."""
+               import_id: str | None = None) -> SourceEntity | None:
+    """The entity added; None when its name key is taken. ``times`` (created, updated): an
+    entity an undo brings back keeps its own; ``import_id``: a chunked import's, hiding the
+    entity until that import is published.
+
+    Two writers may add the same name at once (a desk, and an import that looked it up and
+    found nothing; on a server, a desk whose INSERT waited for an import's transaction): the
+    unique key settles it in the database, INSERT ... ON CONFLICT DO NOTHING, and the loser
+    reads the winner's row (``find_entity_by_key``) and decides what it means to it, instead
+    of failing with an IntegrityError."""
     now = utcnow()
-    created, updated = times or (now, now)
-    session.add(EntityRow(id=entity.id or str(uuid.uuid4()), name=entity.name, name_key=key,
-                          sourcing=entity.sourcing, aliases=list(entity.aliases),
-                          notes=entity.notes, created_at=created, updated_at=updated,
-                          import_id=import_id))
     session.flush()
+    # RETURNING says whether a row went in (psycopg's rowcount is -1 here either way)
+    inserted = session.scalar(
+        repo.conflict_insert(session, _ENTITIES).values(
+            id=entity.id or str(uuid.uuid4()), name=entity.name, name_key=key,
+            sourcing=entity.sourcing, aliases=list(entity.aliases), notes=entity.notes,
+            created_at=(times or (now, now))[0], updated_at=(times or (now, now))[1],
+            import_id=import_id)
+        .on_conflict_do_nothing(index_elements=["name_key"]).returning(_ENTITIES.c.id))
+    if inserted is None:
+        return None
     found = find_entity_by_key(session, key)
     assert found is not None
     return found
+
+
+def take_up_entity(session: Session, key: str) -> SourceEntity | None:
+    """The entity of ``key`` if a pending import created it, made an ordinary, visible one
+    (``repositories.take_up``): a desk adds the same name meanwhile; None otherwise."""
+    row = session.scalar(select(EntityRow).where(EntityRow.name_key == key))
+    if row is None or not repo.take_up(session, row):
+        return None
+    return entity_from_row(row)
 
 
 def write_entity(session: Session, entity: SourceEntity, key: str,

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from stancedesk.domain import Annotator, Document, DocumentStatus, Scheme, Span, StanceTarget
 from stancedesk.domain.annotation_table import (
@@ -89,7 +90,7 @@ def insert_documents_if_absent(session: Session, docs: Sequence[Document],
     hides the new documents until it is published."""
     when = imported_at or utcnow()
     stored: set[str] = set()
-    stmt = _insert(session, DocumentRow).on_conflict_do_nothing().returning(DocumentRow.id)
+    stmt = conflict_insert(session, DocumentRow).on_conflict_do_nothing().returning(DocumentRow.id)
     for i in range(0, len(docs), 1000):
         rows = [{"id": d.id, "title": d.title, "text": d.text, "sha256": d.sha256,
                  "source_file": d.source_file, "outlet": d.outlet, "published": d.published,
@@ -301,7 +302,7 @@ def find_annotator(session: Session, name: str) -> AnnotatorRow | None:
     return session.scalar(select(AnnotatorRow).where(AnnotatorRow.name == name))
 
 
-def _insert(session: Session, table: Any) -> Any:
+def conflict_insert(session: Session, table: Any) -> Any:
     """An INSERT that can say ON CONFLICT, in the session's dialect (SQLite and PostgreSQL
     spell it the same way). Imported here: the PostgreSQL dialect's modules take a tenth of
     a second to import, which every command paid at start-up on SQLite."""
@@ -329,14 +330,14 @@ def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
     with session.no_autoflush:
         row = find_annotator(session, name)
     if row is None:
-        session.execute(_insert(session, AnnotatorRow).values(
+        session.execute(conflict_insert(session, AnnotatorRow).values(
             id=str(uuid.uuid4()), name=name, is_reviewer=False, created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["name"]))
         with session.no_autoflush:
             row = find_annotator(session, name)
         assert row is not None
     elif row.import_id is not None:
-        _take_up(session, row)
+        take_up(session, row)
     known[name] = row
     return row
 
@@ -349,7 +350,7 @@ def create_annotators(session: Session, names: Iterable[str], import_id: str) ->
     for name in names:
         if find_annotator(session, name) is None:
             inserted = cast(CursorResult[Any], session.execute(
-                _insert(session, AnnotatorRow).values(
+                conflict_insert(session, AnnotatorRow).values(
                     id=str(uuid.uuid4()), name=name, is_reviewer=False, created_at=utcnow(),
                     import_id=import_id)
                 .on_conflict_do_nothing(index_elements=["name"])))
@@ -358,16 +359,24 @@ def create_annotators(session: Session, names: Iterable[str], import_id: str) ->
     return created
 
 
-def _take_up(session: Session, row: AnnotatorRow) -> None:
-    """Make an annotator that an import still running created (hidden until it publishes)
-    an ordinary, visible one: someone is labelling under that name now. Hidden, the name was
-    missing from every list while this person's own spans were stored under it; and a name
-    alone is no part of the import worth keeping back. The import publishes as before, and
-    were it discarded instead, the row is no longer its own to delete."""
+def take_up(session: Session, row: AnnotatorRow | EntityRow) -> bool:
+    """Make an annotator or registry source that an import still running created (hidden
+    until it publishes) an ordinary, visible one, because someone at a desk uses that name
+    now; whether it was a pending import's. Hidden, the name was missing from every list
+    while this person's own spans were stored under it (or, for a source, the desk was told
+    the name was taken by one it could not see); and a name alone is no part of the import
+    worth keeping back. The import publishes as before, and were it discarded instead, the
+    row is no longer its own to delete."""
+    if row.import_id is None:
+        return False
     state = session.scalar(select(ImportRow.state).where(ImportRow.id == row.import_id))
-    if state == PENDING:
-        session.execute(update(AnnotatorRow).where(AnnotatorRow.id == row.id)
-                        .values(import_id=None))
+    if state != PENDING:
+        return False
+    table = type(row)
+    session.execute(update(table).where(table.id == row.id).values(import_id=None)
+                    .execution_options(synchronize_session=False))
+    set_committed_value(row, "import_id", None)  # as the row now is, without a reload
+    return True
 
 
 # --- spans -----------------------------------------------------------------------------------
@@ -514,7 +523,7 @@ def set_document_status(session: Session, document_id: str, annotator: str,
                         status: DocumentStatus) -> None:
     ann = ensure_annotator(session, annotator)
     now = utcnow()
-    stmt = _insert(session, DocumentStatusRow).values(
+    stmt = conflict_insert(session, DocumentStatusRow).values(
         document_id=document_id, annotator_id=ann.id, status=status.value, updated_at=now)
     session.execute(stmt.on_conflict_do_update(
         index_elements=["document_id", "annotator_id"],
