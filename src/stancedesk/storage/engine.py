@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -22,6 +24,8 @@ from stancedesk.storage.errors import StorageError, translate_errors
 
 if TYPE_CHECKING:
     from stancedesk.storage.migrate import MigrationResult
+
+log = logging.getLogger(__name__)
 
 APP_NAME = "stancedesk"
 DB_ENV_VAR = "STANCEDESK_DB"
@@ -85,6 +89,9 @@ COMMITTED_ANNOTATORS = "committed_annotators"
 BUSY_TIMEOUT_MS = 5000
 WRITE_WAIT_S = 15.0  # how long a write waits for another program's lock before giving up
 WRITE_POLL_MS = 2  # a waiting write tries for the lock this often (see _sqlite_begin)
+# the WAL size (pages) at which a committing write still checkpoints when the checkpoints are
+# deferred (see Database.defer_checkpoints): four times SQLite's default, about 16 MB
+CHECKPOINT_BACKSTOP_PAGES = 4000
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -179,6 +186,17 @@ def retry_conflicts(unit: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
+def _passive_checkpoint(path: Path) -> None:
+    try:
+        connection = sqlite3.connect(path, timeout=0, check_same_thread=False)
+        try:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error:  # the next one, or a commit past the backstop, checkpoints instead
+        log.warning("a deferred WAL checkpoint of %s failed", path, exc_info=True)
+
+
 class Database:
     """One open project database: engine plus session factory."""
 
@@ -198,6 +216,7 @@ class Database:
         self._writers = sessionmaker(self.engine.execution_options(**{WRITE_OPTION: True}),
                                      expire_on_commit=False, info=info)
         self._version_probe: Any = None  # the SQLite connection that watches data_version
+        self._checkpointer: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -257,7 +276,48 @@ class Database:
                                                       check_same_thread=False)
             return int(self._version_probe.execute("PRAGMA data_version").fetchone()[0])
 
+    def defer_checkpoints(self) -> bool:
+        """Keep SQLite's WAL checkpoint out of this process's commits; ``checkpoint`` runs it
+        instead, when the caller has time. Returns whether there is anything to defer (a SQLite
+        file; a server checkpoints by itself).
+
+        SQLite checkpoints inside the COMMIT that takes the WAL past 1,000 pages: the pages are
+        copied back into the database and the file is synced. A desk's label writes about six
+        pages, so one key in about 175 waited for that (tens of milliseconds, more while the
+        disk is busy). Deferred, a commit checkpoints only past ``CHECKPOINT_BACKSTOP_PAGES``,
+        so the WAL stays bounded even if ``checkpoint`` never gets its turn. Crash safety is
+        the WAL's either way: a commit is in the WAL when it returns, checkpointed or not."""
+        if not self.is_sqlite or self.location.path is None:
+            return False
+        pages = CHECKPOINT_BACKSTOP_PAGES
+
+        def backstop(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {pages}")
+
+        event.listen(self.engine, "connect", backstop)
+        self.engine.pool.dispose()  # the connections pooled so far were opened without it
+        return True
+
+    def checkpoint(self) -> None:
+        """Start a PASSIVE checkpoint of the WAL on a thread of its own (at most one at a time)
+        and return at once. Passive: it copies what no reader still needs and waits for no
+        one, so a write may commit meanwhile (SQLite releases the interpreter while it works).
+        A SQLite file only; nothing to do on a server."""
+        if not self.is_sqlite or self.location.path is None:
+            return
+        if self._checkpointer is not None and self._checkpointer.is_alive():
+            return
+        path = self.location.path
+        self._checkpointer = threading.Thread(target=_passive_checkpoint, args=(path,),
+                                              name="stancedesk-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def wait_for_checkpoint(self, timeout_s: float | None = None) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout_s)
+
     def dispose(self) -> None:
+        self.wait_for_checkpoint()
         if self._version_probe is not None:
             self._version_probe.close()
             self._version_probe = None

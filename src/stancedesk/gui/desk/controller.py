@@ -31,6 +31,9 @@ from stancedesk.services.spans import SpanChange
 from stancedesk.services.study import Viewer
 from stancedesk.storage.engine import Database
 
+# how long the desk waits after its last save before it checkpoints the WAL (a person's pause)
+CHECKPOINT_IDLE_MS = 500
+
 
 class AnnotationDesk(QObject):
     documentOpened = Signal(str)
@@ -80,6 +83,14 @@ class AnnotationDesk(QObject):
         self.attribution = DeskAttribution(self)
         self.suggestions = DeskSuggestions(self)
         self.refresh_annotators()
+        # SQLite's WAL checkpoint ran inside the commit of about one label key in 175; the
+        # desk's commits leave it to a pause instead (Database.defer_checkpoints)
+        self.idle_checkpoint = QTimer(self)
+        self.idle_checkpoint.setSingleShot(True)
+        self.idle_checkpoint.setInterval(CHECKPOINT_IDLE_MS)
+        self.idle_checkpoint.timeout.connect(database.checkpoint)
+        if database.defer_checkpoints():
+            self.saved.connect(self.idle_checkpoint.start)
 
     # --- identity and view mode ------------------------------------------------------------
 
