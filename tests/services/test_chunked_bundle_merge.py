@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from stancedesk.domain.errors import Cancelled
 from stancedesk.formats.errors import FormatError
-from stancedesk.services import attribution, corpus, formats_registry
+from stancedesk.services import attribution, corpus, curation, formats_registry
 from stancedesk.services import spans as span_service
 from stancedesk.services.attribution import AttributionError
 from stancedesk.services.bundle_export import export_bundle
@@ -328,3 +328,78 @@ def test_a_source_a_desk_adds_after_the_merge_looked_is_merged_into(
     assert len(merge.added) == 1000 and _reuters(db) == [("Reuters", "desk")]
     (source,) = [s for s in span_service.list_spans(db) if s.entity_id]
     assert source.entity_id == attribution.registry(db)[0].entity.id
+
+
+def _with_decisions(bundle: Path, rejections: int) -> None:
+    """A curator's decisions in the bundle: one accepting each span, ``rejections`` of
+    passages nobody marked, and one more rejection of the first such passage (skipped: the
+    passage is decided already)."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    common = {"decision": "rejected", "curated_by": "lea",
+              "curated_at": "2026-12-01T10:00:00Z", "curated_from": ["ana"],
+              "from_span_ids": []}
+    doc = data["spans"][0]["document_id"]
+    passages = [(a, b) for a in range(len(TEXT)) for b in range(a + 1, len(TEXT))
+                if (a, b) not in WORDS]  # the spans' passages are decided by accepting
+    data["decisions"] = [
+        {**common, "id": f"a-{i}", "document_id": span["document_id"], "span_id": span["id"],
+         "start": span["start"], "end": span["end"], "decision": "unanimous"}
+        for i, span in enumerate(data["spans"])] + [
+        {**common, "id": f"r-{i}", "document_id": doc, "span_id": None, "start": a, "end": b}
+        for i, (a, b) in enumerate(passages[:rejections])] + [
+        {**common, "id": "r-again", "document_id": doc, "span_id": None,
+         "start": passages[0][0], "end": passages[0][1]}]
+    data["format_version"] = 2  # the version that carries decisions
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _decision_rows(db: Database) -> int:
+    """Decisions in the table, hidden ones included (what no reader may show)."""
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM curation_decisions")).scalar_one())
+
+
+def test_decisions_are_stored_ahead_in_chunks_hidden_until_the_merge_publishes(
+        db: Database, tmp_path: Path, small_chunks: None) -> None:
+    """A gold bundle's decisions were all stored in the merge's one write transaction, so on
+    SQLite a bundle with many held the lock (and every desk) for their whole length: they
+    are stored ahead in hidden chunks like the new spans, and readers of decisions see none
+    of them until the merge publishes; the one its rules skip is deleted again."""
+    bundle = _bundle(tmp_path, 600)
+    _with_decisions(bundle, 300)
+    _team(db, tmp_path)
+    seen: list[tuple[str, int, int]] = []
+
+    def look(_done: int, _total: int, step: str) -> None:
+        seen.append((step, len(curation.list_decisions(db)), _decision_rows(db)))
+
+    merge = import_bundles(db, [bundle], progress=look).merges[0]
+    assert len(merge.decisions_added) == 900 and list(merge.decisions_skipped) == ["r-again"]
+    assert len(curation.list_decisions(db)) == 900 == _decision_rows(db)
+    assert {shown for _, shown, _ in seen} == {0}, "no decision shown before the publish"
+    storing = [rows for step, _, rows in seen if step == "storing ana's curation decisions"]
+    if db.is_sqlite:  # chunks of 50, committed, hidden
+        assert len(storing) >= 18 and storing == sorted(storing) and storing[-1] == 901
+    again = import_bundles(db, [bundle]).merges[0]
+    assert again.decisions_unchanged == 900 and list(again.decisions_skipped) == ["r-again"]
+    assert _decision_rows(db) == 900
+
+
+@pytest.mark.parametrize("how", ["cancelled", "dry run"])
+def test_decisions_stored_ahead_are_discarded_by_a_cancel_or_a_preview(
+        db: Database, tmp_path: Path, small_chunks: None, how: str) -> None:
+    bundle = _bundle(tmp_path, 200)
+    _with_decisions(bundle, 200)
+    _team(db, tmp_path)
+
+    def cancel_while_storing_decisions(_done: int, _total: int, step: str) -> None:
+        if how == "cancelled" and step.endswith("curation decisions"):
+            raise Cancelled("cancelled")
+
+    if how == "cancelled" and db.is_sqlite:
+        with pytest.raises(Cancelled):
+            import_bundles(db, [bundle], progress=cancel_while_storing_decisions)
+    else:
+        preview = import_bundles(db, [bundle], dry_run=True).merges[0]
+        assert len(preview.decisions_added) == 400
+    assert _decision_rows(db) == 0 and _all_rows(db) == 1 and _bundle_imports(db) == []

@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from stancedesk.services import corpus
 from stancedesk.services import spans as span_service
@@ -294,6 +295,20 @@ def test_0005_keeps_every_span_teaches_the_default_scheme_and_downgrades(tmp_pat
         database.dispose()
 
 
+def _add_decision(conn: Connection, decision_id: str, span_id: str | None, start: int,
+                  import_id: str | None = None) -> None:
+    """A decision on document d1 of ``_populate_at_0001`` (a rejection when ``span_id`` is
+    None); ``import_id`` only from 0010 on."""
+    mark = ", import_id" if import_id else ""
+    conn.execute(text(
+        "INSERT INTO curation_decisions (id, document_id, span_id, start, \"end\", decision,"
+        f" curated_by, curated_at, curated_from, from_span_ids{mark}) VALUES (:id, 'd1',"
+        " :span, :start, 12, :decision, 'lead', '2026-12-02 10:00:00', '[\"alice\"]', '[]'"
+        + (", :mark)" if import_id else ")")),
+        {"id": decision_id, "span": span_id, "start": start, "mark": import_id,
+         "decision": "rejected" if span_id is None else "unanimous"})
+
+
 def test_0007_adds_rejections_and_decisions_and_downgrades_without_loss(tmp_path: Path) -> None:
     """0007 only adds two tables: a populated file keeps its spans, the new tables take rows,
     and the downgrade to 0006 drops exactly those tables and nothing else."""
@@ -307,11 +322,7 @@ def test_0007_adds_rejections_and_decisions_and_downgrades_without_loss(tmp_path
             conn.execute(text(
                 "INSERT INTO suggestion_rejections (document_id, annotator_id, key, rejected_at)"
                 " VALUES ('d1', 'a1', '0:5:6:12', '2026-12-02 10:00:00')"))
-            conn.execute(text(
-                "INSERT INTO curation_decisions (id, document_id, span_id, start, \"end\","
-                " decision, curated_by, curated_at, curated_from, from_span_ids) VALUES"
-                " ('c1', 'd1', 's1', 0, 5, 'unanimous', 'lead', '2026-12-02 10:00:00',"
-                " '[\"alice\"]', '[\"s1\"]')"))
+            _add_decision(conn, "c1", "s1", 0)
         downgrade(database, "0006")
         with database.engine.connect() as conn:
             tables = {r[0] for r in conn.execute(text(
@@ -399,5 +410,46 @@ def test_0009_marks_imports_keeps_every_row_visible_and_downgrades(tmp_path: Pat
         assert [s.id for s in span_service.list_spans(database)] == ["s1", "s3"]
         assert span_service.list_spans(database)[0].labels == {"stance": "favor",
                                                                 "target": "rapprochement"}
+    finally:
+        database.dispose()
+
+
+def test_0010_hides_pending_decisions_keeps_the_others_and_downgrades(tmp_path: Path) -> None:
+    """0010 adds a NULL ``import_id`` (visible) to every stored curation decision; readers
+    hide a pending import's decisions; the downgrade to 0009 deletes only those (without the
+    mark they would show) and keeps every other decision and span."""
+    from stancedesk.services import curation
+    from stancedesk.storage.migrate import downgrade
+
+    path = tmp_path / "old.sqlite"
+    _populate_at_0001(path)
+    database = open_database(str(path), seed_sample=False)
+    try:
+        with database.engine.begin() as conn:
+            _add_decision(conn, "c1", "s1", 0)
+            assert conn.execute(text("SELECT import_id FROM curation_decisions")).all() == \
+                [(None,)]
+            conn.execute(text(
+                "INSERT INTO imports (id, kind, state, source, started_at, pid, host) VALUES "
+                "('i1', 'bundle', 'pending', 'g.json', '2026-12-02 10:00:00', 1, 'h'),"
+                "('i2', 'bundle', 'published', 'h.json', '2026-12-02 10:00:00', 1, 'h')"))
+            _add_decision(conn, "c2", None, 6, "i1")
+            _add_decision(conn, "c3", None, 7, "i2")
+        assert [d.id for d in curation.list_decisions(database)] == ["c1", "c3"]
+        downgrade(database, "0009")
+        with database.engine.connect() as conn:
+            columns = {r[1] for r in conn.execute(text(
+                "PRAGMA table_info(curation_decisions)"))}
+            decisions = conn.execute(text("SELECT id FROM curation_decisions ORDER BY id")).all()
+            spans = conn.execute(text("SELECT id, text FROM spans")).all()
+        assert "import_id" not in columns
+        assert [tuple(r) for r in decisions] == [("c1",), ("c3",)]
+        assert [tuple(r) for r in spans] == [("s1", "Talks")]
+    finally:
+        database.dispose()
+    database = open_database(str(path), seed_sample=False)  # and up again
+    try:
+        assert [d.id for d in curation.list_decisions(database)] == ["c1", "c3"]
+        assert [s.id for s in span_service.list_spans(database)] == ["s1"]
     finally:
         database.dispose()

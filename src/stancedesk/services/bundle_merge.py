@@ -45,6 +45,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -53,7 +54,14 @@ from stancedesk.domain import DocumentStatus, Scheme, Span
 from stancedesk.domain.attribution import Link, LinkKind, SourceEntity, check_links, name_key
 from stancedesk.domain.curation import Decision
 from stancedesk.domain.errors import Cancelled
-from stancedesk.formats.bundle import Bundle, BundleDocument, BundleEntity, BundleSpan, read_bundle
+from stancedesk.formats.bundle import (
+    Bundle,
+    BundleDecision,
+    BundleDocument,
+    BundleEntity,
+    BundleSpan,
+    read_bundle,
+)
 from stancedesk.formats.errors import FormatError
 from stancedesk.formats.labelmap import LabelMapping, check_mapping, lookup
 from stancedesk.services.bundle_report import AnnotatorMerge, BundleMergeReport
@@ -302,22 +310,35 @@ def _classify(stored: Span, incoming: Span, recorded: int | None) -> tuple[str, 
 @dataclass(slots=True)
 class _Prepared:
     """What the checks before the write transaction found for one bundle (SQLite): its labels
-    in this scheme, and its new spans without a registry source, which are stored in chunks
-    hidden until the merge publishes them (``prestored``: their ids)."""
+    in this scheme, its new spans without a registry source, and its new curation decisions
+    that are rejections or decide one of those spans, all stored in chunks hidden until the
+    merge publishes them (``prestored``, ``decided_ahead``: their ids)."""
 
     labels: dict[str, dict[str, str]]
     new: list[Span]
+    decisions: list[Decision]
 
     @property
     def prestored(self) -> frozenset[str]:
         return frozenset(s.id for s in self.new)
+
+    @property
+    def decided_ahead(self) -> frozenset[str]:
+        return frozenset(d.id for d in self.decisions)
+
+
+def _decision(raw: BundleDecision) -> Decision:
+    return Decision(raw.id, raw.document_id, raw.span_id, raw.start, raw.end, raw.decision,
+                    raw.curated_by, raw.curated_at, raw.curated_from, raw.from_span_ids)
 
 
 def _prepare(session: Session, file: str, bundle: Bundle, scheme: Scheme,
              mapping: LabelMapping | None) -> _Prepared:
     """The checks that need no write transaction (documents, labels, covered texts), and the
     spans new here that can be stored ahead of the merge: those naming no registry source
-    (a source may be created or merged by the merge itself)."""
+    (a source may be created or merged by the merge itself); and the decisions new here that
+    can: rejections, and the decisions of those spans (the merge's rules may still skip
+    some: it deletes those again)."""
     check_documents(session, file, bundle)
     labels = map_labels(file, bundle, scheme, mapping)
     check_texts(session, file, bundle)
@@ -325,7 +346,11 @@ def _prepare(session: Session, file: str, bundle: Bundle, scheme: Scheme,
     new = [Span(raw.id, raw.document_id, bundle.annotator, raw.start, raw.end, raw.text,
                 labels[raw.id], raw.note, raw.created_at, raw.updated_at, raw.version, raw.role)
            for raw in bundle.spans if raw.id not in stored and not raw.entity_id]
-    return _Prepared(labels, new)
+    ahead = {s.id for s in new}
+    have = crepo.decisions_by_ids(session, [d.id for d in bundle.decisions])
+    decisions = [_decision(raw) for raw in bundle.decisions if raw.id not in have
+                 and (raw.span_id is None or raw.span_id in ahead)]
+    return _Prepared(labels, new, decisions)
 
 
 class _Merge:
@@ -421,6 +446,9 @@ class _Merge:
         if not wanted:
             return
         report, session = self.report, self.session
+        # stored ahead, hidden: not among those "here" (every read of decisions hides them)
+        ahead = frozenset() if self.prepared is None else self.prepared.decided_ahead
+        dropped: list[str] = []
         have = crepo.decisions_by_ids(session, [d.id for d in wanted])
         by_document: dict[str, list[Decision]] = defaultdict(list)
         for decision in crepo.list_decisions(session, sorted({d.document_id for d in wanted})):
@@ -447,15 +475,17 @@ class _Merge:
                            f"({other.decision}, by {other.curated_by})")
             if why:
                 report.decisions_skipped[raw.id] = why
+                if raw.id in ahead:
+                    dropped.append(raw.id)
                 continue
-            decision = Decision(raw.id, raw.document_id, raw.span_id, raw.start, raw.end,
-                                raw.decision, raw.curated_by, raw.curated_at,
-                                raw.curated_from, raw.from_span_ids)
-            new.append(decision)
+            decision = _decision(raw)
+            if raw.id not in ahead:
+                new.append(decision)
             here.append(decision)
             report.decisions_added.append(raw.id)
             self.counts.curation.add(raw.document_id)
         crepo.store_decisions(session, new)
+        crepo.delete_gold(session, dropped, ())
 
     def _delete_absent(self, here: Mapping[str, Span], incoming: Mapping[str, BundleSpan],
                        recorded: Mapping[str, int]) -> None:
@@ -580,7 +610,7 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
                 check_mapping(mapping, scheme, "the label mapping")
             prepared = [_prepare(session, str(path), bundle, scheme, mapping)
                         for path, bundle in zip(paths, bundles, strict=True)]
-        if not any(p.new for p in prepared):  # nothing new to store ahead: one transaction
+        if not any(p.new or p.decisions for p in prepared):  # nothing to store ahead
             with target.write() as session:
                 _merge_all(session, paths, bundles, mapping, report, checkpoint,
                            (scheme, prepared))
@@ -591,13 +621,18 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
                 created = set(repo.create_annotators(
                     session, [b.annotator for b, p in zip(bundles, prepared, strict=True)
                               if p.new], publication.import_id))
-            total, done = sum(len(p.new) for p in prepared), 0
+            total, done = sum(len(p.new) + len(p.decisions) for p in prepared), 0
             for bundle, ahead in zip(bundles, prepared, strict=True):
-                def stored(n: int, before: int = done, who: str = bundle.annotator) -> None:
-                    checkpoint(before + n, total, f"storing {who}'s new spans")
+                def stored(n: int, before: int = done, who: str = bundle.annotator,
+                           what: str = "new spans") -> None:
+                    checkpoint(before + n, total, f"storing {who}'s {what}")
 
                 brepo.store_new_spans(publication, bundle.annotator, ahead.new, stored)
                 done += len(ahead.new)
+                brepo.store_new_decisions(publication, ahead.decisions,
+                                          partial(stored, before=done,
+                                                  what="curation decisions"))
+                done += len(ahead.decisions)
             with unit.last_step(publication) as session:  # the merge, and the publishing flip
 
                 def publish(session: Session = session) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
+from stancedesk.domain.curation import Decision
+from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.span_import import CHUNK_SECONDS, Publication
 from stancedesk.storage.tables import AnnotatorRow, BundleImportRow, DocumentRow, SpanRow
@@ -23,6 +25,7 @@ FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 2_000, 200, 20_000  # new spans per write tr
 # at 1, and a bundle's spans keep theirs
 _SPANS = cast(Table, SpanRow.__table__)
 _BUNDLE_IMPORTS = cast(Table, BundleImportRow.__table__)
+T = TypeVar("T")
 
 
 def document_fingerprints(session: Session, document_ids: Sequence[str] | None = None
@@ -69,26 +72,49 @@ def store_new_spans(publication: Publication, annotator: str, spans: Sequence[Sp
     """Store ``spans`` (all new, all ``annotator``'s, created ahead) with the bundle's ids,
     times and versions, marked with the publication's import id and so hidden until the merge
     publishes them, each with its imported version (``record_imported``; a discard of the
-    spans takes it along, ON DELETE CASCADE): on SQLite a chunk per write transaction, each
-    sized from the last one's pace to hold the lock about ``CHUNK_SECONDS``, so a desk saving
-    meanwhile waits a fraction of a second. ``between_chunks(stored so far)`` runs after each
-    chunk (a cancel check)."""
-    size = FIRST_CHUNK if publication.chunked else len(spans)
+    spans takes it along, ON DELETE CASCADE), in chunks (``_in_chunks``)."""
     now = utcnow()
+
+    def store(session: Session, chunk: Sequence[Span]) -> None:
+        annotator_id = session.execute(select(AnnotatorRow.id)
+                                       .where(AnnotatorRow.name == annotator)).scalar_one()
+        for i in range(0, len(chunk), _CHUNK):
+            session.execute(insert(_SPANS), [
+                repo.span_values(s, annotator_id, s.version, publication.import_id)
+                for s in chunk[i:i + _CHUNK]])
+            session.execute(insert(_BUNDLE_IMPORTS), [
+                {"span_id": s.id, "version": s.version, "imported_at": now}
+                for s in chunk[i:i + _CHUNK]])
+
+    _in_chunks(publication, spans, store, between_chunks)
+
+
+def store_new_decisions(publication: Publication, decisions: Sequence[Decision],
+                        between_chunks: Callable[[int], None]) -> None:
+    """Store a gold bundle's curation decisions ahead of the merge (new here, each a
+    rejection or the decision of a span stored ahead), marked with the publication's import
+    id and so hidden from every reader of decisions until the merge publishes them, in
+    chunks (``_in_chunks``). The merge deletes again those its rules skip."""
+    _in_chunks(publication, decisions,
+               lambda session, chunk: crepo.store_decisions(session, chunk,
+                                                            publication.import_id),
+               between_chunks)
+
+
+def _in_chunks(publication: Publication, items: Sequence[T],
+               store: Callable[[Session, Sequence[T]], None],
+               between_chunks: Callable[[int], None]) -> None:
+    """``store`` the items, on SQLite a chunk per write transaction, each sized from the last
+    one's pace to hold the lock about ``CHUNK_SECONDS``, so a desk saving meanwhile waits a
+    fraction of a second. ``between_chunks(stored so far)`` runs after each chunk (a cancel
+    check)."""
+    size = FIRST_CHUNK if publication.chunked else len(items)
     done = 0
-    while done < len(spans):
-        chunk = spans[done:done + size]
+    while done < len(items):
+        chunk = items[done:done + size]
         with publication.step() as session:
             began = time.perf_counter()
-            annotator_id = session.execute(select(AnnotatorRow.id)
-                                           .where(AnnotatorRow.name == annotator)).scalar_one()
-            for i in range(0, len(chunk), _CHUNK):
-                session.execute(insert(_SPANS), [
-                    repo.span_values(s, annotator_id, s.version, publication.import_id)
-                    for s in chunk[i:i + _CHUNK]])
-                session.execute(insert(_BUNDLE_IMPORTS), [
-                    {"span_id": s.id, "version": s.version, "imported_at": now}
-                    for s in chunk[i:i + _CHUNK]])
+            store(session, chunk)
         took = time.perf_counter() - began  # the time the lock was held, commit included
         done += len(chunk)
         if publication.chunked:

@@ -44,6 +44,8 @@ _SPAN_COLUMNS = (SpanRow.id, SpanRow.document_id, AnnotatorRow.name, SpanRow.sta
 _TIMES = (SpanRow.created_at, SpanRow.updated_at)
 
 
+# every read of decisions: a bundle merge's decisions stored ahead stay hidden until it publishes
+_VISIBLE = visible(CurationDecisionRow.import_id)
 _DECISION_COLUMNS = (CurationDecisionRow.id, CurationDecisionRow.document_id,
                      CurationDecisionRow.span_id, CurationDecisionRow.start,
                      CurationDecisionRow.end, CurationDecisionRow.decision,
@@ -63,28 +65,37 @@ def _decisions(session: Session, stmt: _Query) -> list[Decision]:
     return [decision_from_row(r) for r in session.connection().execute(stmt)]
 
 
-def store_decisions(session: Session, decisions: Sequence[Decision]) -> None:
-    """Decisions made elsewhere (a gold bundle), stored with their own ids and times."""
+def decision_values(d: Decision, import_id: str | None = None) -> dict[str, Any]:
+    """A decision as one row of a batched ``insert(curation_decisions)``; ``import_id``: a
+    bundle merge's, hiding it until the merge publishes."""
+    return {"id": d.id, "document_id": d.document_id, "span_id": d.span_id, "start": d.start,
+            "end": d.end, "decision": d.decision, "curated_by": d.curated_by,
+            "curated_at": d.curated_at, "curated_from": list(d.curated_from),
+            "from_span_ids": list(d.from_span_ids), "import_id": import_id}
+
+
+def store_decisions(session: Session, decisions: Sequence[Decision],
+                    import_id: str | None = None) -> None:
+    """Decisions made elsewhere (a gold bundle), stored with their own ids and times, a
+    chunk of rows per INSERT."""
     session.flush()  # their gold spans first
-    session.add_all(CurationDecisionRow(
-        id=d.id, document_id=d.document_id, span_id=d.span_id, start=d.start, end=d.end,
-        decision=d.decision, curated_by=d.curated_by, curated_at=d.curated_at,
-        curated_from=list(d.curated_from), from_span_ids=list(d.from_span_ids))
-        for d in decisions)
-    session.flush()
+    for i in range(0, len(decisions), _CHUNK):
+        session.execute(insert(_DECISIONS), [decision_values(d, import_id)
+                                              for d in decisions[i:i + _CHUNK]])
 
 
 def decisions_by_ids(session: Session, ids: Sequence[str]) -> dict[str, Decision]:
     found: dict[str, Decision] = {}
     for n in range(0, len(ids), 500):  # bound the parameters of one statement
-        stmt = select(CurationDecisionRow).where(CurationDecisionRow.id.in_(ids[n:n + 500]))
+        stmt = select(CurationDecisionRow).where(CurationDecisionRow.id.in_(ids[n:n + 500]),
+                                                 _VISIBLE)
         found.update((row.id, decision_from_row(row)) for row in session.scalars(stmt))
     return found
 
 
 def list_decisions(session: Session, document_ids: Sequence[str] | None = None
                    ) -> list[Decision]:
-    stmt = select(*_DECISION_COLUMNS)
+    stmt = select(*_DECISION_COLUMNS).where(_VISIBLE)
     if document_ids is not None:
         stmt = stmt.where(CurationDecisionRow.document_id.in_(list(document_ids)))
     stmt = stmt.order_by(CurationDecisionRow.document_id, CurationDecisionRow.start,
@@ -95,13 +106,13 @@ def list_decisions(session: Session, document_ids: Sequence[str] | None = None
 def latest_decisions(session: Session, curated_by: str | None = None) -> list[Decision]:
     """The decisions of the most recent curation action (one action stamps all the decisions
     it writes with the same time), optionally only ``curated_by``'s."""
-    stmt = select(CurationDecisionRow.curated_at)
+    stmt = select(CurationDecisionRow.curated_at).where(_VISIBLE)
     if curated_by is not None:
         stmt = stmt.where(CurationDecisionRow.curated_by == curated_by)
     last = session.scalar(stmt.order_by(CurationDecisionRow.curated_at.desc()).limit(1))
     if last is None:
         return []
-    found = select(*_DECISION_COLUMNS).where(CurationDecisionRow.curated_at == last)
+    found = select(*_DECISION_COLUMNS).where(CurationDecisionRow.curated_at == last, _VISIBLE)
     if curated_by is not None:
         found = found.where(CurationDecisionRow.curated_by == curated_by)
     return _decisions(session, found.order_by(CurationDecisionRow.id))
@@ -111,7 +122,7 @@ def decisions_in(session: Session, document_id: str) -> dict[str, Decision]:
     """Gold span id -> the decision that produced it, in one document."""
     return {str(row.span_id): decision_from_row(row) for row in session.scalars(
         select(CurationDecisionRow).where(CurationDecisionRow.document_id == document_id,
-                                          CurationDecisionRow.span_id.is_not(None)))}
+                                          CurationDecisionRow.span_id.is_not(None), _VISIBLE))}
 
 
 # --- bulk reads ------------------------------------------------------------------------------
@@ -208,7 +219,7 @@ def lock_decisions(session: Session, decision_ids: Sequence[str]) -> dict[str, D
     out: dict[str, Decision] = {}
     for chunk in _chunks(list(dict.fromkeys(decision_ids))):
         for decision in _decisions(session, select(*_DECISION_COLUMNS)
-                                   .where(CurationDecisionRow.id.in_(chunk))
+                                   .where(CurationDecisionRow.id.in_(chunk), _VISIBLE)
                                    .with_for_update()):
             out[decision.id] = decision
     return out
@@ -280,7 +291,8 @@ def decisions_for(session: Session, document_id: str, gold_span_ids: Iterable[st
                   ) -> list[Decision]:
     """The document's rejections and the decisions behind ``gold_span_ids``, in the order of
     ``list_decisions``: what the passages of a stretch of the document need."""
-    base = select(*_DECISION_COLUMNS).where(CurationDecisionRow.document_id == document_id)
+    base = select(*_DECISION_COLUMNS).where(CurationDecisionRow.document_id == document_id,
+                                            _VISIBLE)
     found = {d.id: d for d in _decisions(session, base.where(
         CurationDecisionRow.span_id.is_(None)))}
     for chunk in _chunks(list(dict.fromkeys(gold_span_ids))):
@@ -305,13 +317,7 @@ def insert_gold(session: Session, annotator: str, spans: Sequence[Span], links: 
         session.execute(insert(_LINKS), [
             {"from_span_id": x.from_span, "kind": str(x.kind), "to_span_id": x.to_span}
             for x in links[i:i + _CHUNK]])
-    for i in range(0, len(decisions), _CHUNK):
-        session.execute(insert(_DECISIONS), [
-            {"id": d.id, "document_id": d.document_id, "span_id": d.span_id, "start": d.start,
-             "end": d.end, "decision": d.decision, "curated_by": d.curated_by,
-             "curated_at": d.curated_at, "curated_from": list(d.curated_from),
-             "from_span_ids": list(d.from_span_ids)}
-            for d in decisions[i:i + _CHUNK]])
+    store_decisions(session, decisions)
 
 
 def delete_gold(session: Session, decision_ids: Sequence[str], span_ids: Sequence[str]) -> None:

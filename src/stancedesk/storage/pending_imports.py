@@ -36,7 +36,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from stancedesk.storage.engine import WRITE_OPTION
-from stancedesk.storage.tables import AnnotatorRow, DocumentRow, EntityRow, ImportRow, SpanRow
+from stancedesk.storage.tables import (
+    AnnotatorRow,
+    CurationDecisionRow,
+    DocumentRow,
+    EntityRow,
+    ImportRow,
+    SpanRow,
+)
 from stancedesk.storage.types import utcnow
 from stancedesk.storage.visibility import PENDING, PUBLISHED
 
@@ -49,6 +56,7 @@ _imports = cast(Table, ImportRow.__table__)
 _annotators = cast(Table, AnnotatorRow.__table__)
 _entities = cast(Table, EntityRow.__table__)
 _documents = cast(Table, DocumentRow.__table__)
+_decisions = cast(Table, CurationDecisionRow.__table__)
 
 
 def begin(connection: Connection, import_id: str, kind: str, source: str) -> None:
@@ -81,15 +89,18 @@ def discard(connection: Connection, import_id: str,
     """Delete a pending import's rows, in chunks of short write transactions; the number of
     spans deleted. The caller holds the import lock, so no live import owns ``import_id``.
 
-    Spans go first, then a corpus import's documents, by ranges of SQLite's rowid; a server
-    deletes them in one statement (no chunking there: its imports store their rows in one
-    transaction, see ``span_import``, so a pending one has none left). Then the annotators,
+    A bundle merge's curation decisions go first, then spans, then a corpus import's
+    documents, by ranges of SQLite's rowid; a server deletes them in one statement (no
+    chunking there: its imports store their rows in one transaction, see ``span_import``,
+    so a pending one has none left). Then the annotators,
     entities and documents the import created, except those something else came to use while
     it ran (a desk saving a span for the same new annotator): they are kept, as ordinary
     rows. The ``imports`` row goes last, so an interrupted discard is found again."""
     mine = _spans.c.import_id == import_id
+    decisions = _decisions.c.import_id == import_id  # a bundle merge's, stored ahead
     deleted = 0
     if connection.dialect.name == "sqlite":
+        _delete_by_rowid(connection, _decisions, decisions, DISCARD_CHUNK, pause)
         deleted = _delete_by_rowid(connection, _spans, mine, DISCARD_CHUNK, pause)
         # a corpus import's documents, long texts: the same, in smaller chunks
         _delete_by_rowid(connection, _documents, (_documents.c.import_id == import_id) & ~exists()
@@ -98,6 +109,7 @@ def discard(connection: Connection, import_id: str,
     write = _mode(connection, write=True)
     with write.begin():
         if connection.dialect.name != "sqlite":
+            write.execute(delete(_decisions).where(decisions))
             deleted += write.execute(delete(_spans).where(mine)).rowcount
         uses = ((_entities, _spans.c.entity_id), (_documents, _spans.c.document_id),
                 (_annotators, _spans.c.annotator_id))

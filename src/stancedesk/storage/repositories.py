@@ -600,7 +600,7 @@ def add_target(session: Session, target: StanceTarget) -> None:
 _EXPORT_JOINS = "".join(
     f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = '{kind}'"
     for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4])) + \
-    " LEFT JOIN curation_decisions cd ON cd.span_id = spans.id"
+    f" LEFT JOIN curation_decisions cd ON cd.span_id = spans.id AND {visible_sql('cd')}"
 
 
 def _sqlite_scope(names: dict[str, str], annotators: Sequence[str] | None,
@@ -875,13 +875,14 @@ def _sqlite_table_batches(session: Session, layer_keys: Sequence[str],
         layers = {key: _LayerValues(key, parsed) for key in layer_keys}
         links = bool(first.execute("SELECT EXISTS (SELECT 1 FROM links)").fetchone()[0])
         decided = bool(first.execute(
-            "SELECT EXISTS (SELECT 1 FROM curation_decisions WHERE span_id IS NOT NULL)"
-        ).fetchone()[0])
+            "SELECT EXISTS (SELECT 1 FROM curation_decisions cd WHERE span_id IS NOT NULL "
+            f"AND {visible_sql('cd')})").fetchone()[0])
         joins = "".join(
             f" LEFT JOIN links l{k} ON l{k}.from_span_id = spans.id AND l{k}.kind = '{kind}'"
             for k, kind in enumerate(ATTRIBUTION_COLUMNS[1:4])) if links else ""
         if decided:
-            joins += " LEFT JOIN curation_decisions cd ON cd.span_id = spans.id"
+            joins += (" LEFT JOIN curation_decisions cd ON cd.span_id = spans.id AND "
+                      + visible_sql("cd"))
         columns = [*_BATCH_COLUMNS, *(_LINK_COLUMNS if links else ()),
                    *(_DECISION_COLUMNS if decided else ())]
         inner = ", ".join(f"{c} AS c{i}" for i, c in enumerate(columns))
@@ -1042,7 +1043,8 @@ def _csv_cell_rows(connections: Sequence[Any], names: Mapping[str, str],
             (span_id, csv_cells(_provenance(by, stamp(at), json.loads(whence), decision)))
             for span_id, by, at, whence, decision in first.execute(
                 "SELECT span_id, curated_by, curated_at, curated_from, decision "
-                "FROM curation_decisions WHERE span_id IS NOT NULL").fetchall() if decision]}
+                "FROM curation_decisions cd WHERE span_id IS NOT NULL AND "
+                + visible_sql("cd")).fetchall() if decision]}
 
 
 def _distinct_labels(connections: Sequence[Any], where: Sequence[str],
@@ -1137,7 +1139,8 @@ def orm_annotation_table_rows(session: Session, layer_keys: Sequence[str],
     decided = {str(row.span_id): _provenance(row.curated_by, _iso(row.curated_at),
                                              row.curated_from, row.decision)
                for row in session.scalars(select(CurationDecisionRow)
-                                          .where(CurationDecisionRow.span_id.is_not(None)))}
+                                          .where(CurationDecisionRow.span_id.is_not(None),
+                                                 visible(CurationDecisionRow.import_id)))}
     empty = ("",) * len(CURATION_COLUMNS)
     for span in iter_spans(session, documents, annotators):
         title, source = docs.get(span.document_id, ("", ""))

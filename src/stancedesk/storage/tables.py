@@ -189,6 +189,8 @@ class CurationDecisionRow(Base):
     curated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     curated_from: Mapped[list[str]] = mapped_column(JSON, default=list)
     from_span_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # a bundle merge's, while it stores decisions ahead (hidden until published; 0010)
+    import_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 class BundleImportRow(Base):
