@@ -6,6 +6,7 @@ import or write-opening of the database."""
 from __future__ import annotations
 
 import csv
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -361,3 +362,139 @@ def test_a_dry_run_stores_in_hidden_chunks_blocks_no_desk_and_leaves_nothing(
         (report.added, report.per_annotator, report.annotators_created, report.unchanged,
          report.links_added) == (2000, {"imp0": 667, "imp1": 667, "imp2": 666},
                                  report.annotators_created, 0, 0)
+
+
+def _csv_with_ids(path: Path, doc: str, ids: range, *, bad_line: int | None = None,
+                  repeat: tuple[int, int] | None = None, no_id_from: int = 0) -> Path:
+    """Rows with given ids (``id-N`` for N in ``ids``), by three annotators new to the
+    database; ``bad_line`` holds a label the scheme refuses; ``repeat`` = (line, earlier line):
+    that line gives the id of the earlier one; from line ``no_id_from`` on, no id is given."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["annotation_id", "document_id", "annotator", "start", "end", "text",
+                         "stance"])
+        for line, i in enumerate(ids, start=2):
+            start, end = WORDS[i % len(WORDS)]
+            stance = "pro" if bad_line == line else ("favor", "against", "neutral")[i % 3]
+            given = f"id-{ids[repeat[1] - 2]}" if repeat and repeat[0] == line else f"id-{i}"
+            if no_id_from and line >= no_id_from:
+                given = ""
+            writer.writerow([given, doc, f"imp{i % 3}", start, end, TEXT[start:end], stance])
+    return path
+
+
+@pytest.fixture
+def early_chunks(monkeypatch: pytest.MonkeyPatch, small_chunks: None) -> None:
+    """Batches of 500 staged rows: a file of a few thousand rows stores chunks while read."""
+    monkeypatch.setattr(exchange, "STAGING_BATCH", 500)
+
+
+def _import_watching(db: Database, path: Path, stored: list[int], cancel_at: int | None = None
+                     ) -> exchange.AnnotationImportReport:
+    """Import ``path``, noting in ``stored`` the rows in the table (hidden ones too) at each
+    progress report while the file is read; cancelled at ``cancel_at`` records."""
+
+    def progress(done: int, total: int, _: str) -> None:
+        if done < 3000:  # not the last report, after reading
+            stored.append(_all_rows(db))
+
+    def cancelled() -> bool:
+        return cancel_at is not None and len(stored) * exchange.PROGRESS_EVERY >= cancel_at
+
+    return formats_registry.import_annotations(db, path, fmt="csv", progress=progress,
+                                               cancelled=cancelled)
+
+
+@pytest.mark.sqlite_only
+def test_rows_with_ids_are_stored_hidden_while_the_file_is_still_read(
+        db: Database, tmp_path: Path, early_chunks: None) -> None:
+    doc = _doc(db, tmp_path)
+    path = _csv_with_ids(tmp_path / "ids.csv", doc, range(3000))
+    stored: list[int] = []
+    report = _import_watching(db, path, stored)
+    assert max(stored) > 0, "chunks are stored before the file is read to its end"
+    assert report.added == 3000 and report.unchanged == 0
+    assert report.annotators_created == ["imp0", "imp1", "imp2"]
+    assert report.per_annotator == {"imp0": 1000, "imp1": 1000, "imp2": 1000}
+    assert _all_rows(db) == 3000 and len(span_service.list_spans(db)) == 3000
+    assert _imports(db) == [("annotations", "published")]
+
+
+@pytest.mark.sqlite_only
+def test_a_cancel_while_reading_discards_the_chunks_stored_meanwhile(
+        db: Database, tmp_path: Path, early_chunks: None) -> None:
+    doc = _doc(db, tmp_path)
+    path = _csv_with_ids(tmp_path / "ids.csv", doc, range(3000))
+    stored: list[int] = []
+    with pytest.raises(Cancelled):
+        _import_watching(db, path, stored, cancel_at=2500)
+    assert max(stored) > 0, "chunks were stored before the cancel"
+    assert _all_rows(db) == 0 and _imports(db) == []
+    assert span_service.list_annotator_names(db) == []
+
+
+@pytest.mark.parametrize(("bad_line", "repeat", "problem"), [
+    (2990, None, "line 2990: label 'pro'"),
+    (None, (2999, 2), "line 2999: annotation_id id-0 repeats line 2"),
+])
+def test_a_refusal_found_after_chunks_were_stored_leaves_nothing(
+        db: Database, tmp_path: Path, early_chunks: None, bad_line: int | None,
+        repeat: tuple[int, int] | None, problem: str) -> None:
+    doc = _doc(db, tmp_path)
+    path = _csv_with_ids(tmp_path / "ids.csv", doc, range(3000), bad_line=bad_line,
+                         repeat=repeat)
+    stored: list[int] = []
+    with pytest.raises(exchange.AnnotationImportError, match=problem) as refused:
+        _import_watching(db, path, stored)
+    assert len(refused.value.problems) == 1
+    if db.is_sqlite:
+        assert max(stored) > 0, "chunks were stored before the refusal"
+    assert _all_rows(db) == 0 and _imports(db) == []
+    assert span_service.list_annotator_names(db) == []
+
+
+def test_ids_stored_already_are_unchanged_after_chunks_of_new_ones(
+        db: Database, tmp_path: Path, early_chunks: None) -> None:
+    """The second half of the file is stored already (same content): the first half is
+    stored (early, on SQLite), the second counted unchanged; a third import adds nothing."""
+    doc = _doc(db, tmp_path)
+    formats_registry.import_annotations(
+        db, _csv_with_ids(tmp_path / "half.csv", doc, range(1500, 3000)), fmt="csv")
+    path = _csv_with_ids(tmp_path / "all.csv", doc, range(3000))
+    stored: list[int] = []
+    report = _import_watching(db, path, stored)
+    assert (report.added, report.unchanged) == (1500, 1500)
+    if db.is_sqlite:
+        assert max(stored) > 1500, "the new half is stored while the file is read"
+    again = _import_watching(db, path, [])
+    assert (again.added, again.unchanged) == (0, 3000)
+    assert _all_rows(db) == 3000 and len(span_service.list_spans(db)) == 3000
+
+
+@pytest.mark.sqlite_only
+def test_the_checks_hold_no_read_transaction_while_the_rest_is_stored(
+        db: Database, db_path: Path, tmp_path: Path, early_chunks: None) -> None:
+    """Rows without ids wait for the checks across rows and are stored after the file is
+    read: a read transaction of the checks left open then would keep every chunk in the WAL
+    (no checkpoint can pass a reader), for the next writer's commit (a desk's) to copy."""
+    doc = _doc(db, tmp_path)
+    path = _csv_with_ids(tmp_path / "ids.csv", doc, range(3000), no_id_from=2002)
+    other = sqlite3.connect(db_path)
+    read, backfilled = [False], []
+
+    def progress(done: int, total: int, _: str) -> None:
+        read[0] = done == 3000
+
+    def cancelled() -> bool:
+        if read[0]:  # between the chunks stored after reading
+            backfilled.append(other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+        return False
+
+    try:
+        report = formats_registry.import_annotations(db, path, fmt="csv", progress=progress,
+                                                     cancelled=cancelled)
+    finally:
+        other.close()
+    assert report.added + report.unchanged == 3000  # (rows without ids may repeat others)
+    assert len(backfilled) > 10
+    assert all(frames == copied for _, frames, copied in backfilled), backfilled
