@@ -137,7 +137,9 @@ def imported_versions(session: Session, span_ids: Iterable[str]) -> dict[str, in
 def imported_versions_on(session: Session, annotator: str, document_ids: Sequence[str]
                          ) -> dict[str, int]:
     """``imported_versions`` of every span of ``annotator`` on ``document_ids``, by a join
-    instead of a look-up per span (a merge runs this in its write transaction)."""
+    instead of a look-up per span (a merge runs this in its write transaction). Not of the
+    spans the merge stored ahead, hidden: it has their versions, and reading theirs held
+    SQLite's write lock 0.4 s longer for a bundle of 20,000 new spans."""
     key = session.scalar(select(AnnotatorRow.id).where(AnnotatorRow.name == annotator))
     if key is None:
         return {}
@@ -148,7 +150,8 @@ def imported_versions_on(session: Session, annotator: str, document_ids: Sequenc
                 select(BundleImportRow.span_id, BundleImportRow.version)
                 .join(SpanRow, SpanRow.id == BundleImportRow.span_id)
                 .where(SpanRow.annotator_id == key,
-                       SpanRow.document_id.in_(wanted[i:i + _CHUNK]))):
+                       SpanRow.document_id.in_(wanted[i:i + _CHUNK]),
+                       visible(SpanRow.import_id))):
             out[span_id] = version
     return out
 

@@ -47,7 +47,9 @@ from stancedesk.storage.tables import (
 from stancedesk.storage.types import utcnow
 from stancedesk.storage.visibility import PENDING, PUBLISHED
 
-DISCARD_CHUNK = 20_000  # spans deleted per write transaction (~0.1 s on a laptop)
+# spans deleted per write transaction: ~0.1 s on a laptop; 20,000 a bundle merge stored (each
+# with its imported version, deleted along) held the lock 0.7 s at load 7
+DISCARD_CHUNK = 5_000
 DISCARD_DOCUMENTS = 1_000  # documents (rowids) per write transaction: texts of a few KB
 CHUNK_PAUSE_S = 0.005  # between two chunks: a desk polling for the lock gets it here
 
