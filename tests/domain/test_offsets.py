@@ -91,3 +91,36 @@ def test_a_text_of_many_chunks_converts_like_its_utf16() -> None:
         assert m.to_py(qt) == i
         if i < len(text) and ord(text[i]) > 0xFFFF:  # the middle of its surrogate pair
             assert m.to_py(qt + 1) == i and m.to_py(qt + 1, round_up=True) == i + 1
+
+
+def test_a_conversion_counts_only_the_chunks_it_reaches_in_any_order() -> None:
+    """Opening a long article converts its first page: only the first chunk is counted. Every
+    later conversion, in whatever order (far first, past the end, the length), still answers
+    as the UTF-16 encoding does."""
+    rng = random.Random(9)
+    pieces = ["word ", "😀 ", "é ", "👍🏽", "\n\n"]
+    text = "".join(rng.choice(pieces) for _ in range(5 * CHUNK // 3))
+    units = text.encode("utf-16-le")
+    m = OffsetMap(text)
+    assert m.chunks_counted == 0
+    assert m.to_qt(100) == len(text[:100].encode("utf-16-le")) // 2
+    assert m.to_py(m.to_qt(CHUNK - 10)) == CHUNK - 10
+    assert m.chunks_counted == 1
+    probes = [*rng.sample(range(len(text) + 1), 300), len(text), CHUNK, 2 * CHUNK, 0]
+    for i in probes:
+        fresh = OffsetMap(text)
+        qt = len(text[:i].encode("utf-16-le")) // 2
+        assert fresh.to_py(qt) == i, i  # a map that has counted nothing yet
+        assert fresh.to_qt(i) == qt and m.to_qt(i) == qt and m.to_py(qt) == i
+    far = OffsetMap(text)
+    assert far.to_py(len(units)) == len(text) and far.to_py(len(units) + 99) == len(text)
+    assert OffsetMap(text).qt_length == len(units) // 2
+
+
+def test_short_and_long_texts_tell_astral_characters_apart() -> None:
+    for base in ("a", "é", "ש", "\ud800"):
+        for n in (1, 40, 64, 65, 200):
+            text = base * n
+            assert OffsetMap(text).is_identity, (base, n)
+            assert not OffsetMap(text + "😀").is_identity, (base, n)
+            assert not OffsetMap("😀" + text).is_identity, (base, n)
