@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from stancedesk.domain import DocumentStatus, Scheme, Span, new_span_id
 from stancedesk.domain.errors import StaleEditError, UserError
 from stancedesk.domain.span_pack import PackedSpans
-from stancedesk.domain.span_store import SpanStore
+from stancedesk.domain.span_store import PendingSpans, SpanStore
 from stancedesk.services.changes import Changes
 from stancedesk.services.schemes import get_scheme
 from stancedesk.services.study import Viewer, visible_annotators
@@ -311,6 +311,71 @@ def document_store(database: Database, document_id: str,
     into a ``Span`` only when first asked for (``domain.span_store.PendingSpans``)."""
     with database.read() as session, _no_cyclic_gc():
         return SpanStore(repo.document_span_rows(session, document_id, annotators))
+
+
+# spans whose whole rows an open reads at once: the first page of the reader and the table
+LEADING_ROWS = 500
+
+
+def open_document_store(database: Database, document_id: str,
+                        annotators: Sequence[str] | None = None
+                        ) -> tuple[SpanStore, Callable[[], None]]:
+    """``document_store`` for opening an article, and ``finish``, to call once it is shown.
+
+    On SQLite the store is built from every span's position and the whole rows of the first
+    ``LEADING_ROWS`` only (what the first page shows): the other rows are read by ``finish``
+    in the same read transaction, kept open until then, so every span is as it was when the
+    positions were read. A span asked for before ``finish`` calls it itself. ``finish`` ends
+    the transaction; it must be called (the desk calls it after the article's first paint,
+    and before it shows another store or closes)."""
+    if not database.is_sqlite:
+        return document_store(database, document_id, annotators), _nothing_left
+    held = ExitStack()
+    try:
+        session = held.enter_context(database.read())
+        with _no_cyclic_gc():
+            keys, leading = repo.document_span_keys(session, document_id, annotators,
+                                                    LEADING_ROWS)
+        rest = _RestOfRows(held, session, document_id, annotators, leading)
+        with _no_cyclic_gc():
+            return SpanStore(PendingSpans(keys, rest.build)), rest.finish
+    except BaseException:
+        held.close()
+        raise
+
+
+def _nothing_left() -> None:
+    """Every row was read with the positions."""
+
+
+class _RestOfRows:
+    """The whole rows of an opened store, by span id: the leading ones, then all (``finish``),
+    read in the transaction ``held`` keeps open."""
+
+    def __init__(self, held: ExitStack, session: Session, document_id: str,
+                 annotators: Sequence[str] | None, leading: list[tuple[Any, ...]]) -> None:
+        self._held: ExitStack | None = held
+        self._session = session
+        self._document_id = document_id
+        self._annotators = annotators
+        self._rows = {row[0]: row for row in leading}
+        self._build = repo.span_row_builder(document_id)
+
+    def build(self, key: tuple[Any, ...]) -> Span:
+        row = self._rows.get(key[0])
+        if row is None:
+            self.finish()
+            row = self._rows[key[0]]
+        return self._build(row)
+
+    def finish(self) -> None:
+        if self._held is None:
+            return
+        held, self._held = self._held, None
+        with held, _no_cyclic_gc():
+            rows = repo.document_span_rows(self._session, self._document_id,
+                                           self._annotators).rows
+            self._rows.update((row[0], row) for row in rows)
 
 
 def list_annotator_names(database: Database) -> list[str]:

@@ -1206,6 +1206,11 @@ class _SpanCells:
         return found
 
 
+_SPAN_JOIN = " FROM spans s JOIN annotators a ON a.id = s.annotator_id"
+_SPAN_ROW_SQL = ('SELECT s.id, s.start, s."end", a.name, s.text, s.labels, s.note, '
+                 "s.created_at, s.updated_at, s.version, s.role, s.entity_id" + _SPAN_JOIN)
+
+
 def document_span_rows(session: Session, document_id: str,
                        annotators: Sequence[str] | None = None) -> PendingSpans:
     """One document's spans (of ``annotators``, or everyone's) as rows that become ``Span``
@@ -1217,12 +1222,34 @@ def document_span_rows(session: Session, document_id: str,
         return PendingSpans([(s.id, s.start, s.end, s)
                              for s in iter_spans(session, [document_id], annotators)],
                             itemgetter(3))
-    select_sql = ('SELECT s.id, s.start, s."end", a.name, s.text, s.labels, s.note, '
-                  "s.created_at, s.updated_at, s.version, s.role, s.entity_id "
-                  "FROM spans s JOIN annotators a ON a.id = s.annotator_id")
     rows: list[tuple[Any, ...]] = []
-    for batch in _cursor_batches(session, select_sql, [], [document_id], annotators, 20_000):
+    for batch in _cursor_batches(session, _SPAN_ROW_SQL, [], [document_id], annotators,
+                                 20_000):
         rows += batch
+    return PendingSpans(rows, span_row_builder(document_id))
+
+
+def document_span_keys(session: Session, document_id: str, annotators: Sequence[str] | None,
+                       first: int) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """SQLite: every span's (id, start, end) in reading order, and the whole rows (as
+    ``document_span_rows`` has them) of the first ``first``. The twelve columns of 20,000
+    spans cost three times what their positions do; the rest are read later by
+    ``document_span_rows`` in the same transaction."""
+    keys: list[tuple[Any, ...]] = []
+    for batch in _cursor_batches(session, 'SELECT s.id, s.start, s."end"' + _SPAN_JOIN, [],
+                                 [document_id], annotators, 20_000):
+        keys += batch
+    rows = _cursor_batches(session, _SPAN_ROW_SQL, [], [document_id], annotators, first)
+    try:
+        leading = next(rows, [])
+    finally:
+        rows.close()  # SQLite has stepped through the first rows only
+    return keys, leading
+
+
+def span_row_builder(document_id: str) -> Callable[[tuple[Any, ...]], Span]:
+    """Makes the ``Span`` of one of ``document_span_rows``' rows (label sets and times
+    decoded once each)."""
     decode = _SpanCells()
     labels, when = decode.labels, decode.when
 
@@ -1232,7 +1259,7 @@ def document_span_rows(session: Session, document_id: str,
         return Span(sid, document_id, ann, start, end, text_, labels(raw), note,
                     when(created), when(updated), version, role, entity)
 
-    return PendingSpans(rows, build)
+    return build
 
 
 def span_value_batches(session: Session, layers: Sequence[str],
@@ -1344,7 +1371,7 @@ def _cursor_rows(session: Session, select_sql: str, params: list[object],
 
 def _cursor_batches(session: Session, select_sql: str, params: list[object],
                     documents: Sequence[str] | None, annotators: Sequence[str] | None,
-                    batch: int) -> Iterator[list[tuple[Any, ...]]]:
+                    batch: int) -> Generator[list[tuple[Any, ...]], None, None]:
     """``_cursor_rows`` a ``fetchmany`` batch at a time."""
     where: list[str] = [visible_sql("s")]
     params = list(params)

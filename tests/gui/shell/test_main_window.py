@@ -461,3 +461,19 @@ def test_opening_a_document_collects_no_garbage_before_it_is_painted(
     finally:
         gc.set_threshold(*threshold)
         gc.callbacks.remove(note)
+
+
+def test_an_opened_article_reads_its_other_span_rows_after_its_first_paint(
+        qtbot, sample_path, make_window) -> None:
+    """The open reads the first page's span rows; the others, in the same read transaction
+    (spans.open_document_store), once the article is painted; that ends the transaction."""
+    window = make_window(sample_path)
+    pool = window.database.engine.pool
+    qtbot.waitUntil(lambda: pool.checkedout() == 0)
+    with qtbot.waitSignal(window.reader.painted):
+        window.documents.select_row(3)
+        assert pool.checkedout() == 1, "the rest of the rows were read before the paint"
+    qtbot.waitUntil(lambda: pool.checkedout() == 0)
+    window.documents.select_row(2)
+    window.close()  # closing before the paint ends the transaction too
+    assert pool.checkedout() == 0

@@ -8,6 +8,7 @@ span table show the shared span store, and this object keeps them in step after 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -64,6 +65,7 @@ class AnnotationDesk(QObject):
         # in reviewer mode: does a label key on another annotator's span copy it as yours?
         self.copy_others = False
         self.document: Document | None = None
+        self._finish: Callable[[], None] | None = None  # see finish_reading
         self.store = SpanStore()
         self.span_model = SpanTableModel(self.scheme, self.store)
         self.span_model.noteEdited.connect(self.set_note)
@@ -206,15 +208,33 @@ class AnnotationDesk(QObject):
         if document_id == self.document_id:
             return
         _COLLECTOR.pause_until_painted(self.reader)
+        self.finish_reading()
         self.document, utf8 = corpus.read_document(self.database, document_id)
-        self.store = self._load_store(document_id)
+        self.store, self._finish = span_service.open_document_store(
+            self.database, document_id, self.visible_annotators())
+        # the rest of the spans' rows once the article is on screen (at the latest after a
+        # second: a hidden reader does not paint)
+        self.reader.painted.connect(self._finish_after_paint,
+                                    Qt.ConnectionType.SingleShotConnection)
+        QTimer.singleShot(_CollectorPause.LATEST_MS, self, self.finish_reading)
         self.reader.set_document(self.document.text, self.store, utf8)
         del utf8  # 5 MB of an article, not kept
         self._show_store()
         self.documentOpened.emit(document_id)
 
+    def _finish_after_paint(self) -> None:
+        QTimer.singleShot(0, self, self.finish_reading)  # after the paint, not inside it
+
+    def finish_reading(self) -> None:
+        """Read the rest of the open article's span rows (see
+        ``spans.open_document_store``) and end the read transaction that kept them."""
+        finish, self._finish = self._finish, None
+        if finish is not None:
+            finish()
+
     def close_document(self) -> None:
         """Show no document (the open one was deleted)."""
+        self.finish_reading()
         self.document = None
         self.store = SpanStore()
         self.reader.set_document("", self.store)
@@ -225,6 +245,7 @@ class AnnotationDesk(QObject):
     def reload_spans(self) -> None:
         if self.document is None:
             return
+        self.finish_reading()
         self.store = self._load_store(self.document.id)
         self.reader.set_store(self.store)
         self.reader.set_current_span(None)

@@ -570,6 +570,7 @@ class MainWindow(QMainWindow):
         for runner in self.findChildren(JobRunner):  # the window's, its dialogs', its tools'
             runner.shutdown(cancel=True, timeout_s=10)
         self._remember_document()
+        self.desk.finish_reading()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         super().closeEvent(event)
         if event.isAccepted() and self._owns_database:
