@@ -66,6 +66,9 @@ class AnnotationDesk(QObject):
         self.copy_others = False
         self.document: Document | None = None
         self._finish: Callable[[], None] | None = None  # see finish_reading
+        self._finish_at_latest = QTimer(self)  # one timer: an earlier open's cannot end early
+        self._finish_at_latest.setSingleShot(True)
+        self._finish_at_latest.timeout.connect(self.finish_reading)
         self.store = SpanStore()
         self.span_model = SpanTableModel(self.scheme, self.store)
         self.span_model.noteEdited.connect(self.set_note)
@@ -216,7 +219,7 @@ class AnnotationDesk(QObject):
         # second: a hidden reader does not paint)
         self.reader.painted.connect(self._finish_after_paint,
                                     Qt.ConnectionType.SingleShotConnection)
-        QTimer.singleShot(_CollectorPause.LATEST_MS, self, self.finish_reading)
+        self._finish_at_latest.start(_CollectorPause.LATEST_MS)
         self.reader.set_document(self.document.text, self.store, utf8)
         del utf8  # 5 MB of an article, not kept
         self._show_store()
@@ -228,6 +231,7 @@ class AnnotationDesk(QObject):
     def finish_reading(self) -> None:
         """Read the rest of the open article's span rows (see
         ``spans.open_document_store``) and end the read transaction that kept them."""
+        self._finish_at_latest.stop()
         finish, self._finish = self._finish, None
         if finish is not None:
             finish()
@@ -581,19 +585,26 @@ class _CollectorPause:
 
     def __init__(self) -> None:
         self.paused = False
+        self._latest: QTimer | None = None  # one timer: an earlier open's cannot end this pause
 
     def pause_until_painted(self, reader: DocumentView) -> None:
-        if self.paused or not gc.isenabled():  # paused already (launch pauses it, too)
+        if not gc.isenabled():  # paused already (by an open not painted yet, or the launch)
             return
         gc.disable()
         self.paused = True
         reader.painted.connect(self._painted, Qt.ConnectionType.SingleShotConnection)
-        QTimer.singleShot(self.LATEST_MS, self.resume)
+        if self._latest is None:
+            self._latest = QTimer()
+            self._latest.setSingleShot(True)
+            self._latest.timeout.connect(self.resume)
+        self._latest.start(self.LATEST_MS)
 
     def _painted(self) -> None:
         QTimer.singleShot(0, self.resume)  # after the paint, not inside it
 
     def resume(self) -> None:
+        if self._latest is not None:
+            self._latest.stop()
         if self.paused:
             self.paused = False
             gc.enable()
