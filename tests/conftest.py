@@ -8,6 +8,7 @@ that variable the PostgreSQL runs are skipped with the reason, so the suite stil
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import Iterator
@@ -54,6 +55,8 @@ def backend(request: pytest.FixtureRequest) -> str:
     if name == "postgresql" and not os.environ.get(PG_ENV):
         pytest.skip(f"no PostgreSQL server for the tests: set {PG_ENV} to a "
                     "postgresql+psycopg://... URL (.ci/run does)")
+    if name == "postgresql":
+        request.addfinalizer(gc.collect)
     return str(name)
 
 

@@ -239,19 +239,19 @@ def _desk_labels_midway(desk: Database, doc: str, name: str, *, cancel: bool,
     calls = 0
 
     def save() -> None:
-        began = time.perf_counter()
-        if source:
-            try:
-                seen["source"] = attribution.create_entity(desk, source, notes="desk")
-            except UserError as exc:
-                seen["source"] = exc
-            seen["took"] = time.perf_counter() - began
-            seen["registry"] = attribution.registry(desk)
-            return
-        span_service.create_span(desk, doc, name, 0, 9, {"stance": "favor"})
-        seen["took"] = time.perf_counter() - began
-        seen["names"] = span_service.list_annotator_names(desk)
-        seen["per annotator"] = span_service.spans_per_annotator(desk)
+        try:
+            if source:
+                try:
+                    seen["source"] = attribution.create_entity(desk, source, notes="desk")
+                except UserError as exc:
+                    seen["source"] = exc
+                seen["registry"] = attribution.registry(desk)
+                return
+            span_service.create_span(desk, doc, name, 0, 9, {"stance": "favor"})
+            seen["names"] = span_service.list_annotator_names(desk)
+            seen["per annotator"] = span_service.spans_per_annotator(desk)
+        except Exception as exc:  # a busy database: the import held the lock
+            seen["error"] = exc
 
     def midway() -> bool:
         nonlocal calls
@@ -259,8 +259,12 @@ def _desk_labels_midway(desk: Database, doc: str, name: str, *, cancel: bool,
         if calls == 9:  # 8 checkpoints while checking 2,000 records
             worker = threading.Thread(target=save)
             worker.start()
-            worker.join(5.0)  # a desk waiting for the whole import would still be waiting
-            seen["in time"] = not worker.is_alive()
+            # The import waits here, so the save can only go through if the import holds no
+            # lock now: a blocked save fails after the busy timeout (SQLite, 5 s) or is still
+            # waiting (a server's row lock). Whether it went through, not how fast, is the
+            # test: a figure of seconds failed on a loaded machine.
+            worker.join(20.0)
+            seen["in time"] = not worker.is_alive() and "error" not in seen
             seen["worker"] = worker
         return cancel and calls >= 9
 
@@ -281,7 +285,7 @@ def test_a_desk_labels_at_once_under_a_name_a_pending_import_created(
         seen["worker"].join()
     finally:
         desk.dispose()
-    assert seen["in time"] and seen["took"] < 2.0, "the desk's save waited for the import"
+    assert seen["in time"], seen.get("error", "the desk's save waited for the import")
     assert seen["names"] == ["imp0"], "the desk sees its annotator at once"
     assert seen["per annotator"] == {"imp0": 1}, "and its span, not the import's"
     assert report.added == 2000
@@ -353,7 +357,7 @@ def test_a_dry_run_stores_in_hidden_chunks_blocks_no_desk_and_leaves_nothing(
         seen["worker"].join()
     finally:
         desk.dispose()
-    assert seen["in time"] and seen["took"] < 2.0, "the desk's save waited for the preview"
+    assert seen["in time"], seen.get("error", "the desk's save waited for the preview")
     assert _all_rows(db) == 1 and _imports(db) == [], "the preview left nothing behind"
     assert span_service.list_annotator_names(db) == ["desk"]
     report = formats_registry.import_annotations(db, path, fmt="csv")
