@@ -139,3 +139,16 @@ def test_a_documents_span_rows_build_the_spans_that_are_read_whole(db: Database,
     by_id = {s.id: s for s in span_service.spans_for_document(db, doc)}
     assert by_id[first.id].entity_id and by_id[first.id].role == "source"
     assert by_id[claim.id].version > 1 and by_id[claim.id].role == "claim"
+
+
+def test_a_name_another_writer_stored_first_is_not_reported_as_created(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Between an import's look-up of a name and its insert, another writer may store it (a
+    server runs both at once): the insert does nothing, and the import must not count the
+    name among those it created. On psycopg an ORM insert's row count is -1, which read as
+    "inserted": every such name was reported as created."""
+    span_service.ensure_annotator(db, "ana")
+    monkeypatch.setattr(repositories, "find_annotator", lambda session, name: None)
+    with db.write() as session:
+        assert repositories.create_annotators(session, ["ana", "ben"], None) == ["ben"]
+    assert span_service.list_annotator_names(db) == ["ana", "ben"]

@@ -22,7 +22,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import cast as sql_cast
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -345,16 +344,18 @@ def ensure_annotator(session: Session, name: str) -> AnnotatorRow:
 def create_annotators(session: Session, names: Iterable[str], import_id: str) -> list[str]:
     """Create the annotators among ``names`` not stored yet, marked with ``import_id`` (hidden
     until it is published); those created, in the given order. A name stored by someone
-    else meanwhile is used as it is (INSERT ... ON CONFLICT DO NOTHING)."""
+    else meanwhile is used as it is (INSERT ... ON CONFLICT DO NOTHING). Whether a row went in
+    is what RETURNING gives back: the row count of an ORM insert is -1 on psycopg."""
     created: list[str] = []
     for name in names:
         if find_annotator(session, name) is None:
-            inserted = cast(CursorResult[Any], session.execute(
+            inserted = session.execute(
                 conflict_insert(session, AnnotatorRow).values(
                     id=str(uuid.uuid4()), name=name, is_reviewer=False, created_at=utcnow(),
                     import_id=import_id)
-                .on_conflict_do_nothing(index_elements=["name"])))
-            if inserted.rowcount:
+                .on_conflict_do_nothing(index_elements=["name"])
+                .returning(AnnotatorRow.id)).scalar_one_or_none()
+            if inserted is not None:
                 created.append(name)
     return created
 
