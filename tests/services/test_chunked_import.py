@@ -425,6 +425,26 @@ def test_rows_with_ids_are_stored_hidden_while_the_file_is_still_read(
 
 
 @pytest.mark.sqlite_only
+def test_rows_read_but_not_yet_staged_are_never_taken_as_stored(
+        db: Database, tmp_path: Path, early_chunks: None) -> None:
+    """The chunks' thread went on past the rows staged so far while reading paused in the
+    middle of a batch (a slow disk): it stored nothing for those rows yet counted them as
+    stored, so they were never stored, and the import published reporting them added."""
+    doc = _doc(db, tmp_path)
+    path = _csv_with_ids(tmp_path / "ids.csv", doc, range(3000))
+
+    def progress(done: int, total: int, _: str) -> None:
+        if done % exchange.STAGING_BATCH == exchange.STAGING_BATCH // 2:  # mid-batch
+            for thread in threading.enumerate():
+                if thread.name == "import-chunks":
+                    thread.join()  # the thread has done all it would do before the flush
+
+    report = formats_registry.import_annotations(db, path, fmt="csv", progress=progress)
+    assert report.added == 3000
+    assert _all_rows(db) == 3000 and len(span_service.list_spans(db)) == 3000
+
+
+@pytest.mark.sqlite_only
 def test_a_cancel_while_reading_discards_the_chunks_stored_meanwhile(
         db: Database, tmp_path: Path, early_chunks: None) -> None:
     doc = _doc(db, tmp_path)

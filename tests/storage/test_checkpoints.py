@@ -60,3 +60,18 @@ def test_past_the_backstop_a_commit_checkpoints(db: Database, backend: str) -> N
     for _ in range(CHECKPOINT_BACKSTOP_PAGES * 4096 // BLOB + 1):
         _fill_wal(db)
     assert path.stat().st_size > before + BLOB
+
+
+def test_a_checkpoint_asked_for_after_dispose_opens_nothing(db: Database, backend: str) -> None:
+    """The desk's idle timer can fire after its window closed and disposed the database: the
+    checkpoint it asks for must not open the file again (SQLite would create an empty one
+    where a project was moved away)."""
+    db.defer_checkpoints()
+    path = db.location.path
+    db.dispose()
+    if path is not None:
+        for leftover in path.parent.glob(path.name + "*"):
+            leftover.unlink()
+    db.checkpoint()
+    db.wait_for_checkpoint()
+    assert path is None or not path.exists()

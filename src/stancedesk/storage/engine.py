@@ -217,6 +217,7 @@ class Database:
                                      expire_on_commit=False, info=info)
         self._version_probe: Any = None  # the SQLite connection that watches data_version
         self._checkpointer: threading.Thread | None = None
+        self._disposed = False
 
     @property
     def url(self) -> str:
@@ -303,8 +304,9 @@ class Database:
         and return at once. Passive: it copies what no reader still needs and waits for no
         one, so a write may commit meanwhile (SQLite releases the interpreter while it works).
         A SQLite file only; nothing to do on a server."""
-        if not self.is_sqlite or self.location.path is None:
-            return
+        if not self.is_sqlite or self.location.path is None or self._disposed:
+            return  # disposed: a timer that fires after a window closed must not open the
+            # file again (were it moved or deleted meanwhile, SQLite would make an empty one)
         if self._checkpointer is not None and self._checkpointer.is_alive():
             return
         path = self.location.path
@@ -317,6 +319,7 @@ class Database:
             self._checkpointer.join(timeout_s)
 
     def dispose(self) -> None:
+        self._disposed = True
         self.wait_for_checkpoint()
         if self._version_probe is not None:
             self._version_probe.close()

@@ -534,9 +534,11 @@ class SpanStaging:
         self._counts: dict[tuple[str, str], int] | None = {}
         # storing while the file is still read (``storing_early``): the spans up to
         # ``_plain_upto`` (in seq) have given ids and no entity, so no check can skip them
-        # (only refuse the whole import); those up to ``_stored_upto`` are stored already
+        # (only refuse the whole import); those up to ``_staged_upto`` are in the staging
+        # table (the rest waits in ``_pending``), those up to ``_stored_upto`` are stored
         self._early: _EarlyChunks | None = None
         self._plain_upto = 0
+        self._staged_upto = 0
         self._stored_upto = 0
         self._created_early: list[str] = []  # annotators created for the early chunks
         self._chunk = FIRST_CHUNK  # the size of ``store``'s first chunk
@@ -592,8 +594,15 @@ class SpanStaging:
                 self.connection.exec_driver_sql(self._insert, self._pending)
             self._pending = []
             self._distinct, self._none_stored = None, False  # to be found again
+        self._staged_upto = self._seq
         if early is not None:
             early.start()
+
+    def _storable(self) -> int:
+        """How many spans the chunks' thread may store: plain ones that are staged. A row
+        still in ``_pending`` is not in the table, and a chunk over it would store nothing
+        while counting it stored (those rows were then never stored)."""
+        return min(self._plain_upto, self._staged_upto) - self._stored_upto
 
     @contextmanager
     def storing_early(self, publication: Publication) -> Iterator[None]:
@@ -839,7 +848,7 @@ class _EarlyChunks:
         self._over = False  # a chunk met a stored id, or an error: no more early chunks
 
     def start(self) -> None:
-        if self._over or self.staging._plain_upto - self.staging._stored_upto < self.size:
+        if self._over or self.staging._storable() < self.size:
             return
         self._enough.clear()
         self._thread = threading.Thread(target=self._run, name="import-chunks", daemon=True)
@@ -861,7 +870,7 @@ class _EarlyChunks:
     def _run(self) -> None:
         staging = self.staging
         try:  # at least one chunk per run (``start`` saw one), however soon ``wait`` comes
-            while staging._plain_upto - staging._stored_upto >= self.size:
+            while staging._storable() >= self.size:
                 upto = staging._stored_upto + self.size
                 self._name(upto)
                 took = staging._store_chunk(self.publication, staging._stored_upto, upto)

@@ -588,8 +588,9 @@ class _CollectorPause:
         self._latest: QTimer | None = None  # one timer: an earlier open's cannot end this pause
 
     def pause_until_painted(self, reader: DocumentView) -> None:
-        if not gc.isenabled():  # paused already (by an open not painted yet, or the launch)
+        if not gc.isenabled() and not self.paused:  # someone else's pause (the launch's)
             return
+        # an open not painted yet is paused already: this open gets its own full second
         gc.disable()
         self.paused = True
         reader.painted.connect(self._painted, Qt.ConnectionType.SingleShotConnection)
