@@ -6,7 +6,6 @@ import uuid
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +35,7 @@ from stancedesk.storage import curation as crepo
 from stancedesk.storage import parallel_reads
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
-from stancedesk.storage.span_import import ImportUnit, Publication, SpanStaging, staged_import
+from stancedesk.storage.span_import import Publication, SpanStaging, staged_import
 from stancedesk.storage.types import utcnow
 
 MAX_LISTED_PROBLEMS = 20
@@ -516,13 +515,10 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
     ``records`` are streamed: those that pass their own checks are staged in batches, the
     checks across records run in the database, and chunks of one statement each store them,
     so memory stays flat however long the file is. Every problem is collected (with its line)
-    before anything is published, and the error lists them all. The checks take no write lock;
+    before anything is stored, and the error lists them all. The checks take no write lock;
     on SQLite the chunks are short write transactions whose rows stay hidden until one small
     commit publishes them all (``storage.span_import``), so a desk saving meanwhile waits a
-    fraction of a second at most and the import is still all or nothing. There (without
-    carried documents) the rows that no check can skip, those with given ids, are stored on a
-    second thread while later rows are still read and checked (``SpanStaging.storing_early``):
-    a refusal found later discards those chunks, as a cancel does.
+    fraction of a second at most and the import is still all or nothing.
 
     ``progress(done, total, "")`` is called every ``PROGRESS_EVERY`` records checked and once at
     the end (``total`` is 0 when ``records`` has no length); ``cancelled()`` is asked at the same
@@ -539,115 +535,66 @@ def store_records(database: Database, file: str, records: Iterable[AnnotationRec
         if cancelled is not None and cancelled():
             raise Cancelled(CANCELLED_MESSAGE)
 
-    try:
-        with staged_import(database) as unit:
-            if unit.stores_while_checking and not documents:
-                # the rows are stored (hidden) while later ones are still read and checked;
-                # the checks read through a connection of their own
-                with unit.publishing("annotations", file, dry_run_in_chunks=True) as \
-                        publication, database.read() as session:
-                    checked = _check_records(unit, session, file, records, scheme, documents,
-                                             report, checkpoint, publication)
-                    _publish(unit, publication, checked, file, report, documents, checkpoint,
-                             cancelled)
-                return report
-            with unit.checking() as session:  # no write lock: desks keep saving meanwhile
-                checked = _check_records(unit, session, file, records, scheme, documents,
-                                         report, checkpoint, None)
-            with unit.publishing("annotations", file, dry_run_in_chunks=True) as publication:
-                _publish(unit, publication, checked, file, report, documents, checkpoint,
-                         cancelled)
-    except IntegrityError as exc:  # a document deleted, a span id restored meanwhile
-        raise FormatError(file, RACED_MESSAGE.format(
-            what="a document or span it refers to")) from exc
-    return report
-
-
-@dataclass(slots=True)
-class _Checked:
-    """What checking a file leaves for publishing it."""
-
-    staging: SpanStaging
-    stored_scheme: Scheme | None
-    entities: _Entities
-    links: _FileLinks
-    annotators: list[str]
-
-
-def _check_records(unit: ImportUnit, session: Session, file: str,
-                   records: Iterable[AnnotationRecord], scheme: Scheme | None,
-                   documents: Sequence[Document], report: AnnotationImportReport,
-                   checkpoint: Callable[[int], None],
-                   publication: Publication | None) -> _Checked:
-    """Check every record and stage those that pass; refuse the import with every problem.
-    With ``publication`` (see ``store_records``), ``session`` is not the unit's: it reads in
-    short transactions (one per staged batch), so it never holds back the WAL checkpoints of
-    the chunks stored meanwhile."""
-    stored_scheme = repo.load_scheme(session)
-    scheme = scheme or stored_scheme
-    assert scheme is not None
-    given = {doc.id: doc.text for doc in documents}
-    checks = _RecordChecks(session, scheme, _Texts(session, given))
-    staging = SpanStaging(unit, STAGING_BATCH)
-    entities = _Entities(session)
-    links = _FileLinks()
-    problems: list[tuple[int, str]] = []
-    now = utcnow()
-    done = 0
-    with staging.storing_early(publication) if publication is not None else nullcontext():
-        for rec in records:
-            if done and done % PROGRESS_EVERY == 0:
+    with staged_import(database) as unit:
+        with unit.checking() as session:  # no write lock: desks keep saving meanwhile
+            stored_scheme = repo.load_scheme(session)
+            scheme = scheme or stored_scheme
+            assert scheme is not None
+            given = {doc.id: doc.text for doc in documents}
+            checks = _RecordChecks(session, scheme, _Texts(session, given))
+            staging = SpanStaging(unit, STAGING_BATCH)
+            entities = _Entities(session)
+            links = _FileLinks()
+            problems: list[tuple[int, str]] = []
+            now = utcnow()
+            done = 0
+            for rec in records:
+                if done and done % PROGRESS_EVERY == 0:
+                    checkpoint(done)
+                done += 1
+                doc_id, found = checks.check(rec)
+                if found:
+                    problems.extend((rec.line, p) for p in found)
+                    continue
+                created = rec.created_at or now
+                span_id = rec.annotation_id or new_span_id()
+                staging.add(rec.line, span_id, bool(rec.annotation_id),
+                            doc_id, rec.annotator, rec.start, rec.end, rec.text,
+                            rec.labels if all(rec.labels.values())
+                            else repo.clean_labels(rec.labels),
+                            rec.note, created,
+                            rec.updated_at or created, rec.role or None,
+                            entities.id_of(rec.entity) if rec.entity else None)
+                if rec.ref or rec.attributed_to or rec.via or rec.cue:
+                    links.add(rec, span_id)
+            if progress is not None or cancelled is not None:
                 checkpoint(done)
-                if publication is not None and done % STAGING_BATCH == 0:
-                    session.rollback()  # ends the read transaction: see below
-            done += 1
-            doc_id, found = checks.check(rec)
-            if found:
-                problems.extend((rec.line, p) for p in found)
-                continue
-            created = rec.created_at or now
-            span_id = rec.annotation_id or new_span_id()
-            staging.add(rec.line, span_id, bool(rec.annotation_id),
-                        doc_id, rec.annotator, rec.start, rec.end, rec.text,
-                        rec.labels if all(rec.labels.values())
-                        else repo.clean_labels(rec.labels),
-                        rec.note, created,
-                        rec.updated_at or created, rec.role or None,
-                        entities.id_of(rec.entity) if rec.entity else None)
-            if rec.ref or rec.attributed_to or rec.via or rec.cue:
-                links.add(rec, span_id)
-        checkpoint(done)
-    with unit.checking():  # the staging table, read and marked
-        problems += _id_problems(staging)
-        problems += links.problems(session, staging)
-        if problems:
-            problems.sort(key=lambda problem: problem[0])
-            raise AnnotationImportError(file, problems)
-        report.unchanged = staging.skip_stored_ids() + _skip_repeats_without_id(session,
-                                                                                staging)
-        annotators = staging.annotators()
-        report.per_annotator = staging.per_annotator()
-        report.added = sum(report.per_annotator.values())
-        report.spans_added = staging.stored_per_document()
-    if publication is not None:  # a read transaction left open would keep every chunk
-        session.rollback()  # stored from now on in the WAL (a checkpoint cannot pass it)
-    return _Checked(staging, stored_scheme, entities, links, annotators)
-
-
-def _publish(unit: ImportUnit, publication: Publication, checked: _Checked, file: str,
-             report: AnnotationImportReport, documents: Sequence[Document],
-             checkpoint: Callable[[int], None], cancelled: IsCancelled | None) -> None:
-    """Store what ``_check_records`` staged (what it did not store early) and publish it."""
-    staging, entities = checked.staging, checked.entities
-    with publication.early() as session:  # committed at once: see its note
-        _same_scheme(session, checked.stored_scheme, file)
-        entities.create(session, staging, report, publication.import_id)
-        report.annotators_created = staging.create_annotators(
-            session, checked.annotators, publication.import_id)
-    _add_documents(publication, documents, report)
-    staging.store(publication, None if cancelled is None else lambda: checkpoint(-1))
-    with unit.publish(publication) as session:  # one small commit shows them all
-        _same_scheme(session, checked.stored_scheme, file)
-        report.links_added = checked.links.store(session)
-        if cancelled is not None and cancelled():  # the last moment before it
-            raise Cancelled(CANCELLED_MESSAGE)
+            problems += _id_problems(staging)
+            problems += links.problems(session, staging)
+            if problems:
+                problems.sort(key=lambda problem: problem[0])
+                raise AnnotationImportError(file, problems)
+            report.unchanged = staging.skip_stored_ids() + _skip_repeats_without_id(session,
+                                                                                    staging)
+            annotators = staging.annotators()
+            report.per_annotator = staging.per_annotator()
+            report.added = sum(report.per_annotator.values())
+            report.spans_added = staging.stored_per_document()
+        try:
+            with unit.publishing("annotations", file, dry_run_in_chunks=True) as publication:
+                with publication.early() as session:  # committed at once: see its note
+                    _same_scheme(session, stored_scheme, file)
+                    entities.create(session, staging, report, publication.import_id)
+                    report.annotators_created = staging.create_annotators(
+                        session, annotators, publication.import_id)
+                _add_documents(publication, documents, report)
+                staging.store(publication, None if cancelled is None else lambda: checkpoint(-1))
+                with unit.publish(publication) as session:  # one small commit shows them all
+                    _same_scheme(session, stored_scheme, file)
+                    report.links_added = links.store(session)
+                    if cancelled is not None and cancelled():  # the last moment before it
+                        raise Cancelled(CANCELLED_MESSAGE)
+        except IntegrityError as exc:  # a document deleted, a span id restored meanwhile
+            raise FormatError(file, RACED_MESSAGE.format(
+                what="a document or span it refers to")) from exc
+    return report

@@ -23,12 +23,6 @@ marked and hidden the same way. A failure or a cancel while storing deletes what
 committed (``storage.pending_imports.discard``); a crash leaves them pending and hidden, and
 the next import or write-opening of the database deletes them.
 
-On SQLite the chunks need not wait for the whole file to be checked: ``SpanStaging.
-storing_early`` stores, on a thread of its own, the staged rows that no check can skip (given
-ids, no new entity) while later rows are still read, and a refusal found later discards them
-like a failure (reading is Python and storing is SQLite, which runs without the GIL: the two
-use both cores). The checks then read through another connection, in short transactions.
-
 On a server the rows go in one transaction (``Publication.chunked`` is False): PostgreSQL's
 MVCC keeps readers and writers unblocked by an open transaction. Only the pending import's
 record and its ``early`` step (the annotators it creates) are committed first, on their own:
@@ -50,8 +44,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import sys
-import threading
 import time
 import uuid
 from array import array
@@ -77,7 +69,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Dialect, Transaction
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
@@ -117,7 +108,6 @@ PUBLISH_CACHE_KIB = 65_536  # SQLite page cache while an import stores its rows 
 # about CHUNK_SECONDS, so a desk save waits at most about that long
 CHUNK_SECONDS = 0.1
 FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 5_000, 500, 50_000
-EARLY_SWITCH_S = 0.0005  # the GIL's switch interval while chunks are stored early
 MAX_COUNTED = 100_000  # (document, annotator) pairs counted while staging
 log = logging.getLogger(__name__)
 
@@ -145,19 +135,13 @@ _annotators = AnnotatorRow.__table__
 def _transaction(connection: Connection) -> Iterator[Session]:
     """One transaction on the import's own connection, with a session over it (flushed before
     the commit; committed objects stay readable)."""
-    with connection.begin(), _session(connection) as session:
-        yield session
-
-
-@contextmanager
-def _session(connection: Connection) -> Iterator[Session]:
-    """A session over the connection's transaction, flushed at the end of the block."""
-    session = Session(bind=connection, expire_on_commit=False)
-    try:
-        yield session
-        session.flush()
-    finally:
-        session.close()
+    with connection.begin():
+        session = Session(bind=connection, expire_on_commit=False)
+        try:
+            yield session
+            session.flush()
+        finally:
+            session.close()
 
 
 class Publication:
@@ -269,17 +253,9 @@ class ImportUnit:
     def __init__(self, database: Database, connection: Connection) -> None:
         self.database, self.connection = database, connection
 
-    @property
-    def stores_while_checking(self) -> bool:
-        """Whether the rows may be stored in hidden chunks while the file is still being read
-        (``SpanStaging.storing_early``): on a SQLite file, whose chunks are short write
-        transactions; the checks then read through another connection of the same file."""
-        return self.database.is_sqlite and self.database.location.path is not None
-
     @contextmanager
     def checking(self) -> Iterator[Session]:
-        """A read transaction (writing the staging table only), even while publishing."""
-        with _temp_only(self.connection), _session(self.connection) as session:
+        with _transaction(self.connection) as session:
             yield session
 
     @contextmanager
@@ -352,10 +328,12 @@ class ImportUnit:
         chunks, where it is rolled back (what it would show was only for the report)."""
         if publication.chunked and not self.database.commits:
             with self.connection.begin() as transaction:
+                session = Session(bind=self.connection, expire_on_commit=False)
                 try:
-                    with _session(self.connection) as session:
-                        yield session
+                    yield session
+                    session.flush()
                 finally:
+                    session.close()
                     transaction.rollback()
             return
         with publication.step() as session:
@@ -369,23 +347,6 @@ class ImportUnit:
             yield session
             session.flush()
             pending.publish(publication.connection, publication.import_id)
-
-
-@contextmanager
-def _temp_only(connection: Connection) -> Iterator[None]:
-    """A transaction that writes the TEMPORARY staging table at most: a plain BEGIN even while
-    the connection is set to begin write transactions (publishing), so the database's write
-    lock stays free; within a transaction already open, that one."""
-    if connection.in_transaction():
-        yield
-        return
-    write = connection.get_execution_options().get(WRITE_OPTION, False)
-    connection.execution_options(**{WRITE_OPTION: False})  # (in place)
-    try:
-        with connection.begin():
-            yield
-    finally:
-        connection.execution_options(**{WRITE_OPTION: write})
 
 
 def _drop_staging(connection: Connection) -> None:
@@ -507,8 +468,7 @@ class SpanStaging:
         self.batch = batch
         self._pending: list[tuple[Any, ...]] = []
         self._seq = 0
-        with _temp_only(self.connection):  # while checking: dropped by staged_import
-            _staging.create(self.connection)
+        _staging.create(self.connection)  # while checking: dropped by staged_import
         # the driver's executemany with values converted once here: SQLAlchemy's per-row
         # parameter processing would cost more than the inserts themselves
         dialect = self.connection.dialect
@@ -532,18 +492,6 @@ class SpanStaging:
         self._distinct: bool | None = None
         self._skipped = 0
         self._counts: dict[tuple[str, str], int] | None = {}
-        # storing while the file is still read (``storing_early``): the spans up to
-        # ``_plain_upto`` (in seq) have given ids and no entity, so no check can skip them
-        # (only refuse the whole import); those up to ``_staged_upto`` are in the staging
-        # table (the rest waits in ``_pending``), those up to ``_stored_upto`` are stored
-        self._early: _EarlyChunks | None = None
-        self._plain_upto = 0
-        self._staged_upto = 0
-        self._stored_upto = 0
-        self._created_early: list[str] = []  # annotators created for the early chunks
-        self._chunk = FIRST_CHUNK  # the size of ``store``'s first chunk
-        self._met: set[str] = set()  # annotators met
-        self._firsts: list[tuple[int, str]] = []  # (seq, annotator) of each one's first span
 
     def add(self, line: int, span_id: str, given_id: bool, document_id: str, annotator: str,
             start: int, end: int, text: str, labels: dict[str, str], note: str,
@@ -555,12 +503,6 @@ class SpanStaging:
             self._given_hashes.append(hash(span_id))
         else:
             self._new_ids += 1
-        if self._early is not None:
-            if self._plain_upto == self._seq - 1 and given_id and entity_id is None:
-                self._plain_upto = self._seq
-            if annotator not in self._met:
-                self._met.add(annotator)
-                self._firsts.append((self._seq, annotator))
         counts = self._counts
         if counts is not None:
             key = (document_id, annotator)
@@ -586,71 +528,10 @@ class SpanStaging:
         return stored
 
     def flush(self) -> None:
-        early = self._early
-        if early is not None:
-            early.wait()  # the connection is the chunks' until then
         if self._pending:
-            with _temp_only(self.connection):
-                self.connection.exec_driver_sql(self._insert, self._pending)
+            self.connection.exec_driver_sql(self._insert, self._pending)
             self._pending = []
             self._distinct, self._none_stored = None, False  # to be found again
-        self._staged_upto = self._seq
-        if early is not None:
-            early.start()
-
-    def _storable(self) -> int:
-        """How many spans the chunks' thread may store: plain ones that are staged. A row
-        still in ``_pending`` is not in the table, and a chunk over it would store nothing
-        while counting it stored (those rows were then never stored)."""
-        return min(self._plain_upto, self._staged_upto) - self._stored_upto
-
-    @contextmanager
-    def storing_early(self, publication: Publication) -> Iterator[None]:
-        """While the block adds spans, store them in hidden chunks of ``publication`` on a
-        thread of their own, as far as no check can skip them: from the first span with no
-        given id or with an entity on, the rest waits for ``store`` (ids stored already are
-        found then too: a chunk meeting one is rolled back and ends the early storing).
-
-        Reading and checking a file is Python, storing a chunk is SQLite, which runs without
-        the GIL: the two overlap on two cores. A check that refuses the import later (an id
-        repeated, a bad row) makes the publication discard the chunks, as a cancel does. The
-        connection serves the chunks while the block runs: ``flush`` waits for the chunk in
-        progress before staging, and the checks must read through another connection."""
-        if not publication.chunked:
-            yield
-            return
-        early = self._early = _EarlyChunks(self, publication)
-        switch = sys.getswitchinterval()
-        # the chunks' thread takes the GIL back after each SQLite call; the reading thread
-        # (busy in Python) lets go of it only after the switch interval, 5 ms by default:
-        # held by a chunk that waits, the write lock would be held that much longer
-        sys.setswitchinterval(min(switch, EARLY_SWITCH_S))
-        try:
-            yield
-        finally:
-            self._early = None
-            early.wait(raise_error=False)  # (an error raised by the block goes first)
-            self._created_early = early.annotators_created
-            self._chunk = early.size  # ``store`` goes on at the pace reached
-            sys.setswitchinterval(switch)
-        early.raise_error()
-
-    def _store_chunk(self, publication: Publication, done: int, upto: int) -> float:
-        """Store the staged spans not skipped with ``done < seq <= upto`` in one step of the
-        publication; how long the write lock was held (the commit included)."""
-        s = _staging.c
-        columns = ["id", "document_id", "annotator_id", "start", "end", "text", "note",
-                   "created_at", "updated_at", "labels", "role", "entity_id", "import_id"]
-        mark = literal(publication.import_id, String(36))
-        rows = (select(s.id, s.document_id, _annotators.c.id, s.start, s.end, s.text,
-                       s.note, s.created_at, s.updated_at, s.labels, s.role, s.entity_id,
-                       mark)
-                .join(_annotators, _annotators.c.name == s.annotator)
-                .where(~s.skip, s.seq > done, s.seq <= upto))
-        with publication.step():
-            began = time.perf_counter()
-            self.connection.execute(insert(SpanRow).from_select(columns, rows))
-        return publication.committed_at - began
 
     def repeated_ids(self) -> Iterator[tuple[Any, ...]]:
         """(line, id, line of its first occurrence) for every later occurrence of an id the
@@ -679,14 +560,10 @@ class SpanStaging:
                 .select_from(_staging))
         if self._ids_distinct():  # every given id is its own first occurrence
             stmt = stmt.join(_spans, _spans.c.id == s.id).where(s.given_id)
-            if self._stored_upto:  # those are stored: by this import (their inserts passed)
-                stmt = stmt.where(s.seq > self._stored_upto)
         else:
             first = (select(func.min(_staging.c.seq).label("seq")).where(_staging.c.given_id)
                      .group_by(_staging.c.id).subquery())
             stmt = stmt.join(first, first.c.seq == s.seq).join(_spans, _spans.c.id == s.id)
-            if self._stored_upto:  # a later repeat of one of those is refused as a repeat
-                stmt = stmt.where(s.seq > self._stored_upto)
         stmt = (stmt.join(_annotators, _annotators.c.id == p.annotator_id).order_by(s.seq)
                 .execution_options(yield_per=self.batch))
         found = 0
@@ -717,7 +594,7 @@ class SpanStaging:
         if self._none_stored:  # ``already_stored`` just found none
             return 0
         result = self.connection.execute(
-            update(_staging).where(_staging.c.given_id, _staging.c.seq > self._stored_upto,
+            update(_staging).where(_staging.c.given_id,
                                    _staging.c.id.in_(select(_spans.c.id)))
             .values(skip=True))
         self._skipped += result.rowcount
@@ -788,9 +665,8 @@ class SpanStaging:
 
     def create_annotators(self, session: Session, names: Iterable[str],
                           import_id: str) -> list[str]:
-        """``repositories.create_annotators``: the new ones, marked, hidden until published
-        (with those created for the chunks stored early, which come first in ``names``)."""
-        return self._created_early + create_annotators(session, names, import_id)
+        """``repositories.create_annotators``: the new ones, marked, hidden until published."""
+        return create_annotators(session, names, import_id)
 
     def store(self, publication: Publication,
               between_chunks: Callable[[], None] | None = None) -> None:
@@ -799,14 +675,28 @@ class SpanStaging:
         to take about ``CHUNK_SECONDS`` (one chunk for all when the publication is one
         transaction). ``between_chunks`` runs after each chunk (a cancel check)."""
         self.flush()
-        size = self._chunk if publication.chunked else self._seq
-        done = self._stored_upto  # what ``storing_early`` stored
+        s = _staging.c
+        columns = ["id", "document_id", "annotator_id", "start", "end", "text", "note",
+                   "created_at", "updated_at", "labels", "role", "entity_id", "import_id"]
+        mark = literal(publication.import_id, String(36))
+        size = FIRST_CHUNK if publication.chunked else self._seq
+        done = 0
         while done < self._seq:
             upto = done + size
-            took = self._store_chunk(publication, done, upto)
+            rows = (select(s.id, s.document_id, _annotators.c.id, s.start, s.end, s.text,
+                           s.note, s.created_at, s.updated_at, s.labels, s.role, s.entity_id,
+                           mark)
+                    .join(_annotators, _annotators.c.name == s.annotator)
+                    .where(~s.skip, s.seq > done, s.seq <= upto))
+            with publication.step():
+                began = time.perf_counter()
+                self.connection.execute(insert(SpanRow).from_select(columns, rows))
+            took = publication.committed_at - began  # the lock held, commit included
             done = upto
-            if publication.chunked:
-                size = _next_size(size, took)
+            if publication.chunked:  # next chunk sized from this one's pace, within bounds;
+                # at most twice as long: one quick chunk must not make the next overshoot
+                size = int(min(MAX_CHUNK, 2 * size,
+                               max(MIN_CHUNK, size * CHUNK_SECONDS / max(took, 1e-3))))
             if between_chunks is not None and done < self._seq:
                 between_chunks()
 
@@ -824,74 +714,3 @@ class SpanStaging:
                 out[sid] = LinkEnd(doc, annotator, SpanRole(role) if role else None)
         return out
 
-
-
-def _next_size(size: int, took: float) -> int:
-    """The next chunk's size, from this one's pace (``took`` seconds of lock for ``size``
-    rows), within bounds; at most twice this one: one quick chunk must not make the next
-    overshoot."""
-    return int(min(MAX_CHUNK, 2 * size, max(MIN_CHUNK, size * CHUNK_SECONDS / max(took, 1e-3))))
-
-
-class _EarlyChunks:
-    """``SpanStaging.storing_early``'s thread: one run per staged batch, storing full chunks
-    of what can be stored until the main thread needs the connection again (``wait``)."""
-
-    def __init__(self, staging: SpanStaging, publication: Publication) -> None:
-        self.staging, self.publication = staging, publication
-        self.size = FIRST_CHUNK
-        self.annotators_created: list[str] = []
-        self._named = 0  # the annotators of ``staging._firsts[:_named]`` are stored
-        self._thread: threading.Thread | None = None
-        self._enough = threading.Event()  # the main thread waits: stop after this chunk
-        self._error: BaseException | None = None
-        self._over = False  # a chunk met a stored id, or an error: no more early chunks
-
-    def start(self) -> None:
-        if self._over or self.staging._storable() < self.size:
-            return
-        self._enough.clear()
-        self._thread = threading.Thread(target=self._run, name="import-chunks", daemon=True)
-        self._thread.start()
-
-    def wait(self, raise_error: bool = True) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            self._enough.set()
-            thread.join()
-        if raise_error:
-            self.raise_error()
-
-    def raise_error(self) -> None:
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
-
-    def _run(self) -> None:
-        staging = self.staging
-        try:  # at least one chunk per run (``start`` saw one), however soon ``wait`` comes
-            while staging._storable() >= self.size:
-                upto = staging._stored_upto + self.size
-                self._name(upto)
-                took = staging._store_chunk(self.publication, staging._stored_upto, upto)
-                staging._stored_upto = upto
-                self.size = _next_size(self.size, took)
-                if self._enough.is_set():
-                    break
-        except IntegrityError:  # an id stored already (or a document gone): ``store`` decides
-            self._over = True
-        except BaseException as exc:  # raised in the main thread by ``wait``
-            self._over = True
-            self._error = exc
-
-    def _name(self, upto: int) -> None:
-        """Create the annotators first met up to ``upto`` (hidden like the spans)."""
-        firsts, named = self.staging._firsts, self._named  # (appended to meanwhile)
-        while named < len(firsts) and firsts[named][0] <= upto:
-            named += 1
-        if named > self._named:
-            names = [name for _, name in firsts[self._named:named]]
-            with self.publication.step() as session:
-                self.annotators_created += create_annotators(session, names,
-                                                             self.publication.import_id)
-            self._named = named
