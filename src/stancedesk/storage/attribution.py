@@ -194,13 +194,14 @@ def add_entity(session: Session, entity: SourceEntity, key: str,
     reads the winner's row (``find_entity_by_key``) and decides what it means to it, instead
     of failing with an IntegrityError."""
     now = utcnow()
+    created, updated = times or (now, now)
     session.flush()
     # RETURNING says whether a row went in (psycopg's rowcount is -1 here either way)
     inserted = session.scalar(
         repo.conflict_insert(session, _ENTITIES).values(
             id=entity.id or str(uuid.uuid4()), name=entity.name, name_key=key,
             sourcing=entity.sourcing, aliases=list(entity.aliases), notes=entity.notes,
-            created_at=(times or (now, now))[0], updated_at=(times or (now, now))[1],
+            created_at=created, updated_at=updated,
             import_id=import_id)
         .on_conflict_do_nothing(index_elements=["name_key"]).returning(_ENTITIES.c.id))
     if inserted is None:

@@ -11,7 +11,7 @@ import gc
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from stancedesk.domain import Document, DocumentStatus, Span
@@ -21,7 +21,7 @@ from stancedesk.gui.desk import commands
 from stancedesk.gui.desk.attribution import DeskAttribution
 from stancedesk.gui.desk.document_list import DocumentListModel
 from stancedesk.gui.desk.painting import SpanStyler, annotator_styles
-from stancedesk.gui.desk.reader import DocumentView
+from stancedesk.gui.desk.reader import DocumentView, after_next_paint
 from stancedesk.gui.desk.span_table import SpanTableModel
 from stancedesk.gui.desk.suggestions import DeskSuggestions
 from stancedesk.gui.shell.errors import CrashReporter
@@ -217,16 +217,12 @@ class AnnotationDesk(QObject):
             self.database, document_id, self.visible_annotators())
         # the rest of the spans' rows once the article is on screen (at the latest after a
         # second: a hidden reader does not paint)
-        self.reader.painted.connect(self._finish_after_paint,
-                                    Qt.ConnectionType.SingleShotConnection)
+        after_next_paint(self.reader, self.finish_reading, self)
         self._finish_at_latest.start(_CollectorPause.LATEST_MS)
         self.reader.set_document(self.document.text, self.store, utf8)
         del utf8  # 5 MB of an article, not kept
         self._show_store()
         self.documentOpened.emit(document_id)
-
-    def _finish_after_paint(self) -> None:
-        QTimer.singleShot(0, self, self.finish_reading)  # after the paint, not inside it
 
     def finish_reading(self) -> None:
         """Read the rest of the open article's span rows (see
@@ -593,15 +589,12 @@ class _CollectorPause:
         # an open not painted yet is paused already: this open gets its own full second
         gc.disable()
         self.paused = True
-        reader.painted.connect(self._painted, Qt.ConnectionType.SingleShotConnection)
+        after_next_paint(reader, self.resume)
         if self._latest is None:
             self._latest = QTimer()
             self._latest.setSingleShot(True)
             self._latest.timeout.connect(self.resume)
         self._latest.start(self.LATEST_MS)
-
-    def _painted(self) -> None:
-        QTimer.singleShot(0, self.resume)  # after the paint, not inside it
 
     def resume(self) -> None:
         if self._latest is not None:

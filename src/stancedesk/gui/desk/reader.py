@@ -15,7 +15,7 @@ from collections.abc import Callable
 from html import escape
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -87,6 +87,22 @@ class ParagraphLayout(QPlainTextDocumentLayout):
         if self.gap and rect.height():
             rect.setHeight(rect.height() + self.gap)
         return rect
+
+
+
+def after_next_paint(reader: DocumentView, work: Callable[[], None],
+                     context: QObject | None = None) -> None:
+    """Run ``work`` once, after the reader's next paint has returned to the event loop (not
+    inside the paint): what an open does not need on screen waits until the article shows.
+    With ``context``, nothing runs if that object is gone by then."""
+
+    def queue() -> None:
+        if context is None:
+            QTimer.singleShot(0, work)
+        else:
+            QTimer.singleShot(0, context, work)
+
+    reader.painted.connect(queue, Qt.ConnectionType.SingleShotConnection)
 
 
 class DocumentView(QPlainTextEdit):

@@ -34,7 +34,7 @@ from stancedesk.gui.desk.documents_panel import DocumentsPanel
 from stancedesk.gui.desk.find_bar import FindBar
 from stancedesk.gui.desk.painting import SpanStyler
 from stancedesk.gui.desk.palette import LabelPalette
-from stancedesk.gui.desk.reader import DocumentView
+from stancedesk.gui.desk.reader import DocumentView, after_next_paint
 from stancedesk.gui.desk.span_panel import SpanTableView
 from stancedesk.gui.shell import theme
 from stancedesk.gui.shell.annotator_switcher import AnnotatorSwitcher
@@ -268,17 +268,13 @@ class MainWindow(QMainWindow):
         # remembered once the article is on screen: writing the settings rewrites and fsyncs
         # their file (about 10 ms of waiting per open, more on a busy disk)
         if self._unsaved_document is None:
-            self.reader.painted.connect(self._document_painted)
+            after_next_paint(self.reader, self._remember_document, self)
         self._unsaved_document = document_id
         summary = self.desk.doc_model.summary(document_id)
         title = summary.title if summary and summary.title else "Untitled"
         self.setWindowTitle(f"{title} — {self.desk.annotator} — StanceDesk")
         self.chrome.done_action.setChecked(self.desk.document_status() == "done")
         self.reader.setFocus()
-
-    def _document_painted(self) -> None:
-        self.reader.painted.disconnect(self._document_painted)
-        QTimer.singleShot(0, self._remember_document)  # after the paint, not inside it
 
     def _remember_document(self) -> None:
         if self._unsaved_document is not None:
