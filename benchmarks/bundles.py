@@ -1,6 +1,6 @@
 """Export one annotator's bundle and merge it into a database of the same corpus; then again.
 
-    python benchmarks/bundles.py [--spans N] [--documents N] [--tiny] [--keep DIR]
+    python benchmarks/bundles.py [--spans N] [--documents N] [--tiny] [--keep DIR] [--no-cases]
 
 A database of N realistic spans by five annotators is built (as benchmarks/export.py builds it);
 annotator0's bundle (about N/5 spans) is exported, then previewed (a dry run) on a copy holding
@@ -9,20 +9,106 @@ the same documents and no spans while a desk process saves a span every 50 ms (i
 whole preview), then merged into it (every span added), then merged again (every span
 unchanged: the idempotent case a lead meets when a bundle is sent twice), then a dry run of
 that. Wall and CPU time of each step, in this process; the bundle's size.
+
+Then the merges whose writes are not new spans without a source (unless ``--no-cases``), each
+with the longest write transaction it held (what a desk saving on the same file waits for at
+worst) and that transaction's CPU, measured in this process: (a) the same bundle with most
+spans naming one of 500 registry sources new here, into another empty copy (attribution-heavy
+gold); (b) the bundle again with every span changed (a new note, the next version: every span
+overwritten); (c) a gold bundle, one decision on each span already here.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchkit import machine, start_desk_saver, stop_desk_saver, table
 from export import build
+
+SOURCE_SHARE = 0.8  # of the spans in case (a), naming a registry source
+NOT_OF_SOURCES = ("stance", "target", "credibility")  # the default scheme's claim layers
+
+
+class WriteLocks:
+    """The write transactions of one engine (SQLite: BEGIN IMMEDIATE to COMMIT or ROLLBACK),
+    each one's wall and CPU seconds: the longest is the longest a desk's save could wait."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        from stancedesk.storage.engine import WRITE_OPTION
+
+        self.held: list[tuple[float, float]] = []
+        self._began: dict[int, tuple[float, float]] = {}
+        self._option, self._engine = WRITE_OPTION, engine
+        self._listeners = [("begin", self._begin), ("commit", self._end),
+                           ("rollback", self._end)]
+        for name, fn in self._listeners:
+            event.listen(engine, name, fn)
+
+    def _begin(self, conn: Any) -> None:
+        if conn.get_execution_options().get(self._option):
+            self._began[id(conn.connection)] = (time.perf_counter(), time.process_time())
+
+    def _end(self, conn: Any) -> None:
+        began = self._began.pop(id(conn.connection), None)
+        if began is not None:
+            self.held.append((time.perf_counter() - began[0], time.process_time() - began[1]))
+
+    def longest(self) -> tuple[float, float]:
+        return max(self.held, default=(0.0, 0.0))
+
+    def close(self) -> None:
+        from sqlalchemy import event
+
+        for name, fn in self._listeners:
+            event.remove(self._engine, name, fn)
+
+
+def naming_sources(bundle: Path, out: Path) -> int:
+    """Case (a): most spans are sources naming one of 500 registry sources (new here)."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    data["entities"] = [{"id": f"e-{i}", "name": f"Source {i} «Łódź»", "sourcing": "official",
+                         "aliases": [f"S{i}"], "notes": "", "grades": []} for i in range(500)]
+    named = 0
+    for i, span in enumerate(data["spans"]):
+        if (i % 10) < SOURCE_SHARE * 10:
+            span.update(role="source", entity_id=f"e-{i % 500}",
+                        labels={k: v for k, v in span["labels"].items()
+                                if k not in NOT_OF_SOURCES})
+            named += 1
+    out.write_text(json.dumps(data), encoding="utf-8")
+    return named
+
+
+def all_changed(bundle: Path, out: Path) -> int:
+    """Case (b): every span edited on the laptop since the last merge (note, next version)."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    for span in data["spans"]:
+        span.update(note=span["note"] + " (checked)", version=span["version"] + 1)
+    out.write_text(json.dumps(data), encoding="utf-8")
+    return len(data["spans"])
+
+
+def with_decisions(bundle: Path, out: Path) -> int:
+    """Case (c): a curator's decision on every span, which is already here."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    data["format_version"] = 2
+    data["decisions"] = [
+        {"id": f"d-{i}", "document_id": s["document_id"], "span_id": s["id"],
+         "start": s["start"], "end": s["end"], "decision": "unanimous", "curated_by": "lea",
+         "curated_at": "2026-12-01T10:00:00Z", "curated_from": ["annotator0"],
+         "from_span_ids": [s["id"]]} for i, s in enumerate(data["spans"])]
+    out.write_text(json.dumps(data), encoding="utf-8")
+    return len(data["decisions"])
 
 
 def without_spans(source: Path, target: Path) -> None:
@@ -39,6 +125,8 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=500)
     parser.add_argument("--tiny", action="store_true", help="a few hundred spans (a smoke test)")
     parser.add_argument("--keep", metavar="DIR", help="build in DIR and keep the files")
+    parser.add_argument("--no-cases", action="store_true",
+                        help="without the cases (a)-(c) of the longest write transaction")
     args = parser.parse_args()
     if args.tiny:
         args.spans, args.documents = 400, 8
@@ -76,12 +164,43 @@ def main() -> int:
         merge = report.merges[0]
         assert len(merge.added) + len(merge.unchanged) == exported.spans, report.summary()
         rows.append([step, f"{exported.spans:,}", f"{wall:.2f}", f"{cpu:.2f}"])
+    cases: list[list[str]] = []
+    if not args.no_cases:
+        second = folder / "team2.sqlite"
+        second.unlink(missing_ok=True)
+        without_spans(source, second)
+        other = open_database(str(second), seed_sample=False)
+        changed = folder / "case-b.stancedesk-bundle.json"
+        for step, make, base, into in (
+                ("(a) spans naming registry sources, into an empty database", naming_sources,
+                 bundle, other),
+                ("(b) every span changed (overwrites)", all_changed, bundle, database),
+                ("(c) a decision on every span already here", with_decisions, changed,
+                 database)):
+            variant = folder / f"case-{step[1]}.stancedesk-bundle.json"
+            n = make(base, variant)
+            locks = WriteLocks(into.engine)
+            start, cpu = time.perf_counter(), time.process_time()
+            try:
+                report = import_bundles(into, [variant])
+            finally:
+                locks.close()
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+            held, held_cpu = locks.longest()
+            merge = report.merges[0]
+            assert not merge.conflicts, report.summary()
+            cases.append([step, f"{n:,}", f"{wall:.2f}", f"{cpu:.2f}", f"{len(locks.held)}",
+                          f"{held * 1000:.0f}", f"{held_cpu * 1000:.0f}"])
+        other.dispose()
     database.dispose()
     print(f"desk during the dry run: {desk['saves']:.0f} saves ({desk['failed']:.0f} failed), "
           f"longest wait {desk['max_ms']:.0f} ms, p95 {desk['p95_ms']:.0f} ms")
     print(f"bundle: {bundle.stat().st_size / 2**20:.1f} MB for {exported.spans:,} spans on "
           f"{exported.documents:,} documents")
     print(table(["step", "spans", "seconds", "CPU s"], rows))
+    if cases:
+        print(table(["case", "rows", "seconds", "CPU s", "write transactions",
+                     "longest held, ms", "its CPU, ms"], cases))
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     return 0

@@ -9,6 +9,7 @@ import csv
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -408,3 +409,192 @@ def test_decisions_stored_ahead_are_discarded_by_a_cancel_or_a_preview(
         preview = import_bundles(db, [bundle], dry_run=True).merges[0]
         assert len(preview.decisions_added) == 400
     assert _decision_rows(db) == 0 and _all_rows(db) == 1 and _bundle_imports(db) == []
+
+
+# --- what the merge's own transaction still wrote: sources' spans, decisions on spans here ---
+
+def _all_sources(bundle: Path, name: str = "Reuters") -> None:
+    """Every span of the bundle a source naming registry source ``name`` (new here), the
+    attribution-heavy gold bundle whose spans were all written in the merge's transaction."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    data["entities"] = [{"id": "e-1", "name": name, "sourcing": "official", "aliases": ["R."],
+                         "notes": "", "grades": []}]
+    for span in data["spans"]:
+        span.update(role="source", entity_id="e-1", labels={})
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _desk_saves_midway(desk: Database, doc: str, step: str
+                       ) -> tuple[Callable[[int, int, str], None], dict[str, Any]]:
+    """A ``progress`` callback for a merge: at the second report of ``step`` (a chunk was
+    committed), a desk saves a span in its own thread while the merge waits for it. A merge
+    holding the write lock then would block the save until it gives up (a StorageError after
+    the write wait): whether the save went through, not how fast, is the test."""
+    seen: dict[str, Any] = {"calls": 0}
+
+    def save() -> None:
+        try:
+            span_service.create_span(desk, doc, "desk", 0, 9, {"stance": "favor"})
+            seen["spans seen"] = span_service.spans_per_annotator(desk)
+            seen["sources seen"] = _reuters(desk)
+            seen["decisions seen"] = len(curation.list_decisions(desk))
+        except Exception as exc:  # the database was busy: the merge held the lock
+            seen["error"] = exc
+
+    def progress(_done: int, _total: int, at: str) -> None:
+        if at != step:
+            return
+        seen["calls"] += 1
+        if seen["calls"] == 2:
+            worker = threading.Thread(target=save)
+            worker.start()
+            worker.join(30.0)
+            seen["in time"] = not worker.is_alive() and "error" not in seen
+
+    return progress, seen
+
+
+@pytest.mark.sqlite_only
+def test_spans_naming_sources_are_stored_ahead_and_a_desk_saves_between_chunks(
+        db: Database, db_path: Path, tmp_path: Path, small_chunks: None) -> None:
+    """A bundle whose new spans all name a registry source was merged in one write
+    transaction (the merge resolves the sources): 20,000 of them held SQLite's write lock
+    2 s, and every desk waited. They are stored ahead in hidden chunks like the others, the
+    source set in the merge's own transaction; a desk saves between two chunks and sees
+    neither the spans nor the source before the merge publishes them."""
+    bundle = _bundle(tmp_path, 1000)
+    _all_sources(bundle)
+    doc = _team(db, tmp_path)
+    desk = open_database(str(db_path), seed_sample=False)
+    progress, seen = _desk_saves_midway(desk, doc, "storing ana's new spans")
+    try:
+        merge = import_bundles(db, [bundle], progress=progress).merges[0]
+    finally:
+        desk.dispose()
+    assert seen["calls"] >= 19, "the spans went in chunks of 50"
+    assert seen["in time"], seen.get("error", "the desk's save waited for the merge")
+    assert seen["spans seen"] == {"desk": 1, "lead": 1} and seen["sources seen"] == []
+    assert len(merge.added) == 1000 and merge.entities_created == ["Reuters"]
+    (source,) = attribution.registry(db)
+    assert (source.entity.name, source.entity.aliases) == ("Reuters", ("R.",))
+    named = [s.entity_id for s in span_service.list_spans(db) if s.annotator == "ana"]
+    assert named == [source.entity.id] * 1000
+    again = import_bundles(db, [bundle]).merges[0]
+    assert len(again.unchanged) == 1000 and again.entities_unchanged == ["Reuters"]
+
+
+def _entity_rows(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM entities")).scalar_one())
+
+
+@pytest.mark.parametrize("how", ["cancelled", "refused"])
+def test_a_cancel_or_refusal_leaves_nothing_of_spans_naming_sources(
+        db: Database, tmp_path: Path, small_chunks: None, how: str) -> None:
+    """Cancelled while storing the source-naming spans ahead (a server: while merging, in its
+    one transaction), or refused by the link checks after they were stored and named: no
+    span, source or annotator of the merge is left, hidden or not."""
+    bundle = _bundle(tmp_path, 600)
+    _all_sources(bundle)
+    if how == "refused":
+        data = json.loads(bundle.read_text(encoding="utf-8"))
+        first = data["spans"][0]["id"]
+        data["links"] = [{"from": first, "kind": "via", "to": first}]
+        bundle.write_text(json.dumps(data), encoding="utf-8")
+    _team(db, tmp_path)
+    steps: list[str] = []
+
+    def cancel_midway(_done: int, _total: int, step: str) -> None:
+        steps.append(step)
+        if how == "cancelled" and step.startswith(("storing", "merging")) and \
+                steps.count(step) == 2:
+            raise Cancelled("cancelled")
+
+    with pytest.raises(Cancelled if how == "cancelled" else FormatError):
+        import_bundles(db, [bundle], progress=cancel_midway)
+    if db.is_sqlite:
+        assert "storing ana's new spans" in steps
+    assert _all_rows(db) == 1 and _bundle_imports(db) == [] and _entity_rows(db) == 0
+    assert span_service.list_annotator_names(db) == ["lead"]
+
+
+@pytest.mark.sqlite_only
+def test_decisions_on_spans_already_here_are_stored_ahead_and_a_desk_saves_between_chunks(
+        db: Database, db_path: Path, tmp_path: Path, small_chunks: None) -> None:
+    """A gold bundle deciding spans merged earlier: its decisions were written in the merge's
+    transaction (20,000 held SQLite's write lock 0.75 s). They are stored ahead in hidden
+    chunks; a desk saves between two chunks and sees none of them."""
+    bundle = _bundle(tmp_path, 1000)
+    doc = _team(db, tmp_path)
+    assert len(import_bundles(db, [bundle]).merges[0].added) == 1000
+    _with_decisions(bundle, 0)  # one decision per span (all here now), and one rejection
+    desk = open_database(str(db_path), seed_sample=False)
+    progress, seen = _desk_saves_midway(desk, doc, "storing ana's curation decisions")
+    try:
+        merge = import_bundles(db, [bundle], progress=progress).merges[0]
+    finally:
+        desk.dispose()
+    assert seen["calls"] >= 19, "the decisions went in chunks of 50"
+    assert seen["in time"], seen.get("error", "the desk's save waited for the merge")
+    assert seen["decisions seen"] == 0
+    assert len(merge.unchanged) == 1000 and len(merge.decisions_added) == 1001
+    assert len(curation.list_decisions(db)) == 1001 == _decision_rows(db)
+    assert _bundle_imports(db) == ["published", "published"]
+
+
+@pytest.mark.parametrize("how", ["cancelled", "refused"])
+def test_a_cancel_or_refusal_leaves_no_decision_on_spans_already_here(
+        db: Database, tmp_path: Path, small_chunks: None, how: str) -> None:
+    bundle = _bundle(tmp_path, 600)
+    _team(db, tmp_path)
+    import_bundles(db, [bundle])
+    before = _bundle_imports(db)
+    _with_decisions(bundle, 0)
+    if how == "refused":
+        data = json.loads(bundle.read_text(encoding="utf-8"))
+        first = data["spans"][0]["id"]
+        data["links"] = [{"from": first, "kind": "attributed_to", "to": first}]
+        bundle.write_text(json.dumps(data), encoding="utf-8")
+    steps: list[str] = []
+
+    def cancel_midway(_done: int, _total: int, step: str) -> None:
+        steps.append(step)
+        if how == "cancelled" and step.startswith(("storing", "merging")) and \
+                steps.count(step) == 2:
+            raise Cancelled("cancelled")
+
+    with pytest.raises(Cancelled if how == "cancelled" else FormatError):
+        import_bundles(db, [bundle], progress=cancel_midway)
+    if db.is_sqlite:
+        assert "storing ana's curation decisions" in steps
+    assert _decision_rows(db) == 0 and _all_rows(db) == 601
+    assert _bundle_imports(db) == before, "the first merge's record only"
+
+
+@pytest.mark.sqlite_only
+def test_a_decision_stored_ahead_whose_span_a_desk_deletes_is_stored_with_the_span_again(
+        db: Database, db_path: Path, tmp_path: Path, small_chunks: None) -> None:
+    """A desk deletes a span (here already) after the merge stored its decision ahead: the
+    decision went with it (ON DELETE CASCADE). The merge adds the span again, as new, and
+    its decision with it, as it would have had the desk deleted it before the merge."""
+    bundle = _bundle(tmp_path, 200)
+    _team(db, tmp_path)
+    import_bundles(db, [bundle])
+    _with_decisions(bundle, 0)
+    victim = json.loads(bundle.read_text(encoding="utf-8"))["spans"][0]["id"]
+    desk = open_database(str(db_path), seed_sample=False)
+    deleted: list[str] = []
+
+    def progress(_done: int, _total: int, step: str) -> None:
+        if step == "storing ana's curation decisions" and not deleted:
+            deleted.append(victim)
+            span_service.delete_span(desk, victim)
+
+    try:
+        merge = import_bundles(db, [bundle], progress=progress).merges[0]
+    finally:
+        desk.dispose()
+    assert deleted and merge.added == [victim] and len(merge.unchanged) == 199
+    assert len(merge.decisions_added) == 201
+    decided = {d.span_id for d in curation.list_decisions(db)}
+    assert victim in decided and len(curation.list_decisions(db)) == 201 == _decision_rows(db)

@@ -4,11 +4,16 @@ The rules (docs/bundles.md says the same for users):
 
 * **All or nothing.** Every bundle is read and checked, then merged in one write transaction;
   any refusal stores nothing, from any of the files. On a SQLite file the checks that need no
-  writing run first without the write lock, and the spans new here (naming no registry source)
-  are stored ahead in short chunks, hidden until that transaction publishes them (as an
-  annotation import's rows are, ``storage.span_import``), so it stays short and a desk saving
-  meanwhile waits a fraction of a second; a refusal or a cancel deletes them again. A dry
-  run (the preview) does the same and deletes them at the end.
+  writing run first without the write lock, and the spans new here and the new curation
+  decisions (rejections, and those of the bundle's spans) are stored ahead in short chunks,
+  hidden until that transaction publishes them (as an annotation import's rows are,
+  ``storage.span_import``), so it stays short and a desk saving meanwhile waits a fraction of
+  a second; a refusal or a cancel deletes them again. A new span naming a registry source is
+  stored ahead naming none: the merge's transaction resolves the sources (it may create or
+  merge them) and then sets them, a statement per source. A dry run (the preview) does the
+  same and deletes them at the end. What the transaction still does: read and classify the
+  annotator's spans, overwrite changed ones, delete absent ones, links, statuses, sources;
+  docs/performance.md ("Bundle merge: the merge's own transaction") has what that costs.
 * **Same corpus.** Each document a bundle lists must be stored here with the same SHA-256; a
   missing or different one is refused, naming it (id, source file, title).
 * **Same scheme, or a mapping.** A label a bundle's spans use that this database's scheme does
@@ -193,18 +198,74 @@ def check_texts(session: Session, file: str, bundle: Bundle) -> None:
 # --- registry ------------------------------------------------------------------------------
 
 class _Registry:
-    """Bundle entity id -> entity id here, merging by name and reporting every collision."""
+    """Bundle entity id -> entity id here, merging by name and reporting every collision.
 
-    def __init__(self, session: Session) -> None:
+    ``held``: the caller holds SQLite's write lock, so nobody can add a source meanwhile; every
+    source (hidden ones too) is read once and the new ones are inserted together by ``flush``,
+    instead of four statements per source (500 sources new here held the lock 0.7 s). On a
+    server each look-up and insert is its own statement, as a desk may add the same name at
+    any moment (the INSERT ... ON CONFLICT of ``attribution.add_entity`` settles it)."""
+
+    def __init__(self, session: Session, held: bool = False) -> None:
         self.session = session
-        self.entities = {e.id: e for e in arepo.list_entities(session)}
+        self.held = held
+        self._by_key = brepo.every_entity(session) if held else {}  # hidden ones too
+        self._ids = {e.id for e in self._by_key.values()}
+        self._unwritten: list[tuple[SourceEntity, str]] = []
+        self.entities: dict[str, SourceEntity] = {}
+        # name key -> ids of the entities here with a name or alias of that key, in the order
+        # of ``entities``: a look-up per alias, not a walk of the registry (500 sources new
+        # in one bundle held SQLite's write lock 2 s walking it)
+        self._keys: dict[str, list[str]] = defaultdict(list)
+        for entity in arepo.list_entities(session):
+            self._put(entity)
+
+    def _put(self, entity: SourceEntity) -> None:
+        old = self.entities.get(entity.id)
+        if old is not None:
+            for key in {name_key(n) for n in old.names()}:
+                self._keys[key].remove(old.id)
+        self.entities[entity.id] = entity
+        for key in {name_key(n) for n in entity.names()}:
+            self._keys[key].append(entity.id)
+
+    def _find(self, key: str) -> SourceEntity | None:
+        return self._by_key.get(key) if self.held else \
+            arepo.find_entity_by_key(self.session, key)
+
+    def _taken(self, entity_id: str) -> bool:
+        return entity_id in self._ids if self.held else \
+            arepo.get_entity(self.session, entity_id) is not None
+
+    def _add(self, entity: SourceEntity, key: str) -> SourceEntity | None:
+        if not self.held:
+            return arepo.add_entity(self.session, entity, key)
+        self._unwritten.append((entity, key))
+        self._by_key[key] = entity
+        self._ids.add(entity.id)
+        return entity
+
+    def _write(self, entity: SourceEntity, key: str) -> SourceEntity | None:
+        self.flush()  # a source this merge adds may be merged into by a later one
+        written = arepo.write_entity(self.session, entity, key)
+        if written is not None and self.held:
+            self._by_key[key] = written
+        return written
+
+    def flush(self) -> None:
+        """Insert the sources added but not written yet (``held``): before any span names
+        them."""
+        if self._unwritten:
+            brepo.add_entities(self.session, self._unwritten)
+            self._unwritten = []
 
     def _owner(self, key: str, skip: str = "") -> SourceEntity | None:
         """The entity here whose name or alias has this key (other than ``skip``)."""
-        for entity in self.entities.values():
-            if entity.id != skip and key in {name_key(n) for n in entity.names()}:
-                return entity
-        return None
+        owners = [i for i in self._keys.get(key, ()) if i != skip]
+        if len(owners) > 1:  # the first in the registry's order, as a walk of it finds
+            order = {i: n for n, i in enumerate(self.entities)}
+            owners.sort(key=order.__getitem__)
+        return self.entities[owners[0]] if owners else None
 
     def _aliases(self, entity: BundleEntity, owner: SourceEntity | None,
                  merge: AnnotatorMerge) -> list[str]:
@@ -229,7 +290,7 @@ class _Registry:
         if not key or len(key) > MAX_NAME_KEY:
             raise FormatError(merge.file, f"entity {entity.id}: the name {entity.name[:60]!r} "
                               + ("has no letters or digits" if not key else "is too long"))
-        found = arepo.find_entity_by_key(self.session, key)
+        found = self._find(key)
         if found is None:
             owner = self._owner(key)
             if owner is not None:
@@ -239,19 +300,19 @@ class _Registry:
             reported = len(merge.collisions)
             aliases = self._aliases(entity, None, merge)
             new_id = entity.id if entity.id not in self.entities and \
-                arepo.get_entity(self.session, entity.id) is None else str(uuid.uuid4())
-            created = arepo.add_entity(self.session, SourceEntity(
+                not self._taken(entity.id) else str(uuid.uuid4())
+            created = self._add(SourceEntity(
                 new_id, entity.name.strip(), entity.sourcing, tuple(aliases), entity.notes), key)
             if created is not None:
-                self.entities[created.id] = created
+                self._put(created)
                 merge.entities_created.append(created.name)
                 return created.id
             # a desk added the name since the look-up (a server: the merge's INSERT found it
             # committed): merged into that one like any source found here
             del merge.collisions[reported:]
-            found = arepo.find_entity_by_key(self.session, key)
+            found = self._find(key)
             assert found is not None
-            self.entities[found.id] = found
+            self._put(found)
         aliases = self._aliases(entity, found, merge)
         sourcing, notes, added = found.sourcing, found.notes, [f"alias {a!r}" for a in aliases]
         if entity.sourcing and entity.sourcing != found.sourcing:
@@ -272,10 +333,10 @@ class _Registry:
             merge.collisions.append(f"{entity.name!r} in the bundle is {found.name!r} here "
                                     "(same name key; not renamed)")
         if added:
-            written = arepo.write_entity(self.session, SourceEntity(
+            written = self._write(SourceEntity(
                 found.id, found.name, sourcing, (*found.aliases, *aliases), notes), key)
             assert written is not None
-            self.entities[found.id] = written
+            self._put(written)
             merge.entities_merged.append(f"{found.name}: " + ", ".join(added))
         else:
             merge.entities_unchanged.append(found.name)
@@ -311,12 +372,17 @@ def _classify(stored: Span, incoming: Span, recorded: int | None) -> tuple[str, 
 class _Prepared:
     """What the checks before the write transaction found for one bundle (SQLite): its labels
     in this scheme, its new spans without a registry source, and its new curation decisions
-    that are rejections or decide one of those spans, all stored in chunks hidden until the
-    merge publishes them (``prestored``, ``decided_ahead``: their ids)."""
+    that are rejections or decide one of those spans or of the bundle's spans stored here
+    already, all stored in chunks hidden until the merge publishes them (``prestored``,
+    ``decided_ahead``: their ids; ``import_id``: the merge's, once it stores them)."""
 
     labels: dict[str, dict[str, str]]
     new: list[Span]
     decisions: list[Decision]
+    # span id -> the bundle's entity id it names: stored ahead naming none, since the merge
+    # itself resolves (and may create) the registry source; it sets them, one UPDATE per source
+    naming: dict[str, str] = field(default_factory=dict)
+    import_id: str = ""
 
     @property
     def prestored(self) -> frozenset[str]:
@@ -337,20 +403,22 @@ def _prepare(session: Session, file: str, bundle: Bundle, scheme: Scheme,
     """The checks that need no write transaction (documents, labels, covered texts), and the
     spans new here that can be stored ahead of the merge: those naming no registry source
     (a source may be created or merged by the merge itself); and the decisions new here that
-    can: rejections, and the decisions of those spans (the merge's rules may still skip
-    some: it deletes those again)."""
+    can: rejections, and the decisions of those spans or of the bundle's spans stored here
+    already (the merge's rules may still skip some: it deletes those again)."""
     check_documents(session, file, bundle)
     labels = map_labels(file, bundle, scheme, mapping)
     check_texts(session, file, bundle)
     stored = brepo.stored_span_ids(session, [s.id for s in bundle.spans])
     new = [Span(raw.id, raw.document_id, bundle.annotator, raw.start, raw.end, raw.text,
                 labels[raw.id], raw.note, raw.created_at, raw.updated_at, raw.version, raw.role)
-           for raw in bundle.spans if raw.id not in stored and not raw.entity_id]
-    ahead = {s.id for s in new}
+           for raw in bundle.spans if raw.id not in stored]
+    naming = {raw.id: raw.entity_id for raw in bundle.spans
+              if raw.id not in stored and raw.entity_id}
+    ahead = {s.id for s in new} | {raw.id for raw in bundle.spans if raw.id in stored}
     have = crepo.decisions_by_ids(session, [d.id for d in bundle.decisions])
     decisions = [_decision(raw) for raw in bundle.decisions if raw.id not in have
                  and (raw.span_id is None or raw.span_id in ahead)]
-    return _Prepared(labels, new, decisions)
+    return _Prepared(labels, new, decisions, naming)
 
 
 class _Merge:
@@ -395,14 +463,18 @@ class _Merge:
             raise _problems(self.file, "the bundle would change spans it does not own", owned)
         report.annotator_created = self.created or \
             repo.find_annotator(session, self.annotator) is None
-        registry = _Registry(session)
+        registry = _Registry(session, held=session.get_bind().dialect.name == "sqlite")
         entity_ids = {e.id: registry.resolve(e, report) for e in bundle.entities}
+        registry.flush()
+        if self.prepared is not None:  # the sources of the new spans stored ahead, now known
+            brepo.name_entities(session, self.prepared.naming, entity_ids)
         # the versions recorded at the last import: of the annotator's spans here (one read),
         # and of any other stored span the bundle names
         recorded = brepo.imported_versions_on(session, self.annotator, listed)
         recorded.update(brepo.imported_versions(session, [i for i in stored if i not in here]))
         imported: dict[str, int] = {}
         new: list[Span] = []
+        updates: list[Span] = []
         for n, (span_id, raw) in enumerate(incoming.items()):
             if n % PROGRESS_EVERY == 0:
                 self.tick(n)
@@ -424,7 +496,7 @@ class _Merge:
             if outcome == "conflict":
                 report.conflicts[span_id] = why
             elif outcome == "update":
-                brepo.overwrite_span(session, span)
+                updates.append(span)
                 report.updated.append(span_id)
                 self.counts.bump(self.counts.changed, span.document_id, self.annotator)
                 imported[span_id] = span.version
@@ -432,6 +504,7 @@ class _Merge:
                 report.unchanged.append(span_id)
                 if recorded.get(span_id) != before.version:
                     imported[span_id] = before.version
+        brepo.overwrite_spans(session, updates)
         brepo.add_spans_at(session, self.annotator, new)
         self._delete_absent(here, incoming, recorded)
         brepo.record_imported(session, imported)
@@ -446,8 +519,10 @@ class _Merge:
         if not wanted:
             return
         report, session = self.report, self.session
-        # stored ahead, hidden: not among those "here" (every read of decisions hides them)
-        ahead = frozenset() if self.prepared is None else self.prepared.decided_ahead
+        # stored ahead, hidden: not among those "here" (every read of decisions hides them);
+        # one whose span a desk deleted meanwhile went with it (ON DELETE CASCADE)
+        ahead = frozenset() if self.prepared is None or not self.prepared.decisions else \
+            brepo.still_stored(session, self.prepared.decided_ahead, self.prepared.import_id)
         dropped: list[str] = []
         have = crepo.decisions_by_ids(session, [d.id for d in wanted])
         by_document: dict[str, list[Decision]] = defaultdict(list)
@@ -489,6 +564,7 @@ class _Merge:
 
     def _delete_absent(self, here: Mapping[str, Span], incoming: Mapping[str, BundleSpan],
                        recorded: Mapping[str, int]) -> None:
+        gone: list[str] = []
         for span_id, span in here.items():
             if span_id in incoming:
                 continue
@@ -499,10 +575,10 @@ class _Merge:
                 self.report.kept[span_id] = (f"edited here since it was imported (version "
                                              f"{span.version}, imported at {was})")
             else:
-                repo.delete_span(self.session, span_id)
+                gone.append(span_id)
                 self.report.deleted.append(span_id)
                 self.counts.bump(self.counts.removed, span.document_id, self.annotator)
-        self.session.flush()
+        brepo.delete_spans(self.session, gone)
 
     def _links(self, incoming: Mapping[str, BundleSpan]) -> None:
         """The merged spans' links become the bundle's; conflicting spans keep theirs. The
@@ -623,6 +699,8 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
                               if p.new], publication.import_id))
             total, done = sum(len(p.new) + len(p.decisions) for p in prepared), 0
             for bundle, ahead in zip(bundles, prepared, strict=True):
+                ahead.import_id = publication.import_id
+
                 def stored(n: int, before: int = done, who: str = bundle.annotator,
                            what: str = "new spans") -> None:
                     checkpoint(before + n, total, f"storing {who}'s {what}")

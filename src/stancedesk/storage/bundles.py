@@ -7,15 +7,24 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeVar, cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from stancedesk.domain import Span
+from stancedesk.domain.attribution import SourceEntity
 from stancedesk.domain.curation import Decision
+from stancedesk.storage import attribution as arepo
 from stancedesk.storage import curation as crepo
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.span_import import CHUNK_SECONDS, Publication
-from stancedesk.storage.tables import AnnotatorRow, BundleImportRow, DocumentRow, SpanRow
+from stancedesk.storage.tables import (
+    AnnotatorRow,
+    BundleImportRow,
+    CurationDecisionRow,
+    DocumentRow,
+    EntityRow,
+    SpanRow,
+)
 from stancedesk.storage.types import utcnow
 from stancedesk.storage.visibility import visible
 
@@ -25,6 +34,7 @@ FIRST_CHUNK, MIN_CHUNK, MAX_CHUNK = 2_000, 200, 20_000  # new spans per write tr
 # at 1, and a bundle's spans keep theirs
 _SPANS = cast(Table, SpanRow.__table__)
 _BUNDLE_IMPORTS = cast(Table, BundleImportRow.__table__)
+_ENTITIES = cast(Table, EntityRow.__table__)
 T = TypeVar("T")
 
 
@@ -101,6 +111,54 @@ def store_new_decisions(publication: Publication, decisions: Sequence[Decision],
                between_chunks)
 
 
+def every_entity(session: Session) -> dict[str, SourceEntity]:
+    """Name key -> registry source, hidden ones included (a merge holding SQLite's write
+    lock reads them once instead of once per source of the bundle)."""
+    return {row.name_key: arepo.entity_from_row(row)
+            for row in session.scalars(select(EntityRow))}
+
+
+def add_entities(session: Session, entities: Sequence[tuple[SourceEntity, str]]) -> None:
+    """Insert new registry sources (each with its name key, free: the caller holds the write
+    lock and looked), a batch per statement."""
+    now = utcnow()
+    rows = [{"id": e.id, "name": e.name, "name_key": key, "sourcing": e.sourcing,
+             "aliases": list(e.aliases), "notes": e.notes, "created_at": now,
+             "updated_at": now} for e, key in entities]
+    session.flush()
+    for i in range(0, len(rows), _CHUNK):
+        session.execute(insert(_ENTITIES), rows[i:i + _CHUNK])
+
+
+def name_entities(session: Session, naming: Mapping[str, str],
+                  entity_ids: Mapping[str, str]) -> None:
+    """Point the spans stored ahead at the sources they name: ``naming`` span id -> the
+    bundle's entity id, ``entity_ids`` the bundle's entity id -> the source here (a span
+    naming an entity the bundle lacks names none, as when merged without storing ahead)."""
+    by_source: dict[str, list[str]] = {}
+    for span_id, bundle_entity in naming.items():
+        here = entity_ids.get(bundle_entity)
+        if here is not None:
+            by_source.setdefault(here, []).append(span_id)
+    session.flush()
+    for source, span_ids in sorted(by_source.items()):
+        for i in range(0, len(span_ids), _CHUNK):
+            session.execute(update(_SPANS).where(_SPANS.c.id.in_(span_ids[i:i + _CHUNK]))
+                            .values(entity_id=source))
+
+
+def still_stored(session: Session, decision_ids: Iterable[str], import_id: str) -> frozenset[str]:
+    """The decisions among ``decision_ids`` that the import stored ahead and that are still
+    there (a desk deleting a span stored here deletes its decision too)."""
+    wanted = list(set(decision_ids))
+    out: set[str] = set()
+    for i in range(0, len(wanted), _CHUNK):
+        out.update(session.scalars(select(CurationDecisionRow.id).where(
+            CurationDecisionRow.id.in_(wanted[i:i + _CHUNK]),
+            CurationDecisionRow.import_id == import_id)))
+    return frozenset(out)
+
+
 def _in_chunks(publication: Publication, items: Sequence[T],
                store: Callable[[Session, Sequence[T]], None],
                between_chunks: Callable[[int], None]) -> None:
@@ -160,13 +218,13 @@ def record_imported(session: Session, versions: Mapping[str, int]) -> None:
     """Remember each span's version as imported now (replacing what an earlier merge noted)."""
     ids = list(versions)
     for i in range(0, len(ids), _CHUNK):
-        session.execute(delete(BundleImportRow).where(
-            BundleImportRow.span_id.in_(ids[i:i + _CHUNK])))
+        session.execute(delete(_BUNDLE_IMPORTS).where(
+            _BUNDLE_IMPORTS.c.span_id.in_(ids[i:i + _CHUNK])))
     now = utcnow()
     rows = [{"span_id": span_id, "version": version, "imported_at": now}
             for span_id, version in versions.items()]
-    for i in range(0, len(rows), _CHUNK):
-        session.execute(insert(BundleImportRow), rows[i:i + _CHUNK])
+    for i in range(0, len(rows), _CHUNK):  # the table: the ORM's bulk insert costs twice
+        session.execute(insert(_BUNDLE_IMPORTS), rows[i:i + _CHUNK])
 
 
 def add_spans_at(session: Session, annotator: str, spans: Sequence[Span]) -> None:
@@ -181,16 +239,35 @@ def add_spans_at(session: Session, annotator: str, spans: Sequence[Span]) -> Non
                                           for s in spans[i:i + _CHUNK]])
 
 
-def overwrite_span(session: Session, span: Span) -> None:
-    """Replace a stored span's content with ``span``'s, at ``span.version``: the bundle's
-    version, not the next one, so the same bundle merged again finds it unchanged."""
+def overwrite_spans(session: Session, spans: Sequence[Span]) -> None:
+    """Replace stored spans' content with ``spans``', each at its own ``version``: the
+    bundle's, not the next one, so the same bundle merged again finds it unchanged. One
+    batched UPDATE per chunk (the ORM's update, a look-up and an expiry per span, held
+    SQLite's write lock 10 s for 20,000 changed spans); the identity map is expired."""
+    if not spans:
+        return
     session.flush()
-    session.execute(
-        update(SpanRow).where(SpanRow.id == span.id)
-        .values(start=span.start, end=span.end, text=span.text, note=span.note,
-                labels=repo.clean_labels(span.labels), role=span.role,
-                entity_id=span.entity_id, updated_at=span.updated_at, version=span.version)
-        .execution_options(synchronize_session=False))
-    row = session.get(SpanRow, span.id)
-    if row is not None:  # the identity map must not hand back the old values
-        session.expire(row)
+    stmt = (update(_SPANS).where(_SPANS.c.id == bindparam("b_id"))
+            .values(start=bindparam("b_start"), end=bindparam("b_end"),
+                    text=bindparam("b_text"), note=bindparam("b_note"),
+                    labels=bindparam("b_labels"), role=bindparam("b_role"),
+                    entity_id=bindparam("b_entity_id"), updated_at=bindparam("b_updated_at"),
+                    version=bindparam("b_version")))
+    for i in range(0, len(spans), _CHUNK):
+        session.execute(stmt, [
+            {"b_id": s.id, "b_start": s.start, "b_end": s.end, "b_text": s.text,
+             "b_note": s.note, "b_labels": repo.clean_labels(s.labels), "b_role": s.role,
+             "b_entity_id": s.entity_id, "b_updated_at": s.updated_at,
+             "b_version": s.version} for s in spans[i:i + _CHUNK]])
+    session.expire_all()  # the identity map must not hand back the old values
+
+
+def delete_spans(session: Session, span_ids: Sequence[str]) -> None:
+    """Delete spans by id, a chunk per statement (their links and imported versions go with
+    them: ON DELETE CASCADE); the identity map is expired."""
+    if not span_ids:
+        return
+    session.flush()
+    for i in range(0, len(span_ids), _CHUNK):
+        session.execute(delete(_SPANS).where(_SPANS.c.id.in_(span_ids[i:i + _CHUNK])))
+    session.expire_all()
