@@ -365,3 +365,39 @@ def test_a_dry_run_stores_in_hidden_chunks_blocks_no_desk_and_leaves_nothing(
         (report.added, report.per_annotator, report.annotators_created, report.unchanged,
          report.links_added) == (2000, {"imp0": 667, "imp1": 667, "imp2": 666},
                                  report.annotators_created, 0, 0)
+
+
+@pytest.mark.sqlite_only
+def test_a_desk_saving_meanwhile_does_not_keep_the_import_from_starting_the_wal_over(
+        db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite starts its WAL over only at a write that begins when every frame was copied; a
+    desk saving right after each chunk's commit overlapped the import's checkpoint each time,
+    so the WAL was never started over and kept every chunk (3.2 GB for 1M rows, each chunk at
+    half the pace). Each start-over adds one to the checkpoint sequence in the WAL's header
+    (bytes 12-15): the chunks must start the WAL over as they go, the desk saving or not."""
+    monkeypatch.setattr(span_import, "FIRST_CHUNK", 500)
+    monkeypatch.setattr(span_import, "MIN_CHUNK", 500)
+    monkeypatch.setattr(span_import, "MAX_CHUNK", 500)
+    doc = _doc(db, tmp_path)
+    path = _csv(tmp_path / "big.csv", doc, 20_000)
+    wal = Path(str(db_path) + "-wal")
+    checked: list[int] = []
+    storing: list[int] = []  # the WAL's checkpoint sequence between two chunks
+
+    def look() -> bool:  # while checking (after a progress report) and between chunks
+        if checked and checked[-1] == -1:
+            with wal.open("rb") as header:
+                header.seek(12)
+                storing.append(int.from_bytes(header.read(4), "big"))
+        checked.append(-1)
+        return False
+
+    desk = open_database(str(db_path), seed_sample=False)
+    with SavingDesk(desk, doc) as saving:
+        report = formats_registry.import_annotations(
+            db, path, fmt="csv", cancelled=look, progress=lambda done, *_: checked.append(done))
+    assert report.added == 20_000 and saving.failures == []
+    assert len(storing) >= 35  # 40 chunks
+    restarts = storing[-1] - storing[0]
+    assert restarts >= len(storing) // 4, (
+        f"the WAL was started over {restarts} times in {len(storing)} chunks")
