@@ -11,7 +11,7 @@ import gc
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoGroup, QUndoStack
 
 from stancedesk.domain import Document, DocumentStatus, Span
@@ -210,7 +210,7 @@ class AnnotationDesk(QObject):
     def open_document(self, document_id: str) -> None:
         if document_id == self.document_id:
             return
-        _COLLECTOR.pause_until_painted(self.reader)
+        collector_pause().pause_until_painted(self.reader)
         self.finish_reading()
         self.document, utf8 = corpus.read_document(self.database, document_id)
         self.store, self._finish = span_service.open_document_store(
@@ -570,16 +570,20 @@ class AnnotationDesk(QObject):
         return True
 
 
-class _CollectorPause:
+class _CollectorPause(QObject):
     """An open makes tens of thousands of span rows and a text of megabytes, and no cycles;
     the cyclic collector, run when ``document_store`` let it go again, walked them (and at
     times the whole heap) before the article showed. It waits for the reader's next paint, at
-    the latest ``LATEST_MS`` (a hidden reader does not paint). Module-level, not the desk's:
-    a desk closed meanwhile still lets the collector run again."""
+    the latest ``LATEST_MS`` (a hidden reader does not paint). One per application, a child of
+    it (``collector_pause``), not the desk's: a desk closed meanwhile still lets the collector
+    run again, and two desks share the one collector."""
 
     LATEST_MS = 1000
+    NAME = "stancedesk-collector-pause"
 
-    def __init__(self) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(self.NAME)
         self.paused = False
         self._latest: QTimer | None = None  # one timer: an earlier open's cannot end this pause
 
@@ -591,7 +595,7 @@ class _CollectorPause:
         self.paused = True
         after_next_paint(reader, self.resume)
         if self._latest is None:
-            self._latest = QTimer()
+            self._latest = QTimer(self)
             self._latest.setSingleShot(True)
             self._latest.timeout.connect(self.resume)
         self._latest.start(self.LATEST_MS)
@@ -604,4 +608,10 @@ class _CollectorPause:
             gc.enable()
 
 
-_COLLECTOR = _CollectorPause()
+def collector_pause() -> _CollectorPause:
+    """The application's collector pause, made with it on first use (it lives as long as the
+    application, which owns it: no module state outlives a test's or a run's application)."""
+    app = QCoreApplication.instance()
+    assert app is not None, "a desk opens documents inside a running application"
+    pause = app.findChild(_CollectorPause, _CollectorPause.NAME)
+    return pause if pause is not None else _CollectorPause(app)
