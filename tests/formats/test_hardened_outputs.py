@@ -61,6 +61,60 @@ def test_an_export_to_a_fifo_reaches_its_reader(annotated, tmp_path, fmt):
     assert [p.name for p in fifo.parent.iterdir()] == ["pipe"]
 
 
+FULL_DISK_EXPORT = """
+import errno, io, sys
+
+from stancedesk.cli import main
+
+real_open = io.open
+
+
+class FullDisk:
+    \"\"\"A file on a disk with room for 2,000 bytes.\"\"\"
+
+    def __init__(self, raw):
+        self.raw, self.written = raw, 0
+
+    def write(self, data):
+        if self.written + len(data) > 2000:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.written += len(data)
+        return self.raw.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.raw, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.raw.close()
+
+
+def full_open(file, mode="r", *args, **kwargs):
+    opened = real_open(file, mode, *args, **kwargs)
+    return FullDisk(opened) if str(file).startswith(sys.argv[2]) and "w" in mode else opened
+
+
+io.open = full_open
+sys.exit(main(["--db", sys.argv[1], "export", "annotations", "--format", "xlsx", "-o",
+               sys.argv[2]]))
+"""
+
+
+def test_an_xlsx_export_to_a_full_disk_is_one_line_naming_the_output(annotated, tmp_path):
+    # xlsxwriter zips the workbook in its close(); a write failing there used to leave its
+    # ZipFile open, and the garbage collector's second close printed a traceback after the
+    # message, which named the temporary .part file
+    target = tmp_path / "out.xlsx"
+    run = subprocess.run([sys.executable, "-c", FULL_DISK_EXPORT, annotated.db.url,
+                          str(target)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == f"stancedesk: error: {target}: cannot write the output: No space " \
+        "left on device\n"
+    assert not target.exists() and not [p for p in tmp_path.iterdir() if ".part" in p.name]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "labelstudio"])
 def test_an_export_to_dev_null_leaves_the_device(annotated, fmt):
     assert main(["--db", annotated.db.url, "export", "annotations", "--format",

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree
 
 from stancedesk.domain import Document, Scheme, Span
@@ -80,12 +80,24 @@ def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
     """Every sheet records its size (the ``dimension``), so read-only readers such as
     ``openpyxl.load_workbook(read_only=True)`` see every row."""
     import xlsxwriter
+
+    with path.open("wb") as out:
+        sink = _FirstWriteError(out)
+        rows = _write_book(xlsxwriter.Workbook(sink, {"constant_memory": True,
+                                                      "strings_to_formulas": False,
+                                                      "strings_to_urls": False,
+                                                      "strings_to_numbers": False}),
+                           path, scheme, spans, document, attribution)
+        if sink.error is not None:
+            raise sink.error  # the caller names the output (not this temporary file)
+    return rows
+
+
+def _write_book(book: Any, path: Path, scheme: Scheme, spans: Iterable[Span],
+                document: Callable[[str], Document | None],
+                attribution: Callable[[str], Attribution] | None) -> int:
     from xlsxwriter.exceptions import XlsxWriterException
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
-                                           "strings_to_formulas": False,
-                                           "strings_to_urls": False,
-                                           "strings_to_numbers": False})
     try:
         sheet = _Sheet(book, SPANS_SHEET, columns(scheme), path)
         docs_sheet = _Sheet(book, DOCUMENTS_SHEET, DOCUMENT_COLUMNS, path)
@@ -126,9 +138,45 @@ def write_annotations_xlsx(path: Path, scheme: Scheme, spans: Iterable[Span],
     finally:
         try:
             book.close()
-        except (OSError, XlsxWriterException) as exc:
+        except XlsxWriterException as exc:
             raise FormatError(str(path), f"cannot write the workbook: {exc}") from None
     return sheet.rows
+
+
+class _FirstWriteError:
+    """The workbook's file as xlsxwriter sees it: the first write error (a full disk) is kept,
+    not raised, and later writes go nowhere, so xlsxwriter finishes its zip and the error is
+    raised afterwards. Raised inside xlsxwriter's ``close``, it would leave the ZipFile open,
+    and the garbage collector's second try at closing it fails again and prints a traceback
+    after the one-line error."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out, self._at, self._end = out, 0, 0
+        self.error: OSError | None = None
+
+    def _try(self, step: Callable[[], object]) -> None:
+        if self.error is None:
+            try:
+                step()
+            except OSError as exc:
+                self.error = exc
+
+    def write(self, data: bytes) -> int:
+        self._try(lambda: self._out.write(data))
+        self._at += len(data)
+        self._end = max(self._end, self._at)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._at
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._at = offset + {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: self._end}[whence]
+        self._try(lambda: self._out.seek(self._at))
+        return self._at
+
+    def flush(self) -> None:
+        self._try(self._out.flush)
 
 
 def _text(value: Any) -> str:
