@@ -598,3 +598,125 @@ def test_a_decision_stored_ahead_whose_span_a_desk_deletes_is_stored_with_the_sp
     assert len(merge.decisions_added) == 201
     decided = {d.span_id for d in curation.list_decisions(db)}
     assert victim in decided and len(curation.list_decisions(db)) == 201 == _decision_rows(db)
+
+
+def _all_changed(bundle: Path) -> None:
+    """Every span edited on the laptop since the last merge: a new note, the next version."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    for span in data["spans"]:
+        span.update(note=span["note"] + " (checked)", version=span["version"] + 1)
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _notes(db: Database, annotator: str = "ana") -> list[str]:
+    return sorted(s.note for s in span_service.list_spans(db) if s.annotator == annotator)
+
+
+@pytest.mark.sqlite_only
+def test_overwrites_are_staged_without_the_lock_and_a_desk_saves_meanwhile(
+        db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-merging a bundle whose every span changed overwrote them one ORM update at a time
+    in the merge's transaction (20,000 held SQLite's write lock 10 s). The new content is
+    staged while the merge checks, holding no lock (a desk saves then), and copied over by
+    one statement in the transaction."""
+    bundle = _bundle(tmp_path, 1000)
+    doc = _team(db, tmp_path)
+    import_bundles(db, [bundle])
+    _all_changed(bundle)
+    desk = open_database(str(db_path), seed_sample=False)
+    staged: list[int] = []
+    outcome: dict[str, Any] = {}
+    stage = bundles.OverwriteStaging.stage
+
+    def stage_then_a_desk_saves(self: bundles.OverwriteStaging, spans: Any) -> None:
+        stage(self, spans)
+        staged.append(len(spans))
+
+        def save() -> None:
+            try:
+                outcome["span"] = span_service.create_span(desk, doc, "desk", 0, 9,
+                                                           {"stance": "favor"})
+                outcome["notes seen"] = _notes(desk)
+            except Exception as exc:  # the database was busy: the merge held the lock
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=save)
+        worker.start()
+        worker.join(30.0)  # a save blocked by the merge gives up (the write wait) before
+        outcome["in time"] = not worker.is_alive() and "error" not in outcome
+
+    monkeypatch.setattr(bundles.OverwriteStaging, "stage", stage_then_a_desk_saves)
+    try:
+        merge = import_bundles(db, [bundle]).merges[0]
+    finally:
+        desk.dispose()
+    assert staged == [1000]
+    assert outcome["in time"], outcome.get("error", "the desk's save waited for the merge")
+    assert not any(n.endswith("(checked)") for n in outcome["notes seen"])
+    assert len(merge.updated) == 1000 and merge.conflicts == {}
+    assert all(n.endswith("(checked)") for n in _notes(db)) and len(_notes(db)) == 1000
+    assert {s.version for s in span_service.list_spans(db) if s.annotator == "ana"} == {2}
+    again = import_bundles(db, [bundle]).merges[0]
+    assert len(again.unchanged) == 1000 and again.updated == []
+
+
+@pytest.mark.sqlite_only
+def test_a_span_a_desk_edits_after_the_staging_is_classified_again(
+        db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merge classified and staged the spans while checking; a desk then edits one of
+    them (as the bundle's annotator): the merge sees its versions changed, classifies again
+    in its transaction, and leaves the edited one as a conflict, as if the edit came first."""
+    bundle = _bundle(tmp_path, 300)
+    _team(db, tmp_path)
+    import_bundles(db, [bundle])
+    _all_changed(bundle)
+    victim = json.loads(bundle.read_text(encoding="utf-8"))["spans"][0]["id"]
+    desk = open_database(str(db_path), seed_sample=False)
+    stage = bundles.OverwriteStaging.stage
+
+    def stage_then_a_desk_edits(self: bundles.OverwriteStaging, spans: Any) -> None:
+        stage(self, spans)
+        span_service.update_span(desk, victim, note="edited at the desk")
+
+    monkeypatch.setattr(bundles.OverwriteStaging, "stage", stage_then_a_desk_edits)
+    try:
+        merge = import_bundles(db, [bundle]).merges[0]
+    finally:
+        desk.dispose()
+    assert list(merge.conflicts) == [victim] and len(merge.updated) == 299
+    assert "edited on both sides" in merge.conflicts[victim]
+    (kept,) = [s for s in span_service.list_spans(db) if s.id == victim]
+    assert kept.note == "edited at the desk"
+    assert sum(n.endswith("(checked)") for n in _notes(db)) == 299
+
+
+@pytest.mark.parametrize("how", ["cancelled", "refused"])
+def test_a_cancel_or_refusal_overwrites_nothing(
+        db: Database, tmp_path: Path, how: str) -> None:
+    """Cancelled while merging (SQLite: in the transaction that applies the staged
+    overwrites), or refused by the link checks after they were applied: every span keeps its
+    content and version, and the same bundle then merges whole."""
+    bundle = _bundle(tmp_path, 1200)
+    _team(db, tmp_path)
+    import_bundles(db, [bundle])
+    before = _notes(db)
+    _all_changed(bundle)
+    good = bundle.read_text(encoding="utf-8")
+    if how == "refused":
+        data = json.loads(good)
+        first = data["spans"][0]["id"]
+        data["links"] = [{"from": first, "kind": "attributed_to", "to": first}]
+        bundle.write_text(json.dumps(data), encoding="utf-8")
+    steps: list[str] = []
+
+    def cancel_midway(_done: int, _total: int, step: str) -> None:
+        steps.append(step)
+        if how == "cancelled" and step.startswith("merging") and steps.count(step) == 2:
+            raise Cancelled("cancelled")
+
+    with pytest.raises(Cancelled if how == "cancelled" else FormatError):
+        import_bundles(db, [bundle], progress=cancel_midway)
+    assert _notes(db) == before and _all_rows(db) == 1201
+    assert {s.version for s in span_service.list_spans(db) if s.annotator == "ana"} == {1}
+    bundle.write_text(good, encoding="utf-8")
+    assert len(import_bundles(db, [bundle]).merges[0].updated) == 1200

@@ -79,6 +79,7 @@ from stancedesk.storage import pending_imports as pending
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database
 from stancedesk.storage.span_import import staged_import
+from stancedesk.storage.types import utcnow
 
 CANCELLED_MESSAGE = "bundle import cancelled; nothing was stored"
 MAX_LISTED = 20
@@ -383,6 +384,16 @@ class _Prepared:
     # itself resolves (and may create) the registry source; it sets them, one UPDATE per source
     naming: dict[str, str] = field(default_factory=dict)
     import_id: str = ""
+    # the annotator's spans on the listed documents and their recorded imported versions, as
+    # read while checking: the merge's transaction uses them when ``versions`` (span id ->
+    # version and source) is still what it finds, instead of reading them again
+    here: dict[str, Span] = field(default_factory=dict)
+    recorded: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    staging: brepo.OverwriteStaging | None = None  # the spans it may overwrite, staged
+    # span id -> (the bundle's span, outcome, why) of its spans here naming no source,
+    # classified while checking against ``here``: the same, when that is still current
+    planned: dict[str, tuple[Span, str, str]] = field(default_factory=dict)
 
     @property
     def prestored(self) -> frozenset[str]:
@@ -399,12 +410,16 @@ def _decision(raw: BundleDecision) -> Decision:
 
 
 def _prepare(session: Session, file: str, bundle: Bundle, scheme: Scheme,
-             mapping: LabelMapping | None) -> _Prepared:
+             mapping: LabelMapping | None,
+             staging: brepo.OverwriteStaging | None = None) -> _Prepared:
     """The checks that need no write transaction (documents, labels, covered texts), and the
     spans new here that can be stored ahead of the merge: those naming no registry source
     (a source may be created or merged by the merge itself); and the decisions new here that
     can: rejections, and the decisions of those spans or of the bundle's spans stored here
-    already (the merge's rules may still skip some: it deletes those again)."""
+    already (the merge's rules may still skip some: it deletes those again). Also what the
+    merge's transaction would read first (the annotator's spans here and their imported
+    versions), and, in ``staging``, the bundle's content of those of its spans stored here
+    that differ from it, which the merge may overwrite."""
     check_documents(session, file, bundle)
     labels = map_labels(file, bundle, scheme, mapping)
     check_texts(session, file, bundle)
@@ -418,7 +433,35 @@ def _prepare(session: Session, file: str, bundle: Bundle, scheme: Scheme,
     have = crepo.decisions_by_ids(session, [d.id for d in bundle.decisions])
     decisions = [_decision(raw) for raw in bundle.decisions if raw.id not in have
                  and (raw.span_id is None or raw.span_id in ahead)]
-    return _Prepared(labels, new, decisions, naming)
+    listed = [d.id for d in bundle.documents]
+    here = {s.id: s for s in repo.stream_spans(session, listed, [bundle.annotator])}
+    prepared = _Prepared(labels, new, decisions, naming, here=here,
+                         recorded=brepo.imported_versions_on(session, bundle.annotator, listed),
+                         versions={i: (s.version, s.entity_id) for i, s in here.items()},
+                         staging=staging)
+    candidates: list[tuple[Span, str | None]] = []
+    for raw in bundle.spans:
+        if raw.id not in here:
+            continue
+        span = _incoming(raw, bundle.annotator, labels)
+        if raw.entity_id:  # its source is resolved by the merge: classified there
+            candidates.append((span, raw.entity_id))
+            continue
+        outcome, why = _classify(here[raw.id], span, prepared.recorded.get(raw.id))
+        prepared.planned[raw.id] = (span, outcome, why)
+        if outcome == "update":
+            candidates.append((span, None))
+    if staging is not None:
+        staging.stage(candidates)
+    return prepared
+
+
+def _incoming(raw: BundleSpan, annotator: str, labels: Mapping[str, Mapping[str, str]],
+              entity_id: str | None = None) -> Span:
+    """A bundle span as it would be stored here (``entity_id``: the source here it names)."""
+    return Span(raw.id, raw.document_id, annotator, raw.start, raw.end, raw.text,
+                dict(labels[raw.id]), raw.note, raw.created_at, raw.updated_at, raw.version,
+                raw.role, entity_id)
 
 
 class _Merge:
@@ -435,6 +478,7 @@ class _Merge:
         self.annotator = bundle.annotator
         self.prepared = prepared
         self.created = created  # the annotator was created for this merge, ahead of it
+        self.current = False  # the spans read ahead (``prepared.here``) are still current
 
     def run(self) -> AnnotatorMerge:
         session, bundle, report = self.session, self.bundle, self.report
@@ -448,8 +492,13 @@ class _Merge:
         report.scheme = _scheme_note(bundle, self.scheme)
         incoming = {s.id: s for s in bundle.spans}
         listed = [d.id for d in bundle.documents]
-        # the annotator's spans on the listed documents, then any other span a bundle id names
-        here = {s.id: s for s in repo.stream_spans(session, listed, [self.annotator])}
+        # the annotator's spans on the listed documents, then any other span a bundle id names;
+        # those read while checking, if none of them changed since (nor was added or deleted)
+        ahead = self.prepared
+        current = self.current = ahead is not None and \
+            brepo.span_versions(session, self.annotator, listed) == ahead.versions
+        here = ahead.here if ahead is not None and current else \
+            {s.id: s for s in repo.stream_spans(session, listed, [self.annotator])}
         stored = {sid: here[sid] for sid in incoming if sid in here}
         stored.update(brepo.spans_by_ids(session, [sid for sid in incoming if sid not in here
                                                    and sid not in prestored]))
@@ -470,11 +519,13 @@ class _Merge:
             brepo.name_entities(session, self.prepared.naming, entity_ids)
         # the versions recorded at the last import: of the annotator's spans here (one read),
         # and of any other stored span the bundle names
-        recorded = brepo.imported_versions_on(session, self.annotator, listed)
+        recorded = dict(ahead.recorded) if ahead is not None and current else \
+            brepo.imported_versions_on(session, self.annotator, listed)
         recorded.update(brepo.imported_versions(session, [i for i in stored if i not in here]))
         imported: dict[str, int] = {}
         new: list[Span] = []
         updates: list[Span] = []
+        planned = ahead.planned if ahead is not None and current else {}
         for n, (span_id, raw) in enumerate(incoming.items()):
             if n % PROGRESS_EVERY == 0:
                 self.tick(n)
@@ -482,17 +533,22 @@ class _Merge:
                 report.added.append(span_id)  # id is taken: it cannot have become otherwise)
                 self.counts.bump(self.counts.added, raw.document_id, self.annotator)
                 continue
-            span = Span(span_id, raw.document_id, self.annotator, raw.start, raw.end, raw.text,
-                        labels[span_id], raw.note, raw.created_at, raw.updated_at, raw.version,
-                        raw.role, entity_ids.get(raw.entity_id) if raw.entity_id else None)
-            before = stored.get(span_id)
-            if before is None:
-                new.append(span)
-                report.added.append(span_id)
-                self.counts.bump(self.counts.added, span.document_id, self.annotator)
-                imported[span_id] = span.version
-                continue
-            outcome, why = _classify(before, span, recorded.get(span_id))
+            known = planned.get(span_id)
+            if known is not None:  # classified while checking, against the same span here
+                span, outcome, why = known
+                before = here[span_id]
+            else:
+                span = _incoming(raw, self.annotator, labels,
+                                 entity_ids.get(raw.entity_id) if raw.entity_id else None)
+                found = stored.get(span_id)
+                if found is None:
+                    new.append(span)
+                    report.added.append(span_id)
+                    self.counts.bump(self.counts.added, span.document_id, self.annotator)
+                    imported[span_id] = span.version
+                    continue
+                before = found
+                outcome, why = _classify(before, span, recorded.get(span_id))
             if outcome == "conflict":
                 report.conflicts[span_id] = why
             elif outcome == "update":
@@ -504,6 +560,13 @@ class _Merge:
                 report.unchanged.append(span_id)
                 if recorded.get(span_id) != before.version:
                     imported[span_id] = before.version
+        staged = ahead.staging if ahead is not None and ahead.staging is not None else None
+        if staged is not None:  # one statement, the content staged while checking
+            applied = [s.id for s in updates if s.id in staged.ids]
+            staged.apply(session, applied, entity_ids, utcnow())
+            updates = [s for s in updates if s.id not in staged.ids]
+            for span_id in applied:
+                del imported[span_id]
         brepo.overwrite_spans(session, updates)
         brepo.add_spans_at(session, self.annotator, new)
         self._delete_absent(here, incoming, recorded)
@@ -520,31 +583,44 @@ class _Merge:
             return
         report, session = self.report, self.session
         # stored ahead, hidden: not among those "here" (every read of decisions hides them);
-        # one whose span a desk deleted meanwhile went with it (ON DELETE CASCADE)
-        ahead = frozenset() if self.prepared is None or not self.prepared.decisions else \
-            brepo.still_stored(session, self.prepared.decided_ahead, self.prepared.import_id)
+        # one whose span a desk deleted meanwhile went with it (ON DELETE CASCADE), which
+        # only a change among the spans read ahead can tell (``self.current``)
+        prepared = self.prepared
+        ahead: frozenset[str] = frozenset()
+        if prepared is not None and prepared.decisions:
+            safe = prepared.prestored | prepared.here.keys() if self.current else frozenset()
+            ahead = prepared.decided_ahead if all(
+                d.span_id is None or d.span_id in safe for d in prepared.decisions) else \
+                brepo.still_stored(session, prepared.decided_ahead, prepared.import_id)
         dropped: list[str] = []
         have = crepo.decisions_by_ids(session, [d.id for d in wanted])
-        by_document: dict[str, list[Decision]] = defaultdict(list)
+        # the first decision here (in the order listed) of each span and of each passage
+        by_span: dict[tuple[str, str], Decision] = {}
+        by_passage: dict[tuple[str, int, int], Decision] = {}
+
+        def note(decision: Decision) -> None:
+            if decision.span_id is not None:
+                by_span.setdefault((decision.document_id, decision.span_id), decision)
+            by_passage.setdefault((decision.document_id, decision.start, decision.end),
+                                  decision)
+
         for decision in crepo.list_decisions(session, sorted({d.document_id for d in wanted})):
-            by_document[decision.document_id].append(decision)
+            note(decision)
         new: list[Decision] = []
         for raw in wanted:
             if raw.id in have:
                 report.decisions_unchanged += 1
                 continue
-            here = by_document[raw.document_id]
             why = ""
             if raw.span_id is not None and raw.span_id in report.conflicts:
                 why = f"its gold span {raw.span_id} was not merged (a conflict)"
             elif raw.span_id is not None:
-                other = next((d for d in here if d.span_id == raw.span_id), None)
+                other = by_span.get((raw.document_id, raw.span_id))
                 if other is not None:
                     why = (f"span {raw.span_id} already has decision {other.id} here "
                            f"({other.decision}, by {other.curated_by})")
             else:
-                other = next((d for d in here if (d.start, d.end) == (raw.start, raw.end)),
-                             None)
+                other = by_passage.get((raw.document_id, raw.start, raw.end))
                 if other is not None:
                     why = (f"the passage {raw.start}:{raw.end} is already decided here "
                            f"({other.decision}, by {other.curated_by})")
@@ -556,7 +632,7 @@ class _Merge:
             decision = _decision(raw)
             if raw.id not in ahead:
                 new.append(decision)
-            here.append(decision)
+            note(decision)
             report.decisions_added.append(raw.id)
             self.counts.curation.add(raw.document_id)
         crepo.store_decisions(session, new)
@@ -678,15 +754,17 @@ def import_bundles(database: Database, paths: Sequence[Path | str],
         with target.write() as session:
             _merge_all(session, paths, bundles, mapping, report, checkpoint)
         return report
-    with staged_import(target) as unit:
+    with staged_import(target) as unit, brepo.overwrite_staging(unit.connection) as staging:
         with unit.checking() as session:  # no write lock: desks keep saving
             scheme = repo.load_scheme(session)
             assert scheme is not None
             if mapping is not None:
                 check_mapping(mapping, scheme, "the label mapping")
-            prepared = [_prepare(session, str(path), bundle, scheme, mapping)
+            prepared = [_prepare(session, str(path), bundle, scheme, mapping, staging)
                         for path, bundle in zip(paths, bundles, strict=True)]
-        if not any(p.new or p.decisions for p in prepared):  # nothing to store ahead
+        if not staging.ids and not any(p.new or p.decisions for p in prepared):
+            # nothing to store ahead nor to overwrite (the staged content is on the import's
+            # connection: its last step applies it)
             with target.write() as session:
                 _merge_all(session, paths, bundles, mapping, report, checkpoint,
                            (scheme, prepared))
