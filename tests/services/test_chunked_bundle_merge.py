@@ -424,6 +424,27 @@ def _all_sources(bundle: Path, name: str = "Reuters") -> None:
     bundle.write_text(json.dumps(data), encoding="utf-8")
 
 
+def _self_linked(bundle: Path, kind: str = "attributed_to") -> None:
+    """A link from the bundle's first span to itself: the link checks in the merge's
+    transaction refuse it, after everything before them was stored or staged."""
+    data = json.loads(bundle.read_text(encoding="utf-8"))
+    first = data["spans"][0]["id"]
+    data["links"] = [{"from": first, "kind": kind, "to": first}]
+    bundle.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _cancelling(how: str, steps: list[str], *prefixes: str
+                ) -> Callable[[int, int, str], None]:
+    """A ``progress`` callback noting the steps in ``steps``; with ``how == "cancelled"`` it
+    cancels at the second report of a step starting with one of ``prefixes``."""
+    def progress(_done: int, _total: int, step: str) -> None:
+        steps.append(step)
+        if how == "cancelled" and step.startswith(prefixes) and steps.count(step) == 2:
+            raise Cancelled("cancelled")
+
+    return progress
+
+
 def _desk_saves_midway(desk: Database, doc: str, step: str
                        ) -> tuple[Callable[[int, int, str], None], dict[str, Any]]:
     """A ``progress`` callback for a merge: at the second report of ``step`` (a chunk was
@@ -454,6 +475,21 @@ def _desk_saves_midway(desk: Database, doc: str, step: str
     return progress, seen
 
 
+def _merge_a_desk_saving_at(db: Database, db_path: Path, bundle: Path, doc: str, step: str
+                            ) -> tuple[Any, dict[str, Any]]:
+    """Merge ``bundle`` while a desk saves at the second chunk of ``step`` (chunks of 50 of
+    1,000 rows): the merge's report and what the desk saw; its save went through."""
+    desk = open_database(str(db_path), seed_sample=False)
+    progress, seen = _desk_saves_midway(desk, doc, step)
+    try:
+        merge = import_bundles(db, [bundle], progress=progress).merges[0]
+    finally:
+        desk.dispose()
+    assert seen["calls"] >= 19, "the rows went in chunks of 50"
+    assert seen["in time"], seen.get("error", "the desk's save waited for the merge")
+    return merge, seen
+
+
 @pytest.mark.sqlite_only
 def test_spans_naming_sources_are_stored_ahead_and_a_desk_saves_between_chunks(
         db: Database, db_path: Path, tmp_path: Path, small_chunks: None) -> None:
@@ -465,14 +501,7 @@ def test_spans_naming_sources_are_stored_ahead_and_a_desk_saves_between_chunks(
     bundle = _bundle(tmp_path, 1000)
     _all_sources(bundle)
     doc = _team(db, tmp_path)
-    desk = open_database(str(db_path), seed_sample=False)
-    progress, seen = _desk_saves_midway(desk, doc, "storing ana's new spans")
-    try:
-        merge = import_bundles(db, [bundle], progress=progress).merges[0]
-    finally:
-        desk.dispose()
-    assert seen["calls"] >= 19, "the spans went in chunks of 50"
-    assert seen["in time"], seen.get("error", "the desk's save waited for the merge")
+    merge, seen = _merge_a_desk_saving_at(db, db_path, bundle, doc, "storing ana's new spans")
     assert seen["spans seen"] == {"desk": 1, "lead": 1} and seen["sources seen"] == []
     assert len(merge.added) == 1000 and merge.entities_created == ["Reuters"]
     (source,) = attribution.registry(db)
@@ -497,21 +526,11 @@ def test_a_cancel_or_refusal_leaves_nothing_of_spans_naming_sources(
     bundle = _bundle(tmp_path, 600)
     _all_sources(bundle)
     if how == "refused":
-        data = json.loads(bundle.read_text(encoding="utf-8"))
-        first = data["spans"][0]["id"]
-        data["links"] = [{"from": first, "kind": "via", "to": first}]
-        bundle.write_text(json.dumps(data), encoding="utf-8")
+        _self_linked(bundle, "via")
     _team(db, tmp_path)
     steps: list[str] = []
-
-    def cancel_midway(_done: int, _total: int, step: str) -> None:
-        steps.append(step)
-        if how == "cancelled" and step.startswith(("storing", "merging")) and \
-                steps.count(step) == 2:
-            raise Cancelled("cancelled")
-
     with pytest.raises(Cancelled if how == "cancelled" else FormatError):
-        import_bundles(db, [bundle], progress=cancel_midway)
+        import_bundles(db, [bundle], progress=_cancelling(how, steps, "storing", "merging"))
     if db.is_sqlite:
         assert "storing ana's new spans" in steps
     assert _all_rows(db) == 1 and _bundle_imports(db) == [] and _entity_rows(db) == 0
@@ -528,14 +547,8 @@ def test_decisions_on_spans_already_here_are_stored_ahead_and_a_desk_saves_betwe
     doc = _team(db, tmp_path)
     assert len(import_bundles(db, [bundle]).merges[0].added) == 1000
     _with_decisions(bundle, 0)  # one decision per span (all here now), and one rejection
-    desk = open_database(str(db_path), seed_sample=False)
-    progress, seen = _desk_saves_midway(desk, doc, "storing ana's curation decisions")
-    try:
-        merge = import_bundles(db, [bundle], progress=progress).merges[0]
-    finally:
-        desk.dispose()
-    assert seen["calls"] >= 19, "the decisions went in chunks of 50"
-    assert seen["in time"], seen.get("error", "the desk's save waited for the merge")
+    merge, seen = _merge_a_desk_saving_at(db, db_path, bundle, doc,
+                                          "storing ana's curation decisions")
     assert seen["decisions seen"] == 0
     assert len(merge.unchanged) == 1000 and len(merge.decisions_added) == 1001
     assert len(curation.list_decisions(db)) == 1001 == _decision_rows(db)
@@ -551,20 +564,10 @@ def test_a_cancel_or_refusal_leaves_no_decision_on_spans_already_here(
     before = _bundle_imports(db)
     _with_decisions(bundle, 0)
     if how == "refused":
-        data = json.loads(bundle.read_text(encoding="utf-8"))
-        first = data["spans"][0]["id"]
-        data["links"] = [{"from": first, "kind": "attributed_to", "to": first}]
-        bundle.write_text(json.dumps(data), encoding="utf-8")
+        _self_linked(bundle)
     steps: list[str] = []
-
-    def cancel_midway(_done: int, _total: int, step: str) -> None:
-        steps.append(step)
-        if how == "cancelled" and step.startswith(("storing", "merging")) and \
-                steps.count(step) == 2:
-            raise Cancelled("cancelled")
-
     with pytest.raises(Cancelled if how == "cancelled" else FormatError):
-        import_bundles(db, [bundle], progress=cancel_midway)
+        import_bundles(db, [bundle], progress=_cancelling(how, steps, "storing", "merging"))
     if db.is_sqlite:
         assert "storing ana's curation decisions" in steps
     assert _decision_rows(db) == 0 and _all_rows(db) == 601
@@ -703,19 +706,9 @@ def test_a_cancel_or_refusal_overwrites_nothing(
     _all_changed(bundle)
     good = bundle.read_text(encoding="utf-8")
     if how == "refused":
-        data = json.loads(good)
-        first = data["spans"][0]["id"]
-        data["links"] = [{"from": first, "kind": "attributed_to", "to": first}]
-        bundle.write_text(json.dumps(data), encoding="utf-8")
-    steps: list[str] = []
-
-    def cancel_midway(_done: int, _total: int, step: str) -> None:
-        steps.append(step)
-        if how == "cancelled" and step.startswith("merging") and steps.count(step) == 2:
-            raise Cancelled("cancelled")
-
+        _self_linked(bundle)
     with pytest.raises(Cancelled if how == "cancelled" else FormatError):
-        import_bundles(db, [bundle], progress=cancel_midway)
+        import_bundles(db, [bundle], progress=_cancelling(how, [], "merging"))
     assert _notes(db) == before and _all_rows(db) == 1201
     assert {s.version for s in span_service.list_spans(db) if s.annotator == "ana"} == {1}
     bundle.write_text(good, encoding="utf-8")
