@@ -101,7 +101,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"stancedesk: error: {message}", file=sys.stderr)
+    # a file name that is not UTF-8 is spelt with its escapes (as the terminal's stderr does)
+    # on any stream, also one that refuses lone surrogates
+    line = f"stancedesk: error: {message}".encode("utf-8", "backslashreplace").decode("utf-8")
+    print(line, file=sys.stderr)
     return EXIT_USER_ERROR
 
 
@@ -139,6 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.enable()
 
 
+def _undecodable(exc: Exception) -> bool:
+    """A word of the command line that is not UTF-8 reaching the database: Python passes its
+    bytes on as lone surrogates, which no driver can encode. File names and the annotator are
+    refused before (naming themselves); this covers the other names a command stores."""
+    return isinstance(exc, UnicodeEncodeError) and exc.reason == "surrogates not allowed" \
+        and any("\udc80" <= c <= "\udcff" for c in exc.object[exc.start:exc.end])
+
+
 def _keep_paused() -> None:
     """The collector was off before ``main`` (a caller's choice): it stays off."""
 
@@ -155,6 +166,13 @@ def _main(argv: Sequence[str] | None, resume_gc: Callable[[], None]) -> int:
     parser = build_parser(command)
     args = parser.parse_args(words)
     logs.configure(args.log_level)
+    if args.annotator is not None:
+        from stancedesk.formats.text import utf8_name
+
+        try:  # the desk or a command would store it with the first span
+            utf8_name(args.annotator, "--annotator", "the annotator name")
+        except UserError as exc:
+            return _fail(str(exc))
     if args.command is None:
         from stancedesk.app import run_gui
 
@@ -170,7 +188,11 @@ def _main(argv: Sequence[str] | None, resume_gc: Callable[[], None]) -> int:
         return _fail("interrupted; nothing of the unfinished step was stored")
     except BrokenPipeError:
         return EXIT_OK
-    except Exception:
+    except Exception as exc:
+        if _undecodable(exc):
+            logs.get(__name__).info("undecodable input in %r: %s", args.command, exc)
+            return _fail(f"a name or text given to 'stancedesk {args.command}' is not valid "
+                         "UTF-8, so it cannot be stored; give it in UTF-8; nothing was stored")
         logs.get(__name__).exception("bug in 'stancedesk %s'", args.command)
         traceback.print_exc()
         print(f"stancedesk: this is a bug in StanceDesk; the traceback above is also in "

@@ -22,6 +22,7 @@ from stancedesk.formats.errors import FormatError
 
 _BINARY_SNIFF = 8192
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNDECODED = re.compile("[\udc80-\udcff]")
 # Deeper JSON than any real export, and shallow enough that writing it back (the metadata
 # column is JSON) stays far from Python's recursion limit.
 MAX_JSON_DEPTH = 100
@@ -125,6 +126,24 @@ def open_utf8_text(path: Path) -> Utf8Lines:
         raw.close()
         raise
     return Utf8Lines(path, raw)
+
+
+def undecodable_byte(value: str) -> int | None:
+    """The first byte of ``value`` that was not UTF-8 where the operating system gave it (a
+    file name, a command-line word), or None. Python hands such bytes over as lone surrogates
+    U+DC80-U+DCFF (``surrogateescape``), which no database can store."""
+    bad = _UNDECODED.search(value)
+    return None if bad is None else ord(bad.group()) - 0xDC00
+
+
+def utf8_name(value: str, file: str, what: str = "the file name") -> str:
+    """``value`` itself, or a FormatError saying that it is not UTF-8 (see
+    ``undecodable_byte``), before anything is read or stored."""
+    byte = undecodable_byte(value)
+    if byte is not None:
+        raise FormatError(file, f"{what} is not valid UTF-8 (byte 0x{byte:02X}), so it cannot "
+                          "be stored; rename it (or give it in UTF-8); nothing was stored")
+    return value
 
 
 def storable(value: str, file: str, line: int | None = None, what: str = "the text") -> str:

@@ -20,6 +20,7 @@ from stancedesk.formats.sidecar import (
     find_sidecar,
     read_sidecar,
 )
+from stancedesk.formats.text import utf8_name
 from stancedesk.services.changes import Changes
 from stancedesk.storage import repositories as repo
 from stancedesk.storage.engine import Database, retry_conflicts
@@ -104,6 +105,7 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
                     if not _is_sidecar(child):
                         skipped.append(str(child))
                     continue
+                utf8_name(str(child), str(child))  # the name is stored with the document
                 files.append(child)
                 found = True
             if not found:
@@ -113,6 +115,7 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
             if _format_for(path) is None:
                 raise FormatError(str(path), f"unsupported file type {path.suffix or '(none)'!r}; "
                                   f"importable: {', '.join(corpus_extensions())}")
+            utf8_name(str(path), str(path))
             files.append(path)
     return files, skipped
 

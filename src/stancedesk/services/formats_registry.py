@@ -28,6 +28,7 @@ from stancedesk.formats.labelmap import (
     parse_map_options,
     resolve,
 )
+from stancedesk.formats.text import utf8_name
 from stancedesk.services import exchange
 from stancedesk.services.atomic import (
     folder_on_success,
@@ -237,6 +238,11 @@ def import_annotations(database: Database, path: Path, *, fmt: str | None = None
     when ``cancelled()`` turns true the import raises ``Cancelled`` and, being one
     transaction, stores nothing."""
     path = Path(path)
+    utf8_name(str(path), str(path))  # named in the import's record and in the documents
+    if annotator is not None:
+        utf8_name(annotator, str(path), "the annotator name given")
+    for option in label_map:
+        utf8_name(option, "--map", f"the label mapping {option!r}")
     if fmt is None:
         if not path.exists():
             raise FormatError(str(path), "no such file or folder")
