@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,64 @@ def test_an_old_database_in_a_read_only_folder_is_refused_without_a_backup(
         code, _out, err = _run(str(read_only_folder), command, capsys)
         assert code == 2 and err.count("\n") == 1 and "read-only" in err, err
     assert sorted(p.name for p in read_only_folder.parent.iterdir()) == ["old.sqlite"]
+
+
+
+@pytest.fixture
+def in_read_only_folder(tmp_path: Path) -> Iterator[Callable[[Path], Path]]:
+    """Moves a database into a folder nobody may write to here and gives its new path: by
+    permissions, or (as root, whom permissions do not stop) through a read-only bind mount,
+    where the system allows mounting."""
+    folder, view = tmp_path / "share", tmp_path / "mounted"
+    folder.mkdir()
+    undo: list[Callable[[], object]] = []
+
+    def move(database: Path) -> Path:
+        moved = database.rename(folder / database.name)
+        if os.geteuid() != 0:
+            folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+            undo.append(lambda: folder.chmod(stat.S_IRWXU))
+            return moved
+        view.mkdir()
+        if subprocess.run(["mount", "--bind", str(folder), str(view)],
+                          capture_output=True).returncode != 0:
+            pytest.skip("cannot make a read-only folder here (not permitted to mount)")
+        undo.append(lambda: subprocess.run(["umount", str(view)], capture_output=True))
+        if subprocess.run(["mount", "-o", "remount,ro,bind", str(view)],
+                          capture_output=True).returncode != 0:
+            pytest.skip("cannot make a read-only folder here (not permitted to remount)")
+        return view / database.name
+
+    try:
+        yield move
+    finally:
+        for step in reversed(undo):
+            step()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions and mounts")
+@pytest.mark.parametrize("command", READ_COMMANDS, ids=" ".join)
+def test_a_current_database_in_a_read_only_folder_reads(
+        tmp_path: Path, in_read_only_folder: Callable[[Path], Path], command: list[str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # SQLite cannot open a WAL database where it cannot create the -shm file beside it, not
+    # even read-only; this used to refuse every command ("the database file cannot be opened")
+    path = tmp_path / "current.sqlite"
+    _database(path)
+    shared = in_read_only_folder(path)
+    code, out, err = _run(str(shared), command, capsys)
+    assert code == 0, err
+    assert out
+    assert sorted(p.name for p in shared.parent.iterdir()) == ["current.sqlite"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions and mounts")
+def test_an_old_database_in_a_read_only_folder_names_its_revision(
+        old: Path, in_read_only_folder: Callable[[Path], Path],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    shared = in_read_only_folder(old)
+    for command in (["documents"], ["db", "info"]):
+        code, _out, err = _run(str(shared), command, capsys)
+        assert code == 2 and err.count("\n") == 1, err
+        assert "read-only" in err and "'0004'" in err and "db upgrade" in err
+    assert sorted(p.name for p in shared.parent.iterdir()) == ["old.sqlite"]

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from urllib.parse import quote
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event
@@ -124,6 +125,16 @@ def _sqlite_begin(conn: Any) -> None:
         raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
+def _only_readable_immutable(path: Path) -> bool:
+    """A database in a folder nobody may write to here (a read-only share or mount) with no
+    WAL beside it: SQLite cannot open a WAL database there, even read-only, because it must
+    create the ``-shm`` index next to it, unless it is told the file cannot change
+    (``immutable``). No ``-wal`` means no program has it open in WAL mode now; every write is
+    refused like on any read-only database."""
+    return (path.is_file() and not os.access(path.parent, os.W_OK)
+            and not path.with_name(f"{path.name}-wal").exists())
+
+
 def create_db_engine(location: DatabaseLocation) -> Engine:
     url = make_url(location.url)
     if url.get_backend_name() == "sqlite":
@@ -134,6 +145,9 @@ def create_db_engine(location: DatabaseLocation) -> Engine:
                 raise StorageError(
                     f"cannot create the folder for the database {location.path.parent}: "
                     f"{exc.strerror}") from exc
+        if location.path is not None and _only_readable_immutable(location.path) and \
+                not str(url.database).startswith("file:"):
+            url = make_url(f"sqlite:///file:{quote(str(location.path))}?immutable=1&uri=true")
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
