@@ -10,10 +10,13 @@ The rules (docs/bundles.md says the same for users):
   ``storage.span_import``), so it stays short and a desk saving meanwhile waits a fraction of
   a second; a refusal or a cancel deletes them again. A new span naming a registry source is
   stored ahead naming none: the merge's transaction resolves the sources (it may create or
-  merge them) and then sets them, a statement per source. A dry run (the preview) does the
-  same and deletes them at the end. What the transaction still does: read and classify the
-  annotator's spans, overwrite changed ones, delete absent ones, links, statuses, sources;
-  docs/performance.md ("Bundle merge: the merge's own transaction") has what that costs.
+  merge them) and then sets them, in one batch. The annotator's spans here are read and
+  classified while checking too, and the bundle's content of those it changes is staged
+  aside (``storage.bundles.OverwriteStaging``); the transaction checks that none of them
+  changed meanwhile (else it reads and classifies them again) and copies the changes over in
+  one statement: an overwrite cannot be hidden beside the span it replaces (same id), so it
+  is applied there. A dry run (the preview) does the same and deletes what it stored at the
+  end. docs/performance.md ("Bundle merge: the merge's own transaction") has the costs.
 * **Same corpus.** Each document a bundle lists must be stored here with the same SHA-256; a
   missing or different one is refused, naming it (id, source file, title).
 * **Same scheme, or a mapping.** A label a bundle's spans use that this database's scheme does
@@ -372,7 +375,8 @@ def _classify(stored: Span, incoming: Span, recorded: int | None) -> tuple[str, 
 @dataclass(slots=True)
 class _Prepared:
     """What the checks before the write transaction found for one bundle (SQLite): its labels
-    in this scheme, its new spans without a registry source, and its new curation decisions
+    in this scheme, its spans new here (those naming a registry source stored naming none,
+    see ``naming``), and its new curation decisions
     that are rejections or decide one of those spans or of the bundle's spans stored here
     already, all stored in chunks hidden until the merge publishes them (``prestored``,
     ``decided_ahead``: their ids; ``import_id``: the merge's, once it stores them)."""
@@ -381,7 +385,7 @@ class _Prepared:
     new: list[Span]
     decisions: list[Decision]
     # span id -> the bundle's entity id it names: stored ahead naming none, since the merge
-    # itself resolves (and may create) the registry source; it sets them, one UPDATE per source
+    # itself resolves (and may create) the registry source; it then sets them in one batch
     naming: dict[str, str] = field(default_factory=dict)
     import_id: str = ""
     # the annotator's spans on the listed documents and their recorded imported versions, as
@@ -412,11 +416,12 @@ def _decision(raw: BundleDecision) -> Decision:
 def _prepare(session: Session, file: str, bundle: Bundle, scheme: Scheme,
              mapping: LabelMapping | None,
              staging: brepo.OverwriteStaging | None = None) -> _Prepared:
-    """The checks that need no write transaction (documents, labels, covered texts), and the
-    spans new here that can be stored ahead of the merge: those naming no registry source
-    (a source may be created or merged by the merge itself); and the decisions new here that
-    can: rejections, and the decisions of those spans or of the bundle's spans stored here
-    already (the merge's rules may still skip some: it deletes those again). Also what the
+    """The checks that need no write transaction (documents, labels, covered texts), and what
+    can be stored ahead of the merge: the spans new here (naming no source yet: the merge
+    resolves, and may create or merge, the registry sources they name); and the decisions
+    new here that can be: rejections, and the decisions of those spans or of the bundle's
+    spans stored here already (the merge's rules may still skip some: it deletes those
+    again). Also what the
     merge's transaction would read first (the annotator's spans here and their imported
     versions), and, in ``staging``, the bundle's content of those of its spans stored here
     that differ from it, which the merge may overwrite."""
