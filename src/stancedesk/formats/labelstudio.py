@@ -163,10 +163,12 @@ def _list(value: Any, key: str, where: tuple[str, int]) -> list[Any]:
 def _offsets(value: dict[str, Any], text: str, index: Utf16Index, where: tuple[str, int]) -> \
         tuple[int, int]:
     start, end = value.get("start"), value.get("end")
-    if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (start, end)):
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
         raise FormatError(where[0], f"region offsets {start!r}:{end!r} are not whole numbers "
                           "(only plain-text regions can be imported)", where[1])
     assert isinstance(start, int) and isinstance(end, int)
+    if start < 0 or end < 0:
+        raise FormatError(where[0], f"region {start}:{end} has a negative offset", where[1])
     if end <= start:
         raise FormatError(where[0], f"region {start}:{end} is empty or reversed (its end must "
                           "come after its start)", where[1])
