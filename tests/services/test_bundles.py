@@ -350,3 +350,46 @@ def test_a_name_that_is_an_alias_here_names_that_source(
     assert merge.entities_created == [] and len(attr.registry(sample_db)) == 1
     assert span_service.get_span(sample_db, work["source"]).entity_id == owner.id
     assert import_bundles(sample_db, [bundle_of(laptop, tmp_path)]).merges[0].unchanged
+
+
+@pytest.mark.parametrize("rename", [True, False])
+def test_a_re_merge_moves_relabels_and_renames_in_one_go_and_keeps_a_conflict(
+        laptop: Database, sample_db: Database, work: dict[str, str], tmp_path: Path,
+        rename: bool) -> None:
+    """A SQLite merge applies its overwrites by statements that leave a span's offsets and
+    source alone where they stay (an index rewrite spared): a moved span, a source naming
+    another registry entity, a relabelled span and a span not overwritten (a conflict) must
+    each end as the merge's rules say, with the version recorded for the next merge. A
+    source span is staged whether or not it changed: unchanged (``rename`` False), it is
+    staged and not applied."""
+    import_bundles(sample_db, [bundle_of(laptop, tmp_path)])
+    extra = add(laptop, "Ostrelia", who="ana", stance="favor")
+    import_bundles(sample_db, [bundle_of(laptop, tmp_path)])
+    _, text = first_doc(laptop)
+    claim = span_service.get_span(laptop, work["claim"])
+    span_service.update_span(laptop, work["claim"], start=claim.start + 9)  # moved
+    span_service.update_span(laptop, work["plain"], labels={"stance": "against"})  # in place
+    if rename:
+        other = attr.create_entity(laptop, "Ostrelian Interior Ministry", "official")
+        attr.name_source(laptop, work["source"], other.id)  # another source, same place
+    span_service.update_labels(laptop, extra, {"stance": "against"})
+    span_service.update_labels(sample_db, extra, {"stance": "neutral"})  # edited on both sides
+    merge = import_bundles(sample_db, [bundle_of(laptop, tmp_path)]).merges[0]
+    changed = [work["claim"], work["plain"]] + ([work["source"]] if rename else [])
+    assert sorted(merge.updated) == sorted(changed)
+    assert list(merge.conflicts) == [extra]
+    for span_id in (work["claim"], work["plain"], work["source"]):
+        mine, theirs = span_service.get_span(laptop, span_id), span_service.get_span(
+            sample_db, span_id)
+        assert (theirs.start, theirs.end, theirs.text, theirs.labels, theirs.note,
+                theirs.role, theirs.version) == (mine.start, mine.end, mine.text, mine.labels,
+                                                 mine.note, mine.role, mine.version)
+    moved = span_service.get_span(sample_db, work["claim"])
+    assert moved.text == text[claim.start + 9:claim.end] and moved.start == claim.start + 9
+    named = span_service.get_span(sample_db, work["source"]).entity_id
+    assert named is not None
+    assert attr.entity_names(sample_db)[named] == ("Ostrelian Interior Ministry" if rename
+                                                   else "Ostrelian Foreign Ministry")
+    assert span_service.get_span(sample_db, extra).labels["stance"] == "neutral"
+    again = import_bundles(sample_db, [bundle_of(laptop, tmp_path)]).merges[0]
+    assert not again.updated and list(again.conflicts) == [extra]
