@@ -713,3 +713,51 @@ def test_a_cancel_or_refusal_overwrites_nothing(
     assert {s.version for s in span_service.list_spans(db) if s.annotator == "ana"} == {1}
     bundle.write_text(good, encoding="utf-8")
     assert len(import_bundles(db, [bundle]).merges[0].updated) == 1200
+
+
+def _waiting_on_a_lock(db: Database) -> bool:
+    """Whether a session of the server database waits for a row lock (a desk's edit)."""
+    with db.engine.connect() as conn:
+        return bool(conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock'")).scalar_one())
+
+
+def test_a_desk_edit_while_the_merge_runs_is_not_overwritten_unseen(
+        db: Database, db_path: Path, tmp_path: Path) -> None:
+    """A desk edits a span the merge read (and would overwrite) while the merge runs. On a
+    server the merge read committed rows without locking them, so the edit, committed before
+    the merge's UPDATE, was overwritten and reported as an update. The desk's edit must
+    either come first (and make the span a conflict) or wait and land after the merge."""
+    bundle = _bundle(tmp_path, 50)
+    _team(db, tmp_path)
+    import_bundles(db, [bundle])
+    _all_changed(bundle)
+    victim = json.loads(bundle.read_text(encoding="utf-8"))["spans"][-1]["id"]
+    desk = open_database(db.url, seed_sample=False)
+    edited = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def edit() -> None:
+        span_service.update_span(desk, victim, note="edited at the desk")
+        edited.set()
+
+    def progress(_done: int, _total: int, step: str) -> None:
+        if not step.startswith("merging") or workers:
+            return
+        workers.append(threading.Thread(target=edit))
+        workers[0].start()
+        if not db.is_sqlite:  # SQLite: the edit waits for the merge's write lock
+            while not edited.wait(0.05) and not _waiting_on_a_lock(db):
+                pass
+
+    try:
+        merge = import_bundles(db, [bundle], progress=progress).merges[0]
+        workers[0].join()
+    finally:
+        desk.dispose()
+    assert edited.is_set()
+    kept = span_service.get_span(db, victim)
+    assert victim in merge.conflicts or kept.note == "edited at the desk", (
+        "the desk's edit was overwritten and the span reported as updated")
+    assert kept.note == "edited at the desk"

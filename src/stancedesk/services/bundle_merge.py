@@ -504,9 +504,18 @@ class _Merge:
             brepo.span_versions(session, self.annotator, listed) == ahead.versions
         here = ahead.here if ahead is not None and current else \
             {s.id: s for s in repo.stream_spans(session, listed, [self.annotator])}
+        others = brepo.spans_by_ids(session, [sid for sid in incoming if sid not in here
+                                              and sid not in prestored])
+        if session.get_bind().dialect.name != "sqlite":
+            # a server reads committed rows without locking them: a desk's edit committed
+            # between this read and the merge's UPDATE (or DELETE) was overwritten unseen.
+            # Locked and read again, each span is classified as it is now, and a desk's edit
+            # waits for the merge (SQLite's write transaction holds the whole database)
+            locked = crepo.lock_spans(session, [*here, *others])
+            here = {sid: locked[sid] for sid in here if sid in locked}
+            others = {sid: locked[sid] for sid in others if sid in locked}
         stored = {sid: here[sid] for sid in incoming if sid in here}
-        stored.update(brepo.spans_by_ids(session, [sid for sid in incoming if sid not in here
-                                                   and sid not in prestored]))
+        stored.update(others)
         owned = [f"span {sid} belongs to annotator {s.annotator!r} here; a bundle of "
                  f"{self.annotator!r} cannot change it"
                  for sid, s in stored.items() if s.annotator != self.annotator]
