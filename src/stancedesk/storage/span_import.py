@@ -236,8 +236,9 @@ class _StepCheckpoints:
     pace (4,000 rows per 0.1 s instead of 8,000; 57 s of CPU instead of 36 s for the import).
     So after a PASSIVE checkpoint that copied everything, a RESTART one follows: it waits (up
     to ``RESTART_WAIT_MS``) for a desk's save in progress to end, copies its frames too, and
-    leaves the WAL to be started over by the next write. It holds the write lock only while
-    it copies what the desk wrote since, a few pages."""
+    leaves the WAL to be started over by the next write. It holds the write lock while it
+    copies what the desk wrote since (a few pages) and while it waits, up to the same 50 ms,
+    for readers still on the WAL to finish: a desk saving then waits that much longer."""
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
