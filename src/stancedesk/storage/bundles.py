@@ -130,6 +130,11 @@ def store_new_decisions(publication: Publication, decisions: Sequence[Decision],
                between_chunks)
 
 
+def _mark(session: Session) -> str:
+    """The driver's placeholder, for statements sent to it as they are (both back-ends)."""
+    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+
 def every_entity(session: Session) -> dict[str, SourceEntity]:
     """Name key -> registry source, hidden ones included (a merge holding SQLite's write
     lock reads them once instead of once per source of the bundle)."""
@@ -161,7 +166,7 @@ def name_entities(session: Session, naming: Mapping[str, str],
     session.flush()
     # the driver's executemany (plain strings, nothing to convert): this runs under the
     # write lock, and SQLAlchemy compiling an IN list per 500 spans cost as much again
-    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(session)
     session.connection().exec_driver_sql(
         f"UPDATE spans SET entity_id = {mark} WHERE id = {mark}", rows)
 
@@ -287,8 +292,7 @@ def delete_spans(session: Session, span_ids: Sequence[str]) -> None:
     if not span_ids:
         return
     session.flush()
-    for i in range(0, len(span_ids), _CHUNK):
-        session.execute(delete(_SPANS).where(_SPANS.c.id.in_(span_ids[i:i + _CHUNK])))
+    crepo.delete_gold(session, (), span_ids)
     session.expire_all()
 
 
@@ -302,12 +306,12 @@ def span_versions(session: Session, annotator: str, document_ids: Sequence[str]
         return {}
     out: dict[str, tuple[int, str | None]] = {}
     wanted = list(dict.fromkeys(document_ids))
-    connection = session.connection()
+    connection, mark = session.connection(), _mark(session)
     for i in range(0, len(wanted), _CHUNK):  # the driver's rows: this runs under the lock
         chunk = wanted[i:i + _CHUNK]
-        marks = ", ".join(["?"] * len(chunk))
+        marks = ", ".join([mark] * len(chunk))
         for span_id, version, entity in connection.exec_driver_sql(
-                f"SELECT s.id, s.version, s.entity_id FROM spans s WHERE s.annotator_id = ? "
+                f"SELECT s.id, s.version, s.entity_id FROM spans s WHERE s.annotator_id = {mark} "
                 f"AND s.document_id IN ({marks}) AND {visible_sql('s')}", (key, *chunk)):
             out[span_id] = (version, entity)
     return out
